@@ -1,0 +1,161 @@
+package io.slipway;
+
+import io.slipway.api.ApiRouter;
+import io.slipway.app.App;
+import io.slipway.app.DataDir;
+import io.slipway.app.LogFiles;
+import io.slipway.auth.SigningSecret;
+import io.slipway.auth.TokenService;
+import io.slipway.build.AppBuilder;
+import io.slipway.build.Trees;
+import io.slipway.config.ConfigLoader;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.deploy.Deployments;
+import io.slipway.deploy.UploadValidator;
+import io.slipway.instances.Instances;
+import io.slipway.proxy.ContainerProxy;
+import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.SandboxSpec;
+import io.slipway.runtime.process.ProcessSandboxRuntime;
+import io.slipway.sandbox.HostTools;
+import io.slipway.store.AppStore;
+import io.slipway.store.Database;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Slipway: store, builder, sandbox runtime, instances, and one HTTP server whose requests under
+ * {@code /containers/} go to the proxy (on the event loop) and all others to the control-plane router.
+ */
+public final class Slipway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
+
+    private final Database database;
+    private final Instances instances;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final TokenService tokens;
+
+    private Slipway(Database database, Instances instances, Vertx vertx, HttpServer server, TokenService tokens) {
+        this.database = database;
+        this.instances = instances;
+        this.vertx = vertx;
+        this.server = server;
+        this.tokens = tokens;
+    }
+
+    /** Starts everything and returns once the server listens. */
+    public static Slipway start(SlipwayConfig config, InstantSource clock) {
+        ConfigLoader.describe(config).forEach(line -> LOG.info("config: {}", line));
+        DataDir dataDir = prepareDataDir(config.dataDir());
+        Database database = Database.openSqlite(dataDir.database());
+        AppStore store = new AppStore(database);
+        TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
+        HostTools tools = HostTools.find();
+        if (!config.sandbox().enabled()) {
+            LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",
+                    System.getProperty("user.name"));
+        }
+        SandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir.root(), config.sandbox().enabled());
+        int reaped = runtime.reapOrphans();
+        if (reaped > 0) LOG.info("removed {} sandbox processes left by an earlier run", reaped);
+        int slept = store.sleepAllAfterRestart(clock.instant());
+        if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
+
+        AppBuilder builder = new AppBuilder(config, dataDir, tools);
+        Instances instances = new Instances(runtime, config.instances(), clock,
+                (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
+                app -> spec(app, config, dataDir, builder), dataDir::appLog);
+        List<App> apps = store.listAll();
+        apps.forEach(instances::register);
+        Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock);
+
+        Vertx vertx = Vertx.vertx();
+        Router api = ApiRouter.create(vertx, deployments, tokens, config, dataDir);
+        ContainerProxy proxy = new ContainerProxy(vertx, instances, config.instances().maxWait());
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
+                .setCompressionSupported(false).setTcpNoDelay(true));
+        server.requestHandler(request -> {
+            if (request.path().startsWith("/containers/")) {
+                proxy.handle(request);
+            } else {
+                api.handle(request);
+            }
+        });
+        try {
+            server.listen(config.port(), config.host()).await();
+        } catch (RuntimeException e) {
+            vertx.close();
+            instances.close();
+            database.close();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {})", server.actualPort(), apps.size(), dataDir.root());
+        Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
+        return new Slipway(database, instances, vertx, server, tokens);
+    }
+
+    private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
+        Path deps = app.depsKey() == null ? null : builder.dependencySets().path(app.language(), app.depsKey());
+        // One uid per app, spread over the configured range; the same app always gets the same uid.
+        int uid = config.sandbox().uidBase() + Math.floorMod(app.id().hashCode(), config.sandbox().uidCount());
+        return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), uid,
+                dataDir.appLog(app.id()));
+    }
+
+    private static void prepareTools(AppBuilder builder, DataDir dataDir) {
+        Path log = dataDir.logs().resolve("tools.log");
+        try {
+            builder.prepareTools(log);
+        } catch (RuntimeException e) {
+            LOG.warn("could not install esbuild ahead of the first TypeScript upload ({}); the upload will try again. {}",
+                    e.getMessage(), LogFiles.tail(log, 1024));
+        }
+    }
+
+    private static DataDir prepareDataDir(Path root) {
+        DataDir dataDir = new DataDir(root);
+        try {
+            for (Path dir : List.of(dataDir.root(), dataDir.apps(), dataDir.logs(), dataDir.tools(), dataDir.tmp())) {
+                Files.createDirectories(dir);
+            }
+            // Work left in tmp/ by a crash is incomplete by definition.
+            try (var leftovers = Files.list(dataDir.tmp())) {
+                leftovers.forEach(Trees::deleteQuietly);
+            }
+            Files.setPosixFilePermissions(dataDir.logs(), PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the data dir " + root, e);
+        }
+        return dataDir;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    /** Stops accepting requests, stops every app, closes the store. */
+    @Override
+    public void close() {
+        LOG.info("Slipway is shutting down");
+        server.close().await();
+        instances.close();
+        vertx.close().await();
+        database.close();
+    }
+}

@@ -1,0 +1,152 @@
+package io.slipway.api;
+
+import io.slipway.app.App;
+import io.slipway.app.DataDir;
+import io.slipway.app.InvalidInputException;
+import io.slipway.auth.TokenService;
+import io.slipway.build.BuildFailedException;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.deploy.Deployments;
+import io.slipway.deploy.Upload;
+import io.slipway.http.Problem;
+import io.slipway.http.ProblemException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the router of the control plane. */
+public final class ApiRouter {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    private static final String SERVER = "/api/containers/servers/:id";
+
+    private final Deployments deployments;
+    private final SlipwayConfig config;
+    private final DataDir dataDir;
+
+    private ApiRouter(Deployments deployments, SlipwayConfig config, DataDir dataDir) {
+        this.deployments = deployments;
+        this.config = config;
+        this.dataDir = dataDir;
+    }
+
+    public static Router create(Vertx vertx, Deployments deployments, TokenService tokens, SlipwayConfig config, DataDir dataDir) {
+        ApiRouter api = new ApiRouter(deployments, config, dataDir);
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
+        router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
+        router.route("/api/*").handler(new BearerAuth(tokens));
+        BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
+                // Room for the form's other fields around the largest file allowed.
+                .setBodyLimit(config.upload().maxFileSize().bytes() + config.upload().maxEnvSize().bytes() + 64 * 1024)
+                .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true);
+        // Separate routes: Vert.x runs a route's body handler before its user handlers, and the type check comes first.
+        router.post("/api/containers/upload").handler(ApiRouter::requireMultipart);
+        router.post("/api/containers/upload").handler(multipart).handler(Blocking.of(api::upload));
+        router.get("/api/mcp-projects").handler(Blocking.of(api::list));
+        router.get(SERVER).handler(Blocking.of(api::get));
+        router.put(SERVER).handler(ApiRouter::requireMultipart);
+        router.put(SERVER).handler(multipart).handler(Blocking.of(api::redeploy));
+        router.delete(SERVER).handler(Blocking.of(api::delete));
+        router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir));
+        router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not Found",
+                ctx.request().method() + " " + ctx.request().path() + " is not part of the API").send(ctx.response()));
+        router.route().failureHandler(ApiRouter::failure);
+        return router;
+    }
+
+    private Reply upload(RoutingContext ctx) throws Exception {
+        App app = deployments.deploy(BearerAuth.principal(ctx).user(), readUpload(ctx));
+        return Reply.created(ServerJson.of(app, config.publicUrl()));
+    }
+
+    private Reply redeploy(RoutingContext ctx) throws Exception {
+        App app = deployments.redeploy(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), readUpload(ctx)).orElseThrow(() -> notFound(ctx));
+        return Reply.ok(ServerJson.of(app, config.publicUrl()));
+    }
+
+    private Reply list(RoutingContext ctx) {
+        List<App> apps = deployments.list(BearerAuth.principal(ctx).user());
+        JsonArray projects = new JsonArray();
+        apps.forEach(app -> projects.add(ServerJson.of(app, config.publicUrl())));
+        return Reply.ok(new JsonObject().put("projects", projects));
+    }
+
+    private Reply get(RoutingContext ctx) {
+        App app = deployments.find(BearerAuth.principal(ctx).user(), ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
+        return Reply.ok(ServerJson.of(app, config.publicUrl()));
+    }
+
+    private Reply delete(RoutingContext ctx) {
+        if (!deployments.delete(BearerAuth.principal(ctx).user(), ctx.pathParam("id"))) throw notFound(ctx);
+        return Reply.noContent();
+    }
+
+    static ProblemException notFound(RoutingContext ctx) {
+        return new ProblemException(Problem.of(404, "not-found", "Not Found", "you have no app with id '" + ctx.pathParam("id") + "'"));
+    }
+
+    private static void requireMultipart(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            Problem.of(415, "not-multipart", "Unsupported Media Type",
+                    "send the upload as multipart/form-data with a 'file' field (curl -F file=@index.ts)").send(ctx.response());
+            return;
+        }
+        ctx.next();
+    }
+
+    private Upload readUpload(RoutingContext ctx) throws Exception {
+        List<FileUpload> files = ctx.fileUploads();
+        FileUpload file = null;
+        for (FileUpload f : files) {
+            if (!"file".equals(f.name()) || file != null) {
+                throw new InvalidInputException("invalid-form", "send exactly one file, in the field 'file' (got '" + f.name() + "')");
+            }
+            file = f;
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (String field : List.of("name", "runtime", "requirements", "sleepAfter", "env")) {
+            List<String> values = ctx.request().formAttributes().getAll(field);
+            if (values.size() > 1) throw new InvalidInputException("invalid-form", "the field '" + field + "' was sent more than once");
+            if (values.size() == 1) fields.put(field, values.getFirst());
+        }
+        if (file == null) return Upload.ofFields(null, null, fields);
+        if (file.size() > config.upload().maxFileSize().bytes()) {
+            throw new InvalidInputException("file-too-large", "the file has " + file.size() + " bytes; at most "
+                    + config.upload().maxFileSize() + " are allowed");
+        }
+        return Upload.ofFields(file.fileName(), Files.readAllBytes(Path.of(file.uploadedFileName())), fields);
+    }
+
+    private static void failure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        Problem problem;
+        if (failure instanceof ProblemException p) {
+            problem = p.problem();
+        } else if (failure instanceof InvalidInputException e) {
+            problem = Problem.of(e.slug().equals("file-too-large") ? 413 : 400, e.slug(), "Invalid Upload", e.getMessage());
+        } else if (failure instanceof BuildFailedException e) {
+            problem = Problem.of(422, "build-failed", "Build Failed", e.getMessage()).with("logTail", e.logTail());
+        } else if (failure == null && ctx.statusCode() == 413) {
+            problem = Problem.of(413, "file-too-large", "Payload Too Large", "the upload is larger than the allowed "
+                    + "file size plus form fields");
+        } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            problem = Problem.of(ctx.statusCode(), "bad-request", "Bad Request", "the request could not be read");
+        } else {
+            LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+            problem = Problem.of(500, "internal-error", "Internal Server Error", "Slipway failed to handle this request; the server log has the details");
+        }
+        problem.send(ctx.response());
+    }
+}

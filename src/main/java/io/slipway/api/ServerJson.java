@@ -1,0 +1,32 @@
+package io.slipway.api;
+
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.config.Durations;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+
+/** The server JSON of DESIGN §2. Environment values are never echoed: they may be secrets. */
+final class ServerJson {
+    private ServerJson() {
+    }
+
+    static JsonObject of(App app, URI publicUrl) {
+        JsonObject json = new JsonObject()
+                .put("id", app.id())
+                .put("name", app.name())
+                .put("runtime", app.language().id())
+                .put("endpoint", publicUrl + "/containers/" + app.id())
+                .put("status", app.status().id())
+                .put("createdAt", app.createdAt().toString())
+                .put("updatedAt", app.updatedAt().toString())
+                .put("lastActiveAt", app.lastActiveAt() == null ? null : app.lastActiveAt().toString())
+                .put("sleepAfter", Durations.format(app.sleepAfter()))
+                .put("requirements", new JsonArray(app.requirements()))
+                .put("entry", app.entryFile())
+                .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()));
+        if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
+        return json;
+    }
+}

@@ -1,0 +1,40 @@
+package io.slipway.app;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One deployed app as stored in {@code mcp_servers}.
+ *
+ * @param entryFile    the uploaded file's name, e.g. {@code index.ts}
+ * @param requirements normalised package specs, sorted
+ * @param codeHash     SHA-256 of the uploaded source, which names the code directory's content
+ * @param depsKey      the content-addressed dependency set the app uses, or null when it has no requirements
+ */
+public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
+                  Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
+                  String depsKey, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+
+    public App {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(entryFile, "entryFile");
+        requirements = List.copyOf(requirements);
+        Objects.requireNonNull(sleepAfter, "sleepAfter");
+        env = Map.copyOf(env);
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(codeHash, "codeHash");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+    }
+
+    public App withStatus(AppStatus newStatus, String newError, Instant now) {
+        return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
+                depsKey, createdAt, now, lastActiveAt);
+    }
+}

@@ -1,0 +1,48 @@
+package io.slipway.auth;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The HS256 key, kept in {@code <data>/secrets/jwt.key} with mode 0600. Generated on first use; written to a
+ * temporary file and renamed, so a crash never leaves a half-written key, and two processes racing on a fresh data
+ * dir agree on one key.
+ */
+public final class SigningSecret {
+    private SigningSecret() {
+    }
+
+    public static byte[] loadOrCreate(Path dataDir) {
+        Path dir = dataDir.resolve("secrets");
+        Path file = dir.resolve("jwt.key");
+        try {
+            if (!Files.exists(file)) create(dir, file);
+            byte[] key = HexFormat.of().parseHex(Files.readString(file).trim());
+            if (key.length < 32) throw new IllegalStateException(file + " holds fewer than 256 bits; delete it to generate a new one");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the signing secret " + file, e);
+        }
+    }
+
+    private static void create(Path dir, Path file) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path tmp = Files.createTempFile(dir, "jwt", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, HexFormat.of().formatHex(key));
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException raced) {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

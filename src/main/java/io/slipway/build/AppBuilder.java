@@ -1,0 +1,141 @@
+package io.slipway.build;
+
+import io.slipway.app.DataDir;
+import io.slipway.app.Language;
+import io.slipway.app.LogFiles;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.sandbox.HostTools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Builds an upload into a staged app directory: the source is written, TypeScript transpiled, the dependency set
+ * ensured. Nothing outside {@code tmp/} changes until {@link #commit}; a failed build deletes its staging.
+ */
+public final class AppBuilder {
+    // esbuild prints top-level module statements at the start of a line; dynamic import() does not count.
+    private static final Pattern ESM_SYNTAX = Pattern.compile("(?m)^(?:import\\s*[\\w{*\"']|export\\s*[\\w{*])");
+
+    private final DataDir dataDir;
+    private final DependencySets dependencySets;
+    private final Esbuild esbuild;
+
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools) {
+        this.dataDir = dataDir;
+        Installer installer = new Installer(config, tools, dataDir.npmCache());
+        this.dependencySets = new DependencySets(dataDir, installer);
+        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
+    }
+
+    public DependencySets dependencySets() {
+        return dependencySets;
+    }
+
+    /** Installs the pinned tools ahead of the first TypeScript upload. Blocks. */
+    public void prepareTools(Path log) {
+        esbuild.ensureInstalled(log);
+    }
+
+    /**
+     * @param fileName the uploaded file's name, already validated (no path, a known extension)
+     * @throws BuildFailedException with the log's tail when a step fails
+     */
+    public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, Path log) {
+        Path staged;
+        try {
+            Files.createDirectories(dataDir.tmp());
+            staged = Files.createTempDirectory(dataDir.tmp(), "build-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Path code = Files.createDirectories(staged.resolve("code"));
+            Path uploaded = code.resolve(fileName);
+            Files.write(uploaded, source);
+            String entry = switch (language) {
+                case NODE -> prepareNode(code, uploaded, log);
+                case PYTHON -> fileName;
+            };
+            String depsKey = null;
+            if (!requirements.isEmpty()) {
+                Path deps = dependencySets.ensure(language, requirements, log);
+                depsKey = deps.getFileName().toString();
+                // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
+                if (language == Language.NODE) Files.createSymbolicLink(staged.resolve("node_modules"), deps.resolve("node_modules"));
+            }
+            makeReadable(staged);
+            return new BuiltCode(staged, entry, depsKey, sha256(source));
+        } catch (IOException e) {
+            Trees.deleteQuietly(staged);
+            throw new UncheckedIOException("cannot stage the build", e);
+        } catch (RuntimeException e) {
+            Trees.deleteQuietly(staged);
+            throw e;
+        }
+    }
+
+    /** Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. */
+    public void commit(BuiltCode built, String appId) {
+        Path target = dataDir.app(appId);
+        try {
+            Files.createDirectories(dataDir.apps());
+            Path old = null;
+            if (Files.exists(target)) {
+                old = dataDir.tmp().resolve("old-" + appId + "-" + System.nanoTime());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(built.staged(), target, StandardCopyOption.ATOMIC_MOVE);
+            if (old != null) Trees.delete(old);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
+        }
+    }
+
+    /** Drops a build that will not be committed. */
+    public void discard(BuiltCode built) {
+        Trees.deleteQuietly(built.staged());
+    }
+
+    private String prepareNode(Path code, Path uploaded, Path log) throws IOException {
+        String name = uploaded.getFileName().toString();
+        String base = name.substring(0, name.lastIndexOf('.'));
+        if (name.endsWith(".mjs")) return name;
+        Path js = uploaded;
+        if (name.endsWith(".ts")) {
+            js = code.resolve(base + ".transpiled.js");
+            esbuild.transpile(uploaded, js, log);
+        }
+        boolean esm = ESM_SYNTAX.matcher(Files.readString(js, StandardCharsets.UTF_8)).find();
+        String entry = base + (esm ? ".mjs" : ".cjs");
+        Files.move(js, code.resolve(entry), StandardCopyOption.REPLACE_EXISTING);
+        LogFiles.append(log, "[slipway] entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
+        return entry;
+    }
+
+    private static void makeReadable(Path staged) throws IOException {
+        try (var paths = Files.walk(staged)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                if (Files.isSymbolicLink(p)) continue;
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

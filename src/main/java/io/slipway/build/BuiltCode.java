@@ -1,0 +1,13 @@
+package io.slipway.build;
+
+import java.nio.file.Path;
+
+/**
+ * Code ready to run, staged in {@code tmp/} until {@link AppBuilder#commit} moves it to the app's directory.
+ *
+ * @param staged  the staged app directory, holding {@code code/}
+ * @param entry   the file to run, relative to {@code code/} (e.g. {@code index.mjs})
+ * @param depsKey the dependency set's key, or null when the app has no requirements
+ */
+public record BuiltCode(Path staged, String entry, String depsKey, String codeHash) {
+}

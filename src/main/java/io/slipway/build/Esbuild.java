@@ -1,0 +1,81 @@
+package io.slipway.build;
+
+import io.slipway.app.DataDir;
+import io.slipway.app.LogFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The pinned esbuild, installed once from npm into {@code tools/esbuild-<version>} and then used as its native binary
+ * to transpile TypeScript. Module syntax is preserved: ESM stays ESM, CommonJS stays CommonJS.
+ */
+final class Esbuild {
+    private static final Duration TRANSPILE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final DataDir dataDir;
+    private final Installer installer;
+    private final String version;
+
+    Esbuild(DataDir dataDir, Installer installer, String version) {
+        this.dataDir = dataDir;
+        this.installer = installer;
+        this.version = version;
+    }
+
+    /** Installs esbuild unless present. Blocks; safe to call from several threads. */
+    synchronized Path ensureInstalled(Path log) {
+        Path home = dataDir.tools().resolve("esbuild-" + version);
+        Optional<Path> existing = binary(home);
+        if (existing.isPresent()) return existing.get();
+        Path work;
+        try {
+            Files.createDirectories(dataDir.tmp());
+            work = Files.createTempDirectory(dataDir.tmp(), "esbuild-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            installer.npmInstall(work, List.of("esbuild@" + version), log);
+            Files.createDirectories(home.getParent());
+            try {
+                Files.move(work, home, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException raced) {
+                Trees.deleteQuietly(work);
+            }
+        } catch (IOException e) {
+            Trees.deleteQuietly(work);
+            throw new UncheckedIOException("cannot install esbuild " + version, e);
+        } catch (RuntimeException e) {
+            Trees.deleteQuietly(work);
+            throw e;
+        }
+        return binary(home).orElseThrow(() -> new BuildFailedException(
+                "esbuild " + version + " installed without a native binary for this platform", LogFiles.tail(log)));
+    }
+
+    void transpile(Path source, Path output, Path log) {
+        Path esbuild = ensureInstalled(log);
+        BuildCommand.run("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(), "--outfile=" + output,
+                        "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
+                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), log, TRANSPILE_TIMEOUT);
+    }
+
+    private static Optional<Path> binary(Path home) {
+        Path platforms = home.resolve("node_modules/@esbuild");
+        if (!Files.isDirectory(platforms)) return Optional.empty();
+        try (Stream<Path> dirs = Files.list(platforms)) {
+            return dirs.map(d -> d.resolve("bin/esbuild")).filter(Files::isExecutable).findFirst();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.slipway.build;
+
+import io.slipway.config.SlipwayConfig;
+import io.slipway.sandbox.Bubblewrap;
+import io.slipway.sandbox.HostTools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Runs package installs ({@code npm install}, {@code python -m venv}, {@code pip install}) into one target directory.
+ * With the sandbox on, they run under bubblewrap as the build uid, which can write only the target and the npm
+ * cache and can reach the network (installs need the registry); install scripts of packages run only there.
+ */
+final class Installer {
+    private final SlipwayConfig config;
+    private final HostTools tools;
+    private final Path npmCache;
+
+    Installer(SlipwayConfig config, HostTools tools, Path npmCache) {
+        this.config = config;
+        this.tools = tools;
+        this.npmCache = npmCache;
+    }
+
+    /** The host uid builds run as: just below the apps' range, so it owns no app's files. */
+    int buildUid() {
+        return config.sandbox().uidBase() - 1;
+    }
+
+    void npmInstall(Path target, List<String> specs, Path log) {
+        writePackageJson(target);
+        List<String> cmd = new ArrayList<>(List.of(tools.npm().toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
+                "--no-update-notifier", "--loglevel=warn", "--"));
+        cmd.addAll(specs);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", "/tmp");
+        env.put("npm_config_cache", sandboxed() ? "/cache" : npmCache.toString());
+        if (!config.build().npmRegistry().isBlank()) env.put("npm_config_registry", config.build().npmRegistry());
+        run("npm install " + String.join(" ", specs), cmd, target, env, log, List.of());
+    }
+
+    void pipInstall(Path target, List<String> specs, Path log) {
+        Path venv = target.resolve("venv");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", "/tmp");
+        env.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+        env.put("PIP_NO_INPUT", "1");
+        run("python -m venv", List.of(tools.python().toString(), "-m", "venv", venv.toString()), target, env, log, List.of());
+        List<String> cmd = new ArrayList<>(List.of(venv.resolve("bin/python").toString(), "-m", "pip", "install", "--no-cache-dir"));
+        List<Path> extraReadOnly = new ArrayList<>();
+        var build = config.build();
+        if (!build.pipIndexUrl().isBlank()) cmd.addAll(List.of("--index-url", build.pipIndexUrl()));
+        if (!build.pipFindLinks().isBlank()) {
+            cmd.addAll(List.of("--find-links", build.pipFindLinks()));
+            Path local = Path.of(build.pipFindLinks().replaceFirst("^file://", ""));
+            if (local.isAbsolute() && Files.isDirectory(local)) extraReadOnly.add(local);
+        }
+        if (build.pipOffline()) cmd.add("--no-index");
+        cmd.add("--");
+        cmd.addAll(specs);
+        run("pip install " + String.join(" ", specs), cmd, target, env, log, extraReadOnly);
+    }
+
+    private boolean sandboxed() {
+        return config.sandbox().enabled();
+    }
+
+    private void run(String step, List<String> program, Path target, Map<String, String> env, Path log, List<Path> readOnly) {
+        if (!sandboxed()) {
+            BuildCommand.run(step, program, target, env, log, config.build().timeout());
+            return;
+        }
+        chownTree(target, buildUid());
+        chownTree(npmCache, buildUid());
+        // The target keeps its host path inside the sandbox, so paths that tools record (venv scripts) stay true.
+        Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid()).writable(target, target.toString())
+                .writable(npmCache, "/cache").env(env).chdir(target.toString());
+        readOnly.forEach(p -> bwrap.readOnly(p, p.toString()));
+        BuildCommand.run(step, bwrap.command(program), target, Map.of(), log, config.build().timeout());
+    }
+
+    private static void writePackageJson(Path target) {
+        try {
+            Files.writeString(target.resolve("package.json"), "{\"name\":\"slipway-deps\",\"version\":\"0.0.0\",\"private\":true}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void chownTree(Path root, int uid) {
+        try {
+            Files.createDirectories(root);
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path p : (Iterable<Path>) paths::iterator) {
+                    Files.setAttribute(p, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:gid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hand " + root + " to uid " + uid, e);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.slipway.config;
+
+import io.slipway.config.SlipwayConfig.AppDefaults;
+import io.slipway.config.SlipwayConfig.BuildSettings;
+import io.slipway.config.SlipwayConfig.InstanceSettings;
+import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.config.SlipwayConfig.UploadLimits;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Reads the configuration from, in rising precedence: built-in defaults, {@code slipway.yaml}, {@code SLIPWAY_*}
+ * environment variables, command-line flags. Every key is listed in {@link #DEFAULTS}; its environment variable is
+ * {@code SLIPWAY_} plus the key in upper snake case ({@code instances.startTimeout} →
+ * {@code SLIPWAY_INSTANCES_START_TIMEOUT}). Unknown keys in the file are an error, so a typo cannot go unnoticed.
+ */
+public final class ConfigLoader {
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private ConfigLoader() {
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("port", "3000");
+        d.put("host", "0.0.0.0");
+        d.put("publicUrl", "");
+        d.put("data", "./data");
+        d.put("upload.maxFileSize", "1MiB");
+        d.put("upload.maxRequirements", "50");
+        d.put("upload.maxEnvEntries", "64");
+        d.put("upload.maxEnvSize", "32KiB");
+        d.put("apps.defaultSleepAfter", "10m");
+        d.put("apps.maxSleepAfter", "24h");
+        d.put("instances.startTimeout", "20s");
+        d.put("instances.stopGrace", "5s");
+        d.put("instances.maxWaiters", "1000");
+        d.put("instances.maxWait", "30s");
+        d.put("instances.maxRunning", "64");
+        d.put("instances.idleCheckInterval", "1s");
+        d.put("instances.maxBackoff", "60s");
+        d.put("build.timeout", "5m");
+        d.put("build.esbuildVersion", "0.28.2");
+        d.put("build.npmRegistry", "");
+        d.put("build.pipIndexUrl", "");
+        d.put("build.pipFindLinks", "");
+        d.put("sandbox.enabled", "true");
+        d.put("sandbox.uidBase", "200000");
+        d.put("sandbox.uidCount", "60000");
+        return Map.copyOf(d);
+    }
+
+    /**
+     * @param file  the YAML file to read, or null for none
+     * @param env   the process environment
+     * @param flags values given on the command line, by key
+     * @throws IllegalArgumentException naming the key and the source when a value is invalid
+     */
+    public static SlipwayConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> origin = new LinkedHashMap<>();
+        if (file != null) {
+            readYaml(file).forEach((k, v) -> put(values, origin, k, v, file.toString()));
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String value = env.get(envName(key));
+            if (value != null) put(values, origin, key, value, envName(key));
+        }
+        flags.forEach((k, v) -> put(values, origin, k, v, "--" + k));
+        try {
+            return build(values);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    public static String envName(String key) {
+        return "SLIPWAY_" + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static void put(Map<String, String> values, Map<String, String> origin, String key, String value, String source) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException("unknown configuration key '" + key + "' in " + source + "; known keys: " + DEFAULTS.keySet());
+        }
+        values.put(key, value);
+        origin.put(key, source);
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            Map<String, String> flat = new LinkedHashMap<>();
+            if (root != null) flatten("", root, flat, file);
+            return flat;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, out, file));
+        } else if (node instanceof List<?>) {
+            throw new IllegalArgumentException(file + ": '" + prefix + "' must be a single value, not a list");
+        } else {
+            out.put(prefix, node == null ? "" : String.valueOf(node));
+        }
+    }
+
+    private static SlipwayConfig build(Map<String, String> v) {
+        int port = Integer.parseInt(v.get("port"));
+        String publicUrl = v.get("publicUrl").isBlank() ? "http://localhost:" + port : v.get("publicUrl").replaceAll("/+$", "");
+        return new SlipwayConfig(
+                port,
+                v.get("host"),
+                URI.create(publicUrl),
+                Path.of(v.get("data")),
+                new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
+                        Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
+                new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
+                new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
+                        Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
+                        Integer.parseInt(v.get("instances.maxRunning")), Durations.parse(v.get("instances.idleCheckInterval")),
+                        Durations.parse(v.get("instances.maxBackoff"))),
+                new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
+                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks")),
+                new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
+                        Integer.parseInt(v.get("sandbox.uidCount"))));
+    }
+
+    /** One line per setting, for the start-up log; credentials inside URLs are redacted. */
+    public static List<String> describe(SlipwayConfig c) {
+        List<String> lines = new ArrayList<>();
+        lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl() + " data=" + c.dataDir());
+        lines.add("upload: " + c.upload());
+        lines.add("apps: " + c.apps());
+        lines.add("instances: " + c.instances());
+        BuildSettings b = c.build();
+        lines.add("build: timeout=" + b.timeout() + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
+                + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks()));
+        lines.add("sandbox: " + c.sandbox());
+        return lines;
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("(?<=://)[^/@\\s]+@", "***@");
+    }
+}

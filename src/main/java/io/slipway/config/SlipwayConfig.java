@@ -1,0 +1,107 @@
+package io.slipway.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything Slipway reads at start, already parsed and validated. Built by {@link ConfigLoader}; tests build it
+ * with {@link #defaults(Path)} and the {@code with…} methods.
+ */
+public record SlipwayConfig(
+        int port,
+        String host,
+        URI publicUrl,
+        Path dataDir,
+        UploadLimits upload,
+        AppDefaults apps,
+        InstanceSettings instances,
+        BuildSettings build,
+        SandboxSettings sandbox) {
+
+    public SlipwayConfig {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(upload, "upload");
+        Objects.requireNonNull(apps, "apps");
+        Objects.requireNonNull(instances, "instances");
+        Objects.requireNonNull(build, "build");
+        Objects.requireNonNull(sandbox, "sandbox");
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    /** Limits on what an upload may carry. */
+    public record UploadLimits(DataSize maxFileSize, int maxRequirements, int maxEnvEntries, DataSize maxEnvSize) {
+        public UploadLimits {
+            if (maxFileSize.bytes() < 1) throw new IllegalArgumentException("upload.maxFileSize must be positive");
+            if (maxRequirements < 0 || maxEnvEntries < 0) throw new IllegalArgumentException("upload limits cannot be negative");
+        }
+    }
+
+    /** Per-app defaults and bounds. */
+    public record AppDefaults(Duration defaultSleepAfter, Duration maxSleepAfter) {
+        public AppDefaults {
+            if (defaultSleepAfter.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("apps.defaultSleepAfter must be at least 1s");
+            if (maxSleepAfter.compareTo(defaultSleepAfter) < 0) throw new IllegalArgumentException("apps.maxSleepAfter must be at least apps.defaultSleepAfter");
+        }
+    }
+
+    /**
+     * How instances start and stop: the readiness budget, the grace period between SIGTERM and SIGKILL, how many
+     * requests may wait for one start and for how long, the cap on running instances, and the crash back-off.
+     */
+    public record InstanceSettings(Duration startTimeout, Duration stopGrace, int maxWaiters, Duration maxWait,
+                                   int maxRunning, Duration idleCheckInterval, Duration maxBackoff) {
+        public InstanceSettings {
+            if (startTimeout.isNegative() || startTimeout.isZero()) throw new IllegalArgumentException("instances.startTimeout must be positive");
+            if (maxWaiters < 1) throw new IllegalArgumentException("instances.maxWaiters must be at least 1");
+            if (maxRunning < 1) throw new IllegalArgumentException("instances.maxRunning must be at least 1");
+            if (idleCheckInterval.toMillis() < 10) throw new IllegalArgumentException("instances.idleCheckInterval must be at least 10ms");
+        }
+    }
+
+    /** Builds: their time bound, the pinned esbuild, and where npm and pip fetch packages from. */
+    public record BuildSettings(Duration timeout, String esbuildVersion, String npmRegistry, String pipIndexUrl,
+                                String pipFindLinks) {
+        public BuildSettings {
+            if (!esbuildVersion.matches("\\d+\\.\\d+\\.\\d+")) throw new IllegalArgumentException("build.esbuildVersion must be an exact version like 0.28.2");
+        }
+
+        /** True when pip must not contact any index: only {@link #pipFindLinks()} is searched. */
+        public boolean pipOffline() {
+            return pipIndexUrl.isBlank() && !pipFindLinks.isBlank();
+        }
+    }
+
+    /**
+     * The sandbox: {@code enabled=false} only with the explicit {@code --unsafe-no-sandbox} flag. Each app runs as
+     * one host uid from {@code [uidBase, uidBase + uidCount)}.
+     */
+    public record SandboxSettings(boolean enabled, int uidBase, int uidCount) {
+        public SandboxSettings {
+            if (uidBase < 1000 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be >= 1000 and sandbox.uidCount >= 1");
+        }
+    }
+
+    public static SlipwayConfig defaults(Path dataDir) {
+        return ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of("data", dataDir.toString()));
+    }
+
+    public SlipwayConfig withPort(int newPort) {
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, apps, instances, build, sandbox);
+    }
+
+    public SlipwayConfig withInstances(InstanceSettings newInstances) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, newInstances, build, sandbox);
+    }
+
+    public SlipwayConfig withBuild(BuildSettings newBuild) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, instances, newBuild, sandbox);
+    }
+
+    public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, instances, build, newSandbox);
+    }
+}

@@ -1,0 +1,147 @@
+package io.slipway.deploy;
+
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.app.DataDir;
+import io.slipway.app.LogFiles;
+import io.slipway.build.AppBuilder;
+import io.slipway.build.BuiltCode;
+import io.slipway.build.Trees;
+import io.slipway.instances.Instances;
+import io.slipway.store.AppStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upload, redeploy, delete. An upload is validated, built in {@code tmp/}, moved into place and only then stored,
+ * so a failure at any step leaves no row, no files and no log. A redeploy that fails to build leaves the old code
+ * serving. Operations on one app id are serialised.
+ */
+public final class Deployments {
+    private static final Logger LOG = LoggerFactory.getLogger(Deployments.class);
+
+    private final AppStore store;
+    private final AppBuilder builder;
+    private final Instances instances;
+    private final DataDir dataDir;
+    private final UploadValidator validator;
+    private final InstantSource clock;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
+                       InstantSource clock) {
+        this.store = store;
+        this.builder = builder;
+        this.instances = instances;
+        this.dataDir = dataDir;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    /** Builds and stores a new app, then starts it in the background. */
+    public App deploy(String owner, Upload upload) {
+        UploadValidator.Valid valid = validator.validate(upload, null);
+        String id = AppIds.next();
+        var log = dataDir.appLog(id);
+        BuiltCode built;
+        try {
+            LogFiles.append(log, "[slipway] building " + valid.fileName() + " for " + valid.language().id());
+            built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+        } catch (RuntimeException e) {
+            deleteQuietly(log);
+            throw e;
+        }
+        Instant now = clock.instant();
+        App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
+                valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), now, now, null);
+        try {
+            builder.commit(built, id);
+            store.insert(app);
+        } catch (RuntimeException e) {
+            builder.discard(built);
+            Trees.deleteQuietly(dataDir.app(id));
+            deleteQuietly(log);
+            throw e;
+        }
+        LogFiles.append(log, "[slipway] deployed " + app.name() + " (" + id + ")");
+        LOG.info("user {} deployed app {} ({}, {})", owner, id, app.name(), app.language().id());
+        instances.register(app);
+        instances.startInBackground(id);
+        return app;
+    }
+
+    /** New code under the same id and endpoint; fields not sent keep their values. */
+    public Optional<App> redeploy(String owner, String id, Upload upload) {
+        synchronized (lock(id)) {
+            Optional<App> existing = store.find(owner, id);
+            if (existing.isEmpty()) return Optional.empty();
+            App old = existing.get();
+            UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
+                    old.requirements(), old.sleepAfter(), old.env());
+            UploadValidator.Valid valid = validator.validate(upload, current);
+            var log = dataDir.appLog(id);
+            LogFiles.append(log, "[slipway] redeploying with " + valid.fileName());
+            BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+            Instant now = clock.instant();
+            App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.createdAt(), now, old.lastActiveAt());
+            instances.redeployed(app);
+            builder.commit(built, id);
+            store.update(app);
+            LogFiles.append(log, "[slipway] redeployed");
+            LOG.info("user {} redeployed app {}", owner, id);
+            instances.startInBackground(id);
+            return Optional.of(app);
+        }
+    }
+
+    /** Stops the app and removes its row, code and log. False when the owner has no such app. */
+    public boolean delete(String owner, String id) {
+        synchronized (lock(id)) {
+            if (store.find(owner, id).isEmpty()) return false;
+            instances.remove(id);
+            store.delete(owner, id);
+            Trees.delete(dataDir.app(id));
+            deleteQuietly(dataDir.appLog(id));
+            LOG.info("user {} deleted app {}", owner, id);
+        }
+        locks.remove(id);
+        return true;
+    }
+
+    public Optional<App> find(String owner, String id) {
+        return store.find(owner, id).map(this::live);
+    }
+
+    public List<App> list(String owner) {
+        return store.list(owner).stream().map(this::live).toList();
+    }
+
+    /** The stored app with its live status and last activity, which change without a write on every request. */
+    private App live(App app) {
+        AppStatus status = instances.liveStatus(app.id()).orElse(app.status());
+        Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
+        return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
+                app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
+                app.createdAt(), app.updatedAt(), lastActive);
+    }
+
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}", file, e);
+        }
+    }
+}

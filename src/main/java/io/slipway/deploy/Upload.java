@@ -1,0 +1,16 @@
+package io.slipway.deploy;
+
+import java.util.Map;
+
+/**
+ * An upload as received, fields still unvalidated text; null means the field was not sent.
+ *
+ * @param fileName the multipart file's name as the client sent it
+ */
+public record Upload(String fileName, byte[] content, String name, String runtime, String requirements, String sleepAfter,
+                     String env) {
+    public static Upload ofFields(String fileName, byte[] content, Map<String, String> fields) {
+        return new Upload(fileName, content, fields.get("name"), fields.get("runtime"), fields.get("requirements"),
+                fields.get("sleepAfter"), fields.get("env"));
+    }
+}

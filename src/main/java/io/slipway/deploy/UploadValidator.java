@@ -1,0 +1,167 @@
+package io.slipway.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.app.InvalidInputException;
+import io.slipway.app.Language;
+import io.slipway.build.Requirements;
+import io.slipway.config.Durations;
+import io.slipway.config.SlipwayConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules an upload must pass before anything is written. Each check throws {@link InvalidInputException} with a
+ * stable slug and a message that names the field and what is expected.
+ */
+public final class UploadValidator {
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Set<String> EXTENSIONS = Set.of(".js", ".mjs", ".ts", ".py");
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Set<String> RESERVED_ENV = Set.of("PORT", "HOST", "NODE_ENV", "PATH", "HOME");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SlipwayConfig config;
+
+    public UploadValidator(SlipwayConfig config) {
+        this.config = config;
+    }
+
+    /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
+    public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
+                        Duration sleepAfter, Map<String, String> env) {
+    }
+
+    public Valid validate(Upload upload, Valid current) {
+        String fileName = fileName(upload.fileName());
+        byte[] content = content(upload.content());
+        Language language = language(upload.runtime(), fileName);
+        String name = upload.name() != null ? name(upload.name()) : current != null ? current.name() : defaultName(fileName);
+        List<String> requirements = upload.requirements() != null || current == null
+                ? Requirements.parse(language, upload.requirements(), config.upload().maxRequirements())
+                : current.language() == language ? current.requirements() : List.of();
+        Duration sleepAfter = upload.sleepAfter() != null ? sleepAfter(upload.sleepAfter())
+                : current != null ? current.sleepAfter() : config.apps().defaultSleepAfter();
+        Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env);
+    }
+
+    String fileName(String raw) {
+        if (raw == null || raw.isEmpty()) throw new InvalidInputException("missing-file", "the multipart field 'file' is required and must carry a file name");
+        if (!FILE_NAME.matcher(raw).matches() || raw.contains("..")) {
+            throw new InvalidInputException("invalid-file-name", "file name '" + printable(raw) + "' must be a plain name "
+                    + "(letters, digits, '.', '_', '-'; no path), such as index.ts or app.py");
+        }
+        String lower = raw.toLowerCase(Locale.ROOT);
+        if (EXTENSIONS.stream().noneMatch(lower::endsWith) || lower.indexOf('.') == lower.length() - 1) {
+            throw new InvalidInputException("unsupported-file-type", "file '" + raw + "' must end in .js, .mjs, .ts or .py");
+        }
+        return raw;
+    }
+
+    byte[] content(byte[] content) {
+        if (content == null || content.length == 0) throw new InvalidInputException("empty-file", "the uploaded file is empty");
+        long max = config.upload().maxFileSize().bytes();
+        if (content.length > max) {
+            throw new InvalidInputException("file-too-large", "the file has " + content.length + " bytes; at most " + config.upload().maxFileSize() + " are allowed");
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(content));
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("invalid-file-content", "the file is not UTF-8 text");
+        }
+        for (byte b : content) {
+            if (b == 0) throw new InvalidInputException("invalid-file-content", "the file contains NUL bytes; source code is text");
+        }
+        return content;
+    }
+
+    Language language(String runtime, String fileName) {
+        Language implied = Language.forFileName(fileName).orElseThrow();
+        if (runtime == null || runtime.isBlank()) return implied;
+        Language chosen = Language.fromId(runtime.trim()).orElseThrow(() -> new InvalidInputException("invalid-runtime",
+                "runtime '" + printable(runtime) + "' is not one of: node, python"));
+        if (chosen != implied) {
+            throw new InvalidInputException("invalid-runtime", "runtime '" + chosen.id() + "' cannot run '" + fileName
+                    + "' (.js, .mjs and .ts run on node, .py on python)");
+        }
+        return chosen;
+    }
+
+    String name(String raw) {
+        if (!APP_NAME.matcher(raw).matches()) {
+            throw new InvalidInputException("invalid-name", "name '" + printable(raw) + "' must be 1-63 lowercase letters, digits "
+                    + "or '-', starting and ending with a letter or digit");
+        }
+        return raw;
+    }
+
+    static String defaultName(String fileName) {
+        String base = fileName.substring(0, fileName.lastIndexOf('.')).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-+|-+$", "");
+        if (base.length() > 63) base = base.substring(0, 63).replaceAll("-+$", "");
+        return base.isEmpty() ? "app" : base;
+    }
+
+    Duration sleepAfter(String raw) {
+        Duration d;
+        try {
+            d = Durations.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid-sleep-after", "sleepAfter '" + printable(raw) + "' is not a duration such as 30s, 10m, 2h or a number of seconds");
+        }
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) throw new InvalidInputException("invalid-sleep-after", "sleepAfter must be at least 1s");
+        Duration max = config.apps().maxSleepAfter();
+        if (d.compareTo(max) > 0) {
+            throw new InvalidInputException("invalid-sleep-after", "sleepAfter must be at most " + Durations.format(max));
+        }
+        return d;
+    }
+
+    Map<String, String> env(String raw) {
+        if (raw.isBlank()) return Map.of();
+        if (raw.length() > config.upload().maxEnvSize().bytes()) {
+            throw new InvalidInputException("invalid-env", "env is larger than " + config.upload().maxEnvSize());
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(raw);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("invalid-env", "env must be a JSON object of string values, e.g. {\"API_URL\":\"https://…\"}");
+        }
+        if (node == null || !node.isObject()) throw new InvalidInputException("invalid-env", "env must be a JSON object of string values");
+        if (node.size() > config.upload().maxEnvEntries()) {
+            throw new InvalidInputException("invalid-env", "env has " + node.size() + " entries; at most " + config.upload().maxEnvEntries() + " are allowed");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                throw new InvalidInputException("invalid-env", "env name '" + printable(e.getKey()) + "' must match [A-Za-z_][A-Za-z0-9_]*");
+            }
+            if (RESERVED_ENV.contains(e.getKey())) throw new InvalidInputException("invalid-env", "env name '" + e.getKey() + "' is set by Slipway");
+            if (!e.getValue().isTextual()) throw new InvalidInputException("invalid-env", "env value of '" + e.getKey() + "' must be a string");
+            if (e.getValue().textValue().indexOf('\0') >= 0) throw new InvalidInputException("invalid-env", "env value of '" + e.getKey() + "' contains a NUL byte");
+            env.put(e.getKey(), e.getValue().textValue());
+        }
+        return env;
+    }
+
+    private static String printable(String s) {
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() > 80 ? p.substring(0, 80) + "…" : p;
+    }
+}

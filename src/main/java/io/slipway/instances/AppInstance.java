@@ -1,0 +1,348 @@
+package io.slipway.instances;
+
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.app.LogFiles;
+import io.slipway.instances.InstanceState.Asleep;
+import io.slipway.instances.InstanceState.Failed;
+import io.slipway.instances.InstanceState.Running;
+import io.slipway.instances.InstanceState.Starting;
+import io.slipway.instances.InstanceState.Stopping;
+import io.slipway.runtime.Sandbox;
+import io.slipway.runtime.SandboxExit;
+import io.slipway.runtime.SandboxSpec;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The "Durable Object" of one app: the only code that starts or stops its sandbox. Every transition happens under
+ * this object's lock; the slow parts (spawning, probing, stopping) run on virtual threads outside it, and each ends
+ * by taking the lock again to install the next state. {@link #acquire()} never blocks.
+ */
+final class AppInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(AppInstance.class);
+    private static final Duration STABLE_RUN = Duration.ofSeconds(60);
+
+    private final Instances owner;
+    private final String appId;
+    private volatile App app;
+    private volatile Instant lastActive;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    // Guarded by this.
+    private InstanceState state;
+    private int failures;
+    private boolean holdsSlot;
+    private boolean retired;
+
+    AppInstance(Instances owner, App app) {
+        this.owner = owner;
+        this.appId = app.id();
+        this.app = app;
+        this.lastActive = app.lastActiveAt();
+        this.state = new Asleep(app.status() != AppStatus.READY);
+    }
+
+    String appId() {
+        return appId;
+    }
+
+    /** The end of the last request, or null when the app has served none. */
+    Instant lastActive() {
+        return lastActive;
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** A lease on a running instance, starting it if needed; fails with {@link InstanceUnavailableException}. */
+    CompletableFuture<Lease> acquire() {
+        CompletableFuture<Sandbox> ready;
+        synchronized (this) {
+            if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
+            switch (state) {
+                case Running r -> {
+                    inFlight.incrementAndGet();
+                    lastActive = owner.clock().instant();
+                    return CompletableFuture.completedFuture(lease(r.sandbox()));
+                }
+                case Starting s -> {
+                    if (s.waiters() >= owner.settings().maxWaiters()) {
+                        return CompletableFuture.failedFuture(InstanceUnavailableException.queueFull(s.waiters()));
+                    }
+                    state = new Starting(s.ready(), s.waiters() + 1);
+                    ready = s.ready();
+                }
+                case Stopping st -> {
+                    return st.stopped().thenCompose(v -> acquire());
+                }
+                case Failed f -> {
+                    Instant now = owner.clock().instant();
+                    if (now.isBefore(f.retryAt())) {
+                        return CompletableFuture.failedFuture(InstanceUnavailableException.appFailed(f.reason(),
+                                Duration.between(now, f.retryAt()), LogFiles.tail(owner.logFile(appId), 2048)));
+                    }
+                    ready = beginStart();
+                }
+                case Asleep a -> ready = beginStart();
+            }
+            inFlight.incrementAndGet();
+        }
+        return ready.handle((sandbox, error) -> {
+            if (error != null) {
+                inFlight.decrementAndGet();
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            lastActive = owner.clock().instant();
+            return lease(sandbox);
+        });
+    }
+
+    private Lease lease(Sandbox sandbox) {
+        AtomicBoolean released = new AtomicBoolean();
+        return new Lease() {
+            @Override
+            public InetSocketAddress address() {
+                return sandbox.address();
+            }
+
+            @Override
+            public void release() {
+                if (released.compareAndSet(false, true)) {
+                    lastActive = owner.clock().instant();
+                    inFlight.decrementAndGet();
+                }
+            }
+        };
+    }
+
+    // Called under the lock.
+    private CompletableFuture<Sandbox> beginStart() {
+        CompletableFuture<Sandbox> ready = new CompletableFuture<>();
+        state = new Starting(ready, 1);
+        Thread.ofVirtual().name("start-" + appId).start(() -> start(ready));
+        return ready;
+    }
+
+    private void start(CompletableFuture<Sandbox> ready) {
+        App current = app;
+        Sandbox sandbox = null;
+        try {
+            owner.reserveSlot(this);
+            synchronized (this) {
+                holdsSlot = true;
+            }
+            owner.listener().onStatus(appId, AppStatus.STARTING, null, null);
+            log("[slipway] starting");
+            long t0 = System.nanoTime();
+            SandboxSpec spec = owner.specFor(current);
+            sandbox = owner.runtime().start(spec);
+            awaitReady(sandbox);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            Sandbox started = sandbox;
+            synchronized (this) {
+                state = new Running(started, owner.clock().instant());
+            }
+            started.exited().thenAccept(exit -> Thread.ofVirtual().start(() -> onExit(started, exit)));
+            log("[slipway] ready in " + millis + " ms on " + sandbox.address());
+            LOG.info("app {} started in {} ms", appId, millis);
+            owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive);
+            ready.complete(sandbox);
+        } catch (InstanceUnavailableException e) {
+            if (sandbox != null) sandbox.stop(Duration.ZERO);
+            failStart(ready, e);
+        } catch (RuntimeException e) {
+            if (sandbox != null) sandbox.stop(Duration.ZERO);
+            LOG.warn("app {} could not be started", appId, e);
+            failStart(ready, InstanceUnavailableException.appFailed("the sandbox could not be started: " + e.getMessage(), null, null));
+        }
+    }
+
+    private void awaitReady(Sandbox sandbox) {
+        Duration budget = owner.settings().startTimeout();
+        long deadline = System.nanoTime() + budget.toNanos();
+        long pause = 5;
+        while (System.nanoTime() < deadline) {
+            if (sandbox.exited().isDone()) {
+                SandboxExit exit = sandbox.exited().join();
+                throw appFailedWithLog("the app " + exit.describe() + " before it listened on $PORT");
+            }
+            if (HttpReadiness.answers(sandbox.address(), 1000)) return;
+            try {
+                Thread.sleep(pause); // a poll interval while a child process boots, not a test waiting for a condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pause = Math.min(pause * 2, 50);
+        }
+        throw appFailedWithLog("the app did not answer HTTP on $PORT within " + budget.toSeconds() + " s");
+    }
+
+    private InstanceUnavailableException appFailedWithLog(String reason) {
+        return InstanceUnavailableException.appFailed(reason, null, LogFiles.tail(owner.logFile(appId), 2048));
+    }
+
+    private void failStart(CompletableFuture<Sandbox> ready, InstanceUnavailableException e) {
+        boolean slotFreed;
+        synchronized (this) {
+            slotFreed = holdsSlot;
+            holdsSlot = false;
+            if ("capacity".equals(e.slug())) {
+                state = new Asleep(true);
+            } else {
+                failures++;
+                state = new Failed(e.getMessage(), failures, owner.clock().instant().plus(backoff(failures)));
+            }
+        }
+        if (slotFreed) owner.releaseSlot();
+        if (!"capacity".equals(e.slug())) {
+            log("[slipway] start failed: " + e.getMessage());
+            LOG.info("app {} failed to start: {}", appId, e.getMessage());
+            owner.listener().onStatus(appId, AppStatus.FAILED, e.getMessage(), null);
+        }
+        ready.completeExceptionally(e);
+    }
+
+    private void onExit(Sandbox sandbox, SandboxExit exit) {
+        String reason = "the app " + exit.describe() + " while running";
+        synchronized (this) {
+            if (!(state instanceof Running r) || r.sandbox() != sandbox) return; // a stop we asked for
+            if (Duration.between(r.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
+            failures++;
+            state = new Failed(reason, failures, owner.clock().instant().plus(backoff(failures)));
+            holdsSlot = false;
+        }
+        owner.releaseSlot();
+        log("[slipway] " + reason);
+        LOG.info("app {}: {}", appId, reason);
+        owner.listener().onStatus(appId, AppStatus.FAILED, reason, lastActive);
+    }
+
+    /** No wait after the first failure, then 1 s, 2 s, 4 s … up to the configured maximum. */
+    private Duration backoff(int failureCount) {
+        if (failureCount <= 1) return Duration.ZERO;
+        Duration d = Duration.ofSeconds(1L << Math.min(failureCount - 2, 20));
+        return d.compareTo(owner.settings().maxBackoff()) > 0 ? owner.settings().maxBackoff() : d;
+    }
+
+    /** Puts the app to sleep if it runs, serves nothing and has been idle for its {@code sleepAfter}. */
+    boolean sleepIfIdle(Instant now) {
+        synchronized (this) {
+            if (!(state instanceof Running r) || inFlight.get() > 0) return false;
+            Instant last = lastActive != null && lastActive.isAfter(r.since()) ? lastActive : r.since();
+            if (Duration.between(last, now).compareTo(app.sleepAfter()) < 0) return false;
+        }
+        return sleep("idle for " + app.sleepAfter().toSeconds() + " s", false);
+    }
+
+    /** Puts the app to sleep if it runs and serves nothing (to free a slot for another app). Blocks. */
+    boolean evict() {
+        return sleep("evicted to make room for another app", false);
+    }
+
+    /**
+     * Stops the app if it runs, whatever it is doing, and waits until it has stopped (for redeploy, delete and
+     * shutdown). Requests still waiting for a start are let through to whatever comes next.
+     */
+    void stopNow(String why) {
+        while (true) {
+            CompletableFuture<?> pending;
+            synchronized (this) {
+                switch (state) {
+                    case Starting s -> pending = s.ready();
+                    case Stopping st -> pending = st.stopped();
+                    case Running r -> pending = null;
+                    case Asleep a -> {
+                        return;
+                    }
+                    case Failed f -> {
+                        return;
+                    }
+                }
+            }
+            if (pending == null) {
+                sleep(why, true);
+            } else {
+                pending.handle((v, e) -> null).join();
+            }
+        }
+    }
+
+    private boolean sleep(String why, boolean evenIfBusy) {
+        Running running;
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        synchronized (this) {
+            if (!(state instanceof Running r)) return false;
+            if (!evenIfBusy && inFlight.get() > 0) return false;
+            running = r;
+            state = new Stopping(stopped);
+        }
+        try {
+            log("[slipway] going to sleep: " + why);
+            SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
+            log("[slipway] asleep (" + exit.describe() + ")");
+            LOG.info("app {} asleep: {}", appId, why);
+        } finally {
+            boolean freed;
+            synchronized (this) {
+                state = new Asleep(true);
+                failures = 0;
+                freed = holdsSlot;
+                holdsSlot = false;
+            }
+            if (freed) owner.releaseSlot();
+            owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive);
+            stopped.complete(null);
+        }
+        return true;
+    }
+
+    /** New code under the same id: stops the old instance; the next acquire starts the new code. */
+    void redeployed(App newApp) {
+        stopNow("redeployed");
+        synchronized (this) {
+            app = newApp;
+            failures = 0;
+            state = new Asleep(false);
+        }
+    }
+
+    void retire() {
+        synchronized (this) {
+            retired = true;
+        }
+        stopNow("deleted");
+    }
+
+    /** The status as the API shows it, or null when the instance holds no process (the stored status applies). */
+    synchronized AppStatus liveStatus() {
+        return switch (state) {
+            case Starting s -> AppStatus.STARTING;
+            case Running r -> AppStatus.RUNNING;
+            case Stopping st -> AppStatus.RUNNING;
+            case Failed f -> AppStatus.FAILED;
+            case Asleep a -> null;
+        };
+    }
+
+    synchronized boolean isIdleRunning() {
+        return state instanceof Running && inFlight.get() == 0;
+    }
+
+    private void log(String line) {
+        try {
+            LogFiles.append(owner.logFile(appId), line);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write the log of app {}", appId, e);
+        }
+    }
+}

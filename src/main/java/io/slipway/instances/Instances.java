@@ -1,0 +1,176 @@
+package io.slipway.instances;
+
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.config.SlipwayConfig.InstanceSettings;
+import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.SandboxSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All app instances of this Slipway: created on first use, put to sleep when idle, and bounded in number — at the
+ * cap, the least recently used idle instance is put to sleep to make room, and only when every running instance is
+ * busy does a start fail with {@code capacity}.
+ */
+public final class Instances implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
+
+    private final SandboxRuntime runtime;
+    private final InstanceSettings settings;
+    private final InstantSource clock;
+    private final LifecycleListener listener;
+    private final Function<App, SandboxSpec> specs;
+    private final Function<String, Path> logFiles;
+    private final Semaphore slots;
+    private final ConcurrentHashMap<String, AppInstance> instances = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService idleChecker;
+
+    /**
+     * @param specs    how to run an app (paths, uid, limits), decided by the wiring
+     * @param logFiles each app's log file
+     */
+    public Instances(SandboxRuntime runtime, InstanceSettings settings, InstantSource clock, LifecycleListener listener,
+                     Function<App, SandboxSpec> specs, Function<String, Path> logFiles) {
+        this.runtime = runtime;
+        this.settings = settings;
+        this.clock = clock;
+        this.listener = listener;
+        this.specs = specs;
+        this.logFiles = logFiles;
+        this.slots = new Semaphore(settings.maxRunning());
+        this.idleChecker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("slipway-idle").daemon().factory());
+        long every = settings.idleCheckInterval().toMillis();
+        idleChecker.scheduleWithFixedDelay(this::sleepIdleInstances, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Makes an app known, asleep: at start for every stored app, and after each upload. */
+    public void register(App app) {
+        instances.computeIfAbsent(app.id(), id -> new AppInstance(this, app));
+    }
+
+    /**
+     * A lease on the app's running instance, starting it if it sleeps. Never blocks. The future fails with {@link
+     * InstanceUnavailableException} when the app is unknown or failed, its start queue is full, or there is no
+     * capacity.
+     */
+    public CompletableFuture<Lease> acquire(String appId) {
+        AppInstance instance = instances.get(appId);
+        return instance == null ? CompletableFuture.failedFuture(InstanceUnavailableException.notFound()) : instance.acquire();
+    }
+
+    /** Starts the app in the background, as right after a deploy; failures are recorded, not thrown. */
+    public void startInBackground(String appId) {
+        acquire(appId).thenAccept(Lease::release);
+    }
+
+    /** Stops the old code, if running, and makes the next start use {@code app}'s. Blocks. */
+    public void redeployed(App app) {
+        AppInstance existing = instances.get(app.id());
+        if (existing != null) {
+            existing.redeployed(app);
+        } else {
+            register(app);
+        }
+    }
+
+    /** Stops the app for good and forgets it. Blocks until the sandbox is gone. */
+    public void remove(String appId) {
+        AppInstance instance = instances.remove(appId);
+        if (instance != null) instance.retire();
+    }
+
+    /** The live status when a process is involved (starting, running, failed); empty when the stored one applies. */
+    public Optional<AppStatus> liveStatus(String appId) {
+        AppInstance instance = instances.get(appId);
+        return instance == null ? Optional.empty() : Optional.ofNullable(instance.liveStatus());
+    }
+
+    public Optional<Instant> lastActive(String appId) {
+        return Optional.ofNullable(instances.get(appId)).map(AppInstance::lastActive);
+    }
+
+    public int runningCount() {
+        return settings.maxRunning() - slots.availablePermits();
+    }
+
+    private void sleepIdleInstances() {
+        Instant now = clock.instant();
+        for (AppInstance instance : instances.values()) {
+            if (instance.isIdleRunning()) {
+                Thread.ofVirtual().name("sleep-" + instance.appId()).start(() -> instance.sleepIfIdle(now));
+            }
+        }
+    }
+
+    /** Takes a slot for a start, putting the least recently used idle instance to sleep when none is free. Blocks. */
+    void reserveSlot(AppInstance requester) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (slots.tryAcquire()) return;
+            Optional<AppInstance> victim = instances.values().stream()
+                    .filter(i -> i != requester && i.isIdleRunning())
+                    .min(Comparator.comparing(AppInstance::lastActive, Comparator.nullsFirst(Comparator.naturalOrder())));
+            if (victim.isEmpty()) break;
+            victim.get().evict();
+        }
+        if (!slots.tryAcquire()) throw InstanceUnavailableException.capacity(settings.maxRunning());
+    }
+
+    void releaseSlot() {
+        slots.release();
+    }
+
+    InstanceSettings settings() {
+        return settings;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    LifecycleListener listener() {
+        return listener;
+    }
+
+    SandboxRuntime runtime() {
+        return runtime;
+    }
+
+    SandboxSpec specFor(App app) {
+        return specs.apply(app);
+    }
+
+    Path logFile(String appId) {
+        return logFiles.apply(appId);
+    }
+
+    /** Stops every instance, in parallel, and waits for them. */
+    @Override
+    public void close() {
+        idleChecker.shutdownNow();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (AppInstance instance : instances.values()) {
+                executor.execute(() -> {
+                    try {
+                        instance.stopNow("Slipway is shutting down");
+                    } catch (RuntimeException e) {
+                        LOG.warn("app {} did not stop cleanly", instance.appId(), e);
+                    }
+                });
+            }
+        }
+        instances.clear();
+    }
+}

@@ -1,0 +1,13 @@
+package io.slipway.instances;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A request's hold on a running instance: while any lease is open the instance is not put to sleep. {@link
+ * #release()} must be called exactly once when the exchange ends; further calls do nothing.
+ */
+public interface Lease {
+    InetSocketAddress address();
+
+    void release();
+}

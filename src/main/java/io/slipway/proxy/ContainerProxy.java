@@ -1,0 +1,135 @@
+package io.slipway.proxy;
+
+import io.slipway.http.Problem;
+import io.slipway.instances.InstanceUnavailableException;
+import io.slipway.instances.Instances;
+import io.slipway.instances.Lease;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.OriginRequestProvider;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Serves {@code /containers/{id}/**}. One interceptor does Slipway's part of every exchange: it leases the app's
+ * instance (waking it if it sleeps), rewrites the path, sets {@code X-Forwarded-*}, and answers with a problem of its
+ * own when the app cannot be reached. The lease is released when the exchange ends, however it ends.
+ */
+public final class ContainerProxy implements Handler<HttpServerRequest> {
+    private static final String LEASE = "slipway.lease";
+
+    private final Instances instances;
+    private final Duration maxWait;
+    // Kept in a field: Vert.x 5 closes clients that become unreachable.
+    private final HttpClient client;
+    private final HttpProxy proxy;
+
+    public ContainerProxy(Vertx vertx, Instances instances, Duration maxWait) {
+        this.instances = instances;
+        this.maxWait = maxWait;
+        // A large pool per app: long-lived SSE streams each hold a connection and must not starve other requests.
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30)
+                .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(512));
+        this.proxy = HttpProxy.reverseProxy(client)
+                .origin(OriginRequestProvider.selector(ContainerProxy::origin))
+                // true: the interceptor must also run for WebSocket upgrades, or they would skip the path rewrite.
+                .addInterceptor(new SlipwayInterceptor(), true);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        if (ContainerPaths.parse(request.uri()) == null) {
+            Problem.of(404, "not-found", "Not Found", "no app id in " + request.path()).send(request.response());
+            return;
+        }
+        proxy.handle(request);
+    }
+
+    private static Future<SocketAddress> origin(ProxyContext context) {
+        InetSocketAddress address = context.get(LEASE, Lease.class).address();
+        return Future.succeededFuture(SocketAddress.inetSocketAddress(address.getPort(), address.getHostString()));
+    }
+
+    private final class SlipwayInterceptor implements ProxyInterceptor {
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            ProxyRequest request = context.request();
+            HttpServerRequest incoming = request.proxiedRequest();
+            // The original URI: interceptors may already have changed the proxy request's.
+            ContainerPaths paths = ContainerPaths.parse(incoming.uri());
+            request.setURI(paths.forwardedUri());
+            forwardedHeaders(request, incoming, paths);
+            CompletableFuture<Lease> acquired = instances.acquire(paths.appId());
+            CompletableFuture<Lease> bounded = acquired.copy().orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            // A lease granted after this request gave up waiting must still be returned.
+            bounded.exceptionally(e -> {
+                acquired.thenAccept(Lease::release);
+                return null;
+            });
+            return Future.fromCompletionStage(bounded, Vertx.currentContext()).transform(result -> {
+                if (result.failed()) return Future.succeededFuture(problemResponse(request, result.cause()));
+                Lease lease = result.result();
+                context.set(LEASE, lease);
+                incoming.response().endHandler(v -> lease.release());
+                incoming.response().closeHandler(v -> lease.release());
+                if (incoming.response().closed()) lease.release();
+                return context.sendRequest();
+            });
+        }
+    }
+
+    private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {
+        var headers = request.headers();
+        String client = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
+        String prior = headers.get("X-Forwarded-For");
+        headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+        headers.set("X-Forwarded-Proto", incoming.isSSL() ? "https" : "http");
+        if (incoming.authority() != null) headers.set("X-Forwarded-Host", incoming.authority().toString());
+        headers.set("X-Forwarded-Prefix", paths.prefix());
+    }
+
+    private static ProxyResponse problemResponse(ProxyRequest request, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Problem problem;
+        if (cause instanceof InstanceUnavailableException e) {
+            problem = new Problem(e.slug(), e.status(), title(e.slug()), e.getMessage(), e.retryAfter(), java.util.Map.of());
+            if (e.logTail() != null && !e.logTail().isBlank()) problem = problem.with("logTail", e.logTail());
+        } else if (cause instanceof TimeoutException) {
+            problem = Problem.of(503, "start-timeout", "App Not Ready", "the app did not become ready in time")
+                    .withRetryAfter(Duration.ofSeconds(2));
+        } else {
+            problem = Problem.of(502, "proxy-error", "Bad Gateway", "Slipway could not reach the app");
+        }
+        ProxyResponse response = request.response().setStatusCode(problem.status()).setStatusMessage(problem.title());
+        response.headers().set("Content-Type", Problem.CONTENT_TYPE).set(Problem.ERROR_HEADER, problem.slug());
+        if (problem.retryAfter() != null) {
+            response.headers().set("Retry-After", Long.toString(Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000)));
+        }
+        return response.setBody(Body.body(problem.body()));
+    }
+
+    private static String title(String slug) {
+        return switch (slug) {
+            case "not-found" -> "Not Found";
+            case "app-failed" -> "App Failed";
+            case "queue-full", "capacity" -> "Service Unavailable";
+            default -> "Unavailable";
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package io.slipway.runtime;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** One running sandbox. Thread-safe. */
+public interface Sandbox {
+    String appId();
+
+    /** Where the proxy dials the app. The app may not be listening yet: readiness is the caller's to probe. */
+    InetSocketAddress address();
+
+    /** Completes once, when the sandbox's process has exited, whatever the reason. */
+    CompletableFuture<SandboxExit> exited();
+
+    /**
+     * Asks the app to stop (SIGTERM) and kills whatever is left after {@code grace} (SIGKILL). Blocks until the
+     * sandbox has exited; calling it again, or after the app exited by itself, returns at once.
+     */
+    SandboxExit stop(Duration grace);
+}

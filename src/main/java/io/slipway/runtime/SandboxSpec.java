@@ -1,0 +1,28 @@
+package io.slipway.runtime;
+
+import io.slipway.app.Language;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to run and how to confine it.
+ *
+ * @param appDir   the app's directory, holding {@code code/}; mounted read-only
+ * @param entry    the file to run, relative to {@code code/}
+ * @param depsDir  the app's dependency set, mounted read-only, or null
+ * @param env      the app's own variables; the runtime adds {@code PORT}, {@code HOST} and {@code NODE_ENV}
+ * @param hostUid  the unprivileged host uid the app runs as
+ * @param logFile  where stdout and stderr are appended
+ */
+public record SandboxSpec(String appId, Language language, Path appDir, String entry, Path depsDir,
+                          Map<String, String> env, int hostUid, Path logFile) {
+    public SandboxSpec {
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(appDir, "appDir");
+        Objects.requireNonNull(entry, "entry");
+        env = Map.copyOf(env);
+        Objects.requireNonNull(logFile, "logFile");
+    }
+}

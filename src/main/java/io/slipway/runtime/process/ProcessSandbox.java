@@ -1,0 +1,77 @@
+package io.slipway.runtime.process;
+
+import io.slipway.runtime.Sandbox;
+import io.slipway.runtime.SandboxExit;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A sandbox that is one child process of Slipway. Under bubblewrap, SIGTERM goes to the processes inside the
+ * sandbox, not to bwrap: bwrap would die at once and take the app down with SIGKILL, with no chance to shut down
+ * cleanly. bwrap's own init is PID 1 of the sandbox, which the kernel shields from signals it has no handler for.
+ */
+final class ProcessSandbox implements Sandbox {
+    private final String appId;
+    private final InetSocketAddress address;
+    private final Process process;
+    private final boolean bubblewrapped;
+    private final CompletableFuture<SandboxExit> exited;
+
+    ProcessSandbox(String appId, InetSocketAddress address, Process process, boolean bubblewrapped) {
+        this.appId = appId;
+        this.address = address;
+        this.process = process;
+        this.bubblewrapped = bubblewrapped;
+        this.exited = process.onExit().thenApply(p -> new SandboxExit(p.exitValue()));
+    }
+
+    @Override
+    public String appId() {
+        return appId;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public CompletableFuture<SandboxExit> exited() {
+        return exited;
+    }
+
+    @Override
+    public SandboxExit stop(Duration grace) {
+        if (!exited.isDone()) {
+            if (bubblewrapped) {
+                process.descendants().forEach(ProcessHandle::destroy);
+            } else {
+                process.destroy();
+            }
+            if (await(grace) == null) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+        SandboxExit exit = await(Duration.ofSeconds(10));
+        if (exit == null) throw new IllegalStateException("sandbox of " + appId + " (pid " + process.pid() + ") survived SIGKILL");
+        return exit;
+    }
+
+    private SandboxExit await(Duration timeout) {
+        try {
+            return exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for the sandbox of " + appId + " failed", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.slipway.sandbox;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bubblewrap command line. bwrap run as root does not isolate (the child keeps root's capabilities, DESIGN §9),
+ * so the command first drops to an unprivileged host uid with {@code setpriv}, clearing every capability set, and
+ * bwrap then creates a user namespace in which the process is uid 1000. The system is visible read-only
+ * ({@code /usr} and the few files of {@code /etc} that name resolution and TLS need); nothing else of the host is,
+ * except the directories added with {@link #readOnly} and {@link #writable}.
+ */
+public final class Bubblewrap {
+    private static final List<String> ETC_FILES = List.of("/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
+            "/etc/ssl/certs", "/etc/ca-certificates.conf", "/etc/localtime");
+
+    private final int hostUid;
+    private final List<String> mounts = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String chdir = "/";
+    private boolean shareNetwork = true;
+
+    private Bubblewrap(int hostUid) {
+        this.hostUid = hostUid;
+    }
+
+    /** A sandbox whose processes run as {@code hostUid} on the host. */
+    public static Bubblewrap asHostUid(int hostUid) {
+        if (hostUid < 1000) throw new IllegalArgumentException("a sandbox never runs as a system uid: " + hostUid);
+        return new Bubblewrap(hostUid);
+    }
+
+    public Bubblewrap readOnly(Path source, String target) {
+        mounts.addAll(List.of("--ro-bind", source.toString(), target));
+        return this;
+    }
+
+    public Bubblewrap writable(Path source, String target) {
+        mounts.addAll(List.of("--bind", source.toString(), target));
+        return this;
+    }
+
+    public Bubblewrap env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public Bubblewrap env(Map<String, String> values) {
+        env.putAll(values);
+        return this;
+    }
+
+    public Bubblewrap chdir(String dir) {
+        this.chdir = dir;
+        return this;
+    }
+
+    /** Whether the sandbox shares the host's network namespace; when not, it sees only its own loopback. */
+    public Bubblewrap shareNetwork(boolean share) {
+        this.shareNetwork = share;
+        return this;
+    }
+
+    /** The full command, ready for {@link ProcessBuilder}; no shell is involved anywhere. */
+    public List<String> command(List<String> program) {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + hostUid, "--regid=" + hostUid, "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--", "bwrap",
+                "--unshare-user", "--uid", "1000", "--gid", "1000",
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--die-with-parent", "--new-session", "--clearenv",
+                "--hostname", "app",
+                "--ro-bind", "/usr", "/usr",
+                "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/sbin", "/sbin"));
+        if (Files.isDirectory(Path.of("/usr/lib64"))) cmd.addAll(List.of("--symlink", "usr/lib64", "/lib64"));
+        for (String file : ETC_FILES) {
+            if (Files.exists(Path.of(file))) cmd.addAll(List.of("--ro-bind", file, file));
+        }
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+        if (!shareNetwork) cmd.add("--unshare-net");
+        cmd.addAll(mounts);
+        env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        cmd.addAll(List.of("--chdir", chdir, "--"));
+        cmd.addAll(program);
+        return cmd;
+    }
+}

@@ -1,0 +1,137 @@
+package io.slipway.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.app.Language;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * The {@code mcp_servers} table. Methods taking an {@code owner} only ever see that owner's rows; the few that do
+ * not ({@link #findById}, {@link #updateStatus}, {@link #sleepAllAfterRestart}) serve the data plane and the
+ * lifecycle, never a user's request for data.
+ */
+public final class AppStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, owner, name, runtime, entry_file, requirements, sleep_after_ms, env, status, "
+            + "error, code_hash, deps_key, created_at, updated_at, last_active_at";
+
+    private final Jdbi jdbi;
+
+    public AppStore(Database database) {
+        this.jdbi = database.jdbi();
+    }
+
+    public void insert(App app) {
+        jdbi.useHandle(h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
+                + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :created_at, "
+                + ":updated_at, :last_active_at)"), app).execute());
+    }
+
+    /** Replaces every field of the owner's app; false when the owner has no such app. */
+    public boolean update(App app) {
+        return jdbi.withHandle(h -> bind(h.createUpdate("UPDATE mcp_servers SET name = :name, runtime = :runtime, "
+                + "entry_file = :entry_file, requirements = :requirements, sleep_after_ms = :sleep_after_ms, env = :env, "
+                + "status = :status, error = :error, code_hash = :code_hash, deps_key = :deps_key, updated_at = :updated_at, "
+                + "last_active_at = :last_active_at WHERE id = :id AND owner = :owner"), app).execute()) == 1;
+    }
+
+    public Optional<App> find(String owner, String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id AND owner = :owner")
+                .bind("id", id).bind("owner", owner).map(AppStore::map).findOne());
+    }
+
+    /** The owner's apps, newest first. */
+    public List<App> list(String owner) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner "
+                + "ORDER BY created_at DESC, id").bind("owner", owner).map(AppStore::map).list());
+    }
+
+    public boolean delete(String owner, String id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM mcp_servers WHERE id = :id AND owner = :owner")
+                .bind("id", id).bind("owner", owner).execute()) == 1;
+    }
+
+    /** Any owner's app: for the data plane, which serves public apps by id. */
+    public Optional<App> findById(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id")
+                .bind("id", id).map(AppStore::map).findOne());
+    }
+
+    public List<App> listAll() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers").map(AppStore::map).list());
+    }
+
+    /** Records a lifecycle transition; {@code lastActiveAt} is kept when null. */
+    public void updateStatus(String id, AppStatus status, String error, Instant now, Instant lastActiveAt) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE mcp_servers SET status = :status, error = :error, updated_at = :now, "
+                        + "last_active_at = COALESCE(:last_active_at, last_active_at) WHERE id = :id")
+                .bind("id", id).bind("status", status.id()).bind("error", error).bind("now", now.toEpochMilli())
+                .bind("last_active_at", lastActiveAt == null ? null : lastActiveAt.toEpochMilli()).execute());
+    }
+
+    /**
+     * After a restart no instance runs: apps that were starting or running are sleeping, and apps caught mid-build
+     * by a redeploy fall back to their previous, complete code. Failed apps keep their reason.
+     */
+    public int sleepAllAfterRestart(Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE mcp_servers SET status = 'sleeping', updated_at = :now "
+                + "WHERE status IN ('starting', 'running', 'building')").bind("now", now.toEpochMilli()).execute());
+    }
+
+    public boolean isDepsKeyInUse(String depsKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE deps_key = :k")
+                .bind("k", depsKey).mapTo(Integer.class).one()) > 0;
+    }
+
+    private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {
+        return statement.bind("id", app.id()).bind("owner", app.owner()).bind("name", app.name())
+                .bind("runtime", app.language().id()).bind("entry_file", app.entryFile())
+                .bind("requirements", String.join("\n", app.requirements()))
+                .bind("sleep_after_ms", app.sleepAfter().toMillis()).bind("env", toJson(app.env()))
+                .bind("status", app.status().id()).bind("error", app.error()).bind("code_hash", app.codeHash())
+                .bind("deps_key", app.depsKey()).bind("created_at", app.createdAt().toEpochMilli())
+                .bind("updated_at", app.updatedAt().toEpochMilli())
+                .bind("last_active_at", app.lastActiveAt() == null ? null : app.lastActiveAt().toEpochMilli());
+    }
+
+    private static App map(ResultSet rs, StatementContext ctx) throws SQLException {
+        String requirements = rs.getString("requirements");
+        long lastActive = rs.getLong("last_active_at");
+        boolean noLastActive = rs.wasNull();
+        return new App(rs.getString("id"), rs.getString("owner"), rs.getString("name"),
+                Language.fromId(rs.getString("runtime")).orElseThrow(), rs.getString("entry_file"),
+                requirements.isEmpty() ? List.of() : Arrays.asList(requirements.split("\n")),
+                Duration.ofMillis(rs.getLong("sleep_after_ms")), fromJson(rs.getString("env")),
+                AppStatus.fromId(rs.getString("status")), rs.getString("error"), rs.getString("code_hash"),
+                rs.getString("deps_key"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")), noLastActive ? null : Instant.ofEpochMilli(lastActive));
+    }
+
+    private static String toJson(Map<String, String> env) {
+        try {
+            return JSON.writeValueAsString(env);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode env", e);
+        }
+    }
+
+    private static Map<String, String> fromJson(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt env column", e);
+        }
+    }
+}
