@@ -27,10 +27,12 @@ import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ public final class Slipway implements AutoCloseable {
     public static Slipway start(SlipwayConfig config, InstantSource clock) {
         ConfigLoader.describe(config).forEach(line -> LOG.info("config: {}", line));
         DataDir dataDir = prepareDataDir(config.dataDir());
+        if (config.sandbox().enabled()) requireTraversable(dataDir.root());
         Database database = Database.openSqlite(dataDir.database());
         AppStore store = new AppStore(database);
         TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
@@ -82,7 +85,8 @@ public final class Slipway implements AutoCloseable {
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock);
 
         Vertx vertx = Vertx.vertx();
-        Router api = ApiRouter.create(vertx, deployments, tokens, config, dataDir);
+        AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
+        Router api = ApiRouter.create(vertx, deployments, tokens, config, dataDir, publicUrl::get);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, config.instances().maxWait());
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true));
@@ -101,6 +105,7 @@ public final class Slipway implements AutoCloseable {
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {})", server.actualPort(), apps.size(), dataDir.root());
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
         return new Slipway(database, instances, vertx, server, tokens);
@@ -139,6 +144,23 @@ public final class Slipway implements AutoCloseable {
             throw new UncheckedIOException("cannot prepare the data dir " + root, e);
         }
         return dataDir;
+    }
+
+    /**
+     * Sandboxes run as other uids and bubblewrap opens their code and dependency dirs with those uids' rights, so
+     * every directory above them must let others pass (x), though not list (r).
+     */
+    private static void requireTraversable(Path root) {
+        for (Path dir = root; dir != null; dir = dir.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new IllegalStateException("the sandboxes cannot reach the data dir " + root + " because " + dir
+                            + " is closed to other users; run 'chmod o+x " + dir + "' or choose another --data");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the permissions of " + dir, e);
+            }
+        }
     }
 
     public int port() {

@@ -17,11 +17,13 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +34,18 @@ public final class ApiRouter {
 
     private final Deployments deployments;
     private final SlipwayConfig config;
-    private final DataDir dataDir;
+    private final Supplier<URI> publicUrl;
 
-    private ApiRouter(Deployments deployments, SlipwayConfig config, DataDir dataDir) {
+    private ApiRouter(Deployments deployments, SlipwayConfig config, Supplier<URI> publicUrl) {
         this.deployments = deployments;
         this.config = config;
-        this.dataDir = dataDir;
+        this.publicUrl = publicUrl;
     }
 
-    public static Router create(Vertx vertx, Deployments deployments, TokenService tokens, SlipwayConfig config, DataDir dataDir) {
-        ApiRouter api = new ApiRouter(deployments, config, dataDir);
+    /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
+    public static Router create(Vertx vertx, Deployments deployments, TokenService tokens, SlipwayConfig config, DataDir dataDir,
+                                Supplier<URI> publicUrl) {
+        ApiRouter api = new ApiRouter(deployments, config, publicUrl);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
         router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
@@ -67,24 +71,24 @@ public final class ApiRouter {
 
     private Reply upload(RoutingContext ctx) throws Exception {
         App app = deployments.deploy(BearerAuth.principal(ctx).user(), readUpload(ctx));
-        return Reply.created(ServerJson.of(app, config.publicUrl()));
+        return Reply.created(ServerJson.of(app, publicUrl.get()));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         App app = deployments.redeploy(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), readUpload(ctx)).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, config.publicUrl()));
+        return Reply.ok(ServerJson.of(app, publicUrl.get()));
     }
 
     private Reply list(RoutingContext ctx) {
         List<App> apps = deployments.list(BearerAuth.principal(ctx).user());
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(ServerJson.of(app, config.publicUrl())));
+        apps.forEach(app -> projects.add(ServerJson.of(app, publicUrl.get())));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
     private Reply get(RoutingContext ctx) {
         App app = deployments.find(BearerAuth.principal(ctx).user(), ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, config.publicUrl()));
+        return Reply.ok(ServerJson.of(app, publicUrl.get()));
     }
 
     private Reply delete(RoutingContext ctx) {

@@ -31,7 +31,8 @@ public final class AppBuilder {
 
     public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools) {
         this.dataDir = dataDir;
-        Installer installer = new Installer(config, tools, dataDir.npmCache());
+        Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
+        Installer installer = new Installer(config, tools, npmCache);
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
     }

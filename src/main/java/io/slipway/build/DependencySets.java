@@ -71,6 +71,8 @@ public final class DependencySets {
                 case NODE -> installer.npmInstall(work, specs, log);
                 case PYTHON -> installer.pipInstall(work, specs, log);
             }
+            // Shared by every app with the same requirements: owned by root and read-only for everyone else.
+            Installer.sealReadOnly(work);
             Files.createDirectories(target.getParent());
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);

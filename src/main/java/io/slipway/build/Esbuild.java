@@ -45,6 +45,7 @@ final class Esbuild {
         }
         try {
             installer.npmInstall(work, List.of("esbuild@" + version), log);
+            Installer.sealReadOnly(work);
             Files.createDirectories(home.getParent());
             try {
                 Files.move(work, home, StandardCopyOption.ATOMIC_MOVE);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ final class Installer {
             return;
         }
         chownTree(target, buildUid());
-        chownTree(npmCache, buildUid());
+        ownDirectory(npmCache, buildUid());
         // The target keeps its host path inside the sandbox, so paths that tools record (venv scripts) stay true.
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid()).writable(target, target.toString())
                 .writable(npmCache, "/cache").env(env).chdir(target.toString());
@@ -93,6 +94,38 @@ final class Installer {
             Files.writeString(target.resolve("package.json"), "{\"name\":\"slipway-deps\",\"version\":\"0.0.0\",\"private\":true}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Gives a finished install to root and makes it readable, not writable, by every other uid. */
+    static void sealReadOnly(Path root) {
+        chownTree(root, 0);
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                if (Files.isSymbolicLink(p)) continue;
+                var perms = Files.getPosixFilePermissions(p);
+                perms.remove(PosixFilePermission.GROUP_WRITE);
+                perms.remove(PosixFilePermission.OTHERS_WRITE);
+                perms.add(PosixFilePermission.GROUP_READ);
+                perms.add(PosixFilePermission.OTHERS_READ);
+                if (Files.isDirectory(p) || perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
+                    perms.add(PosixFilePermission.GROUP_EXECUTE);
+                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
+                }
+                Files.setPosixFilePermissions(p, perms);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot seal " + root, e);
+        }
+    }
+
+    /** The npm cache: its entries are created by the build uid, so only the directory itself needs handing over. */
+    private static void ownDirectory(Path dir, int uid) {
+        try {
+            Files.createDirectories(dir);
+            if (!Integer.valueOf(uid).equals(Files.getAttribute(dir, "unix:uid"))) chownTree(dir, uid);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hand " + dir + " to uid " + uid, e);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -55,6 +56,7 @@ public final class ConfigLoader {
         d.put("build.npmRegistry", "");
         d.put("build.pipIndexUrl", "");
         d.put("build.pipFindLinks", "");
+        d.put("build.npmCache", "");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -69,15 +71,14 @@ public final class ConfigLoader {
      */
     public static SlipwayConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
-        Map<String, String> origin = new LinkedHashMap<>();
         if (file != null) {
-            readYaml(file).forEach((k, v) -> put(values, origin, k, v, file.toString()));
+            readYaml(file).forEach((k, v) -> put(values, k, v, file.toString()));
         }
         for (String key : DEFAULTS.keySet()) {
             String value = env.get(envName(key));
-            if (value != null) put(values, origin, key, value, envName(key));
+            if (value != null) put(values, key, value, envName(key));
         }
-        flags.forEach((k, v) -> put(values, origin, k, v, "--" + k));
+        flags.forEach((k, v) -> put(values, k, v, "--" + k));
         try {
             return build(values);
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -89,12 +90,11 @@ public final class ConfigLoader {
         return "SLIPWAY_" + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 
-    private static void put(Map<String, String> values, Map<String, String> origin, String key, String value, String source) {
+    private static void put(Map<String, String> values, String key, String value, String source) {
         if (!DEFAULTS.containsKey(key)) {
             throw new IllegalArgumentException("unknown configuration key '" + key + "' in " + source + "; known keys: " + DEFAULTS.keySet());
         }
         values.put(key, value);
-        origin.put(key, source);
     }
 
     private static Map<String, String> readYaml(Path file) {
@@ -120,11 +120,12 @@ public final class ConfigLoader {
 
     private static SlipwayConfig build(Map<String, String> v) {
         int port = Integer.parseInt(v.get("port"));
-        String publicUrl = v.get("publicUrl").isBlank() ? "http://localhost:" + port : v.get("publicUrl").replaceAll("/+$", "");
+        Optional<URI> publicUrl = v.get("publicUrl").isBlank() ? Optional.empty()
+                : Optional.of(URI.create(v.get("publicUrl").replaceAll("/+$", "")));
         return new SlipwayConfig(
                 port,
                 v.get("host"),
-                URI.create(publicUrl),
+                publicUrl,
                 Path.of(v.get("data")),
                 new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
                         Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
@@ -134,7 +135,7 @@ public final class ConfigLoader {
                         Integer.parseInt(v.get("instances.maxRunning")), Durations.parse(v.get("instances.idleCheckInterval")),
                         Durations.parse(v.get("instances.maxBackoff"))),
                 new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
-                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks")),
+                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache")),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount"))));
     }
@@ -142,13 +143,18 @@ public final class ConfigLoader {
     /** One line per setting, for the start-up log; credentials inside URLs are redacted. */
     public static List<String> describe(SlipwayConfig c) {
         List<String> lines = new ArrayList<>();
-        lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl() + " data=" + c.dataDir());
+        lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl().map(URI::toString).orElse("http://localhost:<port>") + " data=" + c.dataDir());
         lines.add("upload: " + c.upload());
-        lines.add("apps: " + c.apps());
-        lines.add("instances: " + c.instances());
+        lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
+                + Durations.format(c.apps().maxSleepAfter()));
+        var i = c.instances();
+        lines.add("instances: startTimeout=" + Durations.format(i.startTimeout()) + " stopGrace=" + Durations.format(i.stopGrace())
+                + " maxWaiters=" + i.maxWaiters() + " maxWait=" + Durations.format(i.maxWait()) + " maxRunning=" + i.maxRunning()
+                + " idleCheckInterval=" + Durations.format(i.idleCheckInterval()) + " maxBackoff=" + Durations.format(i.maxBackoff()));
         BuildSettings b = c.build();
-        lines.add("build: timeout=" + b.timeout() + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
-                + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks()));
+        lines.add("build: timeout=" + Durations.format(b.timeout()) + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
+                + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks())
+                + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()));
         lines.add("sandbox: " + c.sandbox());
         return lines;
     }

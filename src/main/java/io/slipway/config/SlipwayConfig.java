@@ -4,15 +4,19 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything Slipway reads at start, already parsed and validated. Built by {@link ConfigLoader}; tests build it
  * with {@link #defaults(Path)} and the {@code with…} methods.
  */
+/**
+ * @param publicUrl the base URL endpoints are reported under; empty: {@code http://localhost:<bound port>}
+ */
 public record SlipwayConfig(
         int port,
         String host,
-        URI publicUrl,
+        Optional<URI> publicUrl,
         Path dataDir,
         UploadLimits upload,
         AppDefaults apps,
@@ -23,6 +27,7 @@ public record SlipwayConfig(
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(publicUrl, "publicUrl");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(upload, "upload");
         Objects.requireNonNull(apps, "apps");
@@ -62,9 +67,12 @@ public record SlipwayConfig(
         }
     }
 
-    /** Builds: their time bound, the pinned esbuild, and where npm and pip fetch packages from. */
+    /**
+     * Builds: their time bound, the pinned esbuild, where npm and pip fetch packages from, and npm's cache (empty:
+     * {@code <data>/cache/npm}).
+     */
     public record BuildSettings(Duration timeout, String esbuildVersion, String npmRegistry, String pipIndexUrl,
-                                String pipFindLinks) {
+                                String pipFindLinks, String npmCache) {
         public BuildSettings {
             if (!esbuildVersion.matches("\\d+\\.\\d+\\.\\d+")) throw new IllegalArgumentException("build.esbuildVersion must be an exact version like 0.28.2");
         }

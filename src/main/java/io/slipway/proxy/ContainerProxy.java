@@ -14,6 +14,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.MediaType;
 import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ContainerProxy implements Handler<HttpServerRequest> {
     private static final String LEASE = "slipway.lease";
+    private static final MediaType PROBLEM_MEDIA_TYPE = MediaType.parse(Problem.CONTENT_TYPE);
 
     private final Instances instances;
     private final Duration maxWait;
@@ -121,7 +123,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         if (problem.retryAfter() != null) {
             response.headers().set("Retry-After", Long.toString(Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000)));
         }
-        return response.setBody(Body.body(problem.body()));
+        return response.setBody(Body.body(problem.body(), PROBLEM_MEDIA_TYPE));
     }
 
     private static String title(String slug) {

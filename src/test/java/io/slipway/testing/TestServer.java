@@ -1,0 +1,135 @@
+package io.slipway.testing;
+
+import io.slipway.Slipway;
+import io.slipway.config.SlipwayConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real Slipway, in this JVM, on a free port, with its own data dir and the real sandbox. Test classes share one
+ * npm cache (under {@code target/}) so that packages are fetched from the registry once per build.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final Path NPM_CACHE = Path.of("target/test-npm-cache").toAbsolutePath();
+
+    private final Slipway slipway;
+    private final Path dataDir;
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestServer(Slipway slipway, Path dataDir) {
+        this.slipway = slipway;
+        this.dataDir = dataDir;
+        this.base = URI.create("http://127.0.0.1:" + slipway.port());
+    }
+
+    public static TestServer start(Path dataDir) {
+        return start(dataDir, UnaryOperator.identity());
+    }
+
+    public static TestServer start(Path dataDir, UnaryOperator<SlipwayConfig> tweak) {
+        openForSandboxes(dataDir);
+        return new TestServer(Slipway.start(tweak.apply(config(dataDir)), Clock.systemUTC()), dataDir);
+    }
+
+    /** JUnit makes temporary dirs 0700; sandboxes, which run as other uids, must be able to pass through them. */
+    public static void openForSandboxes(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The defaults, on port 0, with the shared npm cache. */
+    public static SlipwayConfig config(Path dataDir) {
+        SlipwayConfig c = SlipwayConfig.defaults(dataDir).withPort(0);
+        var b = c.build();
+        return c.withBuild(new SlipwayConfig.BuildSettings(b.timeout(), b.esbuildVersion(), b.npmRegistry(), b.pipIndexUrl(),
+                b.pipFindLinks(), NPM_CACHE.toString()));
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public String token(String user) {
+        return slipway.tokens().mint(user, null, Duration.ofHours(1));
+    }
+
+    public HttpResponse<String> upload(String token, Multipart form) {
+        return send(HttpRequest.newBuilder(base.resolve("/api/containers/upload")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", form.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())));
+    }
+
+    /** Uploads one file with the given form fields and expects 201; returns the server JSON. */
+    public JsonObject deploy(String token, String fileName, String source, Map<String, String> fields) {
+        Multipart form = new Multipart().file(fileName, source);
+        fields.forEach(form::field);
+        HttpResponse<String> response = upload(token, form);
+        if (response.statusCode() != 201) throw new AssertionError("upload of " + fileName + " answered " + response.statusCode() + ": " + response.body());
+        return new JsonObject(response.body());
+    }
+
+    public HttpResponse<String> redeploy(String token, String id, Multipart form) {
+        return send(HttpRequest.newBuilder(base.resolve("/api/containers/servers/" + id)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", form.contentType()).PUT(HttpRequest.BodyPublishers.ofByteArray(form.bytes())));
+    }
+
+    public HttpResponse<String> get(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return send(request.GET());
+    }
+
+    public HttpResponse<String> delete(String path, String token) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).DELETE());
+    }
+
+    /** A GET through the data plane: {@code /containers/{id}{path}}. */
+    public HttpResponse<String> call(String appId, String path) {
+        return get("/containers/" + appId + path, null);
+    }
+
+    public JsonObject server(String token, String id) {
+        return new JsonObject(get("/api/containers/servers/" + id, token).body());
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        slipway.close();
+    }
+}
