@@ -1,0 +1,36 @@
+package io.slipway.runtime.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.sandbox.HostTools;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessSandboxRuntimeIT {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void sandboxProcessesLeftByAnEarlierRunAreReapedByLabel() throws IOException {
+        ProcessBuilder orphan = new ProcessBuilder("sleep", "300");
+        orphan.environment().put(ProcessSandboxRuntime.LABEL_VARIABLE, ProcessSandboxRuntime.labelFor(dataDir) + ":someapp");
+        Process process = orphan.start();
+        ProcessBuilder stranger = new ProcessBuilder("sleep", "300");
+        stranger.environment().put(ProcessSandboxRuntime.LABEL_VARIABLE, "0000000000000000:otherslipway");
+        Process other = stranger.start();
+        try {
+            int reaped = new ProcessSandboxRuntime(HostTools.find(), dataDir, true).reapOrphans();
+
+            assertThat(reaped).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !process.isAlive());
+            assertThat(other.isAlive()).as("a process labelled by another data dir is not ours to kill").isTrue();
+        } finally {
+            process.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+}
