@@ -1,0 +1,66 @@
+package io.slipway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @Test
+    void defaultsMatchTheDesign() {
+        SlipwayConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(c.port()).isEqualTo(3000);
+        assertThat(c.apps().defaultSleepAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.instances().startTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.upload().maxFileSize()).isEqualTo(DataSize.ofMebibytes(1));
+        assertThat(c.sandbox().enabled()).isTrue();
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("slipway.yaml");
+        Files.writeString(yaml, "port: 4000\ninstances:\n  startTimeout: 5s\n  stopGrace: 2s\nupload:\n  maxFileSize: 2MiB\n");
+
+        SlipwayConfig c = ConfigLoader.load(yaml, Map.of("SLIPWAY_INSTANCES_START_TIMEOUT", "7s", "SLIPWAY_PORT", "4100"),
+                Map.of("port", "4200"));
+
+        assertThat(c.port()).isEqualTo(4200);
+        assertThat(c.instances().startTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(c.instances().stopGrace()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.upload().maxFileSize().bytes()).isEqualTo(2 * 1024 * 1024);
+    }
+
+    @Test
+    void unknownKeyInTheFileIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("slipway.yaml");
+        Files.writeString(yaml, "instances:\n  startTimout: 5s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(yaml, Map.of(), Map.of())).hasMessageContaining("instances.startTimout");
+    }
+
+    @Test
+    void invalidValueIsAnErrorNamingWhatIsExpected() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_APPS_DEFAULT_SLEEP_AFTER", "forever"), Map.of()))
+                .hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void credentialsInUrlsAreRedactedWhenPrinted() {
+        SlipwayConfig c = ConfigLoader.load(null, Map.of("SLIPWAY_BUILD_PIP_INDEX_URL", "https://user:s3cret@pypi.internal/simple"), Map.of());
+        assertThat(String.join("\n", ConfigLoader.describe(c))).doesNotContain("s3cret").contains("https://***@pypi.internal/simple");
+    }
+
+    @Test
+    void durationsAndSizesParseTheirShortForms() {
+        assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Durations.parse("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Durations.parse("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(DataSize.parse("512KiB").bytes()).isEqualTo(512 * 1024);
+        assertThat(DataSize.parse("256m")).isEqualTo(DataSize.ofMebibytes(256));
+    }
+}

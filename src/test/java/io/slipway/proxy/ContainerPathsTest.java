@@ -1,0 +1,30 @@
+package io.slipway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ContainerPathsTest {
+    @Test
+    void prefixIsStrippedWithAndWithoutTrailingSlash() {
+        assertThat(ContainerPaths.parse("/containers/abc").forwardedUri()).isEqualTo("/");
+        assertThat(ContainerPaths.parse("/containers/abc/").forwardedUri()).isEqualTo("/");
+        assertThat(ContainerPaths.parse("/containers/abc/mcp/x").forwardedUri()).isEqualTo("/mcp/x");
+    }
+
+    @Test
+    void queryStringPassesUnchanged() {
+        assertThat(ContainerPaths.parse("/containers/abc?x=1&y=%20").forwardedUri()).isEqualTo("/?x=1&y=%20");
+        assertThat(ContainerPaths.parse("/containers/abc/p?q=/containers/z").forwardedUri()).isEqualTo("/p?q=/containers/z");
+        assertThat(ContainerPaths.parse("/containers/abc/p?q").prefix()).isEqualTo("/containers/abc");
+    }
+
+    @Test
+    void idsThatCannotBeAppIdsAreRejected() {
+        assertThat(ContainerPaths.parse("/containers/")).isNull();
+        assertThat(ContainerPaths.parse("/containers/..%2Fapi/")).isNull();
+        assertThat(ContainerPaths.parse("/containers/ABC/")).isNull();
+        assertThat(ContainerPaths.parse("/containers/" + "a".repeat(65))).isNull();
+        assertThat(ContainerPaths.parse("/api/containers/abc")).isNull();
+    }
+}
