@@ -207,6 +207,21 @@ class DeployFlowIT {
     }
 
     @Test
+    void followedLogsArriveAsServerSentEventsWhileTheAppWrites() throws Exception {
+        String id = server.deploy(alice, "app.py", TestApps.source("hello.py"), Map.of()).getString("id");
+        HttpResponse<java.util.stream.Stream<String>> stream = server.http().send(java.net.http.HttpRequest.newBuilder(
+                        server.base().resolve("/api/containers/servers/" + id + "/logs?follow=true"))
+                .header("Authorization", "Bearer " + alice).build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
+
+        server.call(id, "/followed");
+
+        try (var lines = stream.body()) {
+            assertThat(lines.filter(l -> l.startsWith("data: ")).anyMatch(l -> l.contains("request /followed"))).isTrue();
+        }
+    }
+
+    @Test
     void logsShowTheBuildTheLifecycleAndTheAppsOutput() {
         String id = server.deploy(alice, "app.py", TestApps.source("hello.py"), Map.of()).getString("id");
         server.call(id, "/logged");
