@@ -43,7 +43,9 @@ final class Installer {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", "/tmp");
-        env.put("npm_config_cache", sandboxed() ? "/cache" : npmCache.toString());
+        // Unsandboxed installs run as root: they get a cache of their own, or their root-owned entries would make
+        // every later sandboxed install, which runs as the build uid, fail with EACCES.
+        env.put("npm_config_cache", sandboxed() ? "/cache" : npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed").toString());
         if (!config.build().npmRegistry().isBlank()) env.put("npm_config_registry", config.build().npmRegistry());
         run("npm install " + String.join(" ", specs), cmd, target, env, log, List.of());
     }

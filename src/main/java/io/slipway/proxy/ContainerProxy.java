@@ -46,7 +46,9 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.instances = instances;
         this.maxWait = maxWait;
         // A large pool per app: long-lived SSE streams each hold a connection and must not starve other requests.
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30)
+        // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
+        // so the proxy never reuses a connection the app is closing (a spurious 502).
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
                 .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(512));
         this.proxy = HttpProxy.reverseProxy(client)
                 .origin(OriginRequestProvider.selector(ContainerProxy::origin))

@@ -1,0 +1,132 @@
+package io.slipway.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An MCP server written on the official TypeScript SDK, deployed to Slipway and driven through the proxy by the SDK's
+ * own client: the proof that a real MCP client can use what users deploy.
+ */
+class McpSdkIT {
+    private static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
+    private static final Path CLIENT_DIR = Path.of("target/mcp-client").toAbsolutePath();
+    private static final Path CLIENT_NPM_CACHE = Path.of("target/mcp-client-npm-cache").toAbsolutePath();
+    private static final String NODE = "/usr/bin/node";
+    private static final String CLIENT_SCRIPT = """
+            // Connects to the MCP server at argv[2], lists its tools, calls add(2, 3), prints one JSON line.
+            import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+            import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+            const client = new Client({ name: "slipway-mcp-it", version: "1.0.0" });
+            await client.connect(new StreamableHTTPClientTransport(new URL(process.argv[2])));
+            const tools = (await client.listTools()).tools.map((tool) => tool.name);
+            const called = await client.callTool({ name: "add", arguments: { a: 2, b: 3 } });
+            const result = called.content.filter((part) => part.type === "text").map((part) => part.text).join("");
+            console.log(JSON.stringify({ tools, result }));
+            await client.close();
+            """;
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestServer server;
+    private static String appId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        installClient();
+        server = TestServer.start(dataDir);
+        String token = server.token("mcp-it");
+        appId = server.deploy(token, "index.ts", TestApps.source("mcp.ts"),
+                Map.of("requirements", "@modelcontextprotocol/sdk zod express")).getString("id");
+        // Wake the app: the GET answers 405 from the app once it listens.
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.call(appId, "/mcp").statusCode(), status -> status == 405);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    /** Installs the SDK's client next to the script once per build directory; later runs reuse it. */
+    private static void installClient() throws Exception {
+        Files.createDirectories(CLIENT_DIR);
+        Path installed = CLIENT_DIR.resolve("node_modules/@modelcontextprotocol/sdk/package.json");
+        if (!Files.exists(installed) || !SDK.endsWith("@" + new JsonObject(Files.readString(installed)).getString("version"))) {
+            Files.writeString(CLIENT_DIR.resolve("package.json"), "{\"name\":\"slipway-mcp-client\",\"private\":true}\n");
+            Path log = CLIENT_DIR.resolve("npm-install.log");
+            ProcessBuilder npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", SDK)
+                    .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            // Not TestServer.NPM_CACHE: entries this root-run npm wrote there would be root-owned, and the sandboxed
+            // builds, which run as the build uid and own only that cache's top directory, would then fail with EACCES.
+            npm.environment().put("npm_config_cache", CLIENT_NPM_CACHE.toString());
+            npm.environment().put("npm_config_update_notifier", "false");
+            Process process = npm.start();
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("npm install " + SDK + " did not finish in 5 minutes: " + Files.readString(log));
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError("npm install " + SDK + " exited with " + process.exitValue() + ": " + Files.readString(log));
+            }
+        }
+        Files.writeString(CLIENT_DIR.resolve("client.mjs"), CLIENT_SCRIPT);
+    }
+
+    private record Run(int exitCode, String stdout, String stderr) {
+    }
+
+    private static Run runClient(String url) throws IOException, InterruptedException {
+        Path stdout = Files.createTempFile(dataDir, "client", ".out");
+        Path stderr = Files.createTempFile(dataDir, "client", ".err");
+        Process process = new ProcessBuilder(NODE, "client.mjs", url).directory(CLIENT_DIR.toFile())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("the MCP client did not finish in 60 s; stderr: " + Files.readString(stderr));
+        }
+        return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theSdkClientListsAndCallsToolsThroughTheProxy() throws Exception {
+        String url = "http://127.0.0.1:" + server.base().getPort() + "/containers/" + appId + "/mcp";
+
+        Run run = runClient(url);
+
+        assertThat(run.exitCode()).as("client exit code; stderr: %s", run.stderr()).isZero();
+        List<String> lines = run.stdout().lines().filter(line -> line.startsWith("{")).toList();
+        assertThat(lines).as("stdout: %s", run.stdout()).hasSize(1);
+        JsonObject answer = new JsonObject(lines.getFirst());
+        assertThat(answer.getJsonArray("tools").getList()).contains("add");
+        assertThat(answer.getString("result")).isEqualTo("5");
+    }
+
+    @Test
+    void aGetOnTheMcpEndpointIsTheAppsOwnMethodNotAllowed() {
+        HttpResponse<String> response = server.call(appId, "/mcp");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(response.body()).isEqualTo("Method Not Allowed");
+        // Slipway marks only its own errors; this one is the app's.
+        assertThat(response.headers().firstValue("X-Slipway-Error")).isEmpty();
+    }
+}
