@@ -61,7 +61,10 @@ public final class Slipway implements AutoCloseable {
     public static Slipway start(SlipwayConfig config, InstantSource clock) {
         ConfigLoader.describe(config).forEach(line -> LOG.info("config: {}", line));
         DataDir dataDir = prepareDataDir(config.dataDir());
-        if (config.sandbox().enabled()) requireTraversable(dataDir.root());
+        if (config.sandbox().enabled()) {
+            requireTraversable(dataDir.root());
+            if (!config.build().npmCache().isBlank()) requireTraversable(Path.of(config.build().npmCache()).toAbsolutePath());
+        }
         Database database = Database.openSqlite(dataDir.database());
         AppStore store = new AppStore(database);
         TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
@@ -154,7 +157,7 @@ public final class Slipway implements AutoCloseable {
         for (Path dir = root; dir != null; dir = dir.getParent()) {
             try {
                 if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new IllegalStateException("the sandboxes cannot reach the data dir " + root + " because " + dir
+                    throw new IllegalStateException("the sandboxes cannot reach " + root + " because " + dir
                             + " is closed to other users; run 'chmod o+x " + dir + "' or choose another --data");
                 }
             } catch (IOException e) {

@@ -22,7 +22,11 @@ import java.util.function.UnaryOperator;
  * npm cache (under {@code target/}) so that packages are fetched from the registry once per build.
  */
 public final class TestServer implements AutoCloseable {
-    public static final Path NPM_CACHE = Path.of("target/test-npm-cache").toAbsolutePath();
+    /**
+     * Under the system temp dir, not {@code target/}: the build uid must be able to reach it, and a checkout may sit
+     * below a directory closed to other users (as {@code mktemp -d} makes them).
+     */
+    public static final Path NPM_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "slipway-test-npm-cache");
 
     private final Slipway slipway;
     private final Path dataDir;
