@@ -63,7 +63,15 @@ public final class Slipway implements AutoCloseable {
         DataDir dataDir = prepareDataDir(config.dataDir());
         if (config.sandbox().enabled()) {
             requireTraversable(dataDir.root());
-            if (!config.build().npmCache().isBlank()) requireTraversable(Path.of(config.build().npmCache()).toAbsolutePath());
+            if (!config.build().npmCache().isBlank()) {
+                Path npmCache = Path.of(config.build().npmCache()).toAbsolutePath();
+                try {
+                    Files.createDirectories(npmCache);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create the npm cache " + npmCache, e);
+                }
+                requireTraversable(npmCache);
+            }
         }
         Database database = Database.openSqlite(dataDir.database());
         AppStore store = new AppStore(database);
