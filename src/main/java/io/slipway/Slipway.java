@@ -7,17 +7,19 @@ import io.slipway.app.LogFiles;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.build.AppBuilder;
-import io.slipway.build.Trees;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.Deployments;
+import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
 import io.slipway.proxy.ContainerProxy;
+import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.Ownership;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import io.vertx.core.Vertx;
@@ -26,12 +28,14 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +85,7 @@ public final class Slipway implements AutoCloseable {
             LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",
                     System.getProperty("user.name"));
         }
-        SandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir.root(), config.sandbox().enabled());
+        SandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox());
         int reaped = runtime.reapOrphans();
         if (reaped > 0) LOG.info("removed {} sandbox processes left by an earlier run", reaped);
         int slept = store.sleepAllAfterRestart(clock.instant());
@@ -93,7 +97,8 @@ public final class Slipway implements AutoCloseable {
                 app -> spec(app, config, dataDir, builder), dataDir::appLog);
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
-        Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock);
+        Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
+                new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()));
 
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
@@ -124,10 +129,9 @@ public final class Slipway implements AutoCloseable {
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
         Path deps = app.depsKey() == null ? null : builder.dependencySets().path(app.language(), app.depsKey());
-        // One uid per app, spread over the configured range; the same app always gets the same uid.
-        int uid = config.sandbox().uidBase() + Math.floorMod(app.id().hashCode(), config.sandbox().uidCount());
-        return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), uid,
-                dataDir.appLog(app.id()));
+        var sandbox = config.sandbox();
+        return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), app.sandboxUid(),
+                dataDir.appLog(app.id()), new SandboxLimits(sandbox.memory(), sandbox.pids(), sandbox.cpus()));
     }
 
     private static void prepareTools(AppBuilder builder, DataDir dataDir) {
@@ -140,17 +144,30 @@ public final class Slipway implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the data dir's directories with the modes that keep sandboxes out: other uids may pass through the
+     * data dir and {@code apps/}, {@code tmp/} and {@code run/} to reach what is theirs (x), never list them (r);
+     * the database, secrets and logs are root's alone; dependency sets and tools are readable by all.
+     */
     private static DataDir prepareDataDir(Path root) {
         DataDir dataDir = new DataDir(root);
         try {
-            for (Path dir : List.of(dataDir.root(), dataDir.apps(), dataDir.logs(), dataDir.tools(), dataDir.tmp())) {
-                Files.createDirectories(dir);
+            Map<Path, String> modes = new LinkedHashMap<>();
+            modes.put(dataDir.root(), "rwx--x--x");
+            modes.put(dataDir.apps(), "rwx--x--x");
+            modes.put(dataDir.tmp(), "rwx--x--x");
+            modes.put(dataDir.run(), "rwx--x--x");
+            modes.put(dataDir.database().getParent(), "rwx------");
+            modes.put(dataDir.logs(), "rwx------");
+            modes.put(dataDir.tools(), "rwxr-xr-x");
+            for (var entry : modes.entrySet()) {
+                Files.createDirectories(entry.getKey());
+                Files.setPosixFilePermissions(entry.getKey(), PosixFilePermissions.fromString(entry.getValue()));
             }
             // Work left in tmp/ by a crash is incomplete by definition.
             try (var leftovers = Files.list(dataDir.tmp())) {
-                leftovers.forEach(Trees::deleteQuietly);
+                leftovers.forEach(Ownership::deleteTreeQuietly);
             }
-            Files.setPosixFilePermissions(dataDir.logs(), PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the data dir " + root, e);
         }

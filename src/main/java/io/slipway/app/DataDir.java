@@ -12,8 +12,9 @@ public record DataDir(Path root) {
         root = root.toAbsolutePath().normalize();
     }
 
+    /** The SQLite file, in a directory of its own so that its journal files share its 0700 protection. */
     public Path database() {
-        return root.resolve("slipway.db");
+        return root.resolve("db").resolve("slipway.db");
     }
 
     public Path apps() {
@@ -42,6 +43,11 @@ public record DataDir(Path root) {
 
     public Path tmp() {
         return root.resolve("tmp");
+    }
+
+    /** Per-sandbox runtime state, such as the unix socket bridged into an app's network namespace. */
+    public Path run() {
+        return root.resolve("run");
     }
 
     public Path npmCache() {

@@ -5,6 +5,7 @@ import io.slipway.app.Language;
 import io.slipway.app.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -73,20 +74,23 @@ public final class AppBuilder {
                 // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
                 if (language == Language.NODE) Files.createSymbolicLink(staged.resolve("node_modules"), deps.resolve("node_modules"));
             }
-            makeReadable(staged);
             return new BuiltCode(staged, entry, depsKey, sha256(source));
         } catch (IOException e) {
-            Trees.deleteQuietly(staged);
+            Ownership.deleteTreeQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
         } catch (RuntimeException e) {
-            Trees.deleteQuietly(staged);
+            Ownership.deleteTreeQuietly(staged);
             throw e;
         }
     }
 
-    /** Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. */
-    public void commit(BuiltCode built, String appId) {
+    /**
+     * Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. The
+     * code is given to the app's uid, readable by it alone, and writable by nobody but root.
+     */
+    public void commit(BuiltCode built, String appId, int uid) {
         Path target = dataDir.app(appId);
+        Ownership.giveTree(built.staged(), uid, "r-x------", "r--------");
         try {
             Files.createDirectories(dataDir.apps());
             Path old = null;
@@ -95,7 +99,7 @@ public final class AppBuilder {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(built.staged(), target, StandardCopyOption.ATOMIC_MOVE);
-            if (old != null) Trees.delete(old);
+            if (old != null) Ownership.deleteTree(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
         }
@@ -103,7 +107,7 @@ public final class AppBuilder {
 
     /** Drops a build that will not be committed. */
     public void discard(BuiltCode built) {
-        Trees.deleteQuietly(built.staged());
+        Ownership.deleteTreeQuietly(built.staged());
     }
 
     private String prepareNode(Path code, Path uploaded, Path log) throws IOException {
@@ -120,16 +124,6 @@ public final class AppBuilder {
         Files.move(js, code.resolve(entry), StandardCopyOption.REPLACE_EXISTING);
         LogFiles.append(log, "[slipway] entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
         return entry;
-    }
-
-    private static void makeReadable(Path staged) throws IOException {
-        try (var paths = Files.walk(staged)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                if (Files.isSymbolicLink(p)) continue;
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
-                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
     }
 
     static String sha256(byte[] bytes) {

@@ -3,6 +3,7 @@ package io.slipway.build;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.app.LogFiles;
+import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -77,15 +78,15 @@ public final class DependencySets {
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException raced) {
-                Trees.deleteQuietly(work);
+                Ownership.deleteTreeQuietly(work);
             }
             LogFiles.append(log, "[slipway] dependency set " + key.substring(0, 12) + " installed");
             return target;
         } catch (IOException e) {
-            Trees.deleteQuietly(work);
+            Ownership.deleteTreeQuietly(work);
             throw new UncheckedIOException("cannot install dependency set " + key, e);
         } catch (RuntimeException e) {
-            Trees.deleteQuietly(work);
+            Ownership.deleteTreeQuietly(work);
             throw e;
         }
     }

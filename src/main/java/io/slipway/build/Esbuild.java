@@ -2,6 +2,7 @@ package io.slipway.build;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.LogFiles;
+import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -50,13 +51,13 @@ final class Esbuild {
             try {
                 Files.move(work, home, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException raced) {
-                Trees.deleteQuietly(work);
+                Ownership.deleteTreeQuietly(work);
             }
         } catch (IOException e) {
-            Trees.deleteQuietly(work);
+            Ownership.deleteTreeQuietly(work);
             throw new UncheckedIOException("cannot install esbuild " + version, e);
         } catch (RuntimeException e) {
-            Trees.deleteQuietly(work);
+            Ownership.deleteTreeQuietly(work);
             throw e;
         }
         return binary(home).orElseThrow(() -> new BuildFailedException(

@@ -3,16 +3,15 @@ package io.slipway.build;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Runs package installs ({@code npm install}, {@code python -m venv}, {@code pip install}) into one target directory.
@@ -82,7 +81,7 @@ final class Installer {
             BuildCommand.run(step, program, target, env, log, config.build().timeout());
             return;
         }
-        chownTree(target, buildUid());
+        Ownership.giveTree(target, buildUid(), "rwx------", "rw-------");
         ownDirectory(npmCache, buildUid());
         // The target keeps its host path inside the sandbox, so paths that tools record (venv scripts) stay true.
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid()).writable(target, target.toString())
@@ -99,49 +98,18 @@ final class Installer {
         }
     }
 
-    /** Gives a finished install to root and makes it readable, not writable, by every other uid. */
+    /** Gives a finished install to root, readable and not writable by every other uid: it is shared by apps. */
     static void sealReadOnly(Path root) {
-        chownTree(root, 0);
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                if (Files.isSymbolicLink(p)) continue;
-                var perms = Files.getPosixFilePermissions(p);
-                perms.remove(PosixFilePermission.GROUP_WRITE);
-                perms.remove(PosixFilePermission.OTHERS_WRITE);
-                perms.add(PosixFilePermission.GROUP_READ);
-                perms.add(PosixFilePermission.OTHERS_READ);
-                if (Files.isDirectory(p) || perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
-                    perms.add(PosixFilePermission.GROUP_EXECUTE);
-                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
-                }
-                Files.setPosixFilePermissions(p, perms);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot seal " + root, e);
-        }
+        Ownership.giveTree(root, 0, "rwxr-xr-x", "rw-r--r--");
     }
 
     /** The npm cache: its entries are created by the build uid, so only the directory itself needs handing over. */
     private static void ownDirectory(Path dir, int uid) {
         try {
             Files.createDirectories(dir);
-            if (!Integer.valueOf(uid).equals(Files.getAttribute(dir, "unix:uid"))) chownTree(dir, uid);
+            if (!Integer.valueOf(uid).equals(Files.getAttribute(dir, "unix:uid"))) Ownership.give(dir, uid, "rwx------");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hand " + dir + " to uid " + uid, e);
-        }
-    }
-
-    static void chownTree(Path root, int uid) {
-        try {
-            Files.createDirectories(root);
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path p : (Iterable<Path>) paths::iterator) {
-                    Files.setAttribute(p, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(p, "unix:gid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot hand " + root + " to uid " + uid, e);
         }
     }
 }

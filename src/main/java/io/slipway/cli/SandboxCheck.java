@@ -1,5 +1,6 @@
 package io.slipway.cli;
 
+import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.sandbox.Bubblewrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,17 @@ final class SandboxCheck {
                 return "the sandbox check did not finish in 10 s";
             }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.exitValue() == 0) return null;
+            if (p.exitValue() == 0) {
+                if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/socat"))) {
+                    return "socat is not installed; sandboxes need it to bridge the proxy into their own network: "
+                            + "run 'apt-get install socat'";
+                }
+                if (ProcessSandboxRuntime.cgroupVersion() == null) {
+                    return "no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot "
+                            + "be limited; run Slipway as root on a machine with cgroups, or with --unsafe-no-sandbox at your own risk";
+                }
+                return null;
+            }
             return "cannot create a sandbox (" + output + "). Install bubblewrap and util-linux "
                     + "(apt-get install bubblewrap util-linux), make sure unprivileged user namespaces are enabled, "
                     + "or run with --unsafe-no-sandbox at your own risk";

@@ -60,6 +60,10 @@ public final class ConfigLoader {
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
+        d.put("sandbox.tmpSize", "64MiB");
+        d.put("sandbox.memory", "256MiB");
+        d.put("sandbox.pids", "128");
+        d.put("sandbox.cpus", "0.5");
         return Map.copyOf(d);
     }
 
@@ -137,7 +141,9 @@ public final class ConfigLoader {
                 new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
                         v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache")),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
-                        Integer.parseInt(v.get("sandbox.uidCount"))));
+                        Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
+                        DataSize.parse(v.get("sandbox.memory")), Integer.parseInt(v.get("sandbox.pids")),
+                        Double.parseDouble(v.get("sandbox.cpus"))));
     }
 
     /** One line per setting, for the start-up log; credentials inside URLs are redacted. */

@@ -85,11 +85,24 @@ public record SlipwayConfig(
 
     /**
      * The sandbox: {@code enabled=false} only with the explicit {@code --unsafe-no-sandbox} flag. Each app runs as
-     * one host uid from {@code [uidBase, uidBase + uidCount)}.
+     * its own host uid from {@code [uidBase, uidBase + uidCount)}, builds as {@code uidBase - 1}. Each app gets at most
+     * {@code memory} (its {@code /tmp} counts), {@code pids} processes and threads, and {@code cpus} cores.
      */
-    public record SandboxSettings(boolean enabled, int uidBase, int uidCount) {
+    public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, DataSize memory, int pids,
+                                  double cpus) {
         public SandboxSettings {
-            if (uidBase < 1000 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be >= 1000 and sandbox.uidCount >= 1");
+            if (uidBase < 1001 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be > 1000 and sandbox.uidCount >= 1");
+            if (memory.bytes() < 16L << 20) throw new IllegalArgumentException("sandbox.memory must be at least 16MiB");
+            if (pids < 8) throw new IllegalArgumentException("sandbox.pids must be at least 8");
+            if (cpus < 0.01) throw new IllegalArgumentException("sandbox.cpus must be at least 0.01");
+        }
+
+        public SandboxSettings withEnabled(boolean on) {
+            return new SandboxSettings(on, uidBase, uidCount, tmpSize, memory, pids, cpus);
+        }
+
+        public SandboxSettings withLimits(DataSize newMemory, int newPids, double newCpus) {
+            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, newMemory, newPids, newCpus);
         }
     }
 

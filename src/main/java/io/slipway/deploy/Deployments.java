@@ -6,8 +6,8 @@ import io.slipway.app.DataDir;
 import io.slipway.app.LogFiles;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.BuiltCode;
-import io.slipway.build.Trees;
 import io.slipway.instances.Instances;
+import io.slipway.sandbox.Ownership;
 import io.slipway.store.AppStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +34,14 @@ public final class Deployments {
     private final UploadValidator validator;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final SandboxUids uids;
+    // Choosing a uid and inserting the row that holds it happen together, so two uploads never share a uid.
+    private final Object uidAllocation = new Object();
 
     public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
-                       InstantSource clock) {
+                       InstantSource clock, SandboxUids uids) {
         this.store = store;
+        this.uids = uids;
         this.builder = builder;
         this.instances = instances;
         this.dataDir = dataDir;
@@ -59,22 +63,27 @@ public final class Deployments {
             throw e;
         }
         Instant now = clock.instant();
-        App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), now, now, null);
+        App deployed;
         try {
-            builder.commit(built, id);
-            store.insert(app);
+            synchronized (uidAllocation) {
+                int uid = uids.next(store.sandboxUids());
+                App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
+                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, now, now, null);
+                builder.commit(built, id, uid);
+                store.insert(app);
+                deployed = app;
+            }
         } catch (RuntimeException e) {
             builder.discard(built);
-            Trees.deleteQuietly(dataDir.app(id));
+            Ownership.deleteTreeQuietly(dataDir.app(id));
             deleteQuietly(log);
             throw e;
         }
-        LogFiles.append(log, "[slipway] deployed " + app.name() + " (" + id + ")");
-        LOG.info("user {} deployed app {} ({}, {})", owner, id, app.name(), app.language().id());
-        instances.register(app);
+        LogFiles.append(log, "[slipway] deployed " + deployed.name() + " (" + id + ")");
+        LOG.info("user {} deployed app {} ({}, {}, uid {})", owner, id, deployed.name(), deployed.language().id(), deployed.sandboxUid());
+        instances.register(deployed);
         instances.startInBackground(id);
-        return app;
+        return deployed;
     }
 
     /** New code under the same id and endpoint; fields not sent keep their values. */
@@ -91,9 +100,10 @@ public final class Deployments {
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.createdAt(), now, old.lastActiveAt());
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), old.createdAt(), now,
+                    old.lastActiveAt());
             instances.redeployed(app);
-            builder.commit(built, id);
+            builder.commit(built, id, app.sandboxUid());
             store.update(app);
             LogFiles.append(log, "[slipway] redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
@@ -108,7 +118,7 @@ public final class Deployments {
             if (store.find(owner, id).isEmpty()) return false;
             instances.remove(id);
             store.delete(owner, id);
-            Trees.delete(dataDir.app(id));
+            Ownership.deleteTree(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
             LOG.info("user {} deleted app {}", owner, id);
         }
@@ -130,7 +140,7 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.createdAt(), app.updatedAt(), lastActive);
+                app.sandboxUid(), app.createdAt(), app.updatedAt(), lastActive);
     }
 
     private Object lock(String id) {

@@ -11,7 +11,7 @@ import io.slipway.instances.InstanceState.Stopping;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +110,7 @@ final class AppInstance {
         AtomicBoolean released = new AtomicBoolean();
         return new Lease() {
             @Override
-            public InetSocketAddress address() {
+            public SocketAddress address() {
                 return sandbox.address();
             }
 
@@ -173,7 +173,7 @@ final class AppInstance {
         while (System.nanoTime() < deadline) {
             if (sandbox.exited().isDone()) {
                 SandboxExit exit = sandbox.exited().join();
-                throw appFailedWithLog("the app " + exit.describe() + " before it listened on $PORT");
+                throw appFailedWithLog((exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " before it listened on $PORT");
             }
             if (HttpReadiness.answers(sandbox.address(), 1000)) return;
             try {
@@ -213,7 +213,7 @@ final class AppInstance {
     }
 
     private void onExit(Sandbox sandbox, SandboxExit exit) {
-        String reason = "the app " + exit.describe() + " while running";
+        String reason = (exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " while running";
         synchronized (this) {
             if (!(state instanceof Running r) || r.sandbox() != sandbox) return; // a stop we asked for
             if (Duration.between(r.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;

@@ -1,35 +1,63 @@
 package io.slipway.instances;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * An app is ready when its port accepts a connection and answers an HTTP request with any status line: a 404 on
- * {@code /} is as ready as a 200. Blocking; run it on a virtual thread.
+ * An app is ready when its address accepts a connection and answers an HTTP request with any status line: a 404 on
+ * {@code /} is as ready as a 200. Works over TCP and over the unix socket bridged into a sandbox, where the bridge
+ * accepts at once and closes the connection while the app does not listen yet. Blocking; run it on a virtual thread.
  */
 final class HttpReadiness {
     private static final byte[] REQUEST = ("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slipway-readiness\r\n"
             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    // SocketChannel reads have no timeout of their own: an app that accepts and never answers is cut off by closing.
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("slipway-readiness-watchdog").daemon().factory());
 
     private HttpReadiness() {
     }
 
-    static boolean answers(InetSocketAddress address, int timeoutMillis) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            OutputStream out = socket.getOutputStream();
-            out.write(REQUEST);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            byte[] head = in.readNBytes(5);
-            return new String(head, StandardCharsets.US_ASCII).equals("HTTP/");
+    static boolean answers(SocketAddress address, int timeoutMillis) {
+        StandardProtocolFamily family = switch (address) {
+            case UnixDomainSocketAddress unix -> StandardProtocolFamily.UNIX;
+            case InetSocketAddress inet -> inet.getAddress() instanceof java.net.Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            default -> throw new IllegalArgumentException("cannot probe " + address);
+        };
+        try (SocketChannel channel = SocketChannel.open(family)) {
+            ScheduledFuture<?> cutOff = WATCHDOG.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
+            try {
+                channel.connect(address);
+                channel.write(ByteBuffer.wrap(REQUEST));
+                ByteBuffer head = ByteBuffer.allocate(5);
+                while (head.hasRemaining()) {
+                    if (channel.read(head) < 0) return false;
+                }
+                return new String(head.array(), StandardCharsets.US_ASCII).equals("HTTP/");
+            } finally {
+                cutOff.cancel(false);
+            }
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the probe fails, which is what the watchdog is for
         }
     }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
@@ -21,6 +22,7 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,7 +35,14 @@ import java.util.concurrent.TimeoutException;
  * own when the app cannot be reached. The lease is released when the exchange ends, however it ends.
  */
 public final class ContainerProxy implements Handler<HttpServerRequest> {
+    /**
+     * Connections to one app at most. Well above Vert.x's default of 5, so that long-lived SSE streams do not
+     * starve other requests, and well below the sandbox's pids limit, since each connection into a sandbox is one
+     * bridge process there. Further requests queue for a connection.
+     */
+    public static final int MAX_CONNECTIONS_PER_APP = 48;
     private static final String LEASE = "slipway.lease";
+    private static final HostAndPort LOCALHOST = HostAndPort.create("localhost", -1);
     private static final MediaType PROBLEM_MEDIA_TYPE = MediaType.parse(Problem.CONTENT_TYPE);
 
     private final Instances instances;
@@ -45,11 +54,10 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     public ContainerProxy(Vertx vertx, Instances instances, Duration maxWait) {
         this.instances = instances;
         this.maxWait = maxWait;
-        // A large pool per app: long-lived SSE streams each hold a connection and must not starve other requests.
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
         // so the proxy never reuses a connection the app is closing (a spurious 502).
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
-                .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(512));
+                .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_APP));
         this.proxy = HttpProxy.reverseProxy(client)
                 .origin(OriginRequestProvider.selector(ContainerProxy::origin))
                 // true: the interceptor must also run for WebSocket upgrades, or they would skip the path rewrite.
@@ -66,8 +74,12 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     }
 
     private static Future<SocketAddress> origin(ProxyContext context) {
-        InetSocketAddress address = context.get(LEASE, Lease.class).address();
-        return Future.succeededFuture(SocketAddress.inetSocketAddress(address.getPort(), address.getHostString()));
+        java.net.SocketAddress address = context.get(LEASE, Lease.class).address();
+        return Future.succeededFuture(switch (address) {
+            case UnixDomainSocketAddress unix -> SocketAddress.domainSocketAddress(unix.getPath().toString());
+            case InetSocketAddress inet -> SocketAddress.inetSocketAddress(inet.getPort(), inet.getHostString());
+            default -> throw new IllegalStateException("cannot dial " + address);
+        });
     }
 
     private final class SlipwayInterceptor implements ProxyInterceptor {
@@ -78,6 +90,9 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             // The original URI: interceptors may already have changed the proxy request's.
             ContainerPaths paths = ContainerPaths.parse(incoming.uri());
             request.setURI(paths.forwardedUri());
+            // The app sees the Host the client asked for. Without this the origin request would carry the host of the
+            // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
+            request.setAuthority(incoming.authority() != null ? incoming.authority() : LOCALHOST);
             forwardedHeaders(request, incoming, paths);
             CompletableFuture<Lease> acquired = instances.acquire(paths.appId());
             CompletableFuture<Lease> bounded = acquired.copy().orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS);

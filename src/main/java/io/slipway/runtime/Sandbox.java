@@ -1,6 +1,6 @@
 package io.slipway.runtime;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -8,8 +8,12 @@ import java.util.concurrent.CompletableFuture;
 public interface Sandbox {
     String appId();
 
-    /** Where the proxy dials the app. The app may not be listening yet: readiness is the caller's to probe. */
-    InetSocketAddress address();
+    /**
+     * Where the proxy dials the app: a {@link java.net.UnixDomainSocketAddress} bridged into the sandbox's own network
+     * namespace, or an {@link java.net.InetSocketAddress} where the sandbox shares the host's network. The app may
+     * not be listening yet: readiness is the caller's to probe.
+     */
+    SocketAddress address();
 
     /** Completes once, when the sandbox's process has exited, whatever the reason. */
     CompletableFuture<SandboxExit> exited();

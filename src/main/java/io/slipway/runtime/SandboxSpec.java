@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param env      the app's own variables; the runtime adds {@code PORT}, {@code HOST} and {@code NODE_ENV}
  * @param hostUid  the unprivileged host uid the app runs as
  * @param logFile  where stdout and stderr are appended
+ * @param limits   memory, processes and CPU the sandbox may use
  */
 public record SandboxSpec(String appId, Language language, Path appDir, String entry, Path depsDir,
-                          Map<String, String> env, int hostUid, Path logFile) {
+                          Map<String, String> env, int hostUid, Path logFile, SandboxLimits limits) {
     public SandboxSpec {
         Objects.requireNonNull(appId, "appId");
         Objects.requireNonNull(language, "language");
@@ -24,5 +25,6 @@ public record SandboxSpec(String appId, Language language, Path appDir, String e
         Objects.requireNonNull(entry, "entry");
         env = Map.copyOf(env);
         Objects.requireNonNull(logFile, "logFile");
+        Objects.requireNonNull(limits, "limits");
     }
 }

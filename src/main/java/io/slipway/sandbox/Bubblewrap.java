@@ -23,6 +23,7 @@ public final class Bubblewrap {
     private final Map<String, String> env = new LinkedHashMap<>();
     private String chdir = "/";
     private boolean shareNetwork = true;
+    private long tmpBytes;
 
     private Bubblewrap(int hostUid) {
         this.hostUid = hostUid;
@@ -65,6 +66,12 @@ public final class Bubblewrap {
         return this;
     }
 
+    /** Caps the private {@code /tmp} (a tmpfs, so it is memory) at this many bytes; 0 leaves the kernel's default. */
+    public Bubblewrap tmpSize(long bytes) {
+        this.tmpBytes = bytes;
+        return this;
+    }
+
     /** The full command, ready for {@link ProcessBuilder}; no shell is involved anywhere. */
     public List<String> command(List<String> program) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + hostUid, "--regid=" + hostUid, "--clear-groups",
@@ -79,7 +86,9 @@ public final class Bubblewrap {
         for (String file : ETC_FILES) {
             if (Files.exists(Path.of(file))) cmd.addAll(List.of("--ro-bind", file, file));
         }
-        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        if (tmpBytes > 0) cmd.addAll(List.of("--size", Long.toString(tmpBytes)));
+        cmd.addAll(List.of("--tmpfs", "/tmp"));
         if (!shareNetwork) cmd.add("--unshare-net");
         cmd.addAll(mounts);
         env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));

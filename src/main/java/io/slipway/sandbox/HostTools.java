@@ -13,16 +13,23 @@ public final class HostTools {
     private final Path node;
     private final Path npm;
     private final Path python;
+    private final Path socat;
 
-    private HostTools(Path node, Path npm, Path python) {
+    private HostTools(Path node, Path npm, Path python, Path socat) {
         this.node = node;
         this.npm = npm;
         this.python = python;
+        this.socat = socat;
     }
 
     public static HostTools find() {
         return new HostTools(first("/usr/bin/node", "/usr/local/bin/node"), first("/usr/bin/npm", "/usr/local/bin/npm"),
-                first("/usr/bin/python3", "/usr/local/bin/python3"));
+                first("/usr/bin/python3", "/usr/local/bin/python3"), first("/usr/bin/socat", "/usr/local/bin/socat"));
+    }
+
+    /** Bridges the proxy's unix socket to the app's port inside the sandbox's own network namespace. */
+    public Path socat() {
+        return require(socat, "socat", "socat");
     }
 
     public Path node() {

@@ -2,7 +2,6 @@ package io.slipway.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -15,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UnsandboxedIT {
     @Test
     void appsRunWithoutTheSandboxWhenItIsExplicitlyDisabled(@TempDir Path dataDir) {
-        try (TestServer server = TestServer.start(dataDir, c -> c.withSandbox(new SlipwayConfig.SandboxSettings(false,
-                c.sandbox().uidBase(), c.sandbox().uidCount())))) {
+        try (TestServer server = TestServer.start(dataDir, c -> c.withSandbox(c.sandbox().withEnabled(false)))) {
             String token = server.token("trusted");
             String js = server.deploy(token, "index.js", TestApps.source("hello.js"), Map.of("requirements", "is-number@7.0.0")).getString("id");
             String ts = server.deploy(token, "index.ts", TestApps.source("express.ts"), Map.of("requirements", "express cors")).getString("id");

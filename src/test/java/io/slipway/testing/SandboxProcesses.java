@@ -13,10 +13,29 @@ public final class SandboxProcesses {
     }
 
     public static long count(String appId) {
+        return pids(appId).size();
+    }
+
+    /** The host uids that the app's labelled processes (the sandbox's launcher) run as. */
+    public static java.util.Set<Integer> uids(String appId) {
+        java.util.Set<Integer> uids = new java.util.HashSet<>();
+        for (Path proc : pids(appId)) {
+            try {
+                for (String line : Files.readAllLines(proc.resolve("status"))) {
+                    if (line.startsWith("Uid:")) uids.add(Integer.parseInt(line.split("\\s+")[2]));
+                }
+            } catch (IOException e) {
+                // the process ended meanwhile
+            }
+        }
+        return uids;
+    }
+
+    private static java.util.List<Path> pids(String appId) {
         String suffix = ":" + appId;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(p -> hasLabel(p.resolve("environ"), suffix)).count();
+                    .filter(p -> hasLabel(p.resolve("environ"), suffix)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

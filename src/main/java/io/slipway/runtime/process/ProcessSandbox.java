@@ -2,7 +2,7 @@ package io.slipway.runtime.process;
 
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,17 +16,23 @@ import java.util.concurrent.TimeoutException;
  */
 final class ProcessSandbox implements Sandbox {
     private final String appId;
-    private final InetSocketAddress address;
+    private final SocketAddress address;
     private final Process process;
     private final boolean bubblewrapped;
     private final CompletableFuture<SandboxExit> exited;
 
-    ProcessSandbox(String appId, InetSocketAddress address, Process process, boolean bubblewrapped) {
+    /** @param cgroup the sandbox's limits, removed once it has exited; null for an unsandboxed app */
+    ProcessSandbox(String appId, SocketAddress address, Process process, Cgroup cgroup) {
         this.appId = appId;
         this.address = address;
         this.process = process;
-        this.bubblewrapped = bubblewrapped;
-        this.exited = process.onExit().thenApply(p -> new SandboxExit(p.exitValue()));
+        this.bubblewrapped = cgroup != null;
+        this.exited = process.onExit().thenApply(p -> {
+            if (cgroup == null) return new SandboxExit(p.exitValue());
+            boolean oom = cgroup.oomKilled();
+            cgroup.remove();
+            return new SandboxExit(p.exitValue(), oom);
+        });
     }
 
     @Override
@@ -35,7 +41,7 @@ final class ProcessSandbox implements Sandbox {
     }
 
     @Override
-    public InetSocketAddress address() {
+    public SocketAddress address() {
         return address;
     }
 

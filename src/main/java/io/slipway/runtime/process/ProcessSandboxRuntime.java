@@ -1,17 +1,22 @@
 package io.slipway.runtime.process;
 
+import io.slipway.app.DataDir;
 import io.slipway.app.Language;
+import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,26 +32,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs apps as child processes, under bubblewrap unless the sandbox was explicitly disabled. The app shares the
- * host's network namespace and listens on a free loopback port chosen here.
+ * Runs apps as child processes, under bubblewrap unless the sandbox was explicitly disabled.
+ *
+ * <p>A sandboxed app has a network namespace of its own, with nothing but its loopback: it cannot reach Slipway, other
+ * apps or any service of the host, whatever address they listen on. It listens on port 8000 there, and {@code socat},
+ * started inside the sandbox, bridges a unix socket in {@code run/<id>/} (bind-mounted into the sandbox) to that port;
+ * the proxy dials the socket. Without the sandbox, the app shares the host's network and gets a free loopback port.
  */
 public final class ProcessSandboxRuntime implements SandboxRuntime {
     /** The environment variable that labels every sandbox process with its Slipway instance and app. */
     static final String LABEL_VARIABLE = "SLIPWAY_SANDBOX";
+    static final int SANDBOX_PORT = 8000;
+    private static final String SOCKET = "app.sock";
+    // socat forks one bridge process per connection; the backlog (default 5) must absorb a burst of connects, as when
+    // many requests wait for the same start. The proxy opens at most ContainerProxy.MAX_CONNECTIONS_PER_APP.
+    private static final String BRIDGE = "%s UNIX-LISTEN:/run/slipway/" + SOCKET + ",fork,backlog=512,unlink-early TCP4:127.0.0.1:"
+            + SANDBOX_PORT + " & exec \"$@\"";
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
 
     private final HostTools tools;
-    private final boolean sandboxed;
+    private final DataDir dataDir;
+    private final SandboxSettings settings;
     private final String label;
 
-    /**
-     * @param dataDir   the data dir this Slipway owns; its hash labels the sandboxes
-     * @param sandboxed false only for {@code --unsafe-no-sandbox}
-     */
-    public ProcessSandboxRuntime(HostTools tools, Path dataDir, boolean sandboxed) {
+    public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings) {
         this.tools = tools;
-        this.sandboxed = sandboxed;
-        this.label = labelFor(dataDir);
+        this.dataDir = dataDir;
+        this.settings = settings;
+        this.label = labelFor(dataDir.root());
     }
 
     @Override
@@ -56,36 +69,22 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) {
-        int port = freePort();
-        Map<String, String> env = new LinkedHashMap<>(spec.env());
-        env.put("PORT", Integer.toString(port));
-        env.put("HOST", "127.0.0.1");
-        env.put("NODE_ENV", "production");
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", "/tmp");
-        env.put("PYTHONUNBUFFERED", "1");
-        List<String> command = sandboxed ? sandboxedCommand(spec, env) : program(spec, spec.appDir().resolve("code"), spec.depsDir());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
-        pb.environment().clear();
-        if (sandboxed) {
-            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        } else {
-            pb.environment().putAll(env);
-            pb.directory(spec.appDir().resolve("code").toFile());
-        }
-        pb.environment().put(LABEL_VARIABLE, label + ":" + spec.appId());
         try {
             Files.createDirectories(spec.logFile().getParent());
-            Process process = pb.start();
-            return new ProcessSandbox(spec.appId(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port), process, sandboxed);
-        } catch (IOException e) {
+            return settings.enabled() ? startSandboxed(spec) : startUnsandboxed(spec);
+        } catch (IOException | RuntimeException e) {
             throw new SandboxStartException("cannot start the sandbox of " + spec.appId() + ": " + e.getMessage(), e);
         }
     }
 
-    private List<String> sandboxedCommand(SandboxSpec spec, Map<String, String> env) {
-        Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).readOnly(spec.appDir().resolve("code"), "/app/code")
+    private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
+        Path runDir = dataDir.run().resolve(spec.appId());
+        Ownership.deleteTree(runDir);
+        Files.createDirectories(runDir);
+        Ownership.give(runDir, spec.hostUid(), "rwx------");
+        Map<String, String> env = environment(spec, SANDBOX_PORT);
+        Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
+                .readOnly(spec.appDir().resolve("code"), "/app/code").writable(runDir, "/run/slipway")
                 .env(env).chdir("/app/code");
         Path deps = null;
         if (spec.depsDir() != null) {
@@ -95,7 +94,54 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             }
             deps = Path.of("/app");
         }
-        return bwrap.command(program(spec, Path.of("/app/code"), deps));
+        List<String> program = new ArrayList<>(List.of("/bin/sh", "-c", BRIDGE.formatted(tools.socat()), "slipway-app"));
+        program.addAll(program(spec, Path.of("/app/code"), deps));
+        Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
+        // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
+        // runs outside its limits. Paths are ours (a hex label and an app id), never user input.
+        StringBuilder join = new StringBuilder();
+        for (Path procs : cgroup.procFiles()) join.append("echo $$ > ").append(procs).append(" && ");
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", join + "exec \"$@\"", "slipway-launch"));
+        command.addAll(bwrap.command(program));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        Process process;
+        try {
+            process = launch(pb, spec);
+        } catch (IOException | RuntimeException e) {
+            cgroup.remove();
+            throw e;
+        }
+        ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of(runDir.resolve(SOCKET)), process, cgroup);
+        sandbox.exited().whenComplete((exit, e) -> Ownership.deleteTreeQuietly(runDir));
+        return sandbox;
+    }
+
+    private Sandbox startUnsandboxed(SandboxSpec spec) throws IOException {
+        int port = freePort();
+        ProcessBuilder pb = new ProcessBuilder(program(spec, spec.appDir().resolve("code"), spec.depsDir()))
+                .directory(spec.appDir().resolve("code").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(environment(spec, port));
+        SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        return new ProcessSandbox(spec.appId(), address, launch(pb, spec), null);
+    }
+
+    private Process launch(ProcessBuilder pb, SandboxSpec spec) throws IOException {
+        pb.environment().put(LABEL_VARIABLE, label + ":" + spec.appId());
+        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile())).start();
+    }
+
+    private static Map<String, String> environment(SandboxSpec spec, int port) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.put("PORT", Integer.toString(port));
+        env.put("HOST", "127.0.0.1");
+        env.put("NODE_ENV", "production");
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", "/tmp");
+        env.put("PYTHONUNBUFFERED", "1");
+        return env;
     }
 
     /** The interpreter command, with paths as the app sees them. */
@@ -124,6 +170,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
                 ProcessHandle.of(pid).ifPresent(p -> {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
+                    p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
                 });
                 LOG.info("reaped orphaned sandbox process {} from an earlier run", pid);
                 reaped++;
@@ -131,6 +178,12 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan /proc for orphaned sandboxes", e);
         }
+        try (Stream<Path> runDirs = Files.list(dataDir.run())) {
+            runDirs.forEach(Ownership::deleteTreeQuietly);
+        } catch (IOException e) {
+            LOG.warn("cannot clear {}: {}", dataDir.run(), e.getMessage());
+        }
+        if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
         return reaped;
     }
 
@@ -151,6 +204,11 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
         }
+    }
+
+    /** {@code v1} or {@code v2}, the cgroup version sandboxes are limited with here, or null when none is usable. */
+    public static String cgroupVersion() {
+        return Cgroup.version();
     }
 
     static String labelFor(Path dataDir) {

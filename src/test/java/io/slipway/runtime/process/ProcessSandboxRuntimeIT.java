@@ -3,6 +3,8 @@ package io.slipway.runtime.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.app.DataDir;
+import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ class ProcessSandboxRuntimeIT {
         stranger.environment().put(ProcessSandboxRuntime.LABEL_VARIABLE, "0000000000000000:otherslipway");
         Process other = stranger.start();
         try {
-            int reaped = new ProcessSandboxRuntime(HostTools.find(), dataDir, true).reapOrphans();
+            var settings = SlipwayConfig.defaults(dataDir).sandbox();
+            int reaped = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings).reapOrphans();
 
             assertThat(reaped).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() -> !process.isAlive());

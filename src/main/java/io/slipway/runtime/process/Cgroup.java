@@ -1,0 +1,139 @@
+package io.slipway.runtime.process;
+
+import io.slipway.runtime.SandboxLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control group(s) of one sandbox, named {@code slipway-<label>/<appId>}: on cgroup v1 one directory in each of
+ * the memory, pids and cpu hierarchies, on v2 one directory. The launcher writes its own pid into {@link #procFiles()}
+ * before it execs the sandbox, so that every process of the app is limited from its first instruction.
+ */
+final class Cgroup {
+    private static final Logger LOG = LoggerFactory.getLogger(Cgroup.class);
+    private static final Path ROOT = Path.of("/sys/fs/cgroup");
+    private static final Pattern OOM_KILL = Pattern.compile("(?m)^oom_kill (\\d+)$");
+    private static final long CPU_PERIOD_MICROS = 100_000;
+
+    private final List<Path> dirs;
+    private final Path memoryDir;
+    private final boolean v2;
+
+    private Cgroup(List<Path> dirs, Path memoryDir, boolean v2) {
+        this.dirs = dirs;
+        this.memoryDir = memoryDir;
+        this.v2 = v2;
+    }
+
+    /** Which cgroup version this machine offers for sandboxes, or null when neither is usable (no limits then). */
+    static String version() {
+        if (Files.exists(ROOT.resolve("cgroup.controllers"))) return "v2";
+        if (Files.isWritable(ROOT.resolve("memory")) && Files.isDirectory(ROOT.resolve("pids")) && Files.isDirectory(ROOT.resolve("cpu"))) {
+            return "v1";
+        }
+        return null;
+    }
+
+    /** Creates the group with its limits. Throws when the kernel refuses a limit: an unlimited app is not an option. */
+    static Cgroup create(String label, String appId, SandboxLimits limits) {
+        String version = version();
+        if (version == null) throw new IllegalStateException("no writable cgroup hierarchy under " + ROOT + " to limit the app with");
+        String name = "slipway-" + label;
+        try {
+            if (version.equals("v2")) {
+                Path parent = ROOT.resolve(name);
+                Files.createDirectories(parent);
+                Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                Path dir = fresh(parent.resolve(appId));
+                Files.writeString(dir.resolve("memory.max"), Long.toString(limits.memory().bytes()));
+                writeIfPresent(dir.resolve("memory.swap.max"), "0");
+                Files.writeString(dir.resolve("pids.max"), Integer.toString(limits.pids()));
+                Files.writeString(dir.resolve("cpu.max"), quota(limits) + " " + CPU_PERIOD_MICROS);
+                return new Cgroup(List.of(dir), dir, true);
+            }
+            Path memory = fresh(ROOT.resolve("memory").resolve(name).resolve(appId));
+            Files.writeString(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memory().bytes()));
+            // Without swap accounting this file is absent; where present, swap must not extend the limit.
+            writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memory().bytes()));
+            Path pids = fresh(ROOT.resolve("pids").resolve(name).resolve(appId));
+            Files.writeString(pids.resolve("pids.max"), Integer.toString(limits.pids()));
+            Path cpu = fresh(ROOT.resolve("cpu").resolve(name).resolve(appId));
+            Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
+            Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota(limits)));
+            return new Cgroup(List.of(memory, pids, cpu), memory, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cgroup of " + appId + " (" + version + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static long quota(SandboxLimits limits) {
+        return Math.max(1000, Math.round(limits.cpus() * CPU_PERIOD_MICROS));
+    }
+
+    /** A group left by an earlier sandbox of the same app is removed first, so that counters start at zero. */
+    private static Path fresh(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) Files.delete(dir);
+        return Files.createDirectories(dir);
+    }
+
+    private static void writeIfPresent(Path file, String value) throws IOException {
+        if (Files.exists(file)) Files.writeString(file, value);
+    }
+
+    /** The files the launcher writes its pid into. */
+    List<Path> procFiles() {
+        return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
+    }
+
+    /** Whether the kernel's OOM killer struck inside this group. */
+    boolean oomKilled() {
+        try {
+            String events = Files.readString(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"));
+            Matcher m = OOM_KILL.matcher(events);
+            return m.find() && Long.parseLong(m.group(1)) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes the group once its processes are gone; a group still busy is left for the next start's reaping. */
+    void remove() {
+        for (Path dir : dirs) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                LOG.debug("cgroup {} not removed yet: {}", dir, e.getMessage());
+            }
+        }
+    }
+
+    /** Removes the empty groups a previous run of this Slipway left behind. */
+    static void removeLeftovers(String label) {
+        String name = "slipway-" + label;
+        List<Path> parents = new ArrayList<>(List.of(ROOT.resolve(name)));
+        for (String hierarchy : List.of("memory", "pids", "cpu")) parents.add(ROOT.resolve(hierarchy).resolve(name));
+        for (Path parent : parents) {
+            if (!Files.isDirectory(parent)) continue;
+            try (Stream<Path> groups = Files.list(parent)) {
+                groups.filter(Files::isDirectory).forEach(g -> {
+                    try {
+                        Files.delete(g);
+                    } catch (IOException e) {
+                        LOG.warn("cannot remove the leftover cgroup {}: {}", g, e.getMessage());
+                    }
+                });
+            } catch (IOException e) {
+                LOG.warn("cannot list {}: {}", parent, e.getMessage());
+            }
+        }
+    }
+}
