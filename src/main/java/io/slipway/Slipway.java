@@ -156,7 +156,6 @@ public final class Slipway implements AutoCloseable {
             modes.put(dataDir.root(), "rwx--x--x");
             modes.put(dataDir.apps(), "rwx--x--x");
             modes.put(dataDir.tmp(), "rwx--x--x");
-            modes.put(dataDir.run(), "rwx--x--x");
             modes.put(dataDir.database().getParent(), "rwx------");
             modes.put(dataDir.logs(), "rwx------");
             modes.put(dataDir.tools(), "rwxr-xr-x");

@@ -120,7 +120,7 @@ public final class ApiRouter {
             file = f;
         }
         Map<String, String> fields = new HashMap<>();
-        for (String field : List.of("name", "runtime", "requirements", "sleepAfter", "env")) {
+        for (String field : Upload.FIELDS) {
             List<String> values = ctx.request().formAttributes().getAll(field);
             if (values.size() > 1) throw new InvalidInputException("invalid-form", "the field '" + field + "' was sent more than once");
             if (values.size() == 1) fields.put(field, values.getFirst());

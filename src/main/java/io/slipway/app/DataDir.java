@@ -45,11 +45,6 @@ public record DataDir(Path root) {
         return root.resolve("tmp");
     }
 
-    /** Per-sandbox runtime state, such as the unix socket bridged into an app's network namespace. */
-    public Path run() {
-        return root.resolve("run");
-    }
-
     public Path npmCache() {
         return root.resolve("cache").resolve("npm");
     }

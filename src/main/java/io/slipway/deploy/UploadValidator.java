@@ -55,6 +55,7 @@ public final class UploadValidator {
         Duration sleepAfter = upload.sleepAfter() != null ? sleepAfter(upload.sleepAfter())
                 : current != null ? current.sleepAfter() : config.apps().defaultSleepAfter();
         Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
+        internet(upload.internet());
         return new Valid(fileName, content, name, language, requirements, sleepAfter, env);
     }
 
@@ -158,6 +159,17 @@ public final class UploadValidator {
             env.put(e.getKey(), e.getValue().textValue());
         }
         return env;
+    }
+
+    /**
+     * Outbound internet is a per-app setting, off by default. This Slipway gives apps no network beyond their own
+     * loopback, so an app that asks for it is told now rather than failing at its first outbound call.
+     */
+    void internet(String raw) {
+        if (raw == null || raw.isBlank() || raw.trim().equals("false")) return;
+        if (!raw.trim().equals("true")) throw new InvalidInputException("invalid-internet", "internet must be true or false");
+        throw new InvalidInputException("internet-unavailable", "outbound internet is not available on this Slipway: apps reach "
+                + "nothing beyond their own loopback (see SECURITY.md); deploy with internet=false or without the field");
     }
 
     private static String printable(String s) {

@@ -24,6 +24,7 @@ public final class Bubblewrap {
     private String chdir = "/";
     private boolean shareNetwork = true;
     private long tmpBytes;
+    private final List<String> tmpfs = new ArrayList<>();
 
     private Bubblewrap(int hostUid) {
         this.hostUid = hostUid;
@@ -72,6 +73,12 @@ public final class Bubblewrap {
         return this;
     }
 
+    /** A private tmpfs of at most {@code bytes} at {@code target}, writable by the sandbox. */
+    public Bubblewrap tmpfs(String target, long bytes) {
+        tmpfs.addAll(List.of("--perms", "0700", "--size", Long.toString(bytes), "--tmpfs", target));
+        return this;
+    }
+
     /** The full command, ready for {@link ProcessBuilder}; no shell is involved anywhere. */
     public List<String> command(List<String> program) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + hostUid, "--regid=" + hostUid, "--clear-groups",
@@ -91,6 +98,10 @@ public final class Bubblewrap {
         cmd.addAll(List.of("--tmpfs", "/tmp"));
         if (!shareNetwork) cmd.add("--unshare-net");
         cmd.addAll(mounts);
+        cmd.addAll(tmpfs);
+        // The new root is itself a tmpfs in which bwrap created /etc, /app and the like: nothing but the tmpfs mounts
+        // above and /tmp may be written.
+        cmd.addAll(List.of("--remount-ro", "/"));
         env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.addAll(List.of("--chdir", chdir, "--"));
         cmd.addAll(program);

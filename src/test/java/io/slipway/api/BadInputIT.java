@@ -75,6 +75,8 @@ class BadInputIT {
                 Arguments.of("env not an object", new Multipart().file("index.js", js).field("env", "[1,2]"), 400, "invalid-env"),
                 Arguments.of("env with number value", new Multipart().file("index.js", js).field("env", "{\"A\":1}"), 400, "invalid-env"),
                 Arguments.of("env overriding PORT", new Multipart().file("index.js", js).field("env", "{\"PORT\":\"1\"}"), 400, "invalid-env"),
+                Arguments.of("internet not available", new Multipart().file("index.js", js).field("internet", "true"), 400, "internet-unavailable"),
+                Arguments.of("internet not a boolean", new Multipart().file("index.js", js).field("internet", "yes"), 400, "invalid-internet"),
                 Arguments.of("bad name", new Multipart().file("index.js", js).field("name", "Not A Slug!"), 400, "invalid-name"),
                 Arguments.of("two files", new Multipart().file("index.js", js).file("other", "b.js", new byte[] {'x'}), 400, "invalid-form"));
     }

@@ -52,6 +52,8 @@ class QuickStartIT {
         Files.writeString(work.resolve("index.js"), TestApps.source("hello.js"));
         ProcessBuilder pb = new ProcessBuilder("./slipway", "up", "--port", "0", "--data", data.toString()).redirectErrorStream(true);
         pb.environment().put("SLIPWAY_BUILD_NPM_CACHE", TestServer.NPM_CACHE.toString());
+        // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
+        pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
         pb.environment().put("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "200ms");
         slipway = pb.start();
         Thread.ofVirtual().start(() -> {

@@ -9,7 +9,6 @@ import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
-import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -36,17 +35,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A sandboxed app has a network namespace of its own, with nothing but its loopback: it cannot reach Slipway, other
  * apps or any service of the host, whatever address they listen on. It listens on port 8000 there, and {@code socat},
- * started inside the sandbox, bridges a unix socket in {@code run/<id>/} (bind-mounted into the sandbox) to that port;
- * the proxy dials the socket. Without the sandbox, the app shares the host's network and gets a free loopback port.
+ * started inside the sandbox, bridges a unix socket on a tiny tmpfs of the sandbox ({@code /run/slipway}) to that port.
+ * The proxy, as root, dials that socket through {@code /proc/<pid>/root} of the sandbox's first process, so that no
+ * directory of the host is writable by the app. Without the sandbox, the app shares the host's network and gets a free
+ * loopback port.
  */
 public final class ProcessSandboxRuntime implements SandboxRuntime {
     /** The environment variable that labels every sandbox process with its Slipway instance and app. */
     static final String LABEL_VARIABLE = "SLIPWAY_SANDBOX";
     static final int SANDBOX_PORT = 8000;
-    private static final String SOCKET = "app.sock";
+    private static final String SOCKET = "/run/slipway/app.sock";
+    private static final long SOCKET_TMPFS_BYTES = 64 * 1024;
     // socat forks one bridge process per connection; the backlog (default 5) must absorb a burst of connects, as when
     // many requests wait for the same start. The proxy opens at most ContainerProxy.MAX_CONNECTIONS_PER_APP.
-    private static final String BRIDGE = "%s UNIX-LISTEN:/run/slipway/" + SOCKET + ",fork,backlog=512,unlink-early TCP4:127.0.0.1:"
+    private static final String BRIDGE = "%s UNIX-LISTEN:" + SOCKET + ",fork,backlog=512,unlink-early TCP4:127.0.0.1:"
             + SANDBOX_PORT + " & exec \"$@\"";
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
 
@@ -78,13 +80,9 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     }
 
     private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
-        Path runDir = dataDir.run().resolve(spec.appId());
-        Ownership.deleteTree(runDir);
-        Files.createDirectories(runDir);
-        Ownership.give(runDir, spec.hostUid(), "rwx------");
         Map<String, String> env = environment(spec, SANDBOX_PORT);
         Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
-                .readOnly(spec.appDir().resolve("code"), "/app/code").writable(runDir, "/run/slipway")
+                .readOnly(spec.appDir().resolve("code"), "/app/code").tmpfs("/run/slipway", SOCKET_TMPFS_BYTES)
                 .env(env).chdir("/app/code");
         Path deps = null;
         if (spec.depsDir() != null) {
@@ -113,9 +111,36 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             cgroup.remove();
             throw e;
         }
-        ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of(runDir.resolve(SOCKET)), process, cgroup);
-        sandbox.exited().whenComplete((exit, e) -> Ownership.deleteTreeQuietly(runDir));
-        return sandbox;
+        long inside;
+        try {
+            inside = firstProcessInside(process);
+        } catch (RuntimeException e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            cgroup.remove();
+            throw e;
+        }
+        return new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of("/proc/" + inside + "/root" + SOCKET), process, cgroup);
+    }
+
+    /**
+     * bwrap's child: the first process in the sandbox's namespaces, alive as long as the sandbox. It appears a few
+     * milliseconds after bwrap starts; a bwrap that exits first has failed, and says why in the app's log.
+     */
+    private static long firstProcessInside(Process bwrap) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            var child = bwrap.toHandle().children().findFirst();
+            if (child.isPresent()) return child.get().pid();
+            if (!bwrap.isAlive()) throw new IllegalStateException("bubblewrap exited with code " + bwrap.exitValue() + " (see the app's log)");
+            try {
+                Thread.sleep(1); // polling the kernel's process table, which has no notification for new children
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the sandbox started", e);
+            }
+        }
+        throw new IllegalStateException("bubblewrap started no sandbox within 10 s");
     }
 
     private Sandbox startUnsandboxed(SandboxSpec spec) throws IOException {
@@ -177,11 +202,6 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan /proc for orphaned sandboxes", e);
-        }
-        try (Stream<Path> runDirs = Files.list(dataDir.run())) {
-            runDirs.forEach(Ownership::deleteTreeQuietly);
-        } catch (IOException e) {
-            LOG.warn("cannot clear {}: {}", dataDir.run(), e.getMessage());
         }
         if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
         return reaped;

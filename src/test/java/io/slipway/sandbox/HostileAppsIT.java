@@ -1,0 +1,206 @@
+package io.slipway.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Uploaded code is hostile. Real apps try to read, write, reach and exhaust what they must not, in real sandboxes
+ * with the default limits (256 MiB, 128 pids, half a core); every attempt is denied or contained while Slipway and
+ * another app keep answering.
+ */
+class HostileAppsIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String token;
+    static String hostile;
+    static String victim;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir);
+        token = server.token("mallory");
+        hostile = deployHostile();
+        victim = server.deploy(server.token("victim"), "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+        assertThat(server.call(victim, "/").statusCode()).isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void cannotReadSlipwaysDataAnotherAppsCodeOrTheHostsSecrets() {
+        List<String> forbidden = List.of(dataDir.toString(), dataDir.resolve("db/slipway.db").toString(),
+                dataDir.resolve("secrets/jwt.key").toString(), dataDir.resolve("apps/" + victim + "/code/index.cjs").toString(),
+                dataDir.resolve("logs").toString(), "/root", "/etc/shadow", "/home", "/var/log", "/proc/1/root/etc/shadow");
+
+        for (String path : forbidden) {
+            assertThat(probe(hostile, "/read?path=" + encode(path)).getBoolean("ok")).as("read %s", path).isFalse();
+        }
+        assertThat(probe(hostile, "/read?path=/app/code/index.cjs").getBoolean("ok")).as("its own code").isTrue();
+    }
+
+    @Test
+    void cannotWriteTheSystemOrItsOwnCodeButMayWriteItsTmp() {
+        for (String path : List.of("/usr/bin/pwned", "/etc/pwned", "/etc/hosts", "/app/code/index.cjs", "/pwned")) {
+            assertThat(probe(hostile, "/write?path=" + encode(path)).getBoolean("ok")).as("write %s", path).isFalse();
+        }
+        assertThat(probe(hostile, "/write?path=/tmp/scratch").getBoolean("ok")).isTrue();
+    }
+
+    @Test
+    void tmpIsCappedInSize() {
+        JsonObject fill = probe(hostile, "/fill?path=/tmp/big&mb=100");
+
+        assertThat(fill.getBoolean("ok")).isFalse();
+        assertThat(fill.getString("code")).isEqualTo("ENOSPC");
+    }
+
+    @Test
+    void seesOnlyTheProcessesOfItsOwnSandbox() {
+        assertThat(probe(hostile, "/procs").getJsonArray("pids").size()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void runsAsItsOwnUnprivilegedHostUidWithNoCapabilities() {
+        String status = probe(hostile, "/whoami").getString("status");
+
+        assertThat(status).containsPattern("(?m)^CapEff:\\s+0+$").containsPattern("(?m)^CapPrm:\\s+0+$");
+        assertThat(SandboxProcesses.uids(hostile)).isNotEmpty().allSatisfy(uid -> assertThat(uid).isGreaterThanOrEqualTo(200_000));
+        assertThat(SandboxProcesses.uids(hostile)).doesNotContainAnyElementsOf(SandboxProcesses.uids(victim));
+    }
+
+    @Test
+    void cannotReachSlipwayOrServicesOfTheHostOnLoopbackOrOnEveryAddress() throws IOException {
+        try (ServerSocket onLoopback = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket onEveryAddress = new ServerSocket(0)) {
+            int slipway = server.base().getPort();
+            List<String> targets = List.of("127.0.0.1:" + slipway, "0.0.0.0:" + slipway, "127.0.0.1:" + onLoopback.getLocalPort(),
+                    "127.0.0.1:" + onEveryAddress.getLocalPort(), "0.0.0.0:" + onEveryAddress.getLocalPort(), "::1:" + slipway);
+            for (String target : targets) {
+                int colon = target.lastIndexOf(':');
+                JsonObject result = probe(hostile, "/connect?host=" + encode(target.substring(0, colon)) + "&port=" + target.substring(colon + 1));
+                assertThat(result.getBoolean("ok")).as("connect to %s", target).isFalse();
+            }
+        }
+        assertThat(probe(hostile, "/connect?host=127.0.0.1&port=8000").getBoolean("ok")).as("its own port").isTrue();
+    }
+
+    @Test
+    void seesNoOtherAppsSocket() {
+        assertThat(probe(hostile, "/read?path=/run/slipway").getJsonArray("entries").getList()).containsExactly("app.sock");
+        assertThat(probe(hostile, "/read?path=" + encode(dataDir.resolve("run/" + victim).toString())).getBoolean("ok")).isFalse();
+    }
+
+    @Test
+    void forkBombIsCappedAndEverythingElseKeepsAnswering() {
+        JsonObject result = probe(hostile, "/fork?n=300");
+
+        assertThat(result.getInteger("spawned")).isLessThan(128);
+        assertThat(result.getInteger("failed")).isPositive();
+        assertThat(server.get("/healthz", null).statusCode()).isEqualTo(200);
+        assertThat(server.call(victim, "/").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void threeGibibyteAllocationIsKilledAsOutOfMemoryWhileAnotherAppKeepsAnswering() throws IOException {
+        String hog = deployHostile();
+        assertThat(server.call(hog, "/").statusCode()).isEqualTo(200);
+
+        CompletableFuture<HttpResponse<String>> allocation = server.http().sendAsync(HttpRequest.newBuilder(
+                server.base().resolve("/containers/" + hog + "/alloc?mb=3072")).build(), HttpResponse.BodyHandlers.ofString());
+        while (!allocation.isDone()) assertThat(server.call(victim, "/").statusCode()).isEqualTo(200);
+
+        assertThat(allocation.join().statusCode()).isEqualTo(502);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject status = server.server(token, hog);
+            assertThat(status.getString("status")).isEqualTo("failed");
+            assertThat(status.getString("error")).startsWith("out-of-memory");
+        });
+        assertThat(Files.readString(dataDir.resolve("logs/" + hog + ".log"))).contains("out-of-memory");
+        assertThat(server.call(hog, "/").statusCode()).as("the next request restarts it").isEqualTo(200);
+    }
+
+    @Test
+    void cpuSpinnerIsThrottledAndAnotherAppsLatencyStaysBounded() throws IOException {
+        List<Long> calm = latencies(40);
+        String spinner = deployHostile();
+        assertThat(probe(spinner, "/spin?ms=8000").getBoolean("ok")).isTrue();
+        // Measure only once the spinners run flat out against their quota.
+        await().atMost(Duration.ofSeconds(5)).until(() -> throttledPeriods(spinner) > 0);
+
+        List<Long> busy = latencies(40);
+
+        long calmP50 = percentile(calm, 50);
+        long busyP50 = percentile(busy, 50);
+        long busyMax = Collections.max(busy);
+        System.out.printf("victim latency with a CPU spinner next door: p50 %d ms (calm %d ms), p95 %d ms, max %d ms%n",
+                busyP50, calmP50, percentile(busy, 95), busyMax);
+        assertThat(busyMax).isLessThan(250);
+    }
+
+    private static List<Long> latencies(int n) {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            assertThat(server.call(victim, "/").statusCode()).isEqualTo(200);
+            millis.add((System.nanoTime() - t0) / 1_000_000);
+        }
+        return millis;
+    }
+
+    private static long percentile(List<Long> values, int p) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
+    }
+
+    /** How often the kernel held the spinner back at its CPU quota (cgroup v1 {@code cpu.stat}). */
+    private static long throttledPeriods(String appId) throws IOException {
+        try (Stream<Path> groups = Files.list(Path.of("/sys/fs/cgroup/cpu"))) {
+            Path stat = groups.map(g -> g.resolve(appId).resolve("cpu.stat")).filter(Files::exists).findFirst().orElseThrow();
+            return Files.readAllLines(stat).stream().filter(l -> l.startsWith("nr_throttled "))
+                    .mapToLong(l -> Long.parseLong(l.split(" ")[1])).sum();
+        }
+    }
+
+    private static String deployHostile() {
+        return server.deploy(token, "index.js", TestApps.source("hostile.js"), Map.of()).getString("id");
+    }
+
+    private static JsonObject probe(String appId, String path) {
+        HttpResponse<String> response = server.call(appId, path);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return new JsonObject(response.body());
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
