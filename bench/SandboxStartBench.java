@@ -86,8 +86,10 @@ public class SandboxStartBench {
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(tools.node().toString(), code.resolve("index.cjs").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("HOST", "127.0.0.1");
+        // The environment the sandbox gives an app, so that only the sandbox differs.
+        pb.environment().clear();
+        pb.environment().putAll(Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "NODE_ENV", "production",
+                "PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", "/tmp"));
         Process p = pb.start();
         try {
             awaitOk(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
