@@ -57,7 +57,7 @@ public class SandboxStartBench {
         HostTools tools = HostTools.find();
         ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, settings);
         SandboxSpec spec = new SandboxSpec("bench", Language.NODE, dataDir.app("bench"), "index.cjs", null, Map.of(), uid,
-                dataDir.logs().resolve("bench.log"), new SandboxLimits(settings.memory(), settings.pids(), settings.cpus()));
+                dataDir.logs().resolve("bench.log"), new SandboxLimits(settings.memory(), settings.pids(), settings.cpus()), false);
         Files.createDirectories(dataDir.logs());
 
         List<Long> bare = new ArrayList<>();

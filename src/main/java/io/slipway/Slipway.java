@@ -15,7 +15,6 @@ import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.runtime.SandboxLimits;
-import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.sandbox.HostTools;
@@ -52,8 +51,11 @@ public final class Slipway implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final TokenService tokens;
+    private final ProcessSandboxRuntime runtime;
 
-    private Slipway(Database database, Instances instances, Vertx vertx, HttpServer server, TokenService tokens) {
+    private Slipway(Database database, Instances instances, Vertx vertx, HttpServer server, TokenService tokens,
+                    ProcessSandboxRuntime runtime) {
+        this.runtime = runtime;
         this.database = database;
         this.instances = instances;
         this.vertx = vertx;
@@ -85,7 +87,7 @@ public final class Slipway implements AutoCloseable {
             LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",
                     System.getProperty("user.name"));
         }
-        SandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox());
+        ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox());
         int reaped = runtime.reapOrphans();
         if (reaped > 0) LOG.info("removed {} sandbox processes left by an earlier run", reaped);
         int slept = store.sleepAllAfterRestart(clock.instant());
@@ -118,20 +120,21 @@ public final class Slipway implements AutoCloseable {
         } catch (RuntimeException e) {
             vertx.close();
             instances.close();
+            runtime.close();
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {})", server.actualPort(), apps.size(), dataDir.root());
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, server, tokens);
+        return new Slipway(database, instances, vertx, server, tokens, runtime);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
         Path deps = app.depsKey() == null ? null : builder.dependencySets().path(app.language(), app.depsKey());
         var sandbox = config.sandbox();
         return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), app.sandboxUid(),
-                dataDir.appLog(app.id()), new SandboxLimits(sandbox.memory(), sandbox.pids(), sandbox.cpus()));
+                dataDir.appLog(app.id()), new SandboxLimits(sandbox.memory(), sandbox.pids(), sandbox.cpus()), app.internet());
     }
 
     private static void prepareTools(AppBuilder builder, DataDir dataDir) {
@@ -204,6 +207,7 @@ public final class Slipway implements AutoCloseable {
         LOG.info("Slipway is shutting down");
         server.close().await();
         instances.close();
+        runtime.close();
         vertx.close().await();
         database.close();
     }

@@ -25,7 +25,8 @@ final class ServerJson {
                 .put("sleepAfter", Durations.format(app.sleepAfter()))
                 .put("requirements", new JsonArray(app.requirements()))
                 .put("entry", app.entryFile())
-                .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()));
+                .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()))
+                .put("internet", app.internet());
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         return json;
     }

@@ -14,10 +14,11 @@ import java.util.Objects;
  * @param codeHash     SHA-256 of the uploaded source, which names the code directory's content
  * @param depsKey      the content-addressed dependency set the app uses, or null when it has no requirements
  * @param sandboxUid   the host uid the app runs as, its own among all apps
+ * @param internet     whether the app may reach the internet
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
-                  String depsKey, int sandboxUid, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+                  String depsKey, int sandboxUid, boolean internet, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -36,6 +37,6 @@ public record App(String id, String owner, String name, Language language, Strin
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, sandboxUid, createdAt, now, lastActiveAt);
+                depsKey, sandboxUid, internet, createdAt, now, lastActiveAt);
     }
 }

@@ -64,6 +64,9 @@ public final class ConfigLoader {
         d.put("sandbox.memory", "256MiB");
         d.put("sandbox.pids", "128");
         d.put("sandbox.cpus", "0.5");
+        d.put("sandbox.egress", "none");
+        d.put("sandbox.egressSubnet", "100.64.0.0/16");
+        d.put("sandbox.egressDns", "");
         return Map.copyOf(d);
     }
 
@@ -143,7 +146,16 @@ public final class ConfigLoader {
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
                         DataSize.parse(v.get("sandbox.memory")), Integer.parseInt(v.get("sandbox.pids")),
-                        Double.parseDouble(v.get("sandbox.cpus"))));
+                        Double.parseDouble(v.get("sandbox.cpus")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
+                        v.get("sandbox.egressDns")));
+    }
+
+    private static SandboxSettings.Egress egress(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> SandboxSettings.Egress.NONE;
+            case "nat" -> SandboxSettings.Egress.NAT;
+            default -> throw new IllegalArgumentException("sandbox.egress must be none or nat, not '" + value + "'");
+        };
     }
 
     /** One line per setting, for the start-up log; credentials inside URLs are redacted. */

@@ -86,23 +86,34 @@ public record SlipwayConfig(
     /**
      * The sandbox: {@code enabled=false} only with the explicit {@code --unsafe-no-sandbox} flag. Each app runs as
      * its own host uid from {@code [uidBase, uidBase + uidCount)}, builds as {@code uidBase - 1}. Each app gets at most
-     * {@code memory} (its {@code /tmp} counts), {@code pids} processes and threads, and {@code cpus} cores.
+     * {@code memory} (its {@code /tmp} counts), {@code pids} processes and threads, and {@code cpus} cores. With
+     * {@code egress = nat}, apps deployed with {@code internet=true} reach the internet through a veth pair and NAT
+     * from {@code egressSubnet}, using {@code egressDns} as their resolver when set.
      */
     public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, DataSize memory, int pids,
-                                  double cpus) {
+                                  double cpus, Egress egress, String egressSubnet, String egressDns) {
+        /** How apps that ask for the internet get it: not at all, or through NAT set up by Slipway (needs root). */
+        public enum Egress { NONE, NAT }
+
         public SandboxSettings {
             if (uidBase < 1001 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be > 1000 and sandbox.uidCount >= 1");
             if (memory.bytes() < 16L << 20) throw new IllegalArgumentException("sandbox.memory must be at least 16MiB");
             if (pids < 8) throw new IllegalArgumentException("sandbox.pids must be at least 8");
             if (cpus < 0.01) throw new IllegalArgumentException("sandbox.cpus must be at least 0.01");
+            if (!egressSubnet.matches("100\\.(6[4-9]|[7-9]\\d|1[01]\\d|12[0-7])\\.0\\.0/16")) {
+                throw new IllegalArgumentException("sandbox.egressSubnet must be a /16 of 100.64.0.0/10, such as 100.64.0.0/16");
+            }
+            if (!egressDns.isEmpty() && !egressDns.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                throw new IllegalArgumentException("sandbox.egressDns must be an IPv4 address, or empty");
+            }
         }
 
         public SandboxSettings withEnabled(boolean on) {
-            return new SandboxSettings(on, uidBase, uidCount, tmpSize, memory, pids, cpus);
+            return new SandboxSettings(on, uidBase, uidCount, tmpSize, memory, pids, cpus, egress, egressSubnet, egressDns);
         }
 
-        public SandboxSettings withLimits(DataSize newMemory, int newPids, double newCpus) {
-            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, newMemory, newPids, newCpus);
+        public SandboxSettings withEgress(Egress newEgress, String newDns) {
+            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, memory, pids, cpus, newEgress, egressSubnet, newDns);
         }
     }
 

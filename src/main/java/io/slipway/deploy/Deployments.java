@@ -68,7 +68,8 @@ public final class Deployments {
             synchronized (uidAllocation) {
                 int uid = uids.next(store.sandboxUids());
                 App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
-                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, now, now, null);
+                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(), now,
+                        now, null);
                 builder.commit(built, id, uid);
                 store.insert(app);
                 deployed = app;
@@ -93,14 +94,14 @@ public final class Deployments {
             if (existing.isEmpty()) return Optional.empty();
             App old = existing.get();
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
-                    old.requirements(), old.sleepAfter(), old.env());
+                    old.requirements(), old.sleepAfter(), old.env(), old.internet());
             UploadValidator.Valid valid = validator.validate(upload, current);
             var log = dataDir.appLog(id);
             LogFiles.append(log, "[slipway] redeploying with " + valid.fileName());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), old.createdAt(), now,
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), old.createdAt(), now,
                     old.lastActiveAt());
             instances.redeployed(app);
             builder.commit(built, id, app.sandboxUid());
@@ -140,7 +141,7 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.sandboxUid(), app.createdAt(), app.updatedAt(), lastActive);
+                app.sandboxUid(), app.internet(), app.createdAt(), app.updatedAt(), lastActive);
     }
 
     private Object lock(String id) {

@@ -41,7 +41,7 @@ public final class UploadValidator {
 
     /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
     public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
-                        Duration sleepAfter, Map<String, String> env) {
+                        Duration sleepAfter, Map<String, String> env, boolean internet) {
     }
 
     public Valid validate(Upload upload, Valid current) {
@@ -55,8 +55,8 @@ public final class UploadValidator {
         Duration sleepAfter = upload.sleepAfter() != null ? sleepAfter(upload.sleepAfter())
                 : current != null ? current.sleepAfter() : config.apps().defaultSleepAfter();
         Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
-        internet(upload.internet());
-        return new Valid(fileName, content, name, language, requirements, sleepAfter, env);
+        boolean internet = upload.internet() != null ? internet(upload.internet()) : current != null && current.internet();
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet);
     }
 
     String fileName(String raw) {
@@ -162,14 +162,19 @@ public final class UploadValidator {
     }
 
     /**
-     * Outbound internet is a per-app setting, off by default. This Slipway gives apps no network beyond their own
-     * loopback, so an app that asks for it is told now rather than failing at its first outbound call.
+     * Outbound internet is a per-app setting, off by default. Where the operator has not enabled egress, an app that
+     * asks for it is told now rather than failing at its first outbound call.
      */
-    void internet(String raw) {
-        if (raw == null || raw.isBlank() || raw.trim().equals("false")) return;
-        if (!raw.trim().equals("true")) throw new InvalidInputException("invalid-internet", "internet must be true or false");
-        throw new InvalidInputException("internet-unavailable", "outbound internet is not available on this Slipway: apps reach "
-                + "nothing beyond their own loopback (see SECURITY.md); deploy with internet=false or without the field");
+    boolean internet(String raw) {
+        String value = raw.trim();
+        if (value.isEmpty() || value.equals("false")) return false;
+        if (!value.equals("true")) throw new InvalidInputException("invalid-internet", "internet must be true or false");
+        if (!config.sandbox().enabled() || config.sandbox().egress() == SlipwayConfig.SandboxSettings.Egress.NONE) {
+            throw new InvalidInputException("internet-unavailable", "outbound internet is not enabled on this Slipway "
+                    + "(sandbox.egress is none): apps reach nothing beyond their own loopback; deploy with internet=false or "
+                    + "ask the operator to set sandbox.egress=nat");
+        }
+        return true;
     }
 
     private static String printable(String s) {

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param hostUid  the unprivileged host uid the app runs as
  * @param logFile  where stdout and stderr are appended
  * @param limits   memory, processes and CPU the sandbox may use
+ * @param internet whether the sandbox gets a route to the internet, beyond its own loopback
  */
 public record SandboxSpec(String appId, Language language, Path appDir, String entry, Path depsDir,
-                          Map<String, String> env, int hostUid, Path logFile, SandboxLimits limits) {
+                          Map<String, String> env, int hostUid, Path logFile, SandboxLimits limits,
+                          boolean internet) {
     public SandboxSpec {
         Objects.requireNonNull(appId, "appId");
         Objects.requireNonNull(language, "language");

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * directory of the host is writable by the app. Without the sandbox, the app shares the host's network and gets a free
  * loopback port.
  */
-public final class ProcessSandboxRuntime implements SandboxRuntime {
+public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseable {
     /** The environment variable that labels every sandbox process with its Slipway instance and app. */
     static final String LABEL_VARIABLE = "SLIPWAY_SANDBOX";
     static final int SANDBOX_PORT = 8000;
@@ -56,12 +56,30 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private final DataDir dataDir;
     private final SandboxSettings settings;
     private final String label;
+    private final Egress egress;
+    private final Path egressResolvConf;
 
+    /** With {@code sandbox.egress = nat}, installs the egress firewall and NAT; {@link #close()} removes them. */
     public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings) {
         this.tools = tools;
         this.dataDir = dataDir;
         this.settings = settings;
         this.label = labelFor(dataDir.root());
+        boolean nat = settings.enabled() && settings.egress() == SandboxSettings.Egress.NAT;
+        this.egress = nat ? Egress.setUp(label, settings.egressSubnet()) : null;
+        this.egressResolvConf = nat && !settings.egressDns().isEmpty() ? writeResolvConf(dataDir, settings.egressDns()) : null;
+    }
+
+    /** The host's resolver is often on a private or loopback address, which sandboxes may not reach. */
+    private static Path writeResolvConf(DataDir dataDir, String dns) {
+        try {
+            Path file = dataDir.root().resolve("egress-resolv.conf");
+            Files.writeString(file, "nameserver " + dns + "\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sandboxes' resolv.conf", e);
+        }
     }
 
     @Override
@@ -81,9 +99,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
 
     private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
         Map<String, String> env = environment(spec, SANDBOX_PORT);
+        if (spec.internet() && egress == null) {
+            throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
+        }
         Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
                 .readOnly(spec.appDir().resolve("code"), "/app/code").tmpfs("/run/slipway", SOCKET_TMPFS_BYTES)
                 .env(env).chdir("/app/code");
+        if (spec.internet() && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
         Path deps = null;
         if (spec.depsDir() != null) {
             switch (spec.language()) {
@@ -112,15 +134,21 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             throw e;
         }
         long inside;
+        int egressSlot = -1;
         try {
             inside = firstProcessInside(process);
+            if (spec.internet()) egressSlot = egress.attach(inside);
         } catch (RuntimeException e) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             cgroup.remove();
             throw e;
         }
-        return new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of("/proc/" + inside + "/root" + SOCKET), process, cgroup);
+        ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of("/proc/" + inside + "/root" + SOCKET),
+                process, cgroup);
+        int slot = egressSlot;
+        if (slot >= 0) sandbox.exited().whenComplete((exit, e) -> egress.detach(slot));
+        return sandbox;
     }
 
     /**
@@ -224,6 +252,12 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
         }
+    }
+
+    /** Removes the egress firewall and NAT, if this runtime installed them. */
+    @Override
+    public void close() {
+        if (egress != null) egress.tearDown();
     }
 
     /** {@code v1} or {@code v2}, the cgroup version sandboxes are limited with here, or null when none is usable. */
