@@ -7,6 +7,8 @@ import io.slipway.app.LogFiles;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.build.AppBuilder;
+import io.slipway.build.RegistryProxy;
+import io.slipway.config.SlipwayConfig.BuildSettings.BuildNetwork;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.Deployments;
@@ -52,10 +54,12 @@ public final class Slipway implements AutoCloseable {
     private final HttpServer server;
     private final TokenService tokens;
     private final ProcessSandboxRuntime runtime;
+    private final RegistryProxy registryProxy;
 
     private Slipway(Database database, Instances instances, Vertx vertx, HttpServer server, TokenService tokens,
-                    ProcessSandboxRuntime runtime) {
+                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy) {
         this.runtime = runtime;
+        this.registryProxy = registryProxy;
         this.database = database;
         this.instances = instances;
         this.vertx = vertx;
@@ -93,7 +97,11 @@ public final class Slipway implements AutoCloseable {
         int slept = store.sleepAllAfterRestart(clock.instant());
         if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
 
-        AppBuilder builder = new AppBuilder(config, dataDir, tools);
+        RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
+                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()),
+                        config.sandbox().buildUid())
+                : null;
+        AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy);
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
                 app -> spec(app, config, dataDir, builder), dataDir::appLog);
@@ -121,13 +129,14 @@ public final class Slipway implements AutoCloseable {
             vertx.close();
             instances.close();
             runtime.close();
+            if (registryProxy != null) registryProxy.close();
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {})", server.actualPort(), apps.size(), dataDir.root());
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, server, tokens, runtime);
+        return new Slipway(database, instances, vertx, server, tokens, runtime, registryProxy);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
@@ -208,6 +217,7 @@ public final class Slipway implements AutoCloseable {
         server.close().await();
         instances.close();
         runtime.close();
+        if (registryProxy != null) registryProxy.close();
         vertx.close().await();
         database.close();
     }

@@ -30,10 +30,11 @@ public final class AppBuilder {
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
 
-    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools) {
+    /** @param proxy the builds' only way out of their sandbox, or null for builds on the host's network */
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy) {
         this.dataDir = dataDir;
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
-        Installer installer = new Installer(config, tools, npmCache);
+        Installer installer = new Installer(config, tools, npmCache, proxy);
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
     }

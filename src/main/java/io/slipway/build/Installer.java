@@ -19,19 +19,27 @@ import java.util.Map;
  * cache and can reach the network (installs need the registry); install scripts of packages run only there.
  */
 final class Installer {
+    private static final int PROXY_PORT = 3128;
+    // Inside the build's own network namespace: socat bridges 127.0.0.1:3128 to Slipway's registry proxy, and the
+    // install starts once the bridge listens (at most ~5 s of 10 ms waits).
+    private static final String PROXY_BRIDGE = "%s TCP4-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr "
+            + "UNIX-CONNECT:/run/registry-proxy.sock & i=0; until %s -u OPEN:/dev/null TCP4:127.0.0.1:" + PROXY_PORT
+            + " 2>/dev/null; do i=$((i+1)); [ $i -gt 500 ] && break; sleep 0.01; done; exec \"$@\"";
     private final SlipwayConfig config;
     private final HostTools tools;
     private final Path npmCache;
+    private final RegistryProxy proxy;
 
-    Installer(SlipwayConfig config, HostTools tools, Path npmCache) {
+    /** @param proxy the builds' only way out, or null for builds on the host's network */
+    Installer(SlipwayConfig config, HostTools tools, Path npmCache, RegistryProxy proxy) {
         this.config = config;
         this.tools = tools;
         this.npmCache = npmCache;
+        this.proxy = proxy;
     }
 
-    /** The host uid builds run as: just below the apps' range, so it owns no app's files. */
-    int buildUid() {
-        return config.sandbox().uidBase() - 1;
+    private int buildUid() {
+        return config.sandbox().buildUid();
     }
 
     void npmInstall(Path target, List<String> specs, Path log) {
@@ -85,9 +93,20 @@ final class Installer {
         ownDirectory(npmCache, buildUid());
         // The target keeps its host path inside the sandbox, so paths that tools record (venv scripts) stay true.
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid()).writable(target, target.toString())
-                .writable(npmCache, "/cache").env(env).chdir(target.toString());
+                .writable(npmCache, "/cache").chdir(target.toString());
         readOnly.forEach(p -> bwrap.readOnly(p, p.toString()));
-        BuildCommand.run(step, bwrap.command(program), target, Map.of(), log, config.build().timeout());
+        List<String> command = program;
+        if (proxy != null) {
+            Map<String, String> proxied = new LinkedHashMap<>(env);
+            for (String name : List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "npm_config_proxy", "npm_config_https_proxy")) {
+                proxied.put(name, "http://127.0.0.1:" + PROXY_PORT);
+            }
+            env = proxied;
+            bwrap.shareNetwork(false).writable(proxy.socket(), "/run/registry-proxy.sock");
+            command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(tools.socat(), tools.socat()), "slipway-build"));
+            command.addAll(program);
+        }
+        BuildCommand.run(step, bwrap.env(env).command(command), target, Map.of(), log, config.build().timeout());
     }
 
     private static void writePackageJson(Path target) {

@@ -57,6 +57,8 @@ public final class ConfigLoader {
         d.put("build.pipIndexUrl", "");
         d.put("build.pipFindLinks", "");
         d.put("build.npmCache", "");
+        d.put("build.network", "proxy");
+        d.put("build.allowedHosts", "");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -142,12 +144,21 @@ public final class ConfigLoader {
                         Integer.parseInt(v.get("instances.maxRunning")), Durations.parse(v.get("instances.idleCheckInterval")),
                         Durations.parse(v.get("instances.maxBackoff"))),
                 new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
-                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache")),
+                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache"),
+                        buildNetwork(v.get("build.network")), v.get("build.allowedHosts")),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
                         DataSize.parse(v.get("sandbox.memory")), Integer.parseInt(v.get("sandbox.pids")),
                         Double.parseDouble(v.get("sandbox.cpus")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
                         v.get("sandbox.egressDns")));
+    }
+
+    private static BuildSettings.BuildNetwork buildNetwork(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "proxy" -> BuildSettings.BuildNetwork.PROXY;
+            case "host" -> BuildSettings.BuildNetwork.HOST;
+            default -> throw new IllegalArgumentException("build.network must be proxy or host, not '" + value + "'");
+        };
     }
 
     private static SandboxSettings.Egress egress(String value) {
@@ -172,7 +183,8 @@ public final class ConfigLoader {
         BuildSettings b = c.build();
         lines.add("build: timeout=" + Durations.format(b.timeout()) + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
                 + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks())
-                + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()));
+                + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()) + " network=" + b.network()
+                + " allowedHosts=" + b.allowedHosts());
         lines.add("sandbox: " + c.sandbox());
         return lines;
     }

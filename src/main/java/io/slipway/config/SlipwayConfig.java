@@ -68,13 +68,27 @@ public record SlipwayConfig(
     }
 
     /**
-     * Builds: their time bound, the pinned esbuild, where npm and pip fetch packages from, and npm's cache (empty:
-     * {@code <data>/cache/npm}).
+     * Builds: their time bound, the pinned esbuild, where npm and pip fetch packages from, npm's cache (empty:
+     * {@code <data>/cache/npm}), and how builds reach the network ({@code allowedHosts}: more hosts for the proxy).
      */
     public record BuildSettings(Duration timeout, String esbuildVersion, String npmRegistry, String pipIndexUrl,
-                                String pipFindLinks, String npmCache) {
+                                String pipFindLinks, String npmCache, BuildNetwork network, String allowedHosts) {
+        /**
+         * How sandboxed builds reach registries: through Slipway's proxy, which lets them reach nothing else (needs
+         * https registries), or over the host's network (for plain-http mirrors; install scripts can then reach the host).
+         */
+        public enum BuildNetwork { PROXY, HOST }
+
         public BuildSettings {
             if (!esbuildVersion.matches("\\d+\\.\\d+\\.\\d+")) throw new IllegalArgumentException("build.esbuildVersion must be an exact version like 0.28.2");
+        }
+
+        public BuildSettings withNpmCache(String cache) {
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, cache, network, allowedHosts);
+        }
+
+        public BuildSettings withPipFindLinks(String findLinks) {
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, findLinks, npmCache, network, allowedHosts);
         }
 
         /** True when pip must not contact any index: only {@link #pipFindLinks()} is searched. */
@@ -106,6 +120,11 @@ public record SlipwayConfig(
             if (!egressDns.isEmpty() && !egressDns.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
                 throw new IllegalArgumentException("sandbox.egressDns must be an IPv4 address, or empty");
             }
+        }
+
+        /** The host uid installs run as: just below the apps' range, so it owns no app's files. */
+        public int buildUid() {
+            return uidBase - 1;
         }
 
         public SandboxSettings withEnabled(boolean on) {

@@ -3,7 +3,6 @@ package io.slipway.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestApps;
@@ -39,11 +38,7 @@ class DeployFlowIT {
         Wheels.build(wheels, "slipway_testpkg", "1.0", "def greet():\n    return 'hello from a wheel'\n");
         // pip lists the find-links directory as the build uid.
         Files.setPosixFilePermissions(wheels, PosixFilePermissions.fromString("rwxr-xr-x"));
-        server = TestServer.start(dataDir, c -> {
-            var b = c.build();
-            return c.withBuild(new SlipwayConfig.BuildSettings(b.timeout(), b.esbuildVersion(), b.npmRegistry(), "",
-                    wheels.toString(), b.npmCache()));
-        });
+        server = TestServer.start(dataDir, c -> c.withBuild(c.build().withPipFindLinks(wheels.toString())));
         alice = server.token("alice");
     }
 

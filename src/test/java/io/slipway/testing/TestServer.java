@@ -62,9 +62,7 @@ public final class TestServer implements AutoCloseable {
     /** The defaults, on port 0, with the shared npm cache. */
     public static SlipwayConfig config(Path dataDir) {
         SlipwayConfig c = SlipwayConfig.defaults(dataDir).withPort(0);
-        var b = c.build();
-        return c.withBuild(new SlipwayConfig.BuildSettings(b.timeout(), b.esbuildVersion(), b.npmRegistry(), b.pipIndexUrl(),
-                b.pipFindLinks(), NPM_CACHE.toString()));
+        return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 
     public Path dataDir() {
