@@ -16,10 +16,6 @@ public record DataSize(long bytes) {
         return new DataSize(mebibytes * 1024 * 1024);
     }
 
-    public static DataSize ofKibibytes(long kibibytes) {
-        return new DataSize(kibibytes * 1024);
-    }
-
     /** Parses {@code 1MiB}, {@code 1MB}, {@code 1m}, {@code 1048576}; every unit is binary (1 KiB = 1024 bytes). */
     public static DataSize parse(String text) {
         Matcher m = FORMAT.matcher(text.trim().toLowerCase(Locale.ROOT));

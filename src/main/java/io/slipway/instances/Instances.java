@@ -102,10 +102,6 @@ public final class Instances implements AutoCloseable {
         return Optional.ofNullable(instances.get(appId)).map(AppInstance::lastActive);
     }
 
-    public int runningCount() {
-        return settings.maxRunning() - slots.availablePermits();
-    }
-
     private void sleepIdleInstances() {
         Instant now = clock.instant();
         for (AppInstance instance : instances.values()) {

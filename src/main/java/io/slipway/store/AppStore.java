@@ -97,11 +97,6 @@ public final class AppStore {
                 .mapTo(Integer.class).list()));
     }
 
-    public boolean isDepsKeyInUse(String depsKey) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE deps_key = :k")
-                .bind("k", depsKey).mapTo(Integer.class).one()) > 0;
-    }
-
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {
         return statement.bind("id", app.id()).bind("owner", app.owner()).bind("name", app.name())
                 .bind("runtime", app.language().id()).bind("entry_file", app.entryFile())

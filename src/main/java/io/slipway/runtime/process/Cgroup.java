@@ -105,23 +105,32 @@ final class Cgroup {
         }
     }
 
-    /** Removes the group once its processes are gone; a group still busy is left for the next start's reaping. */
+    /**
+     * Removes the group once its processes are gone. bwrap exits a moment before the last process of its namespace
+     * does, and the kernel refuses to remove a group until then (EBUSY): so this waits up to a second, then leaves the
+     * group to the next start's reaping.
+     */
     void remove() {
         for (Path dir : dirs) {
-            try {
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                LOG.debug("cgroup {} not removed yet: {}", dir, e.getMessage());
+            for (int attempt = 0; attempt < 100 && Files.isDirectory(dir); attempt++) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException busy) {
+                    try {
+                        Thread.sleep(10); // the kernel gives no notice when a group empties (v1 has no populated event we can wait on)
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
             }
+            if (Files.isDirectory(dir)) LOG.debug("cgroup {} still busy; the next start removes it", dir);
         }
     }
 
     /** Removes the empty groups a previous run of this Slipway left behind. */
     static void removeLeftovers(String label) {
-        String name = "slipway-" + label;
-        List<Path> parents = new ArrayList<>(List.of(ROOT.resolve(name)));
-        for (String hierarchy : List.of("memory", "pids", "cpu")) parents.add(ROOT.resolve(hierarchy).resolve(name));
-        for (Path parent : parents) {
+        for (Path parent : parents(label)) {
             if (!Files.isDirectory(parent)) continue;
             try (Stream<Path> groups = Files.list(parent)) {
                 groups.filter(Files::isDirectory).forEach(g -> {
@@ -135,5 +144,23 @@ final class Cgroup {
                 LOG.warn("cannot list {}: {}", parent, e.getMessage());
             }
         }
+    }
+
+    /** Removes this Slipway's parent groups, once every sandbox has stopped; busy ones are left for the next start. */
+    static void removeParents(String label) {
+        for (Path parent : parents(label)) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException e) {
+                LOG.debug("cgroup {} not removed: {}", parent, e.getMessage());
+            }
+        }
+    }
+
+    private static List<Path> parents(String label) {
+        String name = "slipway-" + label;
+        List<Path> parents = new ArrayList<>(List.of(ROOT.resolve(name)));
+        for (String hierarchy : List.of("memory", "pids", "cpu")) parents.add(ROOT.resolve(hierarchy).resolve(name));
+        return parents;
     }
 }

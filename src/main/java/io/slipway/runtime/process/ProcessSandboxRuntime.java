@@ -254,10 +254,14 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         }
     }
 
-    /** Removes the egress firewall and NAT, if this runtime installed them. */
+    /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */
     @Override
     public void close() {
         if (egress != null) egress.tearDown();
+        if (settings.enabled() && Cgroup.version() != null) {
+            Cgroup.removeLeftovers(label);
+            Cgroup.removeParents(label);
+        }
     }
 
     /** {@code v1} or {@code v2}, the cgroup version sandboxes are limited with here, or null when none is usable. */
