@@ -108,7 +108,10 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 incoming.response().endHandler(v -> lease.release());
                 incoming.response().closeHandler(v -> lease.release());
                 if (incoming.response().closed()) lease.release();
-                return context.sendRequest();
+                // A failure here means the app closed or reset the connection before its answer began: say so as Slipway.
+                return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request,
+                        new InstanceUnavailableException("app-connection-lost", 502,
+                                "the app closed the connection before it answered", null, null))));
             });
         }
     }
@@ -147,6 +150,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return switch (slug) {
             case "not-found" -> "Not Found";
             case "app-failed" -> "App Failed";
+            case "app-connection-lost" -> "Bad Gateway";
             case "queue-full", "capacity" -> "Service Unavailable";
             default -> "Unavailable";
         };

@@ -1,0 +1,145 @@
+package io.slipway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The proxy's edge cases (after vertx-http-proxy's keep-alive checklist), against a real app through the real proxy. */
+class ProxyEdgeCasesIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String app;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir);
+        app = server.deploy(server.token("edges"), "index.js", TestApps.source("edges.js"), Map.of()).getString("id");
+        assertThat(server.call(app, "/").statusCode()).isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void headRequestGetsTheHeadersAndNoBody() {
+        HttpResponse<String> head = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/thing"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("content-length")).contains(String.valueOf("{\"method\":\"GET\",\"url\":\"/thing\"}".length() + 1));
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void chunkedResponseReachesAnHttp10ClientWhole() throws IOException {
+        String response = raw("GET /containers/" + app + "/chunked HTTP/1.0\r\nHost: localhost\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.").contains(" 200 ");
+        assertThat(response.toLowerCase()).doesNotContain("transfer-encoding: chunked");
+        assertThat(response).endsWith("part1;part2;part3;");
+    }
+
+    @Test
+    void expect100ContinueGetsItsInterimAnswerBeforeTheBodyIsSent() throws IOException {
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /containers/" + app + "/count HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                    + "Expect: 100-continue\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+            out.write("hello".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String rest = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(rest).contains("HTTP/1.1 200").endsWith("{\"bytes\":5}");
+        }
+    }
+
+    @Test
+    void appClosingTheConnectionDuringAnUploadIsA502ProblemFromSlipway() {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/drop"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024])));
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("X-Slipway-Error")).contains("app-connection-lost");
+        assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/app-connection-lost");
+    }
+
+    @Test
+    void clientThatDisconnectsCancelsItsRequestToTheAppPromptly() throws IOException {
+        JsonObject before = new JsonObject(server.call(app, "/cancelled").body());
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.getOutputStream().write(("GET /containers/" + app + "/hang HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    new JsonObject(server.call(app, "/cancelled").body()).getInteger("hanging") == before.getInteger("hanging") + 1);
+        }
+
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(new JsonObject(server.call(app, "/cancelled").body()).getInteger("cancelled"))
+                        .isEqualTo(before.getInteger("cancelled") + 1));
+    }
+
+    @Test
+    void mcpHeadersPassUnchangedAndProtocolStatusCodesAreNotRewritten() {
+        for (int status : new int[] {202, 400, 404, 405}) {
+            HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/status/" + status))
+                    .header("Mcp-Session-Id", "session-123").header("MCP-Protocol-Version", "2025-06-18")
+                    .header("Last-Event-ID", "41").header("Mcp-Method", "tools/call").header("Mcp-Name", "add")
+                    .header("Mcp-Param-a", "2").GET());
+
+            assertThat(response.statusCode()).isEqualTo(status);
+            assertThat(response.headers().firstValue("X-Slipway-Error")).isEmpty();
+            assertThat(response.headers().firstValue("Mcp-Session-Id")).contains("session-123");
+            if (status != 202) {
+                assertThat(new JsonObject(response.body()).getJsonObject("seen").getMap()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "mcp-session-id", "session-123", "mcp-protocol-version", "2025-06-18", "last-event-id", "41",
+                        "mcp-method", "tools/call", "mcp-name", "add", "mcp-param-a", "2"));
+            }
+        }
+    }
+
+    private static String raw(String request) throws IOException {
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') line.write(c);
+        }
+        String first = line.toString(StandardCharsets.US_ASCII);
+        if (in.read() == '\r') in.read(); // the blank line after the interim response
+        return first;
+    }
+}

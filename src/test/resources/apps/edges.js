@@ -1,0 +1,33 @@
+// Endpoints for the proxy's edge cases; each says what the app saw.
+const http = require("http");
+let cancelled = 0;
+let hanging = 0;
+http.createServer((req, res) => {
+  const url = new URL(req.url, "http://app");
+  if (url.pathname === "/chunked") {
+    res.writeHead(200, { "content-type": "text/plain" });
+    let n = 0;
+    const timer = setInterval(() => { res.write(`part${++n};`); if (n === 3) { clearInterval(timer); res.end(); } }, 50);
+  } else if (url.pathname === "/drop") {
+    req.once("data", () => req.socket.destroy());
+  } else if (url.pathname === "/hang") {
+    hanging++;
+    req.on("close", () => { if (!res.writableEnded) cancelled++; });
+  } else if (url.pathname === "/cancelled") {
+    res.end(JSON.stringify({ cancelled, hanging }));
+  } else if (url.pathname.startsWith("/status/")) {
+    const status = Number(url.pathname.split("/")[2]);
+    const seen = {};
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith("mcp-") || k === "last-event-id") seen[k] = v;
+    res.writeHead(status, { "content-type": "application/json", "mcp-session-id": req.headers["mcp-session-id"] || "none" });
+    res.end(status === 202 ? undefined : JSON.stringify({ status, seen }));
+  } else if (url.pathname === "/count") {
+    let bytes = 0;
+    req.on("data", (c) => { bytes += c.length; });
+    req.on("end", () => res.end(JSON.stringify({ bytes })));
+  } else {
+    const body = JSON.stringify({ method: req.method, url: req.url });
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(req.method === "HEAD" ? undefined : body);
+  }
+}).listen(Number(process.env.PORT), process.env.HOST);
