@@ -16,6 +16,7 @@ import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
 import io.slipway.proxy.ContainerProxy;
+import io.slipway.proxy.InvalidRequests;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
@@ -37,6 +38,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,9 +115,12 @@ public final class Slipway implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Router api = ApiRouter.create(vertx, deployments, tokens, config, dataDir, publicUrl::get);
-        ContainerProxy proxy = new ContainerProxy(vertx, instances, config.instances().maxWait());
+        ContainerProxy proxy = new ContainerProxy(vertx, instances, config.instances().maxWait(), config.proxy());
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
-                .setCompressionSupported(false).setTcpNoDelay(true));
+                .setCompressionSupported(false).setTcpNoDelay(true)
+                .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
+                .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+        server.invalidRequestHandler(InvalidRequests::answer);
         server.requestHandler(request -> {
             if (request.path().startsWith("/containers/")) {
                 proxy.handle(request);

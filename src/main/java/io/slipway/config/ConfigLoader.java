@@ -3,6 +3,7 @@ package io.slipway.config;
 import io.slipway.config.SlipwayConfig.AppDefaults;
 import io.slipway.config.SlipwayConfig.BuildSettings;
 import io.slipway.config.SlipwayConfig.InstanceSettings;
+import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.config.SlipwayConfig.UploadLimits;
 import java.io.IOException;
@@ -42,6 +43,9 @@ public final class ConfigLoader {
         d.put("upload.maxRequirements", "50");
         d.put("upload.maxEnvEntries", "64");
         d.put("upload.maxEnvSize", "32KiB");
+        d.put("proxy.maxBodySize", "512MiB");
+        d.put("proxy.maxHeaderSize", "16KiB");
+        d.put("proxy.idleTimeout", "10m");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -138,6 +142,8 @@ public final class ConfigLoader {
                 Path.of(v.get("data")),
                 new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
                         Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
+                new ProxySettings(DataSize.parse(v.get("proxy.maxBodySize")), DataSize.parse(v.get("proxy.maxHeaderSize")),
+                        Durations.parse(v.get("proxy.idleTimeout"))),
                 new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
                 new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
                         Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
@@ -174,6 +180,8 @@ public final class ConfigLoader {
         List<String> lines = new ArrayList<>();
         lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl().map(URI::toString).orElse("http://localhost:<port>") + " data=" + c.dataDir());
         lines.add("upload: " + c.upload());
+        lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
+                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()));
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));
         var i = c.instances();

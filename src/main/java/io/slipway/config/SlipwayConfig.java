@@ -19,6 +19,7 @@ public record SlipwayConfig(
         Optional<URI> publicUrl,
         Path dataDir,
         UploadLimits upload,
+        ProxySettings proxy,
         AppDefaults apps,
         InstanceSettings instances,
         BuildSettings build,
@@ -30,6 +31,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(publicUrl, "publicUrl");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(upload, "upload");
+        Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(apps, "apps");
         Objects.requireNonNull(instances, "instances");
         Objects.requireNonNull(build, "build");
@@ -42,6 +44,17 @@ public record SlipwayConfig(
         public UploadLimits {
             if (maxFileSize.bytes() < 1) throw new IllegalArgumentException("upload.maxFileSize must be positive");
             if (maxRequirements < 0 || maxEnvEntries < 0) throw new IllegalArgumentException("upload limits cannot be negative");
+        }
+    }
+
+    /**
+     * The data plane's limits: the largest request body an app may receive, the largest request head, and how long a
+     * client connection may stay silent (both ways) before Slipway closes it.
+     */
+    public record ProxySettings(DataSize maxBodySize, DataSize maxHeaderSize, Duration idleTimeout) {
+        public ProxySettings {
+            if (maxHeaderSize.bytes() < 1024) throw new IllegalArgumentException("proxy.maxHeaderSize must be at least 1KiB");
+            if (idleTimeout.toMillis() < 100) throw new IllegalArgumentException("proxy.idleTimeout must be at least 100ms");
         }
     }
 
@@ -141,18 +154,22 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, apps, instances, build, sandbox);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox);
+    }
+
+    public SlipwayConfig withProxy(ProxySettings newProxy) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, newInstances, build, sandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, instances, newBuild, sandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, apps, instances, build, newSandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox);
     }
 }

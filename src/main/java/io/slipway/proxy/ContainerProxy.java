@@ -1,5 +1,6 @@
 package io.slipway.proxy;
 
+import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.http.Problem;
 import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
@@ -47,13 +48,15 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     private final Instances instances;
     private final Duration maxWait;
+    private final long maxBodyBytes;
     // Kept in a field: Vert.x 5 closes clients that become unreachable.
     private final HttpClient client;
     private final HttpProxy proxy;
 
-    public ContainerProxy(Vertx vertx, Instances instances, Duration maxWait) {
+    public ContainerProxy(Vertx vertx, Instances instances, Duration maxWait, ProxySettings settings) {
         this.instances = instances;
         this.maxWait = maxWait;
+        this.maxBodyBytes = settings.maxBodySize().bytes();
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
         // so the proxy never reuses a connection the app is closing (a spurious 502).
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
@@ -89,6 +92,18 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             HttpServerRequest incoming = request.proxiedRequest();
             // The original URI: interceptors may already have changed the proxy request's.
             ContainerPaths paths = ContainerPaths.parse(incoming.uri());
+            long declared = request.getBody() == null ? -1 : request.getBody().length();
+            if (declared > maxBodyBytes) {
+                // Refused before the app is leased: an oversize body never wakes a sleeping app.
+                return Future.succeededFuture(problemResponse(request, new InstanceUnavailableException("body-too-large", 413,
+                        "the request body has " + declared + " bytes; apps accept at most " + maxBodyBytes, null, null)));
+            }
+            if (request.getBody() != null && declared < 0) {
+                Body body = request.getBody();
+                // A chunked body is counted as it streams; past the limit the connection is cut, mid-request.
+                request.setBody(Body.body(new CappedBody(body.stream(), maxBodyBytes, () -> incoming.connection().close()), -1,
+                        body.mediaType()));
+            }
             request.setURI(paths.forwardedUri());
             // The app sees the Host the client asked for. Without this the origin request would carry the host of the
             // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
@@ -151,6 +166,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             case "not-found" -> "Not Found";
             case "app-failed" -> "App Failed";
             case "app-connection-lost" -> "Bad Gateway";
+            case "body-too-large" -> "Content Too Large";
             case "queue-full", "capacity" -> "Service Unavailable";
             default -> "Unavailable";
         };

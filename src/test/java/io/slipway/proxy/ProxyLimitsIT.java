@@ -1,0 +1,119 @@
+package io.slipway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.config.DataSize;
+import io.slipway.config.SlipwayConfig;
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data plane's limits — body size, header size, idle connections — on a Slipway with small ones. */
+class ProxyLimitsIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String token;
+    static String app;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir, c -> c.withProxy(new SlipwayConfig.ProxySettings(DataSize.ofMebibytes(1),
+                DataSize.parse("4KiB"), Duration.ofSeconds(1))));
+        token = server.token("limits");
+        app = server.deploy(token, "index.js", TestApps.source("edges.js"), Map.of("sleepAfter", "1s")).getString("id");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void declaredBodyOverTheLimitIs413WithoutWakingTheApp() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> "sleeping".equals(server.server(token, app).getString("status")));
+
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/count"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024 + 1])));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/body-too-large");
+        assertThat(response.headers().firstValue("X-Slipway-Error")).contains("body-too-large");
+        assertThat(server.server(token, app).getString("status")).isEqualTo("sleeping");
+    }
+
+    @Test
+    void bodyAtTheLimitPasses() {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/count"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024])));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getLong("bytes")).isEqualTo(1024 * 1024);
+    }
+
+    @Test
+    void chunkedBodyThatOutgrowsTheLimitIsCutOff() {
+        // A body of unknown length: the client streams 2 MiB in 64 KiB pieces.
+        HttpRequest request = HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/count"))
+                .POST(HttpRequest.BodyPublishers.fromPublisher(chunks(32, 64 * 1024))).build();
+
+        assertThatThrownBy(() -> server.http().send(request, HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void headersOverTheLimitAre431Problem() {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/"))
+                .header("X-Big", "x".repeat(8 * 1024)).GET());
+
+        assertThat(response.statusCode()).isEqualTo(431);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/headers-too-large");
+    }
+
+    @Test
+    void connectionThatStaysSilentIsClosedAfterTheIdleTimeout() throws IOException {
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /containers/".getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            InputStream in = socket.getInputStream();
+
+            int read = in.read();
+
+            assertThat(read).as("the server closed the connection").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    private static Flow.Publisher<java.nio.ByteBuffer> chunks(int count, int size) {
+        return subscriber -> {
+            SubmissionPublisher<java.nio.ByteBuffer> publisher = new SubmissionPublisher<>();
+            publisher.subscribe(subscriber);
+            Thread.ofVirtual().start(() -> {
+                try (publisher) {
+                    for (int i = 0; i < count; i++) publisher.submit(java.nio.ByteBuffer.wrap(new byte[size]));
+                } catch (RuntimeException e) {
+                    throw new UncheckedIOException(new IOException(e));
+                }
+            });
+        };
+    }
+}
