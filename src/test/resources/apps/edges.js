@@ -8,6 +8,18 @@ http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/plain" });
     let n = 0;
     const timer = setInterval(() => { res.write(`part${++n};`); if (n === 3) { clearInterval(timer); res.end(); } }, 50);
+  } else if (url.pathname === "/silent-stream") {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.write("data: hello\n\n");
+  } else if (url.pathname === "/ticker") {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    let n = 0;
+    const total = Number(url.searchParams.get("n"));
+    const timer = setInterval(() => { res.write(`data: ${++n}\n\n`); if (n === total) { clearInterval(timer); res.end(); } },
+      Number(url.searchParams.get("ms")));
+    req.on("close", () => clearInterval(timer));
+  } else if (url.pathname === "/delay") {
+    setTimeout(() => res.end("answered"), Number(url.searchParams.get("ms")));
   } else if (url.pathname === "/drop") {
     req.once("data", () => req.socket.destroy());
   } else if (url.pathname === "/hang") {

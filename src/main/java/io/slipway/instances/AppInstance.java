@@ -14,10 +14,14 @@ import io.slipway.runtime.SandboxSpec;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +39,9 @@ final class AppInstance {
     private volatile App app;
     private volatile Instant lastActive;
     private final AtomicInteger inFlight = new AtomicInteger();
+    // Leases whose answer has not begun: the app is working on them, so it stays awake.
+    private final AtomicInteger awaiting = new AtomicInteger();
+    private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
 
     // Guarded by this.
     private InstanceState state;
@@ -71,6 +78,7 @@ final class AppInstance {
             switch (state) {
                 case Running r -> {
                     inFlight.incrementAndGet();
+                    awaiting.incrementAndGet();
                     lastActive = owner.clock().instant();
                     return CompletableFuture.completedFuture(lease(r.sandbox()));
                 }
@@ -95,10 +103,12 @@ final class AppInstance {
                 case Asleep a -> ready = beginStart();
             }
             inFlight.incrementAndGet();
+            awaiting.incrementAndGet();
         }
         return ready.handle((sandbox, error) -> {
             if (error != null) {
                 inFlight.decrementAndGet();
+                awaiting.decrementAndGet();
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
             lastActive = owner.clock().instant();
@@ -107,21 +117,57 @@ final class AppInstance {
     }
 
     private Lease lease(Sandbox sandbox) {
-        AtomicBoolean released = new AtomicBoolean();
-        return new Lease() {
-            @Override
-            public SocketAddress address() {
-                return sandbox.address();
-            }
+        OpenLease lease = new OpenLease(sandbox);
+        open.add(lease);
+        return lease;
+    }
 
-            @Override
-            public void release() {
-                if (released.compareAndSet(false, true)) {
-                    lastActive = owner.clock().instant();
-                    inFlight.decrementAndGet();
-                }
+    /** One exchange with the app; its counters are this instance's. */
+    private final class OpenLease implements Lease {
+        private final Sandbox sandbox;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile Supplier<CompletionStage<Void>> endCleanly;
+
+        OpenLease(Sandbox sandbox) {
+            this.sandbox = sandbox;
+        }
+
+        @Override
+        public SocketAddress address() {
+            return sandbox.address();
+        }
+
+        @Override
+        public void answered() {
+            if (!released.get() && answered.compareAndSet(false, true)) awaiting.decrementAndGet();
+            touch();
+        }
+
+        @Override
+        public void touch() {
+            lastActive = owner.clock().instant();
+        }
+
+        @Override
+        public void onSleep(Supplier<CompletionStage<Void>> end) {
+            this.endCleanly = end;
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                if (!answered.get()) awaiting.decrementAndGet();
+                lastActive = owner.clock().instant();
+                inFlight.decrementAndGet();
+                open.remove(this);
             }
-        };
+        }
+
+        CompletableFuture<Void> endForSleep() {
+            Supplier<CompletionStage<Void>> end = endCleanly;
+            return end == null ? CompletableFuture.completedFuture(null) : end.get().toCompletableFuture();
+        }
     }
 
     // Called under the lock.
@@ -234,19 +280,21 @@ final class AppInstance {
         return d.compareTo(owner.settings().maxBackoff()) > 0 ? owner.settings().maxBackoff() : d;
     }
 
-    /** Puts the app to sleep if it runs, serves nothing and has been idle for its {@code sleepAfter}. */
+    /**
+     * Puts the app to sleep if it runs, no request waits for its answer, and no bytes have moved for its
+     * {@code sleepAfter}: open streams that carry nothing are ended cleanly first.
+     */
     boolean sleepIfIdle(Instant now) {
-        synchronized (this) {
-            if (!(state instanceof Running r) || inFlight.get() > 0) return false;
+        return sleep("idle for " + app.sleepAfter().toSeconds() + " s", () -> {
+            if (!(state instanceof Running r) || awaiting.get() > 0) return false;
             Instant last = lastActive != null && lastActive.isAfter(r.since()) ? lastActive : r.since();
-            if (Duration.between(last, now).compareTo(app.sleepAfter()) < 0) return false;
-        }
-        return sleep("idle for " + app.sleepAfter().toSeconds() + " s", false);
+            return Duration.between(last, now).compareTo(app.sleepAfter()) >= 0;
+        });
     }
 
-    /** Puts the app to sleep if it runs and serves nothing (to free a slot for another app). Blocks. */
+    /** Puts the app to sleep if it runs and has no exchange open at all (to free a slot for another app). Blocks. */
     boolean evict() {
-        return sleep("evicted to make room for another app", false);
+        return sleep("evicted to make room for another app", () -> inFlight.get() == 0);
     }
 
     /**
@@ -270,24 +318,25 @@ final class AppInstance {
                 }
             }
             if (pending == null) {
-                sleep(why, true);
+                sleep(why, () -> true);
             } else {
                 pending.handle((v, e) -> null).join();
             }
         }
     }
 
-    private boolean sleep(String why, boolean evenIfBusy) {
+    /** @param allowed checked under the lock, with the state still Running: whether to go to sleep now */
+    private boolean sleep(String why, java.util.function.BooleanSupplier allowed) {
         Running running;
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         synchronized (this) {
-            if (!(state instanceof Running r)) return false;
-            if (!evenIfBusy && inFlight.get() > 0) return false;
+            if (!(state instanceof Running r) || !allowed.getAsBoolean()) return false;
             running = r;
             state = new Stopping(stopped);
         }
         try {
             log("[slipway] going to sleep: " + why);
+            endOpenExchanges();
             SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
             log("[slipway] asleep (" + exit.describe() + ")");
             LOG.info("app {} asleep: {}", appId, why);
@@ -304,6 +353,17 @@ final class AppInstance {
             stopped.complete(null);
         }
         return true;
+    }
+
+    /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */
+    private void endOpenExchanges() {
+        var ends = open.stream().map(OpenLease::endForSleep).toArray(CompletableFuture[]::new);
+        if (ends.length == 0) return;
+        try {
+            CompletableFuture.allOf(ends).get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("app {}: not every open stream ended cleanly before sleep: {}", appId, e.toString());
+        }
     }
 
     /** New code under the same id: stops the old instance; the next acquire starts the new code. */
@@ -334,6 +394,12 @@ final class AppInstance {
         };
     }
 
+    /** Running with no request waiting for an answer: a candidate for the idle check (open streams may remain). */
+    synchronized boolean isRunningWithNothingAwaited() {
+        return state instanceof Running && awaiting.get() == 0;
+    }
+
+    /** Running with no exchange open at all: a candidate for eviction. */
     synchronized boolean isIdleRunning() {
         return state instanceof Running && inFlight.get() == 0;
     }

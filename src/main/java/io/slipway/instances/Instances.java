@@ -105,7 +105,7 @@ public final class Instances implements AutoCloseable {
     private void sleepIdleInstances() {
         Instant now = clock.instant();
         for (AppInstance instance : instances.values()) {
-            if (instance.isIdleRunning()) {
+            if (instance.isRunningWithNothingAwaited()) {
                 Thread.ofVirtual().name("sleep-" + instance.appId()).start(() -> instance.sleepIfIdle(now));
             }
         }

@@ -1,13 +1,29 @@
 package io.slipway.instances;
 
 import java.net.SocketAddress;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * A request's hold on a running instance: while any lease is open the instance is not put to sleep. {@link
- * #release()} must be called exactly once when the exchange ends; further calls do nothing.
+ * A request's hold on a running instance. Until the app begins to answer ({@link #answered()}) the lease keeps the app
+ * awake however long it takes; after that, only bytes moving ({@link #touch()}) renew the app's activity, so that an
+ * open stream carrying nothing for {@code sleepAfter} does not keep the app awake, and billed, forever.
+ * {@link #release()} must be called exactly once when the exchange ends; further calls do nothing.
  */
 public interface Lease {
     SocketAddress address();
+
+    /** The app's answer has begun. */
+    void answered();
+
+    /** Bytes moved, either way. Cheap: called for every chunk. */
+    void touch();
+
+    /**
+     * How to end this exchange cleanly if the app is put to sleep while it is still open (a stream that carried
+     * nothing): the returned stage completes once the client has been told, so that it can reconnect and wake it.
+     */
+    void onSleep(Supplier<CompletionStage<Void>> endCleanly);
 
     void release();
 }

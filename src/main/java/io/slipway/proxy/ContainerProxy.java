@@ -5,12 +5,14 @@ import io.slipway.http.Problem;
 import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
 import io.slipway.instances.Lease;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
@@ -98,12 +100,6 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 return Future.succeededFuture(problemResponse(request, new InstanceUnavailableException("body-too-large", 413,
                         "the request body has " + declared + " bytes; apps accept at most " + maxBodyBytes, null, null)));
             }
-            if (request.getBody() != null && declared < 0) {
-                Body body = request.getBody();
-                // A chunked body is counted as it streams; past the limit the connection is cut, mid-request.
-                request.setBody(Body.body(new CappedBody(body.stream(), maxBodyBytes, () -> incoming.connection().close()), -1,
-                        body.mediaType()));
-            }
             request.setURI(paths.forwardedUri());
             // The app sees the Host the client asked for. Without this the origin request would carry the host of the
             // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
@@ -120,6 +116,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 if (result.failed()) return Future.succeededFuture(problemResponse(request, result.cause()));
                 Lease lease = result.result();
                 context.set(LEASE, lease);
+                Body body = request.getBody();
+                if (body != null) {
+                    // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows
+                    // the limit has its connection cut, mid-request.
+                    request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
+                            lease::touch), body.length(), body.mediaType()));
+                }
                 incoming.response().endHandler(v -> lease.release());
                 incoming.response().closeHandler(v -> lease.release());
                 if (incoming.response().closed()) lease.release();
@@ -128,6 +131,33 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                         new InstanceUnavailableException("app-connection-lost", 502,
                                 "the app closed the connection before it answered", null, null))));
             });
+        }
+
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext context) {
+            Lease lease = context.get(LEASE, Lease.class);
+            // WebSockets are piped by vertx-http-proxy itself, out of reach: an open one keeps its app awake until it closes.
+            if (lease != null && !context.isWebSocket()) {
+                lease.answered();
+                ProxyResponse response = context.response();
+                Body body = response.getBody();
+                if (body != null) {
+                    response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::touch),
+                            body.length(), body.mediaType()));
+                }
+                HttpServerResponse client = context.request().proxiedRequest().response();
+                Context eventLoop = Vertx.currentContext();
+                lease.onSleep(() -> {
+                    CompletableFuture<Void> ended = new CompletableFuture<>();
+                    eventLoop.runOnContext(v -> {
+                        // Ends a stream cleanly (the last chunk, not a reset), so that the client reconnects and wakes the app.
+                        if (!client.ended() && !client.closed()) client.end();
+                        ended.complete(null);
+                    });
+                    return ended;
+                });
+            }
+            return context.sendResponse();
         }
     }
 

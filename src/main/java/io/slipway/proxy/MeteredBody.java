@@ -5,20 +5,23 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A request body on its way to the app that counts what passes and calls {@code onOverflow} once, dropping the
- * rest, when it exceeds {@code maxBytes}: how a chunked body, whose size nobody declared, is held to the limit.
+ * A body passing through the proxy, either way: every chunk renews the app's activity ({@code onChunk}), and past
+ * {@code maxBytes} it calls {@code onOverflow} once and drops the rest — how a chunked request body, whose size nobody
+ * declared, is held to the limit.
  */
-final class CappedBody implements ReadStream<Buffer> {
+final class MeteredBody implements ReadStream<Buffer> {
     private final ReadStream<Buffer> delegate;
     private final long maxBytes;
     private final Runnable onOverflow;
+    private final Runnable onChunk;
     private long seen;
     private boolean overflowed;
 
-    CappedBody(ReadStream<Buffer> delegate, long maxBytes, Runnable onOverflow) {
+    MeteredBody(ReadStream<Buffer> delegate, long maxBytes, Runnable onOverflow, Runnable onChunk) {
         this.delegate = delegate;
         this.maxBytes = maxBytes;
         this.onOverflow = onOverflow;
+        this.onChunk = onChunk;
     }
 
     @Override
@@ -31,6 +34,7 @@ final class CappedBody implements ReadStream<Buffer> {
                 onOverflow.run();
                 return;
             }
+            onChunk.run();
             handler.handle(buffer);
         });
         return this;
