@@ -4,6 +4,7 @@ import io.slipway.api.ApiRouter;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
 import io.slipway.app.LogFiles;
+import io.slipway.auth.AppAccess;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.build.AppBuilder;
@@ -11,6 +12,7 @@ import io.slipway.build.RegistryProxy;
 import io.slipway.config.SlipwayConfig.BuildSettings.BuildNetwork;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.deploy.AccessKeys;
 import io.slipway.deploy.Deployments;
 import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
@@ -22,6 +24,7 @@ import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
+import io.slipway.store.ApiKeyStore;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import io.vertx.core.Vertx;
@@ -111,11 +114,14 @@ public final class Slipway implements AutoCloseable {
         apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
                 new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()));
+        AppAccess access = new AppAccess(tokens);
+        AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
+        deployments.onDelete(keys::removeAllOf);
 
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
-        Router api = ApiRouter.create(vertx, deployments, tokens, config, dataDir, publicUrl::get);
-        ContainerProxy proxy = new ContainerProxy(vertx, instances, config.instances().maxWait(), config.proxy());
+        Router api = ApiRouter.create(vertx, deployments, keys, tokens, config, dataDir, publicUrl::get);
+        ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy());
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())

@@ -6,6 +6,7 @@ import io.slipway.app.InvalidInputException;
 import io.slipway.auth.TokenService;
 import io.slipway.build.BuildFailedException;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.deploy.AccessKeys;
 import io.slipway.deploy.Deployments;
 import io.slipway.deploy.Upload;
 import io.slipway.http.Problem;
@@ -35,17 +36,19 @@ public final class ApiRouter {
     private final Deployments deployments;
     private final SlipwayConfig config;
     private final Supplier<URI> publicUrl;
+    private final AccessKeys keys;
 
-    private ApiRouter(Deployments deployments, SlipwayConfig config, Supplier<URI> publicUrl) {
+    private ApiRouter(Deployments deployments, AccessKeys keys, SlipwayConfig config, Supplier<URI> publicUrl) {
         this.deployments = deployments;
+        this.keys = keys;
         this.config = config;
         this.publicUrl = publicUrl;
     }
 
     /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
-    public static Router create(Vertx vertx, Deployments deployments, TokenService tokens, SlipwayConfig config, DataDir dataDir,
-                                Supplier<URI> publicUrl) {
-        ApiRouter api = new ApiRouter(deployments, config, publicUrl);
+    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, TokenService tokens, SlipwayConfig config,
+                                DataDir dataDir, Supplier<URI> publicUrl) {
+        ApiRouter api = new ApiRouter(deployments, keys, config, publicUrl);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
         router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
@@ -63,6 +66,9 @@ public final class ApiRouter {
         router.put(SERVER).handler(multipart).handler(Blocking.of(api::redeploy));
         router.delete(SERVER).handler(Blocking.of(api::delete));
         router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir));
+        router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
+        router.get(SERVER + "/keys").handler(Blocking.of(api::listKeys));
+        router.delete(SERVER + "/keys/:keyId").handler(Blocking.of(api::revokeKey));
         router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not Found",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the API").send(ctx.response()));
         router.route().failureHandler(ApiRouter::failure);
@@ -94,6 +100,38 @@ public final class ApiRouter {
     private Reply delete(RoutingContext ctx) {
         if (!deployments.delete(BearerAuth.principal(ctx).user(), ctx.pathParam("id"))) throw notFound(ctx);
         return Reply.noContent();
+    }
+
+    /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */
+    private Reply createKey(RoutingContext ctx) {
+        String name = null;
+        if (ctx.body() != null && ctx.body().length() > 0) {
+            try {
+                name = ctx.body().asJsonObject().getString("name");
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"name\":\"ci\"}");
+            }
+        }
+        var created = keys.create(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), name).orElseThrow(() -> notFound(ctx));
+        return Reply.created(keyJson(created.key()).put("key", created.secret()));
+    }
+
+    private Reply listKeys(RoutingContext ctx) {
+        var list = keys.list(BearerAuth.principal(ctx).user(), ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
+        JsonArray array = new JsonArray();
+        list.forEach(k -> array.add(keyJson(k)));
+        return Reply.ok(new JsonObject().put("keys", array));
+    }
+
+    private Reply revokeKey(RoutingContext ctx) {
+        if (!keys.revoke(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), ctx.pathParam("keyId"))) {
+            throw new ProblemException(Problem.of(404, "not-found", "Not Found", "no such key for this app"));
+        }
+        return Reply.noContent();
+    }
+
+    private static JsonObject keyJson(io.slipway.store.ApiKeyStore.ApiKey key) {
+        return new JsonObject().put("id", key.id()).put("name", key.name()).put("createdAt", key.createdAt().toString());
     }
 
     static ProblemException notFound(RoutingContext ctx) {

@@ -26,7 +26,8 @@ final class ServerJson {
                 .put("requirements", new JsonArray(app.requirements()))
                 .put("entry", app.entryFile())
                 .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()))
-                .put("internet", app.internet());
+                .put("internet", app.internet())
+                .put("private", app.isPrivate());
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         return json;
     }

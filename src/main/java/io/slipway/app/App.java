@@ -15,10 +15,11 @@ import java.util.Objects;
  * @param depsKey      the content-addressed dependency set the app uses, or null when it has no requirements
  * @param sandboxUid   the host uid the app runs as, its own among all apps
  * @param internet     whether the app may reach the internet
+ * @param isPrivate    whether only its owner's token or one of its API keys may call it
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
-                  String depsKey, int sandboxUid, boolean internet, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+                  String depsKey, int sandboxUid, boolean internet, boolean isPrivate, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -37,6 +38,6 @@ public record App(String id, String owner, String name, Language language, Strin
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, sandboxUid, internet, createdAt, now, lastActiveAt);
+                depsKey, sandboxUid, internet, isPrivate, createdAt, now, lastActiveAt);
     }
 }

@@ -37,6 +37,7 @@ public final class Deployments {
     private final SandboxUids uids;
     // Choosing a uid and inserting the row that holds it happen together, so two uploads never share a uid.
     private final Object uidAllocation = new Object();
+    private volatile java.util.function.Consumer<String> onDelete;
 
     public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
                        InstantSource clock, SandboxUids uids) {
@@ -68,8 +69,8 @@ public final class Deployments {
             synchronized (uidAllocation) {
                 int uid = uids.next(store.sandboxUids());
                 App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
-                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(), now,
-                        now, null);
+                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
+                        valid.isPrivate(), now, now, null);
                 builder.commit(built, id, uid);
                 store.insert(app);
                 deployed = app;
@@ -94,14 +95,14 @@ public final class Deployments {
             if (existing.isEmpty()) return Optional.empty();
             App old = existing.get();
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
-                    old.requirements(), old.sleepAfter(), old.env(), old.internet());
+                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
             UploadValidator.Valid valid = validator.validate(upload, current);
             var log = dataDir.appLog(id);
             LogFiles.append(log, "[slipway] redeploying with " + valid.fileName());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), old.createdAt(), now,
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), valid.isPrivate(), old.createdAt(), now,
                     old.lastActiveAt());
             instances.redeployed(app);
             builder.commit(built, id, app.sandboxUid());
@@ -118,6 +119,7 @@ public final class Deployments {
         synchronized (lock(id)) {
             if (store.find(owner, id).isEmpty()) return false;
             instances.remove(id);
+            if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
             Ownership.deleteTree(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
@@ -125,6 +127,11 @@ public final class Deployments {
         }
         locks.remove(id);
         return true;
+    }
+
+    /** Also run when an app is deleted, after its instance stopped (its API keys go with it). */
+    public void onDelete(java.util.function.Consumer<String> action) {
+        this.onDelete = action;
     }
 
     public Optional<App> find(String owner, String id) {
@@ -141,7 +148,7 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.sandboxUid(), app.internet(), app.createdAt(), app.updatedAt(), lastActive);
+                app.sandboxUid(), app.internet(), app.isPrivate(), app.createdAt(), app.updatedAt(), lastActive);
     }
 
     private Object lock(String id) {

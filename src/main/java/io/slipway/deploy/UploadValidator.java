@@ -41,7 +41,7 @@ public final class UploadValidator {
 
     /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
     public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
-                        Duration sleepAfter, Map<String, String> env, boolean internet) {
+                        Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate) {
     }
 
     public Valid validate(Upload upload, Valid current) {
@@ -56,7 +56,8 @@ public final class UploadValidator {
                 : current != null ? current.sleepAfter() : config.apps().defaultSleepAfter();
         Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
         boolean internet = upload.internet() != null ? internet(upload.internet()) : current != null && current.internet();
-        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet);
+        boolean isPrivate = upload.isPrivate() != null ? bool("private", upload.isPrivate()) : current != null && current.isPrivate();
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate);
     }
 
     String fileName(String raw) {
@@ -166,15 +167,21 @@ public final class UploadValidator {
      * asks for it is told now rather than failing at its first outbound call.
      */
     boolean internet(String raw) {
-        String value = raw.trim();
-        if (value.isEmpty() || value.equals("false")) return false;
-        if (!value.equals("true")) throw new InvalidInputException("invalid-internet", "internet must be true or false");
+        if (!bool("internet", raw)) return false;
         if (!config.sandbox().enabled() || config.sandbox().egress() == SlipwayConfig.SandboxSettings.Egress.NONE) {
             throw new InvalidInputException("internet-unavailable", "outbound internet is not enabled on this Slipway "
                     + "(sandbox.egress is none): apps reach nothing beyond their own loopback; deploy with internet=false or "
                     + "ask the operator to set sandbox.egress=nat");
         }
         return true;
+    }
+
+    private static boolean bool(String field, String raw) {
+        return switch (raw.trim()) {
+            case "", "false" -> false;
+            case "true" -> true;
+            default -> throw new InvalidInputException("invalid-" + field, field + " must be true or false");
+        };
     }
 
     private static String printable(String s) {

@@ -61,6 +61,10 @@ final class AppInstance {
         return appId;
     }
 
+    App app() {
+        return app;
+    }
+
     /** The end of the last request, or null when the app has served none. */
     Instant lastActive() {
         return lastActive;

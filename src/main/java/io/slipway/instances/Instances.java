@@ -92,6 +92,11 @@ public final class Instances implements AutoCloseable {
         if (instance != null) instance.retire();
     }
 
+    /** The app as last deployed, for the data plane's access check; empty for an unknown id. Never blocks. */
+    public Optional<App> app(String appId) {
+        return Optional.ofNullable(instances.get(appId)).map(AppInstance::app);
+    }
+
     /** The live status when a process is involved (starting, running, failed); empty when the stored one applies. */
     public Optional<AppStatus> liveStatus(String appId) {
         AppInstance instance = instances.get(appId);

@@ -1,5 +1,6 @@
 package io.slipway.proxy;
 
+import io.slipway.auth.AppAccess;
 import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.http.Problem;
 import io.slipway.instances.InstanceUnavailableException;
@@ -45,18 +46,22 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     public static final int MAX_CONNECTIONS_PER_APP = 48;
     private static final String LEASE = "slipway.lease";
+    /** Carries an app's API key to Slipway, for clients that need their Authorization header for the app itself. */
+    public static final String KEY_HEADER = "X-Slipway-Key";
     private static final HostAndPort LOCALHOST = HostAndPort.create("localhost", -1);
     private static final MediaType PROBLEM_MEDIA_TYPE = MediaType.parse(Problem.CONTENT_TYPE);
 
     private final Instances instances;
+    private final AppAccess access;
     private final Duration maxWait;
     private final long maxBodyBytes;
     // Kept in a field: Vert.x 5 closes clients that become unreachable.
     private final HttpClient client;
     private final HttpProxy proxy;
 
-    public ContainerProxy(Vertx vertx, Instances instances, Duration maxWait, ProxySettings settings) {
+    public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings) {
         this.instances = instances;
+        this.access = access;
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
@@ -94,6 +99,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             HttpServerRequest incoming = request.proxiedRequest();
             // The original URI: interceptors may already have changed the proxy request's.
             ContainerPaths paths = ContainerPaths.parse(incoming.uri());
+            Problem refused = checkAccess(request.headers(), paths.appId());
+            if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
             long declared = request.getBody() == null ? -1 : request.getBody().length();
             if (declared > maxBodyBytes) {
                 // Refused before the app is leased: an oversize body never wakes a sleeping app.
@@ -161,6 +168,25 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         }
     }
 
+    /**
+     * A private app answers only its owner's Slipway token or one of its API keys, given as {@code Authorization:
+     * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are removed before forwarding:
+     * they never reach an app, while an app's own {@code Authorization} passes untouched.
+     */
+    private Problem checkAccess(io.vertx.core.MultiMap headers, String appId) {
+        String key = headers.get(KEY_HEADER);
+        String authorization = headers.get("Authorization");
+        String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim() : null;
+        headers.remove(KEY_HEADER);
+        if (bearer != null && access.isSlipwayCredential(bearer)) headers.remove("Authorization");
+        var app = instances.app(appId);
+        if (app.isEmpty() || !app.get().isPrivate()) return null;
+        if (access.mayCall(key, appId, app.get().owner()) || access.mayCall(bearer, appId, app.get().owner())) return null;
+        return Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its owner's token or one of its API keys "
+                + "as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
+    }
+
     private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {
         var headers = request.headers();
         String client = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
@@ -172,6 +198,10 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     }
 
     private static ProxyResponse problemResponse(ProxyRequest request, Throwable failure) {
+        return problemResponse(request, problemFor(failure));
+    }
+
+    private static Problem problemFor(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         Problem problem;
         if (cause instanceof InstanceUnavailableException e) {
@@ -183,11 +213,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         } else {
             problem = Problem.of(502, "proxy-error", "Bad Gateway", "Slipway could not reach the app");
         }
+        return problem;
+    }
+
+    private static ProxyResponse problemResponse(ProxyRequest request, Problem problem) {
         ProxyResponse response = request.response().setStatusCode(problem.status()).setStatusMessage(problem.title());
         response.headers().set("Content-Type", Problem.CONTENT_TYPE).set(Problem.ERROR_HEADER, problem.slug());
         if (problem.retryAfter() != null) {
             response.headers().set("Retry-After", Long.toString(Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000)));
         }
+        if (problem.status() == 401) response.headers().set("WWW-Authenticate", "Bearer");
         return response.setBody(Body.body(problem.body(), PROBLEM_MEDIA_TYPE));
     }
 

@@ -1,0 +1,103 @@
+package io.slipway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Who may call an app: anyone for a public app; its owner's token or one of its keys for a private one. */
+class PrivateAppsIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String alice;
+    static String bob;
+    static String privateApp;
+    static String publicApp;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir);
+        alice = server.token("alice");
+        bob = server.token("bob");
+        privateApp = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of("private", "true")).getString("id");
+        publicApp = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void privateAppRefusesCallersWithoutItsOwnersTokenOrAKey() {
+        assertThat(server.server(alice, privateApp).getBoolean("private")).isTrue();
+        for (String authorization : new String[] {null, "Bearer " + bob, "Bearer slw_0000", "Bearer not-a-token"}) {
+            HttpResponse<String> response = call(privateApp, authorization, null);
+            assertThat(response.statusCode()).as(String.valueOf(authorization)).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/unauthorized");
+        }
+    }
+
+    @Test
+    void ownersTokenOpensThePrivateAppAndNeverReachesIt() {
+        HttpResponse<String> response = call(privateApp, "Bearer " + alice, null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getString("authorization")).isNull();
+    }
+
+    @Test
+    void apiKeyOpensThePrivateAppInEitherHeaderUntilItIsRevoked() {
+        HttpResponse<String> created = server.send(HttpRequest.newBuilder(server.base().resolve("/api/containers/servers/" + privateApp + "/keys"))
+                .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"ci\"}")));
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonObject key = new JsonObject(created.body());
+        String secret = key.getString("key");
+
+        HttpResponse<String> viaHeader = call(privateApp, "Bearer the-apps-own-token", secret);
+        assertThat(viaHeader.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(viaHeader.body()).getString("authorization")).as("the app's own Authorization passes").isEqualTo("Bearer the-apps-own-token");
+        HttpResponse<String> viaBearer = call(privateApp, "Bearer " + secret, null);
+        assertThat(viaBearer.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(viaBearer.body()).getString("authorization")).as("the key never reaches the app").isNull();
+
+        String listed = server.get("/api/containers/servers/" + privateApp + "/keys", alice).body();
+        assertThat(listed).contains(key.getString("id"), "\"name\":\"ci\"").doesNotContain(secret);
+        assertThat(server.delete("/api/containers/servers/" + privateApp + "/keys/" + key.getString("id"), alice).statusCode()).isEqualTo(204);
+        assertThat(call(privateApp, null, secret).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void anotherUserCanNeitherCreateNorListNorRevokeKeysOfTheApp() {
+        assertThat(server.send(HttpRequest.newBuilder(server.base().resolve("/api/containers/servers/" + privateApp + "/keys"))
+                .header("Authorization", "Bearer " + bob).POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(404);
+        assertThat(server.get("/api/containers/servers/" + privateApp + "/keys", bob).statusCode()).isEqualTo(404);
+        assertThat(server.delete("/api/containers/servers/" + privateApp + "/keys/whatever", bob).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void publicAppIsOpenToAllAndSlipwayTokensAreStrippedButTheAppsOwnAuthorizationPasses() {
+        assertThat(call(publicApp, null, null).statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(call(publicApp, "Bearer " + bob, null).body()).getString("authorization")).isNull();
+        assertThat(new JsonObject(call(publicApp, "Basic dXNlcjpwYXNz", null).body()).getString("authorization")).isEqualTo("Basic dXNlcjpwYXNz");
+    }
+
+    private static HttpResponse<String> call(String app, String authorization, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/"));
+        if (authorization != null) request.header("Authorization", authorization);
+        if (key != null) request.header(ContainerProxy.KEY_HEADER, key);
+        return server.send(request.GET());
+    }
+}
