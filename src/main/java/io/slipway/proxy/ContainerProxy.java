@@ -143,7 +143,9 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         @Override
         public Future<Void> handleProxyResponse(ProxyContext context) {
             Lease lease = context.get(LEASE, Lease.class);
-            // WebSockets are piped by vertx-http-proxy itself, out of reach: an open one keeps its app awake until it closes.
+            if (lease != null && context.isWebSocket() && context.response().getStatusCode() == 101) {
+                return WebSocketTunnel.open(context, lease);
+            }
             if (lease != null && !context.isWebSocket()) {
                 lease.answered();
                 ProxyResponse response = context.response();

@@ -7,6 +7,7 @@ import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,70 @@ class ActivityIT {
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo("answered");
         assertThat(Files.readString(dataDir.resolve("logs/" + app + ".log"))).doesNotContain("going to sleep");
+    }
+
+    @Test
+    void webSocketCarryingMessagesKeepsTheAppAwake() throws Exception {
+        String app = deployWebSocketEcho();
+        List<String> echoes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WebSocket socket = connect(app, echoes, new CompletableFuture<>());
+
+        // One message every 500 ms for 5 s: longer than the 2 s sleepAfter, with traffic all along.
+        var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        var sent = new java.util.concurrent.atomic.AtomicInteger();
+        ticker.scheduleAtFixedRate(() -> {
+            int n = sent.getAndIncrement();
+            if (n < 10) socket.sendText("m" + n, true);
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> echoes.size() == 10);
+        } finally {
+            ticker.shutdownNow();
+        }
+
+        assertThat(echoes).hasSize(10).last().isEqualTo("echo:m9");
+        assertThat(Files.readString(dataDir.resolve("logs/" + app + ".log"))).doesNotContain("going to sleep");
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
+
+    @Test
+    void silentWebSocketDoesNotKeepTheAppAwakeAndIsClosedWithGoingAway() throws Exception {
+        String app = deployWebSocketEcho();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        connect(app, new java.util.concurrent.CopyOnWriteArrayList<>(), closed);
+
+        assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo(1001);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "sleeping".equals(server.server(token, app).getString("status")));
+    }
+
+    private static String deployWebSocketEcho() {
+        String id = server.deploy(token, "index.js", TestApps.source("ws-echo.js"), Map.of("sleepAfter", "2s", "requirements", "ws"))
+                .getString("id");
+        assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
+        return id;
+    }
+
+    private static WebSocket connect(String app, List<String> received, CompletableFuture<Integer> closed) {
+        return server.http().newWebSocketBuilder().buildAsync(
+                java.net.URI.create("ws://127.0.0.1:" + server.base().getPort() + "/containers/" + app + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        closed.completeExceptionally(error);
+                    }
+                }).join();
     }
 
     private static String deploy() {
