@@ -53,11 +53,13 @@ public class SandboxStartBench {
         int uid = 260_000;
         Ownership.giveTree(dataDir.app("bench"), uid, "r-x------", "r--------");
         Files.setPosixFilePermissions(dataDir.apps(), PosixFilePermissions.fromString("rwx--x--x"));
-        SlipwayConfig.SandboxSettings settings = SlipwayConfig.defaults(root).sandbox();
+        SlipwayConfig config = SlipwayConfig.defaults(root);
+        SlipwayConfig.SandboxSettings settings = config.sandbox();
+        var plan = config.plan(null);
         HostTools tools = HostTools.find();
         ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, settings);
         SandboxSpec spec = new SandboxSpec("bench", Language.NODE, dataDir.app("bench"), "index.cjs", null, Map.of(), uid,
-                dataDir.logs().resolve("bench.log"), new SandboxLimits(settings.memory(), settings.pids(), settings.cpus()), false);
+                dataDir.logs().resolve("bench.log"), new SandboxLimits(plan.memory(), settings.pids(), plan.cpus()), false);
         Files.createDirectories(dataDir.logs());
 
         List<Long> bare = new ArrayList<>();

@@ -152,9 +152,9 @@ public final class Slipway implements AutoCloseable {
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
         Path deps = app.depsKey() == null ? null : builder.dependencySets().path(app.language(), app.depsKey());
-        var sandbox = config.sandbox();
+        var plan = config.plan(app.plan());
         return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), app.sandboxUid(),
-                dataDir.appLog(app.id()), new SandboxLimits(sandbox.memory(), sandbox.pids(), sandbox.cpus()), app.internet());
+                dataDir.appLog(app.id()), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()), app.internet());
     }
 
     private static void prepareTools(AppBuilder builder, DataDir dataDir) {

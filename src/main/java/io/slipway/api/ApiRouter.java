@@ -76,12 +76,15 @@ public final class ApiRouter {
     }
 
     private Reply upload(RoutingContext ctx) throws Exception {
-        App app = deployments.deploy(BearerAuth.principal(ctx).user(), readUpload(ctx));
+        var principal = BearerAuth.principal(ctx);
+        App app = deployments.deploy(principal.user(), config.plan(principal.plan()), readUpload(ctx));
         return Reply.created(ServerJson.of(app, publicUrl.get()));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
-        App app = deployments.redeploy(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), readUpload(ctx)).orElseThrow(() -> notFound(ctx));
+        var principal = BearerAuth.principal(ctx);
+        App app = deployments.redeploy(principal.user(), config.plan(principal.plan()), ctx.pathParam("id"), readUpload(ctx))
+                .orElseThrow(() -> notFound(ctx));
         return Reply.ok(ServerJson.of(app, publicUrl.get()));
     }
 

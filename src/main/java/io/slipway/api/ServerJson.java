@@ -27,7 +27,8 @@ final class ServerJson {
                 .put("entry", app.entryFile())
                 .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()))
                 .put("internet", app.internet())
-                .put("private", app.isPrivate());
+                .put("private", app.isPrivate())
+                .put("plan", app.plan());
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         return json;
     }

@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param sandboxUid   the host uid the app runs as, its own among all apps
  * @param internet     whether the app may reach the internet
  * @param isPrivate    whether only its owner's token or one of its API keys may call it
+ * @param plan         the owner's plan when the app was last deployed, which sets its sandbox limits
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
-                  String depsKey, int sandboxUid, boolean internet, boolean isPrivate, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+                  String depsKey, int sandboxUid, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -32,12 +33,13 @@ public record App(String id, String owner, String name, Language language, Strin
         env = Map.copyOf(env);
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(codeHash, "codeHash");
+        Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
     }
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, sandboxUid, internet, isPrivate, createdAt, now, lastActiveAt);
+                depsKey, sandboxUid, internet, isPrivate, plan, createdAt, now, lastActiveAt);
     }
 }

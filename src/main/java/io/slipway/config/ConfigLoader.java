@@ -67,14 +67,26 @@ public final class ConfigLoader {
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
         d.put("sandbox.tmpSize", "64MiB");
-        d.put("sandbox.memory", "256MiB");
         d.put("sandbox.pids", "128");
-        d.put("sandbox.cpus", "0.5");
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
         d.put("sandbox.egressDns", "");
+        plan(d, "free", "3", "256MiB", "0.5", "10m", "50h");
+        plan(d, "pro", "50", "1GiB", "2", "24h", "1000h");
         return Map.copyOf(d);
     }
+
+    private static void plan(Map<String, String> d, String name, String apps, String memory, String cpus, String maxSleepAfter,
+                             String activeTime) {
+        d.put("plans." + name + ".apps", apps);
+        d.put("plans." + name + ".memory", memory);
+        d.put("plans." + name + ".cpus", cpus);
+        d.put("plans." + name + ".maxSleepAfter", maxSleepAfter);
+        d.put("plans." + name + ".activeTimePerMonth", activeTime);
+    }
+
+    private static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
+            "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(apps|memory|cpus|maxSleepAfter|activeTimePerMonth)");
 
     /**
      * @param file  the YAML file to read, or null for none
@@ -104,6 +116,16 @@ public final class ConfigLoader {
     }
 
     private static void put(Map<String, String> values, String key, String value, String source) {
+        var plan = PLAN_KEY.matcher(key);
+        if (plan.matches() && !DEFAULTS.containsKey(key)) {
+            // A new plan takes the free plan's values for the fields it does not set.
+            String name = plan.group(1);
+            for (String field : List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth")) {
+                values.putIfAbsent("plans." + name + "." + field, DEFAULTS.get("plans.free." + field));
+            }
+            values.put(key, value);
+            return;
+        }
         if (!DEFAULTS.containsKey(key)) {
             throw new IllegalArgumentException("unknown configuration key '" + key + "' in " + source + "; known keys: " + DEFAULTS.keySet());
         }
@@ -131,6 +153,20 @@ public final class ConfigLoader {
         }
     }
 
+    private static Map<String, Plan> plans(Map<String, String> v) {
+        Map<String, Plan> plans = new java.util.TreeMap<>();
+        for (String key : v.keySet()) {
+            var m = PLAN_KEY.matcher(key);
+            if (!m.matches() || plans.containsKey(m.group(1))) continue;
+            String p = "plans." + m.group(1) + ".";
+            plans.put(m.group(1), new Plan(m.group(1), Integer.parseInt(v.get(p + "apps")), DataSize.parse(v.get(p + "memory")),
+                    Double.parseDouble(v.get(p + "cpus")), Durations.parse(v.get(p + "maxSleepAfter")),
+                    Durations.parse(v.get(p + "activeTimePerMonth"))));
+        }
+        if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
+        return plans;
+    }
+
     private static SlipwayConfig build(Map<String, String> v) {
         int port = Integer.parseInt(v.get("port"));
         Optional<URI> publicUrl = v.get("publicUrl").isBlank() ? Optional.empty()
@@ -154,9 +190,9 @@ public final class ConfigLoader {
                         buildNetwork(v.get("build.network")), v.get("build.allowedHosts")),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
-                        DataSize.parse(v.get("sandbox.memory")), Integer.parseInt(v.get("sandbox.pids")),
-                        Double.parseDouble(v.get("sandbox.cpus")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
-                        v.get("sandbox.egressDns")));
+                        Integer.parseInt(v.get("sandbox.pids")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
+                        v.get("sandbox.egressDns")),
+                plans(v));
     }
 
     private static BuildSettings.BuildNetwork buildNetwork(String value) {
@@ -194,6 +230,9 @@ public final class ConfigLoader {
                 + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()) + " network=" + b.network()
                 + " allowedHosts=" + b.allowedHosts());
         lines.add("sandbox: " + c.sandbox());
+        c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
+                + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
+                + Durations.format(p.activeTimePerMonth())));
         return lines;
     }
 

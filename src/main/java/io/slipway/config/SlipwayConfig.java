@@ -23,7 +23,8 @@ public record SlipwayConfig(
         AppDefaults apps,
         InstanceSettings instances,
         BuildSettings build,
-        SandboxSettings sandbox) {
+        SandboxSettings sandbox,
+        java.util.Map<String, Plan> plans) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -36,6 +37,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(instances, "instances");
         Objects.requireNonNull(build, "build");
         Objects.requireNonNull(sandbox, "sandbox");
+        plans = java.util.Map.copyOf(plans);
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
@@ -113,20 +115,18 @@ public record SlipwayConfig(
     /**
      * The sandbox: {@code enabled=false} only with the explicit {@code --unsafe-no-sandbox} flag. Each app runs as
      * its own host uid from {@code [uidBase, uidBase + uidCount)}, builds as {@code uidBase - 1}. Each app gets at most
-     * {@code memory} (its {@code /tmp} counts), {@code pids} processes and threads, and {@code cpus} cores. With
+     * {@code pids} processes and threads; its memory and CPU come from its owner's {@link Plan}. With
      * {@code egress = nat}, apps deployed with {@code internet=true} reach the internet through a veth pair and NAT
      * from {@code egressSubnet}, using {@code egressDns} as their resolver when set.
      */
-    public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, DataSize memory, int pids,
-                                  double cpus, Egress egress, String egressSubnet, String egressDns) {
+    public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, int pids,
+                                  Egress egress, String egressSubnet, String egressDns) {
         /** How apps that ask for the internet get it: not at all, or through NAT set up by Slipway (needs root). */
         public enum Egress { NONE, NAT }
 
         public SandboxSettings {
             if (uidBase < 1001 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be > 1000 and sandbox.uidCount >= 1");
-            if (memory.bytes() < 16L << 20) throw new IllegalArgumentException("sandbox.memory must be at least 16MiB");
             if (pids < 8) throw new IllegalArgumentException("sandbox.pids must be at least 8");
-            if (cpus < 0.01) throw new IllegalArgumentException("sandbox.cpus must be at least 0.01");
             if (!egressSubnet.matches("100\\.(6[4-9]|[7-9]\\d|1[01]\\d|12[0-7])\\.0\\.0/16")) {
                 throw new IllegalArgumentException("sandbox.egressSubnet must be a /16 of 100.64.0.0/10, such as 100.64.0.0/16");
             }
@@ -141,11 +141,11 @@ public record SlipwayConfig(
         }
 
         public SandboxSettings withEnabled(boolean on) {
-            return new SandboxSettings(on, uidBase, uidCount, tmpSize, memory, pids, cpus, egress, egressSubnet, egressDns);
+            return new SandboxSettings(on, uidBase, uidCount, tmpSize, pids, egress, egressSubnet, egressDns);
         }
 
         public SandboxSettings withEgress(Egress newEgress, String newDns) {
-            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, memory, pids, cpus, newEgress, egressSubnet, newDns);
+            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, pids, newEgress, egressSubnet, newDns);
         }
     }
 
@@ -153,23 +153,29 @@ public record SlipwayConfig(
         return ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of("data", dataDir.toString()));
     }
 
+    /** The named plan, or the default plan when the name is unknown or null. */
+    public Plan plan(String name) {
+        Plan plan = name == null ? null : plans.get(name);
+        return plan != null ? plan : plans.get(Plan.DEFAULT);
+    }
+
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans);
     }
 }

@@ -6,6 +6,9 @@ import io.slipway.app.DataDir;
 import io.slipway.app.LogFiles;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.BuiltCode;
+import io.slipway.config.Plan;
+import io.slipway.http.Problem;
+import io.slipway.http.ProblemException;
 import io.slipway.instances.Instances;
 import io.slipway.sandbox.Ownership;
 import io.slipway.store.AppStore;
@@ -50,9 +53,14 @@ public final class Deployments {
         this.clock = clock;
     }
 
-    /** Builds and stores a new app, then starts it in the background. */
-    public App deploy(String owner, Upload upload) {
-        UploadValidator.Valid valid = validator.validate(upload, null);
+    /**
+     * Builds and stores a new app, then starts it in the background.
+     *
+     * @throws ProblemException {@code quota-exceeded} (403) when the owner already has as many apps as the plan allows
+     */
+    public App deploy(String owner, Plan plan, Upload upload) {
+        UploadValidator.Valid valid = validator.validate(upload, null, plan);
+        requireRoomFor(owner, plan);
         String id = AppIds.next();
         var log = dataDir.appLog(id);
         BuiltCode built;
@@ -67,10 +75,11 @@ public final class Deployments {
         App deployed;
         try {
             synchronized (uidAllocation) {
+                requireRoomFor(owner, plan);
                 int uid = uids.next(store.sandboxUids());
                 App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
                         valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
-                        valid.isPrivate(), now, now, null);
+                        valid.isPrivate(), plan.name(), now, now, null);
                 builder.commit(built, id, uid);
                 store.insert(app);
                 deployed = app;
@@ -89,20 +98,20 @@ public final class Deployments {
     }
 
     /** New code under the same id and endpoint; fields not sent keep their values. */
-    public Optional<App> redeploy(String owner, String id, Upload upload) {
+    public Optional<App> redeploy(String owner, Plan plan, String id, Upload upload) {
         synchronized (lock(id)) {
             Optional<App> existing = store.find(owner, id);
             if (existing.isEmpty()) return Optional.empty();
             App old = existing.get();
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
                     old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
-            UploadValidator.Valid valid = validator.validate(upload, current);
+            UploadValidator.Valid valid = validator.validate(upload, current, plan);
             var log = dataDir.appLog(id);
             LogFiles.append(log, "[slipway] redeploying with " + valid.fileName());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), valid.isPrivate(), old.createdAt(), now,
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
                     old.lastActiveAt());
             instances.redeployed(app);
             builder.commit(built, id, app.sandboxUid());
@@ -148,7 +157,16 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.sandboxUid(), app.internet(), app.isPrivate(), app.createdAt(), app.updatedAt(), lastActive);
+                app.sandboxUid(), app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive);
+    }
+
+    /** Checked before a build (so that nothing is written) and again, under the allocation lock, before the insert. */
+    private void requireRoomFor(String owner, Plan plan) {
+        int apps = store.count(owner);
+        if (apps >= plan.apps()) {
+            throw new ProblemException(Problem.of(403, "quota-exceeded", "Quota Exceeded", "the " + plan.name() + " plan allows "
+                    + plan.apps() + " apps and you have " + apps + "; delete one or move to a larger plan"));
+        }
     }
 
     private Object lock(String id) {

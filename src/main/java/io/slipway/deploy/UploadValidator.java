@@ -7,6 +7,7 @@ import io.slipway.app.InvalidInputException;
 import io.slipway.app.Language;
 import io.slipway.build.Requirements;
 import io.slipway.config.Durations;
+import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -44,7 +45,8 @@ public final class UploadValidator {
                         Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate) {
     }
 
-    public Valid validate(Upload upload, Valid current) {
+    /** @param plan bounds {@code sleepAfter}; its bound is also the default's ceiling */
+    public Valid validate(Upload upload, Valid current, Plan plan) {
         String fileName = fileName(upload.fileName());
         byte[] content = content(upload.content());
         Language language = language(upload.runtime(), fileName);
@@ -52,8 +54,8 @@ public final class UploadValidator {
         List<String> requirements = upload.requirements() != null || current == null
                 ? Requirements.parse(language, upload.requirements(), config.upload().maxRequirements())
                 : current.language() == language ? current.requirements() : List.of();
-        Duration sleepAfter = upload.sleepAfter() != null ? sleepAfter(upload.sleepAfter())
-                : current != null ? current.sleepAfter() : config.apps().defaultSleepAfter();
+        Duration sleepAfter = upload.sleepAfter() != null ? sleepAfter(upload.sleepAfter(), plan)
+                : current != null ? current.sleepAfter() : min(config.apps().defaultSleepAfter(), plan.maxSleepAfter());
         Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
         boolean internet = upload.internet() != null ? internet(upload.internet()) : current != null && current.internet();
         boolean isPrivate = upload.isPrivate() != null ? bool("private", upload.isPrivate()) : current != null && current.isPrivate();
@@ -118,7 +120,11 @@ public final class UploadValidator {
         return base.isEmpty() ? "app" : base;
     }
 
-    Duration sleepAfter(String raw) {
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    Duration sleepAfter(String raw, Plan plan) {
         Duration d;
         try {
             d = Durations.parse(raw);
@@ -126,9 +132,10 @@ public final class UploadValidator {
             throw new InvalidInputException("invalid-sleep-after", "sleepAfter '" + printable(raw) + "' is not a duration such as 30s, 10m, 2h or a number of seconds");
         }
         if (d.compareTo(Duration.ofSeconds(1)) < 0) throw new InvalidInputException("invalid-sleep-after", "sleepAfter must be at least 1s");
-        Duration max = config.apps().maxSleepAfter();
+        Duration max = min(config.apps().maxSleepAfter(), plan.maxSleepAfter());
         if (d.compareTo(max) > 0) {
-            throw new InvalidInputException("invalid-sleep-after", "sleepAfter must be at most " + Durations.format(max));
+            throw new InvalidInputException("invalid-sleep-after", "sleepAfter must be at most " + Durations.format(max)
+                    + " on the " + plan.name() + " plan");
         }
         return d;
     }

@@ -25,7 +25,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class AppStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, owner, name, runtime, entry_file, requirements, sleep_after_ms, env, status, "
-            + "error, code_hash, deps_key, sandbox_uid, internet, is_private, created_at, updated_at, last_active_at";
+            + "error, code_hash, deps_key, sandbox_uid, internet, is_private, plan, created_at, updated_at, last_active_at";
 
     private final Jdbi jdbi;
 
@@ -35,7 +35,7 @@ public final class AppStore {
 
     public void insert(App app) {
         jdbi.useHandle(h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
-                + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :sandbox_uid, :internet, :is_private, :created_at, "
+                + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :sandbox_uid, :internet, :is_private, :plan, :created_at, "
                 + ":updated_at, :last_active_at)"), app).execute());
     }
 
@@ -43,7 +43,7 @@ public final class AppStore {
     public boolean update(App app) {
         return jdbi.withHandle(h -> bind(h.createUpdate("UPDATE mcp_servers SET name = :name, runtime = :runtime, "
                 + "entry_file = :entry_file, requirements = :requirements, sleep_after_ms = :sleep_after_ms, env = :env, "
-                + "status = :status, error = :error, code_hash = :code_hash, deps_key = :deps_key, internet = :internet, is_private = :is_private, "
+                + "status = :status, error = :error, code_hash = :code_hash, deps_key = :deps_key, internet = :internet, is_private = :is_private, plan = :plan, "
                 + "updated_at = :updated_at, "
                 + "last_active_at = :last_active_at WHERE id = :id AND owner = :owner"), app).execute()) == 1;
     }
@@ -91,6 +91,11 @@ public final class AppStore {
                 + "WHERE status IN ('starting', 'running', 'building')").bind("now", now.toEpochMilli()).execute());
     }
 
+    public int count(String owner) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE owner = :owner").bind("owner", owner)
+                .mapTo(Integer.class).one());
+    }
+
     /** Every host uid given to an app, across all owners: for allocating the next one. */
     public java.util.Set<Integer> sandboxUids() {
         return new java.util.HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")
@@ -103,7 +108,7 @@ public final class AppStore {
                 .bind("requirements", String.join("\n", app.requirements()))
                 .bind("sleep_after_ms", app.sleepAfter().toMillis()).bind("env", toJson(app.env()))
                 .bind("status", app.status().id()).bind("error", app.error()).bind("code_hash", app.codeHash())
-                .bind("deps_key", app.depsKey()).bind("sandbox_uid", app.sandboxUid()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("created_at", app.createdAt().toEpochMilli())
+                .bind("deps_key", app.depsKey()).bind("sandbox_uid", app.sandboxUid()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("plan", app.plan()).bind("created_at", app.createdAt().toEpochMilli())
                 .bind("updated_at", app.updatedAt().toEpochMilli())
                 .bind("last_active_at", app.lastActiveAt() == null ? null : app.lastActiveAt().toEpochMilli());
     }
@@ -117,7 +122,7 @@ public final class AppStore {
                 requirements.isEmpty() ? List.of() : Arrays.asList(requirements.split("\n")),
                 Duration.ofMillis(rs.getLong("sleep_after_ms")), fromJson(rs.getString("env")),
                 AppStatus.fromId(rs.getString("status")), rs.getString("error"), rs.getString("code_hash"),
-                rs.getString("deps_key"), rs.getInt("sandbox_uid"), rs.getBoolean("internet"), rs.getBoolean("is_private"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                rs.getString("deps_key"), rs.getInt("sandbox_uid"), rs.getBoolean("internet"), rs.getBoolean("is_private"), rs.getString("plan"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), noLastActive ? null : Instant.ofEpochMilli(lastActive));
     }
 

@@ -49,6 +49,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void plansAreConfiguredByNameAndANewPlanTakesTheFreePlansValuesForFieldsItDoesNotSet(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("slipway.yaml");
+        Files.writeString(yaml, "plans:\n  team:\n    apps: 200\n    memory: 2GiB\n  pro:\n    cpus: 4\n");
+
+        SlipwayConfig c = ConfigLoader.load(yaml, Map.of("SLIPWAY_PLANS_FREE_APPS", "5"), Map.of());
+
+        assertThat(c.plan("team").apps()).isEqualTo(200);
+        assertThat(c.plan("team").memory()).isEqualTo(DataSize.parse("2GiB"));
+        assertThat(c.plan("team").maxSleepAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.plan("pro").cpus()).isEqualTo(4);
+        assertThat(c.plan("pro").apps()).isEqualTo(50);
+        assertThat(c.plan(null).apps()).isEqualTo(5);
+        assertThat(c.plan("no-such-plan").name()).isEqualTo("free");
+    }
+
+    @Test
     void credentialsInUrlsAreRedactedWhenPrinted() {
         SlipwayConfig c = ConfigLoader.load(null, Map.of("SLIPWAY_BUILD_PIP_INDEX_URL", "https://user:s3cret@pypi.internal/simple"), Map.of());
         assertThat(String.join("\n", ConfigLoader.describe(c))).doesNotContain("s3cret").contains("https://***@pypi.internal/simple");

@@ -58,7 +58,7 @@ class AppStoreTest {
         App clash = app("a2", "bob", Instant.now());
         App sameUid = new App(clash.id(), clash.owner(), clash.name(), clash.language(), clash.entryFile(), clash.requirements(),
                 clash.sleepAfter(), clash.env(), clash.status(), null, clash.codeHash(), null,
-                store.find("alice", "a1").orElseThrow().sandboxUid(), false, false, clash.createdAt(), clash.updatedAt(), null);
+                store.find("alice", "a1").orElseThrow().sandboxUid(), false, false, "free", clash.createdAt(), clash.updatedAt(), null);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.insert(sameUid)).isInstanceOf(RuntimeException.class);
         assertThat(store.sandboxUids()).hasSize(1);
@@ -83,6 +83,6 @@ class AppStoreTest {
 
     private static App app(String id, String owner, Instant created) {
         return new App(id, owner, "name-" + id, Language.NODE, "index.mjs", List.of("cors", "express@5"), Duration.ofMinutes(10),
-                Map.of("A", "b"), AppStatus.READY, null, "c0de", "d3p5", 200_000 + Math.abs(id.hashCode() % 1000), true, true, created, created, null);
+                Map.of("A", "b"), AppStatus.READY, null, "c0de", "d3p5", 200_000 + Math.abs(id.hashCode() % 1000), true, true, "pro", created, created, null);
     }
 }

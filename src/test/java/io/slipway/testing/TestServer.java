@@ -45,8 +45,18 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir, UnaryOperator<SlipwayConfig> tweak) {
-        openForSandboxes(dataDir);
-        return new TestServer(Slipway.start(tweak.apply(config(dataDir)), Clock.systemUTC()), dataDir);
+        return start(tweak.apply(config(dataDir)));
+    }
+
+    /** A server with exactly this configuration (for tests of the defaults themselves). */
+    public static TestServer start(SlipwayConfig config) {
+        openForSandboxes(config.dataDir());
+        return new TestServer(Slipway.start(config, Clock.systemUTC()), config.dataDir());
+    }
+
+    /** Mints a token on the given plan (null: none, so the default plan). */
+    public String token(String user, String plan) {
+        return slipway.tokens().mint(user, plan, Duration.ofHours(1));
     }
 
     /** JUnit makes temporary dirs 0700; sandboxes, which run as other uids, must be able to pass through them. */
@@ -59,9 +69,13 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** The defaults, on port 0, with the shared npm cache. */
+    /**
+     * The defaults, on port 0, with the shared npm cache; test users are on the free plan, whose limits the sandbox
+     * tests rely on, with room for as many apps as a test class deploys.
+     */
     public static SlipwayConfig config(Path dataDir) {
-        SlipwayConfig c = SlipwayConfig.defaults(dataDir).withPort(0);
+        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, java.util.Map.of(),
+                java.util.Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000"));
         return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 
