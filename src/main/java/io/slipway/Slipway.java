@@ -17,6 +17,7 @@ import io.slipway.deploy.Deployments;
 import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
+import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.InvalidRequests;
 import io.slipway.runtime.SandboxLimits;
@@ -107,9 +108,11 @@ public final class Slipway implements AutoCloseable {
                         config.sandbox().buildUid())
                 : null;
         AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy);
+        UsageStore usage = new UsageStore(database);
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
-                app -> spec(app, config, dataDir, builder), dataDir::appLog);
+                app -> spec(app, config, dataDir, builder), dataDir::appLog,
+                (app, at, used) -> usage.add(app.id(), app.owner(), at, used), config.meteringInterval());
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
@@ -120,7 +123,7 @@ public final class Slipway implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
-        Router api = ApiRouter.create(vertx, deployments, keys, tokens, config, dataDir, publicUrl::get);
+        Router api = ApiRouter.create(vertx, deployments, keys, usage, clock, tokens, config, dataDir, publicUrl::get);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy());
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)

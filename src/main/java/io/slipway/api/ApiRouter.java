@@ -11,6 +11,7 @@ import io.slipway.deploy.Deployments;
 import io.slipway.deploy.Upload;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
+import io.slipway.metering.UsageStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,18 +38,23 @@ public final class ApiRouter {
     private final SlipwayConfig config;
     private final Supplier<URI> publicUrl;
     private final AccessKeys keys;
+    private final UsageStore usage;
+    private final java.time.InstantSource clock;
 
-    private ApiRouter(Deployments deployments, AccessKeys keys, SlipwayConfig config, Supplier<URI> publicUrl) {
+    private ApiRouter(Deployments deployments, AccessKeys keys, UsageStore usage, java.time.InstantSource clock, SlipwayConfig config,
+                      Supplier<URI> publicUrl) {
         this.deployments = deployments;
         this.keys = keys;
+        this.usage = usage;
+        this.clock = clock;
         this.config = config;
         this.publicUrl = publicUrl;
     }
 
     /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
-    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, TokenService tokens, SlipwayConfig config,
-                                DataDir dataDir, Supplier<URI> publicUrl) {
-        ApiRouter api = new ApiRouter(deployments, keys, config, publicUrl);
+    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, java.time.InstantSource clock,
+                                TokenService tokens, SlipwayConfig config, DataDir dataDir, Supplier<URI> publicUrl) {
+        ApiRouter api = new ApiRouter(deployments, keys, usage, clock, config, publicUrl);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
         router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
@@ -61,6 +67,7 @@ public final class ApiRouter {
         router.post("/api/containers/upload").handler(ApiRouter::requireMultipart);
         router.post("/api/containers/upload").handler(multipart).handler(Blocking.of(api::upload));
         router.get("/api/mcp-projects").handler(Blocking.of(api::list));
+        router.get("/api/usage").handler(Blocking.of(api::usage));
         router.get(SERVER).handler(Blocking.of(api::get));
         router.put(SERVER).handler(ApiRouter::requireMultipart);
         router.put(SERVER).handler(multipart).handler(Blocking.of(api::redeploy));
@@ -78,31 +85,67 @@ public final class ApiRouter {
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.deploy(principal.user(), config.plan(principal.plan()), readUpload(ctx));
-        return Reply.created(ServerJson.of(app, publicUrl.get()));
+        return Reply.created(ServerJson.of(app, publicUrl.get(), null));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.redeploy(principal.user(), config.plan(principal.plan()), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get()));
+        return Reply.ok(ServerJson.of(app, publicUrl.get(), usageByApp(principal.user()).get(app.id())));
     }
 
     private Reply list(RoutingContext ctx) {
-        List<App> apps = deployments.list(BearerAuth.principal(ctx).user());
+        String owner = BearerAuth.principal(ctx).user();
+        List<App> apps = deployments.list(owner);
+        Map<String, UsageStore.Row> used = usageByApp(owner);
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(ServerJson.of(app, publicUrl.get())));
+        apps.forEach(app -> projects.add(ServerJson.of(app, publicUrl.get(), used.get(app.id()))));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
     private Reply get(RoutingContext ctx) {
-        App app = deployments.find(BearerAuth.principal(ctx).user(), ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get()));
+        String owner = BearerAuth.principal(ctx).user();
+        App app = deployments.find(owner, ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
+        return Reply.ok(ServerJson.of(app, publicUrl.get(), usageByApp(owner).get(app.id())));
     }
 
     private Reply delete(RoutingContext ctx) {
         if (!deployments.delete(BearerAuth.principal(ctx).user(), ctx.pathParam("id"))) throw notFound(ctx);
         return Reply.noContent();
+    }
+
+    /** {@code GET /api/usage}: this month's use, per app and in total, against the caller's plan. */
+    private Reply usage(RoutingContext ctx) {
+        var principal = BearerAuth.principal(ctx);
+        var plan = config.plan(principal.plan());
+        String month = UsageStore.month(clock.instant());
+        List<App> apps = deployments.list(principal.user());
+        Map<String, UsageStore.Row> used = usageByApp(principal.user());
+        JsonArray perApp = new JsonArray();
+        long units = 0;
+        long requests = 0;
+        for (var row : used.values()) {
+            units += row.activeUnits();
+            requests += row.requests();
+        }
+        for (App app : apps) {
+            var row = used.get(app.id());
+            perApp.add(new JsonObject().put("id", app.id()).put("name", app.name())
+                    .put("activeSeconds", row == null ? 0.0 : row.activeSeconds()).put("requests", row == null ? 0 : row.requests()));
+        }
+        JsonObject limits = new JsonObject().put("apps", plan.apps()).put("memory", plan.memory().toString()).put("cpus", plan.cpus())
+                .put("maxSleepAfter", io.slipway.config.Durations.format(plan.maxSleepAfter()))
+                .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds());
+        return Reply.ok(new JsonObject().put("plan", plan.name()).put("limits", limits).put("month", month)
+                .put("total", new JsonObject().put("apps", apps.size()).put("activeSeconds", units / 100.0).put("requests", requests))
+                .put("apps", perApp));
+    }
+
+    private Map<String, UsageStore.Row> usageByApp(String owner) {
+        Map<String, UsageStore.Row> rows = new HashMap<>();
+        usage.forOwner(owner, UsageStore.month(clock.instant())).forEach(r -> rows.put(r.appId(), r));
+        return rows;
     }
 
     /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */

@@ -12,7 +12,8 @@ final class ServerJson {
     private ServerJson() {
     }
 
-    static JsonObject of(App app, URI publicUrl) {
+    /** @param usage this month's metered use of the app, or null when it has none yet */
+    static JsonObject of(App app, URI publicUrl, io.slipway.metering.UsageStore.Row usage) {
         JsonObject json = new JsonObject()
                 .put("id", app.id())
                 .put("name", app.name())
@@ -28,7 +29,9 @@ final class ServerJson {
                 .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()))
                 .put("internet", app.internet())
                 .put("private", app.isPrivate())
-                .put("plan", app.plan());
+                .put("plan", app.plan())
+                .put("usage", new JsonObject().put("activeSeconds", usage == null ? 0.0 : usage.activeSeconds())
+                        .put("requests", usage == null ? 0 : usage.requests()));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         return json;
     }

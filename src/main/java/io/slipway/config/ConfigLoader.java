@@ -68,6 +68,7 @@ public final class ConfigLoader {
         d.put("sandbox.uidCount", "60000");
         d.put("sandbox.tmpSize", "64MiB");
         d.put("sandbox.pids", "128");
+        d.put("metering.flushInterval", "10s");
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
         d.put("sandbox.egressDns", "");
@@ -192,7 +193,8 @@ public final class ConfigLoader {
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
                         Integer.parseInt(v.get("sandbox.pids")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
                         v.get("sandbox.egressDns")),
-                plans(v));
+                plans(v),
+                Durations.parse(v.get("metering.flushInterval")));
     }
 
     private static BuildSettings.BuildNetwork buildNetwork(String value) {

@@ -24,7 +24,8 @@ public record SlipwayConfig(
         InstanceSettings instances,
         BuildSettings build,
         SandboxSettings sandbox,
-        java.util.Map<String, Plan> plans) {
+        java.util.Map<String, Plan> plans,
+        Duration meteringInterval) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -38,6 +39,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(build, "build");
         Objects.requireNonNull(sandbox, "sandbox");
         plans = java.util.Map.copyOf(plans);
+        if (meteringInterval.toMillis() < 100) throw new IllegalArgumentException("metering.flushInterval must be at least 100ms");
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
@@ -160,22 +162,26 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval);
+    }
+
+    public SlipwayConfig withMeteringInterval(Duration interval) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval);
     }
 }

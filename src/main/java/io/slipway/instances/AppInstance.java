@@ -42,6 +42,11 @@ final class AppInstance {
     // Leases whose answer has not begun: the app is working on them, so it stays awake.
     private final AtomicInteger awaiting = new AtomicInteger();
     private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    // Guarded by this: the start of the active period not yet metered (null unless running), and metered
+    // milliseconds not yet taken, including the remainder below one 10 ms unit.
+    private Instant meteredFrom;
+    private long unmeteredMillis;
 
     // Guarded by this.
     private InstanceState state;
@@ -76,6 +81,7 @@ final class AppInstance {
 
     /** A lease on a running instance, starting it if needed; fails with {@link InstanceUnavailableException}. */
     CompletableFuture<Lease> acquire() {
+        requests.incrementAndGet();
         CompletableFuture<Sandbox> ready;
         synchronized (this) {
             if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
@@ -200,6 +206,7 @@ final class AppInstance {
             Sandbox started = sandbox;
             synchronized (this) {
                 state = new Running(started, owner.clock().instant());
+                meteredFrom = owner.clock().instant();
             }
             started.exited().thenAccept(exit -> Thread.ofVirtual().start(() -> onExit(started, exit)));
             log("[slipway] ready in " + millis + " ms on " + sandbox.address());
@@ -267,11 +274,13 @@ final class AppInstance {
         synchronized (this) {
             if (!(state instanceof Running r) || r.sandbox() != sandbox) return; // a stop we asked for
             if (Duration.between(r.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
+            stopMetering();
             failures++;
             state = new Failed(reason, failures, owner.clock().instant().plus(backoff(failures)));
             holdsSlot = false;
         }
         owner.releaseSlot();
+        owner.flushUsage(this);
         log("[slipway] " + reason);
         LOG.info("app {}: {}", appId, reason);
         owner.listener().onStatus(appId, AppStatus.FAILED, reason, lastActive);
@@ -351,12 +360,33 @@ final class AppInstance {
                 failures = 0;
                 freed = holdsSlot;
                 holdsSlot = false;
+                stopMetering();
             }
             if (freed) owner.releaseSlot();
+            owner.flushUsage(this);
             owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive);
             stopped.complete(null);
         }
         return true;
+    }
+
+    // Called under the lock, when the app stops running.
+    private void stopMetering() {
+        if (meteredFrom != null) {
+            unmeteredMillis += Duration.between(meteredFrom, owner.clock().instant()).toMillis();
+            meteredFrom = null;
+        }
+    }
+
+    /** The use since the last call, in whole 10 ms units; the remainder is kept for the next call. */
+    synchronized io.slipway.metering.Usage takeUsage(Instant now) {
+        long active = unmeteredMillis;
+        if (meteredFrom != null) {
+            active += Math.max(0, Duration.between(meteredFrom, now).toMillis());
+            meteredFrom = now;
+        }
+        unmeteredMillis = active % 10;
+        return new io.slipway.metering.Usage(active - active % 10, requests.getAndSet(0));
     }
 
     /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */

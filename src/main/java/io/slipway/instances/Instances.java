@@ -37,13 +37,21 @@ public final class Instances implements AutoCloseable {
     private final Semaphore slots;
     private final ConcurrentHashMap<String, AppInstance> instances = new ConcurrentHashMap<>();
     private final ScheduledExecutorService idleChecker;
+    private final UsageSink usage;
+
+    /** Where metered use goes: written to the store. Called on virtual threads; may block. */
+    @FunctionalInterface
+    public interface UsageSink {
+        void record(App app, Instant at, io.slipway.metering.Usage usage);
+    }
 
     /**
      * @param specs    how to run an app (paths, uid, limits), decided by the wiring
      * @param logFiles each app's log file
      */
     public Instances(SandboxRuntime runtime, InstanceSettings settings, InstantSource clock, LifecycleListener listener,
-                     Function<App, SandboxSpec> specs, Function<String, Path> logFiles) {
+                     Function<App, SandboxSpec> specs, Function<String, Path> logFiles, UsageSink usage, java.time.Duration meteringInterval) {
+        this.usage = usage;
         this.runtime = runtime;
         this.settings = settings;
         this.clock = clock;
@@ -54,6 +62,9 @@ public final class Instances implements AutoCloseable {
         this.idleChecker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("slipway-idle").daemon().factory());
         long every = settings.idleCheckInterval().toMillis();
         idleChecker.scheduleWithFixedDelay(this::sleepIdleInstances, every, every, TimeUnit.MILLISECONDS);
+        long meter = meteringInterval.toMillis();
+        idleChecker.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("metering").start(this::flushAllUsage), meter, meter,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Makes an app known, asleep: at start for every stored app, and after each upload. */
@@ -129,6 +140,22 @@ public final class Instances implements AutoCloseable {
         if (!slots.tryAcquire()) throw InstanceUnavailableException.capacity(settings.maxRunning());
     }
 
+    /** Writes what every instance has used since the last flush: periodically, so a crash loses at most one interval. */
+    void flushAllUsage() {
+        instances.values().forEach(this::flushUsage);
+    }
+
+    void flushUsage(AppInstance instance) {
+        Instant now = clock.instant();
+        var taken = instance.takeUsage(now);
+        if (taken.isEmpty()) return;
+        try {
+            usage.record(instance.app(), now, taken);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the usage of app {}: {}", instance.appId(), e.getMessage());
+        }
+    }
+
     void releaseSlot() {
         slots.release();
     }
@@ -172,6 +199,7 @@ public final class Instances implements AutoCloseable {
                 });
             }
         }
+        flushAllUsage();
         instances.clear();
     }
 }

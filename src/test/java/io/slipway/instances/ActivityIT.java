@@ -33,7 +33,7 @@ class ActivityIT {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dataDir, LifecycleIT::fastLifecycle);
+        server = TestServer.start(dataDir, TestServer::fastLifecycle);
         token = server.token("activity");
     }
 

@@ -3,7 +3,6 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
@@ -32,15 +31,8 @@ class LifecycleIT {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dataDir, LifecycleIT::fastLifecycle);
+        server = TestServer.start(dataDir, TestServer::fastLifecycle);
         token = server.token("lifecycle");
-    }
-
-    /** A 3 s start budget, idle checks every 100 ms, a 1 s stop grace. */
-    static SlipwayConfig fastLifecycle(SlipwayConfig c) {
-        var i = c.instances();
-        return c.withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(3), Duration.ofSeconds(1), i.maxWaiters(),
-                i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10)));
     }
 
     @AfterAll
@@ -143,14 +135,14 @@ class LifecycleIT {
     void restartOfSlipwayLeavesEveryAppAsleepUntilItsNextRequest(@TempDir Path otherData) {
         String id;
         String user;
-        try (TestServer first = TestServer.start(otherData, LifecycleIT::fastLifecycle)) {
+        try (TestServer first = TestServer.start(otherData, TestServer::fastLifecycle)) {
             user = first.token("restarter");
             id = first.deploy(user, "app.py", TestApps.source("hello.py"), Map.of()).getString("id");
             assertThat(first.call(id, "/").statusCode()).isEqualTo(200);
         }
         assertThat(SandboxProcesses.count(id)).isZero();
 
-        try (TestServer second = TestServer.start(otherData, LifecycleIT::fastLifecycle)) {
+        try (TestServer second = TestServer.start(otherData, TestServer::fastLifecycle)) {
             assertThat(second.server(user, id).getString("status")).isEqualTo("sleeping");
             HttpResponse<String> woken = second.call(id, "/after-restart");
             assertThat(woken.statusCode()).isEqualTo(200);

@@ -59,6 +59,13 @@ public final class TestServer implements AutoCloseable {
         return slipway.tokens().mint(user, plan, Duration.ofHours(1));
     }
 
+    /** A 3 s start budget, idle checks every 100 ms, a 1 s stop grace: lifecycles that tests can watch quickly. */
+    public static SlipwayConfig fastLifecycle(SlipwayConfig c) {
+        var i = c.instances();
+        return c.withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(3), Duration.ofSeconds(1), i.maxWaiters(),
+                i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10)));
+    }
+
     /** JUnit makes temporary dirs 0700; sandboxes, which run as other uids, must be able to pass through them. */
     public static void openForSandboxes(Path dir) {
         try {

@@ -1,0 +1,59 @@
+package io.slipway.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Active time is metered from ready to stop, requests are counted, and both show in /api/usage and the server JSON. */
+class MeteringIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(dataDir, c -> TestServer.fastLifecycle(c).withMeteringInterval(Duration.ofMillis(200)));
+        token = server.token("metered");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void usageGrowsWhileTheAppServesAndStopsGrowingWhileItSleeps() {
+        String id = server.deploy(token, "index.js", TestApps.source("hello.js"), Map.of("sleepAfter", "2s")).getString("id");
+        for (int i = 0; i < 3; i++) assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject app = appUsage(id);
+            assertThat(app.getDouble("activeSeconds")).isPositive();
+            assertThat(app.getLong("requests")).isGreaterThanOrEqualTo(3);
+        });
+        await().atMost(Duration.ofSeconds(15)).until(() -> "sleeping".equals(server.server(token, id).getString("status")));
+        double asleep = appUsage(id).getDouble("activeSeconds");
+
+        assertThat(asleep).as("about 2 s of idle before sleep, plus the requests").isBetween(1.5, 10.0);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> appUsage(id).getDouble("activeSeconds") == asleep);
+        assertThat(server.server(token, id).getJsonObject("usage").getDouble("activeSeconds")).isEqualTo(asleep);
+    }
+
+    private static JsonObject appUsage(String id) {
+        JsonObject usage = new JsonObject(server.get("/api/usage", token).body());
+        assertThat(usage.getString("plan")).isEqualTo("free");
+        return usage.getJsonArray("apps").stream().map(JsonObject.class::cast).filter(a -> a.getString("id").equals(id))
+                .findFirst().orElseThrow();
+    }
+}
