@@ -124,7 +124,8 @@ public final class Slipway implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Router api = ApiRouter.create(vertx, deployments, keys, usage, clock, tokens, config, dataDir, publicUrl::get);
-        ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy());
+        ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
+                app -> config.plan(app.plan()).requestsPerSecond());
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())

@@ -72,22 +72,23 @@ public final class ConfigLoader {
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
         d.put("sandbox.egressDns", "");
-        plan(d, "free", "3", "256MiB", "0.5", "10m", "50h");
-        plan(d, "pro", "50", "1GiB", "2", "24h", "1000h");
+        plan(d, "free", "3", "256MiB", "0.5", "10m", "50h", "50");
+        plan(d, "pro", "50", "1GiB", "2", "24h", "1000h", "500");
         return Map.copyOf(d);
     }
 
     private static void plan(Map<String, String> d, String name, String apps, String memory, String cpus, String maxSleepAfter,
-                             String activeTime) {
+                             String activeTime, String requestsPerSecond) {
         d.put("plans." + name + ".apps", apps);
         d.put("plans." + name + ".memory", memory);
         d.put("plans." + name + ".cpus", cpus);
         d.put("plans." + name + ".maxSleepAfter", maxSleepAfter);
         d.put("plans." + name + ".activeTimePerMonth", activeTime);
+        d.put("plans." + name + ".requestsPerSecond", requestsPerSecond);
     }
 
     private static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
-            "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(apps|memory|cpus|maxSleepAfter|activeTimePerMonth)");
+            "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(apps|memory|cpus|maxSleepAfter|activeTimePerMonth|requestsPerSecond)");
 
     /**
      * @param file  the YAML file to read, or null for none
@@ -121,7 +122,7 @@ public final class ConfigLoader {
         if (plan.matches() && !DEFAULTS.containsKey(key)) {
             // A new plan takes the free plan's values for the fields it does not set.
             String name = plan.group(1);
-            for (String field : List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth")) {
+            for (String field : List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond")) {
                 values.putIfAbsent("plans." + name + "." + field, DEFAULTS.get("plans.free." + field));
             }
             values.put(key, value);
@@ -162,7 +163,7 @@ public final class ConfigLoader {
             String p = "plans." + m.group(1) + ".";
             plans.put(m.group(1), new Plan(m.group(1), Integer.parseInt(v.get(p + "apps")), DataSize.parse(v.get(p + "memory")),
                     Double.parseDouble(v.get(p + "cpus")), Durations.parse(v.get(p + "maxSleepAfter")),
-                    Durations.parse(v.get(p + "activeTimePerMonth"))));
+                    Durations.parse(v.get(p + "activeTimePerMonth")), Double.parseDouble(v.get(p + "requestsPerSecond"))));
         }
         if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
         return plans;
@@ -234,7 +235,7 @@ public final class ConfigLoader {
         lines.add("sandbox: " + c.sandbox());
         c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
-                + Durations.format(p.activeTimePerMonth())));
+                + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()));
         return lines;
     }
 

@@ -53,15 +53,20 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     private final Instances instances;
     private final AppAccess access;
+    private final java.util.function.ToDoubleFunction<io.slipway.app.App> requestsPerSecond;
+    private final java.util.concurrent.ConcurrentHashMap<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration maxWait;
     private final long maxBodyBytes;
     // Kept in a field: Vert.x 5 closes clients that become unreachable.
     private final HttpClient client;
     private final HttpProxy proxy;
 
-    public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings) {
+    /** @param requestsPerSecond each app's request rate limit (its plan's) */
+    public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
+                          java.util.function.ToDoubleFunction<io.slipway.app.App> requestsPerSecond) {
         this.instances = instances;
         this.access = access;
+        this.requestsPerSecond = requestsPerSecond;
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
@@ -100,6 +105,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             // The original URI: interceptors may already have changed the proxy request's.
             ContainerPaths paths = ContainerPaths.parse(incoming.uri());
             Problem refused = checkAccess(request.headers(), paths.appId());
+            if (refused == null) refused = checkRate(paths.appId());
             if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
             long declared = request.getBody() == null ? -1 : request.getBody().length();
             if (declared > maxBodyBytes) {
@@ -187,6 +193,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         if (access.mayCall(key, appId, app.get().owner()) || access.mayCall(bearer, appId, app.get().owner())) return null;
         return Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its owner's token or one of its API keys "
                 + "as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
+    }
+
+    /** Past its plan's request rate, an app's callers get 429 with how long to wait; the app is not bothered. */
+    private Problem checkRate(String appId) {
+        var app = instances.app(appId);
+        if (app.isEmpty()) return null;
+        long wait = buckets.computeIfAbsent(appId, id -> new TokenBucket(requestsPerSecond.applyAsDouble(app.get()))).take();
+        if (wait == 0) return null;
+        return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts "
+                + requestsPerSecond.applyAsDouble(app.get()) + " requests a second on its plan").withRetryAfter(Duration.ofNanos(wait));
     }
 
     private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {

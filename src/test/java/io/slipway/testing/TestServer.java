@@ -78,11 +78,13 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * The defaults, on port 0, with the shared npm cache; test users are on the free plan, whose limits the sandbox
-     * tests rely on, with room for as many apps as a test class deploys.
+     * tests rely on, with room for as many apps and requests as a test class makes (tests that poll in a loop would
+     * otherwise meet the rate limit, which RateLimitIT tests on its own).
      */
     public static SlipwayConfig config(Path dataDir) {
         SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, java.util.Map.of(),
-                java.util.Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000"));
+                java.util.Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
+                        "plans.free.requestsPerSecond", "100000"));
         return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 
