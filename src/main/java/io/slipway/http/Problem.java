@@ -47,15 +47,25 @@ public record Problem(String slug, int status, String title, String detail, Dura
         return toJson().toBuffer();
     }
 
-    /** Writes the problem as the whole response, with {@code X-Slipway-Error} and {@code Retry-After} when set. */
+    /**
+     * The headers every Slipway problem carries, wherever it is written: the media type, {@code X-Slipway-Error},
+     * {@code Retry-After} in whole seconds (at least 1) when set, and {@code WWW-Authenticate} on a 401.
+     */
+    public void forEachHeader(java.util.function.BiConsumer<String, String> header) {
+        header.accept("Content-Type", CONTENT_TYPE);
+        header.accept(ERROR_HEADER, slug);
+        if (retryAfter != null) header.accept("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        if (status == 401) header.accept("WWW-Authenticate", "Bearer");
+    }
+
+    /** Writes the problem as the whole response, with {@link #forEachHeader its headers}. */
     public void send(HttpServerResponse response) {
         if (response.headWritten()) {
             response.reset();
             return;
         }
-        response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).putHeader(ERROR_HEADER, slug);
-        if (retryAfter != null) response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
-        if (status == 401) response.putHeader("WWW-Authenticate", "Bearer");
+        response.setStatusCode(status);
+        forEachHeader(response::putHeader);
         response.end(body());
     }
 }

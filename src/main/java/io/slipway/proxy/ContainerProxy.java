@@ -110,8 +110,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             long declared = request.getBody() == null ? -1 : request.getBody().length();
             if (declared > maxBodyBytes) {
                 // Refused before the app is leased: an oversize body never wakes a sleeping app.
-                return Future.succeededFuture(problemResponse(request, new InstanceUnavailableException("body-too-large", 413,
-                        "the request body has " + declared + " bytes; apps accept at most " + maxBodyBytes, null, null)));
+                return Future.succeededFuture(problemResponse(request, Problem.of(413, "body-too-large", "Content Too Large",
+                        "the request body has " + declared + " bytes; apps accept at most " + maxBodyBytes)));
             }
             request.setURI(paths.forwardedUri());
             // The app sees the Host the client asked for. Without this the origin request would carry the host of the
@@ -141,8 +141,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 if (incoming.response().closed()) lease.release();
                 // A failure here means the app closed or reset the connection before its answer began: say so as Slipway.
                 return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request,
-                        new InstanceUnavailableException("app-connection-lost", 502,
-                                "the app closed the connection before it answered", null, null))));
+                        Problem.of(502, "app-connection-lost", "Bad Gateway", "the app closed the connection before it answered"))));
             });
         }
 
@@ -236,11 +235,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     private static ProxyResponse problemResponse(ProxyRequest request, Problem problem) {
         ProxyResponse response = request.response().setStatusCode(problem.status()).setStatusMessage(problem.title());
-        response.headers().set("Content-Type", Problem.CONTENT_TYPE).set(Problem.ERROR_HEADER, problem.slug());
-        if (problem.retryAfter() != null) {
-            response.headers().set("Retry-After", Long.toString(Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000)));
-        }
-        if (problem.status() == 401) response.headers().set("WWW-Authenticate", "Bearer");
+        problem.forEachHeader(response.headers()::set);
         return response.setBody(Body.body(problem.body(), PROBLEM_MEDIA_TYPE));
     }
 
@@ -248,8 +243,6 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return switch (slug) {
             case "not-found" -> "Not Found";
             case "app-failed" -> "App Failed";
-            case "app-connection-lost" -> "Bad Gateway";
-            case "body-too-large" -> "Content Too Large";
             case "queue-full", "capacity" -> "Service Unavailable";
             default -> "Unavailable";
         };
