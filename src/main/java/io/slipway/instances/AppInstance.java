@@ -257,7 +257,7 @@ final class AppInstance {
                 state = new Asleep(true);
             } else {
                 failures++;
-                state = new Failed(e.getMessage(), failures, owner.clock().instant().plus(backoff(failures)));
+                state = new Failed(e.getMessage(), owner.clock().instant().plus(backoff(failures)));
             }
         }
         if (slotFreed) owner.releaseSlot();
@@ -276,7 +276,7 @@ final class AppInstance {
             if (Duration.between(r.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
             stopMetering();
             failures++;
-            state = new Failed(reason, failures, owner.clock().instant().plus(backoff(failures)));
+            state = new Failed(reason, owner.clock().instant().plus(backoff(failures)));
             holdsSlot = false;
         }
         owner.releaseSlot();

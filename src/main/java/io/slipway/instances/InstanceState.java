@@ -18,5 +18,5 @@ sealed interface InstanceState {
     record Stopping(CompletableFuture<Void> stopped) implements InstanceState { }
 
     /** The last start failed or the process died; no new start before {@code retryAt}. */
-    record Failed(String reason, int failures, Instant retryAt) implements InstanceState { }
+    record Failed(String reason, Instant retryAt) implements InstanceState { }
 }
