@@ -17,6 +17,7 @@ import io.slipway.deploy.Deployments;
 import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
+import io.slipway.metering.Budgets;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.InvalidRequests;
@@ -28,6 +29,8 @@ import io.slipway.sandbox.Ownership;
 import io.slipway.store.ApiKeyStore;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
+import io.slipway.store.UserStore;
+import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -89,7 +92,7 @@ public final class Slipway implements AutoCloseable {
                 requireTraversable(npmCache);
             }
         }
-        Database database = Database.openSqlite(dataDir.database());
+        Database database = Database.open(config.databaseUrl(), dataDir.database());
         AppStore store = new AppStore(database);
         TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
         HostTools tools = HostTools.find();
@@ -109,10 +112,19 @@ public final class Slipway implements AutoCloseable {
                 : null;
         AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy);
         UsageStore usage = new UsageStore(database);
+        Budgets budgets = new Budgets(usage, clock);
+        AtomicReference<Instances> running = new AtomicReference<>();
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
                 app -> spec(app, config, dataDir, builder), dataDir::appLog,
-                (app, at, used) -> usage.add(app.id(), app.owner(), at, used), config.meteringInterval());
+                (app, at, used) -> {
+                    usage.add(app.id(), app.owner(), at, used);
+                    if (budgets.add(app.owner(), config.plan(app.plan()), at, used.activeMillis() / 10)) {
+                        LOG.info("user {} has used this month's active time of the {} plan: their apps go to sleep", app.owner(), app.plan());
+                        running.get().sleepAllOf(app.owner(), "this month's active time is used up");
+                    }
+                }, config.meteringInterval());
+        running.set(instances);
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
@@ -123,9 +135,10 @@ public final class Slipway implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
-        Router api = ApiRouter.create(vertx, deployments, keys, usage, clock, tokens, config, dataDir, publicUrl::get);
+        Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
+        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, tokens, config, dataDir, publicUrl::get);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()).requestsPerSecond());
+                app -> config.plan(app.plan()), budgets);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())

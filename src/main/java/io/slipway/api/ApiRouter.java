@@ -12,6 +12,7 @@ import io.slipway.deploy.Upload;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
 import io.slipway.metering.UsageStore;
+import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,28 +34,32 @@ import org.slf4j.LoggerFactory;
 public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     private static final String SERVER = "/api/containers/servers/:id";
+    private static final String USER = "/api/admin/users/:user";
 
     private final Deployments deployments;
     private final SlipwayConfig config;
     private final Supplier<URI> publicUrl;
     private final AccessKeys keys;
     private final UsageStore usage;
+    private final Accounts accounts;
     private final java.time.InstantSource clock;
 
-    private ApiRouter(Deployments deployments, AccessKeys keys, UsageStore usage, java.time.InstantSource clock, SlipwayConfig config,
-                      Supplier<URI> publicUrl) {
+    private ApiRouter(Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts, java.time.InstantSource clock,
+                      SlipwayConfig config, Supplier<URI> publicUrl) {
         this.deployments = deployments;
         this.keys = keys;
         this.usage = usage;
+        this.accounts = accounts;
         this.clock = clock;
         this.config = config;
         this.publicUrl = publicUrl;
     }
 
     /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
-    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, java.time.InstantSource clock,
-                                TokenService tokens, SlipwayConfig config, DataDir dataDir, Supplier<URI> publicUrl) {
-        ApiRouter api = new ApiRouter(deployments, keys, usage, clock, config, publicUrl);
+    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts,
+                                java.time.InstantSource clock, TokenService tokens, SlipwayConfig config, DataDir dataDir,
+                                Supplier<URI> publicUrl) {
+        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
         router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
@@ -76,6 +81,9 @@ public final class ApiRouter {
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
         router.get(SERVER + "/keys").handler(Blocking.of(api::listKeys));
         router.delete(SERVER + "/keys/:keyId").handler(Blocking.of(api::revokeKey));
+        router.get("/api/admin/users").handler(Blocking.of(api::listUsers));
+        router.get(USER).handler(Blocking.of(api::getUser));
+        router.put(USER).handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::setUser));
         router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not Found",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the API").send(ctx.response()));
         router.route().failureHandler(ApiRouter::failure);
@@ -84,13 +92,13 @@ public final class ApiRouter {
 
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
-        App app = deployments.deploy(principal.user(), config.plan(principal.plan()), readUpload(ctx));
+        App app = deployments.deploy(principal.user(), accounts.planOf(principal), readUpload(ctx));
         return Reply.created(ServerJson.of(app, publicUrl.get(), null));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
-        App app = deployments.redeploy(principal.user(), config.plan(principal.plan()), ctx.pathParam("id"), readUpload(ctx))
+        App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
         return Reply.ok(ServerJson.of(app, publicUrl.get(), usageByApp(principal.user()).get(app.id())));
     }
@@ -118,27 +126,24 @@ public final class ApiRouter {
     /** {@code GET /api/usage}: this month's use, per app and in total, against the caller's plan. */
     private Reply usage(RoutingContext ctx) {
         var principal = BearerAuth.principal(ctx);
-        var plan = config.plan(principal.plan());
+        var plan = accounts.planOf(principal);
         String month = UsageStore.month(clock.instant());
         List<App> apps = deployments.list(principal.user());
         Map<String, UsageStore.Row> used = usageByApp(principal.user());
         JsonArray perApp = new JsonArray();
-        long units = 0;
-        long requests = 0;
-        for (var row : used.values()) {
-            units += row.activeUnits();
-            requests += row.requests();
-        }
+        // The total includes apps deleted this month: their time was used.
+        var total = used.values().stream().reduce(new UsageStore.Row(null, month, 0, 0, 0, 0), (a, b) -> new UsageStore.Row(null, month,
+                a.activeUnits() + b.activeUnits(), a.requests() + b.requests(), a.bytesIn() + b.bytesIn(), a.bytesOut() + b.bytesOut()));
         for (App app : apps) {
-            var row = used.get(app.id());
-            perApp.add(new JsonObject().put("id", app.id()).put("name", app.name())
-                    .put("activeSeconds", row == null ? 0.0 : row.activeSeconds()).put("requests", row == null ? 0 : row.requests()));
+            perApp.add(ServerJson.usage(used.get(app.id())).put("id", app.id()).put("name", app.name()));
         }
+        long budget = plan.activeTimePerMonth().toMillis() / 10;
         JsonObject limits = new JsonObject().put("apps", plan.apps()).put("memory", plan.memory().toString()).put("cpus", plan.cpus())
                 .put("maxSleepAfter", io.slipway.config.Durations.format(plan.maxSleepAfter()))
                 .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds());
         return Reply.ok(new JsonObject().put("plan", plan.name()).put("limits", limits).put("month", month)
-                .put("total", new JsonObject().put("apps", apps.size()).put("activeSeconds", units / 100.0).put("requests", requests))
+                .put("total", ServerJson.usage(total).put("apps", apps.size())
+                        .put("activeSecondsLeft", Math.max(0, budget - total.activeUnits()) / 100.0))
                 .put("apps", perApp));
     }
 
@@ -146,6 +151,35 @@ public final class ApiRouter {
         Map<String, UsageStore.Row> rows = new HashMap<>();
         usage.forOwner(owner, UsageStore.month(clock.instant())).forEach(r -> rows.put(r.appId(), r));
         return rows;
+    }
+
+    /** {@code GET /api/admin/users}: the users an admin has set something about. */
+    private Reply listUsers(RoutingContext ctx) {
+        JsonArray users = new JsonArray();
+        accounts.list(BearerAuth.principal(ctx)).forEach(u -> users.add(userJson(u)));
+        return Reply.ok(new JsonObject().put("users", users));
+    }
+
+    private Reply getUser(RoutingContext ctx) {
+        return Reply.ok(userJson(accounts.find(BearerAuth.principal(ctx), ctx.pathParam("user"))));
+    }
+
+    /** {@code PUT /api/admin/users/{user}} with {@code {"plan": "pro"}}. */
+    private Reply setUser(RoutingContext ctx) {
+        String plan;
+        try {
+            plan = ctx.body().asJsonObject().getString("plan");
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"plan\":\"pro\"}");
+        }
+        String user = ctx.pathParam("user");
+        if (user.isBlank() || user.length() > 255) throw new InvalidInputException("invalid-user", "a user id has 1 to 255 characters");
+        return Reply.ok(userJson(accounts.setPlan(BearerAuth.principal(ctx), user, plan)));
+    }
+
+    private static JsonObject userJson(io.slipway.store.UserStore.User user) {
+        return new JsonObject().put("id", user.id()).put("plan", user.plan())
+                .put("updatedAt", user.updatedAt() == null ? null : user.updatedAt().toString()).put("updatedBy", user.updatedBy());
     }
 
     /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */

@@ -30,9 +30,14 @@ final class ServerJson {
                 .put("internet", app.internet())
                 .put("private", app.isPrivate())
                 .put("plan", app.plan())
-                .put("usage", new JsonObject().put("activeSeconds", usage == null ? 0.0 : usage.activeSeconds())
-                        .put("requests", usage == null ? 0 : usage.requests()));
+                .put("usage", usage(usage));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         return json;
+    }
+
+    /** Metered use in a month: active seconds (10 ms resolution), requests, and bytes in and out. */
+    static JsonObject usage(io.slipway.metering.UsageStore.Row row) {
+        return new JsonObject().put("activeSeconds", row == null ? 0.0 : row.activeSeconds()).put("requests", row == null ? 0 : row.requests())
+                .put("bytesIn", row == null ? 0 : row.bytesIn()).put("bytesOut", row == null ? 0 : row.bytesOut());
     }
 }

@@ -77,6 +77,6 @@ public final class TokenService {
         String sub = claims.getSubject();
         if (sub == null || sub.isBlank() || sub.length() > 255) throw new InvalidTokenException("the token has no usable sub claim");
         Object plan = claims.getClaim("plan");
-        return new Principal(sub, plan instanceof String p ? p : null);
+        return new Principal(sub, plan instanceof String p ? p : null, Boolean.TRUE.equals(claims.getClaim("admin")));
     }
 }

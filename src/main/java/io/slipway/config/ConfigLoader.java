@@ -39,6 +39,7 @@ public final class ConfigLoader {
         d.put("host", "0.0.0.0");
         d.put("publicUrl", "");
         d.put("data", "./data");
+        d.put("database.url", "");
         d.put("upload.maxFileSize", "1MiB");
         d.put("upload.maxRequirements", "50");
         d.put("upload.maxEnvEntries", "64");
@@ -52,7 +53,7 @@ public final class ConfigLoader {
         d.put("instances.stopGrace", "5s");
         d.put("instances.maxWaiters", "1000");
         d.put("instances.maxWait", "30s");
-        d.put("instances.maxRunning", "64");
+        d.put("instances.maxRunning", "auto");
         d.put("instances.idleCheckInterval", "1s");
         d.put("instances.maxBackoff", "60s");
         d.put("build.timeout", "5m");
@@ -185,7 +186,7 @@ public final class ConfigLoader {
                 new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
                 new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
                         Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
-                        Integer.parseInt(v.get("instances.maxRunning")), Durations.parse(v.get("instances.idleCheckInterval")),
+                        maxRunning(v.get("instances.maxRunning"), plans(v).get(Plan.DEFAULT)), Durations.parse(v.get("instances.idleCheckInterval")),
                         Durations.parse(v.get("instances.maxBackoff"))),
                 new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
                         v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache"),
@@ -195,7 +196,20 @@ public final class ConfigLoader {
                         Integer.parseInt(v.get("sandbox.pids")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
                         v.get("sandbox.egressDns")),
                 plans(v),
-                Durations.parse(v.get("metering.flushInterval")));
+                Durations.parse(v.get("metering.flushInterval")),
+                v.get("database.url").trim());
+    }
+
+    /**
+     * {@code auto}: as many default-plan apps as fit in the machine's memory after 512 MiB for Slipway and the system,
+     * at least 4 and at most 1,000; or a number.
+     */
+    static int maxRunning(String value, Plan defaultPlan) {
+        if (!value.trim().equalsIgnoreCase("auto")) return Integer.parseInt(value.trim());
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        long fit = (total - (512L << 20)) / defaultPlan.memory().bytes();
+        return (int) Math.clamp(fit, 4, 1000);
     }
 
     private static BuildSettings.BuildNetwork buildNetwork(String value) {
@@ -218,6 +232,8 @@ public final class ConfigLoader {
     public static List<String> describe(SlipwayConfig c) {
         List<String> lines = new ArrayList<>();
         lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl().map(URI::toString).orElse("http://localhost:<port>") + " data=" + c.dataDir());
+        lines.add("database: " + (c.databaseUrl().isEmpty() ? "sqlite " + c.dataDir().resolve("db/slipway.db")
+                : "postgresql " + io.slipway.store.Database.redact(c.databaseUrl())));
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
                 + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()));

@@ -11,7 +11,8 @@ import java.util.Optional;
  * with {@link #defaults(Path)} and the {@code with…} methods.
  */
 /**
- * @param publicUrl the base URL endpoints are reported under; empty: {@code http://localhost:<bound port>}
+ * @param publicUrl   the base URL endpoints are reported under; empty: {@code http://localhost:<bound port>}
+ * @param databaseUrl PostgreSQL ({@code database.url}, env {@code SLIPWAY_DATABASE_URL}); empty: SQLite in the data dir
  */
 public record SlipwayConfig(
         int port,
@@ -25,7 +26,8 @@ public record SlipwayConfig(
         BuildSettings build,
         SandboxSettings sandbox,
         java.util.Map<String, Plan> plans,
-        Duration meteringInterval) {
+        Duration meteringInterval,
+        String databaseUrl) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -41,6 +43,7 @@ public record SlipwayConfig(
         plans = java.util.Map.copyOf(plans);
         if (meteringInterval.toMillis() < 100) throw new IllegalArgumentException("metering.flushInterval must be at least 100ms");
         dataDir = dataDir.toAbsolutePath().normalize();
+        Objects.requireNonNull(databaseUrl, "databaseUrl");
     }
 
     /** Limits on what an upload may carry. */
@@ -162,26 +165,31 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl);
+    }
+
+    /** Empty: the SQLite file in the data dir. */
+    public SlipwayConfig withDatabaseUrl(String url) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl);
     }
 }

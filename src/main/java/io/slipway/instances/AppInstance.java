@@ -43,6 +43,8 @@ final class AppInstance {
     private final AtomicInteger awaiting = new AtomicInteger();
     private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
     // Guarded by this: the start of the active period not yet metered (null unless running), and metered
     // milliseconds not yet taken, including the remainder below one 10 ms unit.
     private Instant meteredFrom;
@@ -151,11 +153,18 @@ final class AppInstance {
         @Override
         public void answered() {
             if (!released.get() && answered.compareAndSet(false, true)) awaiting.decrementAndGet();
-            touch();
+            lastActive = owner.clock().instant();
         }
 
         @Override
-        public void touch() {
+        public void received(int bytes) {
+            bytesIn.add(bytes);
+            lastActive = owner.clock().instant();
+        }
+
+        @Override
+        public void sent(int bytes) {
+            bytesOut.add(bytes);
             lastActive = owner.clock().instant();
         }
 
@@ -386,7 +395,7 @@ final class AppInstance {
             meteredFrom = now;
         }
         unmeteredMillis = active % 10;
-        return new io.slipway.metering.Usage(active - active % 10, requests.getAndSet(0));
+        return new io.slipway.metering.Usage(active - active % 10, requests.getAndSet(0), bytesIn.sumThenReset(), bytesOut.sumThenReset());
     }
 
     /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */
@@ -408,6 +417,16 @@ final class AppInstance {
             failures = 0;
             state = new Asleep(false);
         }
+    }
+
+    /** The app's plan changed: its limits apply from its next start. */
+    void replanned(App newApp) {
+        app = newApp;
+    }
+
+    /** Puts the app to sleep now, open exchanges included (their clients are told first). Blocks. */
+    boolean sleepNow(String why) {
+        return sleep(why, () -> true);
     }
 
     void retire() {

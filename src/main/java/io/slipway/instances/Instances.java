@@ -97,6 +97,19 @@ public final class Instances implements AutoCloseable {
         }
     }
 
+    /** The app's owner moved to another plan: the new limits apply from the app's next start. */
+    public void replanned(App app) {
+        AppInstance instance = instances.get(app.id());
+        if (instance != null) instance.replanned(app);
+    }
+
+    /** Puts every running app of the owner to sleep, in the background (their monthly budget is used up). */
+    public void sleepAllOf(String owner, String why) {
+        for (AppInstance instance : instances.values()) {
+            if (instance.app().owner().equals(owner)) Thread.ofVirtual().name("sleep-" + instance.appId()).start(() -> instance.sleepNow(why));
+        }
+    }
+
     /** Stops the app for good and forgets it. Blocks until the sandbox is gone. */
     public void remove(String appId) {
         AppInstance instance = instances.remove(appId);

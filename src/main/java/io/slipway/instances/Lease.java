@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * A request's hold on a running instance. Until the app begins to answer ({@link #answered()}) the lease keeps the app
- * awake however long it takes; after that, only bytes moving ({@link #touch()}) renew the app's activity, so that an
+ * awake however long it takes; after that, only bytes moving ({@link #received}, {@link #sent}) renew the app's activity, so that an
  * open stream carrying nothing for {@code sleepAfter} does not keep the app awake, and billed, forever.
  * {@link #release()} must be called exactly once when the exchange ends; further calls do nothing.
  */
@@ -16,8 +16,11 @@ public interface Lease {
     /** The app's answer has begun. */
     void answered();
 
-    /** Bytes moved, either way. Cheap: called for every chunk. */
-    void touch();
+    /** Bytes moved from the client to the app (body chunks, WebSocket frames). Cheap: called for every chunk. */
+    void received(int bytes);
+
+    /** Bytes moved from the app to the client. Cheap: called for every chunk. */
+    void sent(int bytes);
 
     /**
      * How to end this exchange cleanly if the app is put to sleep while it is still open (a stream that carried

@@ -1,10 +1,11 @@
 package io.slipway.metering;
 
-/** Use not yet written: active milliseconds and requests since the last flush of one app. */
-public record Usage(long activeMillis, long requests) {
-    public static final Usage NONE = new Usage(0, 0);
-
+/**
+ * Use not yet written, of one app since the last flush: active milliseconds, requests, and bytes in (from clients to
+ * the app: request bodies, WebSocket frames) and out (from the app to clients).
+ */
+public record Usage(long activeMillis, long requests, long bytesIn, long bytesOut) {
     public boolean isEmpty() {
-        return activeMillis == 0 && requests == 0;
+        return activeMillis == 0 && requests == 0 && bytesIn == 0 && bytesOut == 0;
     }
 }

@@ -1,11 +1,14 @@
 package io.slipway.proxy;
 
 import io.slipway.auth.AppAccess;
+import io.slipway.config.Durations;
+import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.http.Problem;
 import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
 import io.slipway.instances.Lease;
+import io.slipway.metering.Budgets;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -53,7 +56,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     private final Instances instances;
     private final AppAccess access;
-    private final java.util.function.ToDoubleFunction<io.slipway.app.App> requestsPerSecond;
+    private final java.util.function.Function<io.slipway.app.App, Plan> plans;
+    private final Budgets budgets;
     private final java.util.concurrent.ConcurrentHashMap<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration maxWait;
     private final long maxBodyBytes;
@@ -61,12 +65,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final HttpClient client;
     private final HttpProxy proxy;
 
-    /** @param requestsPerSecond each app's request rate limit (its plan's) */
+    /**
+     * @param plans   each app's plan: its request rate limit
+     * @param budgets each owner's monthly active time, checked before a request may wake an app
+     */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
-                          java.util.function.ToDoubleFunction<io.slipway.app.App> requestsPerSecond) {
+                          java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets) {
         this.instances = instances;
         this.access = access;
-        this.requestsPerSecond = requestsPerSecond;
+        this.plans = plans;
+        this.budgets = budgets;
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
@@ -105,6 +113,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             // The original URI: interceptors may already have changed the proxy request's.
             ContainerPaths paths = ContainerPaths.parse(incoming.uri());
             Problem refused = checkAccess(request.headers(), paths.appId());
+            if (refused == null) refused = checkBudget(paths.appId());
             if (refused == null) refused = checkRate(paths.appId());
             if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
             long declared = request.getBody() == null ? -1 : request.getBody().length();
@@ -134,7 +143,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                     // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows
                     // the limit has its connection cut, mid-request.
                     request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
-                            lease::touch), body.length(), body.mediaType()));
+                            lease::received), body.length(), body.mediaType()));
                 }
                 incoming.response().endHandler(v -> lease.release());
                 incoming.response().closeHandler(v -> lease.release());
@@ -156,7 +165,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 ProxyResponse response = context.response();
                 Body body = response.getBody();
                 if (body != null) {
-                    response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::touch),
+                    response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::sent),
                             body.length(), body.mediaType()));
                 }
                 HttpServerResponse client = context.request().proxiedRequest().response();
@@ -194,14 +203,26 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 + "as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
     }
 
+    /** Once its owner has used the month's active time, an app is not woken: 429 until the next month. */
+    private Problem checkBudget(String appId) {
+        var app = instances.app(appId);
+        if (app.isEmpty()) return null;
+        Plan plan = plans.apply(app.get());
+        if (!budgets.exhausted(app.get().owner(), plan)) return null;
+        return Problem.of(429, "quota-exceeded", "Quota Exceeded", "the owner of this app has used this month's "
+                + Durations.format(plan.activeTimePerMonth()) + " of active time on the " + plan.name() + " plan")
+                .withRetryAfter(budgets.untilNextMonth());
+    }
+
     /** Past its plan's request rate, an app's callers get 429 with how long to wait; the app is not bothered. */
     private Problem checkRate(String appId) {
         var app = instances.app(appId);
         if (app.isEmpty()) return null;
-        long wait = buckets.computeIfAbsent(appId, id -> new TokenBucket(requestsPerSecond.applyAsDouble(app.get()))).take();
+        double rate = plans.apply(app.get()).requestsPerSecond();
+        long wait = buckets.computeIfAbsent(appId, id -> new TokenBucket(rate)).take();
         if (wait == 0) return null;
-        return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts "
-                + requestsPerSecond.applyAsDouble(app.get()) + " requests a second on its plan").withRetryAfter(Duration.ofNanos(wait));
+        return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts " + rate + " requests a second on its plan")
+                .withRetryAfter(Duration.ofNanos(wait));
     }
 
     private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {

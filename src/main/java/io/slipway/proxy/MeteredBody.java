@@ -5,7 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A body passing through the proxy, either way: every chunk renews the app's activity ({@code onChunk}), and past
+ * A body passing through the proxy, either way: every chunk is counted and renews the app's activity ({@code onChunk}, given its size), and past
  * {@code maxBytes} it calls {@code onOverflow} once and drops the rest — how a chunked request body, whose size nobody
  * declared, is held to the limit.
  */
@@ -13,11 +13,11 @@ final class MeteredBody implements ReadStream<Buffer> {
     private final ReadStream<Buffer> delegate;
     private final long maxBytes;
     private final Runnable onOverflow;
-    private final Runnable onChunk;
+    private final java.util.function.IntConsumer onChunk;
     private long seen;
     private boolean overflowed;
 
-    MeteredBody(ReadStream<Buffer> delegate, long maxBytes, Runnable onOverflow, Runnable onChunk) {
+    MeteredBody(ReadStream<Buffer> delegate, long maxBytes, Runnable onOverflow, java.util.function.IntConsumer onChunk) {
         this.delegate = delegate;
         this.maxBytes = maxBytes;
         this.onOverflow = onOverflow;
@@ -34,7 +34,7 @@ final class MeteredBody implements ReadStream<Buffer> {
                 onOverflow.run();
                 return;
             }
-            onChunk.run();
+            onChunk.accept(buffer.length());
             handler.handle(buffer);
         });
         return this;

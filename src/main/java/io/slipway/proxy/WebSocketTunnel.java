@@ -36,11 +36,11 @@ final class WebSocketTunnel {
         return incoming.toNetSocket().compose(client -> {
             NetSocket app = fromApp.netSocket();
             client.handler(data -> {
-                lease.touch();
+                lease.received(data.length());
                 app.write(data);
             });
             app.handler(data -> {
-                lease.touch();
+                lease.sent(data.length());
                 client.write(data);
             });
             client.closeHandler(v -> {

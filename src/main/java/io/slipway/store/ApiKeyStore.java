@@ -3,7 +3,6 @@ package io.slipway.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.Jdbi;
 
 /** App-scoped API keys. Only a hash of each secret is stored; every user-facing query is scoped to the owner. */
 public final class ApiKeyStore {
@@ -11,26 +10,26 @@ public final class ApiKeyStore {
     public record ApiKey(String id, String appId, String owner, String name, String secretHash, Instant createdAt) {
     }
 
-    private final Jdbi jdbi;
+    private final Database db;
 
     public ApiKeyStore(Database database) {
-        this.jdbi = database.jdbi();
+        this.db = database;
     }
 
     public void insert(ApiKey key) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO app_api_keys (id, app_id, owner, name, secret_hash, created_at) "
+        db.asUser(key.owner(), h -> h.createUpdate("INSERT INTO app_api_keys (id, app_id, owner, name, secret_hash, created_at) "
                         + "VALUES (:id, :app, :owner, :name, :hash, :at)")
                 .bind("id", key.id()).bind("app", key.appId()).bind("owner", key.owner()).bind("name", key.name())
                 .bind("hash", key.secretHash()).bind("at", key.createdAt().toEpochMilli()).execute());
     }
 
     public List<ApiKey> list(String owner, String appId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM app_api_keys WHERE owner = :owner AND app_id = :app ORDER BY created_at, id")
+        return db.asUser(owner, h -> h.createQuery("SELECT * FROM app_api_keys WHERE owner = :owner AND app_id = :app ORDER BY created_at, id")
                 .bind("owner", owner).bind("app", appId).map(ApiKeyStore::map).list());
     }
 
     public Optional<ApiKey> delete(String owner, String appId, String keyId) {
-        return jdbi.inTransaction(h -> {
+        return db.asUser(owner, h -> {
             Optional<ApiKey> key = h.createQuery("SELECT * FROM app_api_keys WHERE owner = :owner AND app_id = :app AND id = :id")
                     .bind("owner", owner).bind("app", appId).bind("id", keyId).map(ApiKeyStore::map).findOne();
             key.ifPresent(k -> h.createUpdate("DELETE FROM app_api_keys WHERE id = :id").bind("id", k.id()).execute());
@@ -40,11 +39,11 @@ public final class ApiKeyStore {
 
     /** Every key of every app: loaded once at start into the data plane's in-memory index. */
     public List<ApiKey> listAll() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM app_api_keys").map(ApiKeyStore::map).list());
+        return db.asSystem(h -> h.createQuery("SELECT * FROM app_api_keys").map(ApiKeyStore::map).list());
     }
 
     public void deleteAllOf(String appId) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM app_api_keys WHERE app_id = :app").bind("app", appId).execute());
+        db.asSystem(h -> h.createUpdate("DELETE FROM app_api_keys WHERE app_id = :app").bind("app", appId).execute());
     }
 
     private static ApiKey map(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {

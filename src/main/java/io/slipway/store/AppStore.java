@@ -14,34 +14,34 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * The {@code mcp_servers} table. Methods taking an {@code owner} only ever see that owner's rows; the few that do
- * not ({@link #findById}, {@link #updateStatus}, {@link #sleepAllAfterRestart}) serve the data plane and the
- * lifecycle, never a user's request for data.
+ * The {@code mcp_servers} table. Methods taking an {@code owner} run in that user's scope ({@link Database#asUser})
+ * and only ever see that owner's rows; the few that do not ({@link #findById}, {@link #listAll},
+ * {@link #updateStatus}, {@link #sleepAllAfterRestart}, {@link #sandboxUids}) serve the data plane and the lifecycle
+ * in the system scope, never a user's request for data.
  */
 public final class AppStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, owner, name, runtime, entry_file, requirements, sleep_after_ms, env, status, "
             + "error, code_hash, deps_key, sandbox_uid, internet, is_private, plan, created_at, updated_at, last_active_at";
 
-    private final Jdbi jdbi;
+    private final Database db;
 
     public AppStore(Database database) {
-        this.jdbi = database.jdbi();
+        this.db = database;
     }
 
     public void insert(App app) {
-        jdbi.useHandle(h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
+        db.asUser(app.owner(), h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
                 + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :sandbox_uid, :internet, :is_private, :plan, :created_at, "
                 + ":updated_at, :last_active_at)"), app).execute());
     }
 
     /** Replaces every field of the owner's app; false when the owner has no such app. */
     public boolean update(App app) {
-        return jdbi.withHandle(h -> bind(h.createUpdate("UPDATE mcp_servers SET name = :name, runtime = :runtime, "
+        return db.asUser(app.owner(), h -> bind(h.createUpdate("UPDATE mcp_servers SET name = :name, runtime = :runtime, "
                 + "entry_file = :entry_file, requirements = :requirements, sleep_after_ms = :sleep_after_ms, env = :env, "
                 + "status = :status, error = :error, code_hash = :code_hash, deps_key = :deps_key, internet = :internet, is_private = :is_private, plan = :plan, "
                 + "updated_at = :updated_at, "
@@ -49,34 +49,34 @@ public final class AppStore {
     }
 
     public Optional<App> find(String owner, String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id AND owner = :owner")
+        return db.asUser(owner, h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id AND owner = :owner")
                 .bind("id", id).bind("owner", owner).map(AppStore::map).findOne());
     }
 
     /** The owner's apps, newest first. */
     public List<App> list(String owner) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner "
+        return db.asUser(owner, h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner "
                 + "ORDER BY created_at DESC, id").bind("owner", owner).map(AppStore::map).list());
     }
 
     public boolean delete(String owner, String id) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM mcp_servers WHERE id = :id AND owner = :owner")
+        return db.asUser(owner, h -> h.createUpdate("DELETE FROM mcp_servers WHERE id = :id AND owner = :owner")
                 .bind("id", id).bind("owner", owner).execute()) == 1;
     }
 
     /** Any owner's app: for the data plane, which serves public apps by id. */
     public Optional<App> findById(String id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id")
+        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id")
                 .bind("id", id).map(AppStore::map).findOne());
     }
 
     public List<App> listAll() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers").map(AppStore::map).list());
+        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers").map(AppStore::map).list());
     }
 
     /** Records a lifecycle transition; {@code lastActiveAt} is kept when null. */
     public void updateStatus(String id, AppStatus status, String error, Instant now, Instant lastActiveAt) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE mcp_servers SET status = :status, error = :error, updated_at = :now, "
+        db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET status = :status, error = :error, updated_at = :now, "
                         + "last_active_at = COALESCE(:last_active_at, last_active_at) WHERE id = :id")
                 .bind("id", id).bind("status", status.id()).bind("error", error).bind("now", now.toEpochMilli())
                 .bind("last_active_at", lastActiveAt == null ? null : lastActiveAt.toEpochMilli()).execute());
@@ -87,18 +87,26 @@ public final class AppStore {
      * by a redeploy fall back to their previous, complete code. Failed apps keep their reason.
      */
     public int sleepAllAfterRestart(Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE mcp_servers SET status = 'sleeping', updated_at = :now "
+        return db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET status = 'sleeping', updated_at = :now "
                 + "WHERE status IN ('starting', 'running', 'building')").bind("now", now.toEpochMilli()).execute());
     }
 
+    /** Moves every app of the owner to the plan; returns them as now stored. */
+    public List<App> setPlan(String owner, String plan) {
+        return db.asUser(owner, h -> {
+            h.createUpdate("UPDATE mcp_servers SET plan = :plan WHERE owner = :owner").bind("plan", plan).bind("owner", owner).execute();
+            return h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner").bind("owner", owner).map(AppStore::map).list();
+        });
+    }
+
     public int count(String owner) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE owner = :owner").bind("owner", owner)
+        return db.asUser(owner, h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE owner = :owner").bind("owner", owner)
                 .mapTo(Integer.class).one());
     }
 
     /** Every host uid given to an app, across all owners: for allocating the next one. */
     public java.util.Set<Integer> sandboxUids() {
-        return new java.util.HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")
+        return new java.util.HashSet<>(db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")
                 .mapTo(Integer.class).list()));
     }
 

@@ -21,7 +21,7 @@ class TokenServiceTest {
     @Test
     void mintedTokenVerifiesToItsUserAndPlan() {
         Principal p = tokens.verify(tokens.mint("alice", "pro", Duration.ofHours(1)));
-        assertThat(p).isEqualTo(new Principal("alice", "pro"));
+        assertThat(p).isEqualTo(new Principal("alice", "pro", false));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.Language;
+import io.slipway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +15,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The store on a real SQLite file, migrated by Flyway. */
+/** The apps table, on a real SQLite file and on a real PostgreSQL, each migrated by Flyway. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class AppStoreTest {
+    @Parameter
+    TestDatabase kind;
     @TempDir
     Path dir;
     Database database;
@@ -24,7 +32,7 @@ class AppStoreTest {
 
     @BeforeEach
     void open() {
-        database = Database.openSqlite(dir.resolve("test.db"));
+        database = kind.open(dir);
         store = new AppStore(database);
     }
 
