@@ -31,10 +31,16 @@ public final class TokenService {
     }
 
     public String mint(String user, String plan, Duration ttl) {
+        return mint(user, plan, false, ttl);
+    }
+
+    /** @param admin whether the token carries {@code "admin": true}, which opens the admin API */
+    public String mint(String user, String plan, boolean admin, Duration ttl) {
         Instant now = clock.instant();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(user).issueTime(Date.from(now))
                 .notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)));
         if (plan != null) claims.claim("plan", plan);
+        if (admin) claims.claim("admin", true);
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
         try {
             jwt.sign(new MACSigner(secret));

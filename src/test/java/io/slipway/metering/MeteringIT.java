@@ -50,6 +50,24 @@ class MeteringIT {
         assertThat(server.server(token, id).getJsonObject("usage").getDouble("activeSeconds")).isEqualTo(asleep);
     }
 
+    @Test
+    void bytesInAndOutAreCounted() {
+        String id = server.deploy(token, "index.js", TestApps.source("count-bytes.js"), Map.of()).getString("id");
+        byte[] body = new byte[100_000];
+        var answer = server.send(java.net.http.HttpRequest.newBuilder(server.base().resolve("/containers/" + id + "/"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(answer.body()).getLong("bytes")).isEqualTo(100_000);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject app = appUsage(id);
+            assertThat(app.getLong("bytesIn")).isEqualTo(100_000);
+            assertThat(app.getLong("bytesOut")).isEqualTo(answer.body().length());
+        });
+        JsonObject total = new JsonObject(server.get("/api/usage", token).body()).getJsonObject("total");
+        assertThat(total.getLong("bytesIn")).isGreaterThanOrEqualTo(100_000);
+    }
+
     private static JsonObject appUsage(String id) {
         JsonObject usage = new JsonObject(server.get("/api/usage", token).body());
         assertThat(usage.getString("plan")).isEqualTo("free");

@@ -82,9 +82,15 @@ public final class TestServer implements AutoCloseable {
      * otherwise meet the rate limit, which RateLimitIT tests on its own).
      */
     public static SlipwayConfig config(Path dataDir) {
-        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, java.util.Map.of(),
-                java.util.Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
-                        "plans.free.requestsPerSecond", "100000"));
+        return config(dataDir, Map.of());
+    }
+
+    /** As {@link #config(Path)}, with more settings by configuration key ({@code plans.free.activeTimePerMonth} …). */
+    public static SlipwayConfig config(Path dataDir, Map<String, String> settings) {
+        Map<String, String> flags = new java.util.HashMap<>(Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
+                "plans.free.requestsPerSecond", "100000"));
+        flags.putAll(settings);
+        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, Map.of(), flags);
         return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 
@@ -102,6 +108,17 @@ public final class TestServer implements AutoCloseable {
 
     public String token(String user) {
         return slipway.tokens().mint(user, null, Duration.ofHours(1));
+    }
+
+    /** A token whose holder may use the admin API. */
+    public String adminToken(String user) {
+        return slipway.tokens().mint(user, null, true, Duration.ofHours(1));
+    }
+
+    /** A request with a JSON body and the given method. */
+    public HttpResponse<String> sendJson(String method, String path, String token, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public HttpResponse<String> upload(String token, Multipart form) {

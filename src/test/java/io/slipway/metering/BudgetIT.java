@@ -1,0 +1,59 @@
+package io.slipway.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A user who used the month's active time has their apps put to sleep, and they are not woken until next month. */
+class BudgetIT {
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(TestServer.fastLifecycle(TestServer.config(dataDir, Map.of("plans.free.activeTimePerMonth", "2s")))
+                .withMeteringInterval(Duration.ofMillis(200)));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void anExhaustedBudgetSleepsTheAppsAndAnswers429WithoutWakingThem() {
+        String spender = server.token("spender");
+        String id = server.deploy(spender, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+        String other = server.deploy(server.token("saver", "pro"), "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+        assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
+
+        // Running counts: past 2 s the app is put to sleep though its sleepAfter (10 m) is far off.
+        await().atMost(Duration.ofSeconds(15)).until(() -> "sleeping".equals(server.server(spender, id).getString("status")));
+        JsonObject usage = new JsonObject(server.get("/api/usage", spender).body()).getJsonObject("total");
+        assertThat(usage.getDouble("activeSeconds")).isGreaterThanOrEqualTo(2.0);
+        assertThat(usage.getDouble("activeSecondsLeft")).isZero();
+
+        HttpResponse<String> refused = server.call(id, "/");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(new JsonObject(refused.body()).getString("type")).endsWith("/problems/quota-exceeded");
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isPositive();
+        assertThat(SandboxProcesses.count(id)).as("no process was started for the refused request").isZero();
+        assertThat(server.server(spender, id).getString("status")).isEqualTo("sleeping");
+
+        assertThat(server.call(other, "/").statusCode()).as("another user's budget is their own (on pro: 1000 h)").isEqualTo(200);
+    }
+}
