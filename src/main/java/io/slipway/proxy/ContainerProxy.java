@@ -30,6 +30,7 @@ import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -163,6 +164,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             if (lease != null && !context.isWebSocket()) {
                 lease.answered();
                 ProxyResponse response = context.response();
+                stripHopByHop(response.headers());
                 Body body = response.getBody();
                 if (body != null) {
                     response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::sent),
@@ -224,6 +226,20 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts " + rate + " requests a second on its plan")
                 .withRetryAfter(Duration.ofNanos(wait));
     }
+
+    /**
+     * Headers that describe the app's connection to Slipway, not Slipway's to the client (RFC 9110 §7.6.1), and the
+     * headers the app's {@code Connection} names. vertx-http-proxy drops them from requests only; passed on in a
+     * response they break HTTP/2 clients, for which a {@code connection} header is a protocol error.
+     */
+    static void stripHopByHop(io.vertx.core.MultiMap headers) {
+        for (String listed : headers.getAll("Connection")) {
+            for (String name : listed.split(",")) headers.remove(name.trim());
+        }
+        for (String name : HOP_BY_HOP) headers.remove(name);
+    }
+
+    private static final List<String> HOP_BY_HOP = List.of("Connection", "Keep-Alive", "Proxy-Connection", "Upgrade", "TE");
 
     private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {
         var headers = request.headers();

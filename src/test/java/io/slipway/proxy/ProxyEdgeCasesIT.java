@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,23 @@ class ProxyEdgeCasesIT {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    @Test
+    void anHttp2ClientGetsTheAppsAnswerWithoutHopByHopHeaders() throws Exception {
+        // The JDK's client upgrades to HTTP/2 (h2c) and refuses a response that carries a 'connection' header, which
+        // node sends with every answer.
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        var request = java.net.http.HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/status/200")).build();
+
+        var answers = List.of(h2.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()),
+                h2.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()));
+
+        assertThat(answers).allSatisfy(a -> {
+            assertThat(a.statusCode()).isEqualTo(200);
+            assertThat(a.headers().map()).doesNotContainKeys("connection", "keep-alive");
+        });
+        assertThat(answers.getLast().version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
     }
 
     @Test
