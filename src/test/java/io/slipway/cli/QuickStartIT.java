@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayProcess;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,13 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickStartIT {
-    private static final Pattern LISTENING = Pattern.compile("Slipway listening on http://localhost:(\\d+)");
-
     @TempDir
     static Path work;
     static Path data;
+    static SlipwayProcess running;
     static Process slipway;
-    static final List<String> output = new CopyOnWriteArrayList<>();
+    static List<String> output;
     static String base;
     static String token;
 
@@ -50,34 +45,17 @@ class QuickStartIT {
         Files.writeString(work.resolve("index.ts"), TestApps.source("express.ts"));
         Files.writeString(work.resolve("app.py"), TestApps.source("hello.py"));
         Files.writeString(work.resolve("index.js"), TestApps.source("hello.js"));
-        ProcessBuilder pb = new ProcessBuilder("./slipway", "up", "--port", "0", "--data", data.toString()).redirectErrorStream(true);
-        pb.environment().put("SLIPWAY_BUILD_NPM_CACHE", TestServer.NPM_CACHE.toString());
-        // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
-        pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
-        pb.environment().put("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "200ms");
-        slipway = pb.start();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(slipway.getInputStream(), StandardCharsets.UTF_8))) {
-                reader.lines().forEach(output::add);
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        await().atMost(Duration.ofMinutes(3)).until(() -> output.stream().anyMatch(l -> LISTENING.matcher(l).find()) || !slipway.isAlive());
-        Matcher m = output.stream().map(LISTENING::matcher).filter(Matcher::find).findFirst()
-                .orElseThrow(() -> new AssertionError("Slipway did not start:\n" + String.join("\n", output)));
-        base = "http://localhost:" + m.group(1);
+        running = SlipwayProcess.up(data, java.util.Map.of("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "200ms"));
+        slipway = running.process();
+        output = running.output();
+        base = running.base();
         List<String> tokenOutput = sh("./slipway token --user alice --data " + data).lines().toList();
         token = tokenOutput.getLast();
     }
 
     @AfterAll
     static void down() throws Exception {
-        if (slipway != null && slipway.isAlive()) {
-            slipway.destroy();
-            slipway.waitFor(30, TimeUnit.SECONDS);
-            slipway.destroyForcibly();
-        }
+        if (running != null) running.close();
     }
 
     @Test

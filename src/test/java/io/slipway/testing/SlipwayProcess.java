@@ -1,0 +1,83 @@
+package io.slipway.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./slipway up} as a separate process, as a user runs it, on a free port, with its output collected. The
+ * process is the JVM itself (the script execs it), so {@link #kill9()} is a real crash of Slipway.
+ */
+public final class SlipwayProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("Slipway listening on http://localhost:(\\d+)");
+
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final String base;
+
+    private SlipwayProcess(Path data, Map<String, String> env) {
+        ProcessBuilder pb = new ProcessBuilder("./slipway", "up", "--port", "0", "--data", data.toString()).redirectErrorStream(true);
+        pb.environment().put("SLIPWAY_BUILD_NPM_CACHE", TestServer.NPM_CACHE.toString());
+        // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
+        pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
+        pb.environment().putAll(env);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                reader.lines().forEach(output::add);
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        await().atMost(Duration.ofMinutes(3)).until(() -> output.stream().anyMatch(l -> LISTENING.matcher(l).find()) || !process.isAlive());
+        Matcher m = output.stream().map(LISTENING::matcher).filter(Matcher::find).findFirst()
+                .orElseThrow(() -> new AssertionError("Slipway did not start:\n" + String.join("\n", output)));
+        base = "http://localhost:" + m.group(1);
+    }
+
+    /** Starts Slipway on {@code data} with extra environment ({@code SLIPWAY_*} settings) and waits until it listens. */
+    public static SlipwayProcess up(Path data, Map<String, String> env) {
+        return new SlipwayProcess(data, env);
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public List<String> output() {
+        return output;
+    }
+
+    /** SIGKILL: no shutdown hook, no last flush; whatever was not written is lost. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("Slipway survived SIGKILL");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+        }
+    }
+}
