@@ -22,6 +22,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxRunningIsDerivedFromMemoryUnlessGivenAndTheDatabaseUrlComesFromTheEnvironment() {
+        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        SlipwayConfig auto = ConfigLoader.load(null, Map.of("SLIPWAY_DATABASE_URL", "postgres://slipway:s3cret@db:5432/slipway"), Map.of());
+        assertThat(auto.instances().maxRunning()).isEqualTo((int) Math.clamp((memory - (512L << 20)) / (256L << 20), 4, 1000));
+        assertThat(auto.databaseUrl()).isEqualTo("postgres://slipway:s3cret@db:5432/slipway");
+        assertThat(ConfigLoader.describe(auto)).anySatisfy(line -> assertThat(line).contains("postgresql postgres://***@db:5432/slipway"))
+                .noneSatisfy(line -> assertThat(line).contains("s3cret"));
+
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("instances.maxRunning", "7")).instances().maxRunning()).isEqualTo(7);
+    }
+
+    @Test
     void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("slipway.yaml");
         Files.writeString(yaml, "port: 4000\ninstances:\n  startTimeout: 5s\n  stopGrace: 2s\nupload:\n  maxFileSize: 2MiB\n");
