@@ -21,7 +21,12 @@ class TokenServiceTest {
     @Test
     void mintedTokenVerifiesToItsUserAndPlan() {
         Principal p = tokens.verify(tokens.mint("alice", "pro", Duration.ofHours(1)));
-        assertThat(p).isEqualTo(new Principal("alice", "pro"));
+        assertThat(p).isEqualTo(new Principal("alice", "pro", false));
+    }
+
+    @Test
+    void adminTokenVerifiesToAnAdmin() {
+        assertThat(tokens.verify(tokens.mint("root", null, true, Duration.ofHours(1)))).isEqualTo(new Principal("root", null, true));
     }
 
     @Test
