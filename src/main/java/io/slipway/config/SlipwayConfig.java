@@ -25,7 +25,8 @@ public record SlipwayConfig(
         BuildSettings build,
         SandboxSettings sandbox,
         java.util.Map<String, Plan> plans,
-        Duration meteringInterval) {
+        Duration meteringInterval,
+        AuthSettings auth) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -40,6 +41,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(sandbox, "sandbox");
         plans = java.util.Map.copyOf(plans);
         if (meteringInterval.toMillis() < 100) throw new IllegalArgumentException("metering.flushInterval must be at least 100ms");
+        Objects.requireNonNull(auth, "auth");
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
@@ -151,6 +153,37 @@ public record SlipwayConfig(
         }
     }
 
+    /**
+     * Who may call the API: local HS256 tokens signed with the data dir's secret ({@code localTokens}), and tokens of
+     * an identity provider whose keys are published at {@code jwksUrl}, accepted only when issued by {@code issuer}
+     * for {@code audience}. Its keys are fetched again every {@code jwksCacheTtl}, and when a token names a key not
+     * held, at most once per {@code jwksMinRefreshInterval}. The users named in {@code admins} are admins whatever
+     * their tokens say.
+     */
+    public record AuthSettings(Optional<URI> jwksUrl, String issuer, String audience, Duration jwksCacheTtl,
+                               Duration jwksMinRefreshInterval, boolean localTokens, java.util.Set<String> admins) {
+        public AuthSettings {
+            Objects.requireNonNull(issuer, "issuer");
+            Objects.requireNonNull(audience, "audience");
+            admins = java.util.Set.copyOf(admins);
+            if (jwksUrl.isPresent()) {
+                String scheme = jwksUrl.get().getScheme();
+                if (!("https".equals(scheme) || "http".equals(scheme)) || jwksUrl.get().getHost() == null) {
+                    throw new IllegalArgumentException("auth.jwksUrl must be an http(s) URL, not '" + jwksUrl.get() + "'");
+                }
+                if (issuer.isBlank() || audience.isBlank()) {
+                    throw new IllegalArgumentException("auth.issuer and auth.audience are required when auth.jwksUrl is set, "
+                            + "so that tokens the identity provider issued to other services are refused");
+                }
+            } else if (!localTokens) {
+                throw new IllegalArgumentException("auth.localTokens=false needs auth.jwksUrl: without either, no token would be accepted");
+            }
+            if (jwksCacheTtl.toMillis() < 100 || jwksMinRefreshInterval.toMillis() < 100) {
+                throw new IllegalArgumentException("auth.jwksCacheTtl and auth.jwksMinRefreshInterval must be at least 100ms");
+            }
+        }
+    }
+
     public static SlipwayConfig defaults(Path dataDir) {
         return ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of("data", dataDir.toString()));
     }
@@ -162,26 +195,26 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, auth);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, auth);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, auth);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, auth);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, auth);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, auth);
     }
 }
