@@ -82,9 +82,15 @@ public final class TestServer implements AutoCloseable {
      * otherwise meet the rate limit, which RateLimitIT tests on its own).
      */
     public static SlipwayConfig config(Path dataDir) {
-        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, java.util.Map.of(),
-                java.util.Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
-                        "plans.free.requestsPerSecond", "100000"));
+        return config(dataDir, Map.of());
+    }
+
+    /** {@link #config(Path)} with more configuration keys set, as in {@code slipway.yaml} ({@code auth.jwksUrl}, say). */
+    public static SlipwayConfig config(Path dataDir, Map<String, String> keys) {
+        Map<String, String> values = new java.util.HashMap<>(Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
+                "plans.free.requestsPerSecond", "100000"));
+        values.putAll(keys);
+        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, Map.of(), values);
         return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 
