@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
@@ -69,6 +70,13 @@ class JwksVerifierTest {
     @Test
     void es256TokenVerifies() {
         assertThat(verified(verifier.verify(token(EC, "carol")))).isEqualTo(new Principal("carol", null, false));
+    }
+
+    @Test
+    void tokenWithoutKidIsCheckedWithEveryKeyOfItsType() throws JOSEException {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.ES256), claims("carol").build());
+        jwt.sign(new ECDSASigner(EC));
+        assertThat(verified(verifier.verify(jwt.serialize())).user()).isEqualTo("carol");
     }
 
     @Test
