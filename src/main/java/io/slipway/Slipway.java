@@ -5,8 +5,11 @@ import io.slipway.app.App;
 import io.slipway.app.DataDir;
 import io.slipway.app.LogFiles;
 import io.slipway.auth.AppAccess;
+import io.slipway.auth.JwksVerifier;
+import io.slipway.auth.RoutingTokenVerifier;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
+import io.slipway.auth.TokenVerifier;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.RegistryProxy;
 import io.slipway.config.SlipwayConfig.BuildSettings.BuildNetwork;
@@ -129,14 +132,17 @@ public final class Slipway implements AutoCloseable {
         apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
                 new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()));
-        AppAccess access = new AppAccess(tokens);
+        Vertx vertx = Vertx.vertx();
+        // Local tokens unless turned off, and the identity provider's when one is configured; its keys are fetched now.
+        TokenVerifier verifier = new RoutingTokenVerifier(config.auth().localTokens() ? tokens : null,
+                config.auth().jwksUrl().isPresent() ? JwksVerifier.start(vertx, config.auth(), clock) : null, config.auth().admins());
+        AppAccess access = new AppAccess(verifier);
         AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
         deployments.onDelete(keys::removeAllOf);
 
-        Vertx vertx = Vertx.vertx();
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
-        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, tokens, config, dataDir, publicUrl::get);
+        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, verifier, config, dataDir, publicUrl::get);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)

@@ -3,7 +3,7 @@ package io.slipway.api;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
 import io.slipway.app.InvalidInputException;
-import io.slipway.auth.TokenService;
+import io.slipway.auth.TokenVerifier;
 import io.slipway.build.BuildFailedException;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.AccessKeys;
@@ -57,7 +57,7 @@ public final class ApiRouter {
 
     /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts,
-                                java.time.InstantSource clock, TokenService tokens, SlipwayConfig config, DataDir dataDir,
+                                java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
                                 Supplier<URI> publicUrl) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);

@@ -2,18 +2,25 @@ package io.slipway.api;
 
 import io.slipway.auth.InvalidTokenException;
 import io.slipway.auth.Principal;
-import io.slipway.auth.TokenService;
+import io.slipway.auth.TokenVerifier;
 import io.slipway.http.Problem;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Requires {@code Authorization: Bearer <JWT>} on every request it guards and puts the {@link Principal} in the context. */
+/**
+ * Requires {@code Authorization: Bearer <JWT>} on every request it guards and puts the {@link Principal} in the
+ * context. Verification may wait for an identity provider's keys; it never blocks the event loop.
+ */
 final class BearerAuth implements Handler<RoutingContext> {
     static final String PRINCIPAL = "slipway.principal";
+    private static final Logger LOG = LoggerFactory.getLogger(BearerAuth.class);
 
-    private final TokenService tokens;
+    private final TokenVerifier tokens;
 
-    BearerAuth(TokenService tokens) {
+    BearerAuth(TokenVerifier tokens) {
         this.tokens = tokens;
     }
 
@@ -25,12 +32,25 @@ final class BearerAuth implements Handler<RoutingContext> {
                     .send(ctx.response());
             return;
         }
-        try {
-            ctx.put(PRINCIPAL, tokens.verify(header.substring(7).trim()));
-            ctx.next();
-        } catch (InvalidTokenException e) {
-            Problem.of(401, "invalid-token", "Unauthorized", e.getMessage()).send(ctx.response());
-        }
+        // The body handlers behind this one would miss what arrives while the token is being verified: hold it back.
+        HttpServerRequest request = ctx.request();
+        boolean paused = !request.isEnded();
+        if (paused) request.pause();
+        tokens.verify(header.substring(7).trim()).onComplete(verified -> {
+            if (paused) request.resume();
+            if (verified.succeeded()) {
+                ctx.put(PRINCIPAL, verified.result());
+                ctx.next();
+            } else {
+                Problem.of(401, "invalid-token", "Unauthorized", reason(verified.cause())).send(ctx.response());
+            }
+        });
+    }
+
+    private static String reason(Throwable failure) {
+        if (failure instanceof InvalidTokenException) return failure.getMessage();
+        LOG.error("a token could not be verified", failure);
+        return "the token could not be verified";
     }
 
     static Principal principal(RoutingContext ctx) {

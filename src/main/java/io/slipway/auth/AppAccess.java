@@ -1,5 +1,6 @@
 package io.slipway.auth;
 
+import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,17 +11,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may call a private app: its owner, with a Slipway token, or a holder of one of its API keys. Keys are looked
- * up by the SHA-256 of their secret in memory, so the data plane checks them without blocking; the store is the
- * record, this index its copy, updated with every create and revoke.
+ * up by the SHA-256 of their secret in memory, so the data plane checks them at once; the store is the record, this
+ * index its copy, updated with every create and revoke. Tokens are checked by a {@link TokenVerifier}, without blocking.
  */
 public final class AppAccess {
     public static final String KEY_PREFIX = "slw_";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final TokenService tokens;
+    private final TokenVerifier tokens;
     private final Map<String, String> appByKeyHash = new ConcurrentHashMap<>();
 
-    public AppAccess(TokenService tokens) {
+    public AppAccess(TokenVerifier tokens) {
         this.tokens = tokens;
     }
 
@@ -47,25 +48,16 @@ public final class AppAccess {
         appByKeyHash.remove(secretHash);
     }
 
-    /** Whether {@code credential} (a Slipway token or an API key) lets its holder call the app. Never blocks. */
-    public boolean mayCall(String credential, String appId, String owner) {
-        if (credential == null || credential.isBlank()) return false;
-        if (credential.startsWith(KEY_PREFIX)) return appId.equals(appByKeyHash.get(hash(credential)));
-        try {
-            return tokens.verify(credential).user().equals(owner);
-        } catch (InvalidTokenException e) {
-            return false;
+    /**
+     * What {@code credential} (a Slipway token, an API key, or anything else) proves. Never fails and never blocks: a
+     * credential that proves nothing is {@link Caller#NOBODY}; an API key is answered at once.
+     */
+    public Future<Caller> identify(String credential) {
+        if (credential == null || credential.isBlank()) return Future.succeededFuture(Caller.NOBODY);
+        if (credential.startsWith(KEY_PREFIX)) {
+            String appId = appByKeyHash.get(hash(credential));
+            return Future.succeededFuture(appId == null ? Caller.NOBODY : new Caller.KeyHolder(appId));
         }
-    }
-
-    /** Whether {@code credential} is one of Slipway's own: such credentials are never forwarded to an app. */
-    public boolean isSlipwayCredential(String credential) {
-        if (credential.startsWith(KEY_PREFIX)) return appByKeyHash.containsKey(hash(credential));
-        try {
-            tokens.verify(credential);
-            return true;
-        } catch (InvalidTokenException e) {
-            return false;
-        }
+        return tokens.verify(credential).<Caller>map(Caller.User::new).otherwise(Caller.NOBODY);
     }
 }

@@ -83,6 +83,8 @@ public final class SlipwayCommand implements Runnable {
         String user;
         @Option(names = "--plan", description = "the plan claim")
         String plan;
+        @Option(names = "--admin", description = "mark the user as an admin (\"admin\": true)")
+        boolean admin;
         @Option(names = "--ttl", defaultValue = "24h", description = "lifetime, e.g. 1h, 30d (default 24h)")
         String ttl;
         @Option(names = "--data", defaultValue = "./data", description = "data directory whose secret signs the token")
@@ -96,7 +98,7 @@ public final class SlipwayCommand implements Runnable {
             }
             try {
                 TokenService tokens = new TokenService(SigningSecret.loadOrCreate(data.toAbsolutePath()), Clock.systemUTC());
-                System.out.println(tokens.mint(user, plan, Durations.parse(ttl)));
+                System.out.println(tokens.mint(user, plan, admin, Durations.parse(ttl)));
                 return 0;
             } catch (IllegalArgumentException e) {
                 System.err.println("slipway: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.slipway.config;
 
 import io.slipway.config.SlipwayConfig.AppDefaults;
+import io.slipway.config.SlipwayConfig.AuthSettings;
 import io.slipway.config.SlipwayConfig.BuildSettings;
 import io.slipway.config.SlipwayConfig.InstanceSettings;
 import io.slipway.config.SlipwayConfig.ProxySettings;
@@ -13,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -73,6 +76,13 @@ public final class ConfigLoader {
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
         d.put("sandbox.egressDns", "");
+        d.put("auth.jwksUrl", "");
+        d.put("auth.issuer", "");
+        d.put("auth.audience", "");
+        d.put("auth.jwksCacheTtl", "10m");
+        d.put("auth.jwksMinRefreshInterval", "30s");
+        d.put("auth.localTokens", "true");
+        d.put("auth.admins", "");
         plan(d, "free", "3", "256MiB", "0.5", "10m", "50h", "50");
         plan(d, "pro", "50", "1GiB", "2", "24h", "1000h", "500");
         return Map.copyOf(d);
@@ -197,7 +207,8 @@ public final class ConfigLoader {
                         v.get("sandbox.egressDns")),
                 plans(v),
                 Durations.parse(v.get("metering.flushInterval")),
-                v.get("database.url").trim());
+                v.get("database.url").trim(),
+                auth(v));
     }
 
     /**
@@ -210,6 +221,25 @@ public final class ConfigLoader {
                 .getTotalMemorySize();
         long fit = (total - (512L << 20)) / defaultPlan.memory().bytes();
         return (int) Math.clamp(fit, 4, 1000);
+    }
+
+    private static AuthSettings auth(Map<String, String> v) {
+        Optional<URI> jwksUrl = v.get("auth.jwksUrl").isBlank() ? Optional.empty() : Optional.of(URI.create(v.get("auth.jwksUrl").trim()));
+        Set<String> admins = new LinkedHashSet<>();
+        for (String admin : v.get("auth.admins").split(",")) {
+            if (!admin.isBlank()) admins.add(admin.trim());
+        }
+        return new AuthSettings(jwksUrl, v.get("auth.issuer").trim(), v.get("auth.audience").trim(),
+                Durations.parse(v.get("auth.jwksCacheTtl")), Durations.parse(v.get("auth.jwksMinRefreshInterval")),
+                bool("auth.localTokens", v.get("auth.localTokens")), admins);
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
+        };
     }
 
     private static BuildSettings.BuildNetwork buildNetwork(String value) {
@@ -249,6 +279,10 @@ public final class ConfigLoader {
                 + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()) + " network=" + b.network()
                 + " allowedHosts=" + b.allowedHosts());
         lines.add("sandbox: " + c.sandbox());
+        AuthSettings a = c.auth();
+        lines.add("auth: localTokens=" + a.localTokens() + " jwksUrl=" + a.jwksUrl().map(u -> redact(u.toString())).orElse("<none>")
+                + " issuer=" + a.issuer() + " audience=" + a.audience() + " jwksCacheTtl=" + Durations.format(a.jwksCacheTtl())
+                + " jwksMinRefreshInterval=" + Durations.format(a.jwksMinRefreshInterval()) + " admins=" + a.admins());
         c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
                 + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()));

@@ -27,7 +27,8 @@ public record SlipwayConfig(
         SandboxSettings sandbox,
         java.util.Map<String, Plan> plans,
         Duration meteringInterval,
-        String databaseUrl) {
+        String databaseUrl,
+        AuthSettings auth) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -42,6 +43,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(sandbox, "sandbox");
         plans = java.util.Map.copyOf(plans);
         if (meteringInterval.toMillis() < 100) throw new IllegalArgumentException("metering.flushInterval must be at least 100ms");
+        Objects.requireNonNull(auth, "auth");
         dataDir = dataDir.toAbsolutePath().normalize();
         Objects.requireNonNull(databaseUrl, "databaseUrl");
     }
@@ -154,6 +156,37 @@ public record SlipwayConfig(
         }
     }
 
+    /**
+     * Who may call the API: local HS256 tokens signed with the data dir's secret ({@code localTokens}), and tokens of
+     * an identity provider whose keys are published at {@code jwksUrl}, accepted only when issued by {@code issuer}
+     * for {@code audience}. Its keys are fetched again every {@code jwksCacheTtl}, and when a token names a key not
+     * held, at most once per {@code jwksMinRefreshInterval}. The users named in {@code admins} are admins whatever
+     * their tokens say.
+     */
+    public record AuthSettings(Optional<URI> jwksUrl, String issuer, String audience, Duration jwksCacheTtl,
+                               Duration jwksMinRefreshInterval, boolean localTokens, java.util.Set<String> admins) {
+        public AuthSettings {
+            Objects.requireNonNull(issuer, "issuer");
+            Objects.requireNonNull(audience, "audience");
+            admins = java.util.Set.copyOf(admins);
+            if (jwksUrl.isPresent()) {
+                String scheme = jwksUrl.get().getScheme();
+                if (!("https".equals(scheme) || "http".equals(scheme)) || jwksUrl.get().getHost() == null) {
+                    throw new IllegalArgumentException("auth.jwksUrl must be an http(s) URL, not '" + jwksUrl.get() + "'");
+                }
+                if (issuer.isBlank() || audience.isBlank()) {
+                    throw new IllegalArgumentException("auth.issuer and auth.audience are required when auth.jwksUrl is set, "
+                            + "so that tokens the identity provider issued to other services are refused");
+                }
+            } else if (!localTokens) {
+                throw new IllegalArgumentException("auth.localTokens=false needs auth.jwksUrl: without either, no token would be accepted");
+            }
+            if (jwksCacheTtl.toMillis() < 100 || jwksMinRefreshInterval.toMillis() < 100) {
+                throw new IllegalArgumentException("auth.jwksCacheTtl and auth.jwksMinRefreshInterval must be at least 100ms");
+            }
+        }
+    }
+
     public static SlipwayConfig defaults(Path dataDir) {
         return ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of("data", dataDir.toString()));
     }
@@ -165,31 +198,31 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth);
     }
 }

@@ -54,6 +54,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     public static final String KEY_HEADER = "X-Slipway-Key";
     private static final HostAndPort LOCALHOST = HostAndPort.create("localhost", -1);
     private static final MediaType PROBLEM_MEDIA_TYPE = MediaType.parse(Problem.CONTENT_TYPE);
+    private static final Problem PRIVATE_APP = Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its "
+            + "owner's token or one of its API keys as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
 
     private final Instances instances;
     private final AppAccess access;
@@ -109,11 +111,15 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final class SlipwayInterceptor implements ProxyInterceptor {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            // The original URI: interceptors may already have changed the proxy request's.
+            ContainerPaths paths = ContainerPaths.parse(context.request().proxiedRequest().uri());
+            return checkAccess(context.request().headers(), paths.appId()).compose(refused -> admitted(context, paths, refused));
+        }
+
+        /** The request once its credentials are checked: refused with {@code refused}, or on to the rate and size checks. */
+        private Future<ProxyResponse> admitted(ProxyContext context, ContainerPaths paths, Problem refused) {
             ProxyRequest request = context.request();
             HttpServerRequest incoming = request.proxiedRequest();
-            // The original URI: interceptors may already have changed the proxy request's.
-            ContainerPaths paths = ContainerPaths.parse(incoming.uri());
-            Problem refused = checkAccess(request.headers(), paths.appId());
             if (refused == null) refused = checkBudget(paths.appId());
             if (refused == null) refused = checkRate(paths.appId());
             if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
@@ -189,20 +195,22 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     /**
      * A private app answers only its owner's Slipway token or one of its API keys, given as {@code Authorization:
      * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are removed before forwarding:
-     * they never reach an app, while an app's own {@code Authorization} passes untouched.
+     * they never reach an app, while an app's own {@code Authorization} passes untouched. Each credential is verified
+     * once, and the key header only when the bearer does not already open the app. Completes with null when the request
+     * may pass.
      */
-    private Problem checkAccess(io.vertx.core.MultiMap headers, String appId) {
+    private Future<Problem> checkAccess(io.vertx.core.MultiMap headers, String appId) {
         String key = headers.get(KEY_HEADER);
         String authorization = headers.get("Authorization");
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : null;
         headers.remove(KEY_HEADER);
-        if (bearer != null && access.isSlipwayCredential(bearer)) headers.remove("Authorization");
         var app = instances.app(appId);
-        if (app.isEmpty() || !app.get().isPrivate()) return null;
-        if (access.mayCall(key, appId, app.get().owner()) || access.mayCall(bearer, appId, app.get().owner())) return null;
-        return Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its owner's token or one of its API keys "
-                + "as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
+        return access.identify(bearer).compose(viaBearer -> {
+            if (viaBearer.isSlipways()) headers.remove("Authorization");
+            if (app.isEmpty() || !app.get().isPrivate() || viaBearer.mayCall(appId, app.get().owner())) return Future.succeededFuture();
+            return access.identify(key).map(viaKey -> viaKey.mayCall(appId, app.get().owner()) ? null : PRIVATE_APP);
+        });
     }
 
     /** Once its owner has used the month's active time, an app is not woken: 429 until the next month. */

@@ -25,6 +25,11 @@ class TokenServiceTest {
     }
 
     @Test
+    void adminTokenVerifiesToAnAdmin() {
+        assertThat(tokens.verify(tokens.mint("root", null, true, Duration.ofHours(1)))).isEqualTo(new Principal("root", null, true));
+    }
+
+    @Test
     void expiredTokenIsRefusedAfterTheSkewAllowance() {
         String token = tokens.mint("alice", null, Duration.ofMinutes(5));
         now.set(now.get().plus(Duration.ofMinutes(5)).plusSeconds(31));

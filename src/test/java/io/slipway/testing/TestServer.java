@@ -85,12 +85,12 @@ public final class TestServer implements AutoCloseable {
         return config(dataDir, Map.of());
     }
 
-    /** As {@link #config(Path)}, with more settings by configuration key ({@code plans.free.activeTimePerMonth} …). */
-    public static SlipwayConfig config(Path dataDir, Map<String, String> settings) {
-        Map<String, String> flags = new java.util.HashMap<>(Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
+    /** {@link #config(Path)} with more configuration keys set, as in {@code slipway.yaml} ({@code auth.jwksUrl}, say). */
+    public static SlipwayConfig config(Path dataDir, Map<String, String> keys) {
+        Map<String, String> values = new java.util.HashMap<>(Map.of("data", dataDir.toString(), "port", "0", "plans.free.apps", "1000",
                 "plans.free.requestsPerSecond", "100000"));
-        flags.putAll(settings);
-        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, Map.of(), flags);
+        values.putAll(keys);
+        SlipwayConfig c = io.slipway.config.ConfigLoader.load(null, Map.of(), values);
         return c.withBuild(c.build().withNpmCache(NPM_CACHE.toString()));
     }
 

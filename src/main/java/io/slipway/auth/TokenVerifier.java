@@ -1,0 +1,15 @@
+package io.slipway.auth;
+
+import io.vertx.core.Future;
+
+/**
+ * Verifies a bearer token. The answer is a future because a token may name a key that must be fetched first; no
+ * implementation blocks, so it may be called on an event loop.
+ */
+public interface TokenVerifier {
+    /**
+     * @return the caller the token names, or a failure with an {@link InvalidTokenException} whose message is safe to
+     *     show the caller. Completes on the calling Vert.x context (when called on one).
+     */
+    Future<Principal> verify(String token);
+}
