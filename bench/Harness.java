@@ -1,0 +1,625 @@
+import io.slipway.app.App;
+import io.slipway.app.AppStatus;
+import io.slipway.app.DataDir;
+import io.slipway.auth.SigningSecret;
+import io.slipway.auth.TokenService;
+import io.slipway.sandbox.Ownership;
+import io.slipway.store.AppStore;
+import io.slipway.store.Database;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Slipway's benchmark harness: every measurement of BENCHMARKS.md, each side by side with its reference, measured in
+ * this one run on this machine, printed with the ratio and the floor it must meet.
+ *
+ * <p>Run with {@code bench/run [--smoke] [section …]}; sections: proxy, wake, deploy, storm, density, sse (default
+ * all). {@code --smoke} runs every section briefly, only to prove the harness works (CI does this). Needs root,
+ * bubblewrap, node, python3, nginx and wrk (bench/run installs the last two).
+ */
+public class Harness {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    static final List<String> FLOORS = new ArrayList<>();
+    static boolean smoke;
+    static Path work;
+
+    public static void main(String[] args) throws Exception {
+        List<String> sections = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--smoke")) smoke = true;
+            else sections.add(a);
+        }
+        if (sections.isEmpty()) sections = List.of("proxy", "wake", "deploy", "storm", "density", "sse");
+        work = Files.createTempDirectory(Path.of("/tmp"), "slipway-bench-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+        System.out.printf("Slipway benchmarks%s — %s, %d cores, %s, %s%n", smoke ? " (smoke: short runs, figures not meaningful)" : "",
+                Instant.now().toString().substring(0, 16), Runtime.getRuntime().availableProcessors(), cpuModel(), memory());
+        try {
+            for (String section : sections) {
+                System.out.println();
+                switch (section) {
+                    case "proxy" -> proxy();
+                    case "wake" -> wake();
+                    case "deploy" -> deploy();
+                    case "storm" -> storm();
+                    case "density" -> density();
+                    case "sse" -> sse();
+                    default -> throw new IllegalArgumentException("unknown section " + section);
+                }
+            }
+        } finally {
+            Ownership.deleteTreeQuietly(work);
+        }
+        System.out.println();
+        System.out.println("Floors:");
+        FLOORS.forEach(f -> System.out.println("  " + f));
+        if (FLOORS.stream().anyMatch(f -> f.startsWith("MISSED")) && !smoke) System.exit(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------- proxy
+
+    /** Requests/s and latency of one hello app: direct, through nginx (upstream keep-alive) and through Slipway. */
+    static void proxy() throws Exception {
+        System.out.println("== Proxy: node hello app, wrk " + (smoke ? "2 s" : "15 s") + " per run, after a warm-up");
+        try (Slipway slipway = Slipway.start("proxy", Map.of())) {
+            String id = slipway.deploy(source("hello.js"), Map.of()).get("id");
+            String viaSlipway = slipway.base + "/containers/" + id + "/";
+            slipway.get(viaSlipway);
+            try (Bare app = Bare.node(source("hello.js")); Nginx nginx = Nginx.start(app.port)) {
+                String direct = "http://127.0.0.1:" + app.port + "/";
+                String viaNginx = "http://127.0.0.1:" + nginx.port + "/";
+                for (int connections : List.of(32, 256)) {
+                    Wrk d = Wrk.run(direct, connections);
+                    Wrk n = Wrk.run(viaNginx, connections);
+                    Wrk s = Wrk.run(viaSlipway, connections);
+                    System.out.printf("  c=%-3d  direct   %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", connections, d.rps, d.p50, d.p99);
+                    System.out.printf("         nginx    %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", n.rps, n.p50, n.p99);
+                    System.out.printf("         slipway  %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms   = %.2fx nginx's req/s, %.2fx its p99%n",
+                            s.rps, s.p50, s.p99, s.rps / n.rps, s.p99 / n.p99);
+                    if (connections == 32) {
+                        floor(s.rps / n.rps >= 0.9, "proxy req/s at 32 connections %.2fx nginx (floor >= 0.9x)", s.rps / n.rps);
+                        floor(s.p99 / n.p99 <= 1.5, "proxy p99 at 32 connections %.2fx nginx (floor <= 1.5x)", s.p99 / n.p99);
+                    }
+                }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------- wake
+
+    /** Sleeping app to first byte, against the bare runtime's start to first 200, for node and python. */
+    static void wake() throws Exception {
+        int runs = smoke ? 3 : 15;
+        System.out.println("== Wake: sleeping app to the first byte of its answer, vs the bare runtime's start to first 200 (median of " + runs + ")");
+        try (Slipway slipway = Slipway.start("wake", Map.of("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "50ms"))) {
+            for (String file : List.of("index.js", "app.py")) {
+                String source = source(file.equals("index.js") ? "hello.js" : "hello.py");
+                String id = slipway.deploy(file, source, Map.of("sleepAfter", "1s")).get("id");
+                String url = slipway.base + "/containers/" + id + "/";
+                List<Double> wakes = new ArrayList<>();
+                List<Double> bares = new ArrayList<>();
+                Bare.start(file, source).close(); // warm the interpreter's files into the page cache
+                for (int i = 0; i < runs + 1; i++) {
+                    slipway.awaitStatus(id, "sleeping", Duration.ofSeconds(30));
+                    long t0 = System.nanoTime();
+                    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                    r.body().read();
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    r.body().close();
+                    if (r.statusCode() != 200) throw new IllegalStateException("wake answered " + r.statusCode());
+                    try (Bare bare = Bare.start(file, source)) {
+                        if (i > 0) {
+                            wakes.add(ms);
+                            bares.add(bare.startMillis);
+                        }
+                    }
+                }
+                double wake = median(wakes);
+                double bare = median(bares);
+                String runtime = file.equals("index.js") ? "node" : "python";
+                System.out.printf("  %-6s  bare %6.1f ms   slipway wake %6.1f ms  (p90 %6.1f)  = bare %+6.1f ms%n", runtime, bare, wake,
+                        percentile(wakes, 90), wake - bare);
+                floor(wake - bare <= 150, "%s wake = bare runtime %+.0f ms (floor <= +150 ms, goal +50 ms)", runtime, wake - bare);
+            }
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------------- deploy
+
+    /** Upload to 201 when the dependency set is already installed: Slipway's own work only. */
+    static void deploy() throws Exception {
+        int runs = smoke ? 3 : 20;
+        System.out.println("== Deploy with cached dependencies: upload to 201, express and cors already installed (median of " + runs + ")");
+        try (Slipway slipway = Slipway.start("deploy", Map.of())) {
+            Map<String, String> fields = Map.of("requirements", "express cors");
+            slipway.deploy("index.ts", source("express.ts"), fields);
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                slipway.deploy("index.ts", source("express.ts"), fields);
+                times.add((System.nanoTime() - t0) / 1e6);
+            }
+            double median = median(times);
+            System.out.printf("  index.ts + express cors   median %6.1f ms   p90 %6.1f ms   max %6.1f ms%n", median, percentile(times, 90),
+                    Collections.max(times));
+            floor(median <= 300, "cached-deps deploy %.0f ms (floor <= 300 ms)", median);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------- storm
+
+    /** 200 requests at once to a sleeping app: all answered, one start. */
+    static void storm() throws Exception {
+        int clients = 200;
+        System.out.println("== Wake storm: " + clients + " concurrent requests to a sleeping app");
+        try (Slipway slipway = Slipway.start("storm", Map.of("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "50ms"))) {
+            String id = slipway.deploy("index.js", source("hello.js"), Map.of("sleepAfter", "1s")).get("id");
+            String url = slipway.base + "/containers/" + id + "/";
+            for (int round = 0; round < (smoke ? 1 : 3); round++) {
+                slipway.awaitStatus(id, "sleeping", Duration.ofSeconds(30));
+                long startsBefore = slipway.starts(id);
+                List<Double> latencies = new CopyOnWriteArrayList<>();
+                AtomicInteger ok = new AtomicInteger();
+                CountDownLatch go = new CountDownLatch(1);
+                List<CompletableFuture<Void>> all = new ArrayList<>();
+                try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < clients; i++) {
+                        all.add(CompletableFuture.runAsync(() -> {
+                            try {
+                                go.await();
+                                long t0 = System.nanoTime();
+                                var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                                latencies.add((System.nanoTime() - t0) / 1e6);
+                                if (r.statusCode() == 200) ok.incrementAndGet();
+                            } catch (Exception e) {
+                                latencies.add(Double.NaN);
+                            }
+                        }, threads));
+                    }
+                    go.countDown();
+                    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+                }
+                long starts = slipway.starts(id) - startsBefore;
+                List<Double> answered = latencies.stream().filter(d -> !d.isNaN()).toList();
+                System.out.printf("  round %d: %d/%d answered 200, %d start(s), p50 %6.1f ms, p99 %6.1f ms, last %6.1f ms%n", round + 1,
+                        ok.get(), clients, starts, median(answered), percentile(answered, 99), Collections.max(answered));
+                floor(ok.get() == clients && starts == 1, "wake storm round %d: %d/%d answered, %d start(s) (floor: all, one start)",
+                        round + 1, ok.get(), clients, starts);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------- density
+
+    /** Many registered sleeping apps: Slipway's resident memory, and the latency of listing a user's apps. */
+    static void density() throws Exception {
+        int apps = smoke ? 200 : 10_000;
+        int perUser = 100;
+        System.out.printf("== Density: %,d registered sleeping apps (%d users of %d apps)%n", apps, apps / perUser, perUser);
+        Path data = work.resolve("density");
+        long emptyRss;
+        try (Slipway slipway = Slipway.start("density", Map.of())) {
+            // One real deploy; its built code is what every registered app gets, as a restart would find them.
+            slipway.deploy("index.js", source("hello.js"), Map.of());
+            emptyRss = slipway.settledRss();
+        }
+        seed(data, apps, perUser);
+        try (Slipway slipway = Slipway.start("density", Map.of())) {
+            String user = slipway.token("user-0");
+            List<Double> lists = new ArrayList<>();
+            int count = 0;
+            for (int i = 0; i < (smoke ? 5 : 50); i++) {
+                long t0 = System.nanoTime();
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(slipway.base + "/api/mcp-projects")).header("Authorization", "Bearer " + user)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                lists.add((System.nanoTime() - t0) / 1e6);
+                count = r.body().split("\"id\"", -1).length - 1;
+            }
+            lists.removeFirst();
+            long rss = slipway.settledRss();
+            System.out.printf("  server RSS: %d MB with 1 app, %d MB with %,d   (JVM heap max %s)%n", emptyRss >> 20, rss >> 20, apps,
+                    slipway.heapMax());
+            System.out.printf("  GET /api/mcp-projects (%d apps): median %5.1f ms, p90 %5.1f ms%n", count, median(lists), percentile(lists, 90));
+            if (!smoke) floor(rss <= 300L << 20, "%,d sleeping apps: RSS %d MB (floor <= 300 MB)", apps, rss >> 20);
+            floor(median(lists) <= 50, "list page with %,d apps registered: %.1f ms (floor <= 50 ms)", apps, median(lists));
+        }
+    }
+
+    /** Registers apps the way a restart finds them: rows in the store, built code in place, all asleep. */
+    static void seed(Path data, int apps, int perUser) throws Exception {
+        DataDir dataDir = new DataDir(data);
+        try (Database db = Database.openSqlite(dataDir.database())) {
+            AppStore store = new AppStore(db);
+            App model = store.listAll().getFirst();
+            Path code = dataDir.app(model.id()).resolve("code");
+            Instant now = Instant.now();
+            for (int i = 0; i < apps; i++) {
+                String id = "bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+                int uid = 201_000 + i;
+                Path target = Files.createDirectories(dataDir.app(id).resolve("code"));
+                try (var files = Files.list(code)) {
+                    for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, target.resolve(f.getFileName()));
+                }
+                Ownership.giveTree(dataDir.app(id), uid, "r-x------", "r--------");
+                store.insert(new App(id, "user-" + (i / perUser), "app-" + i, model.language(), model.entryFile(), List.of(),
+                        model.sleepAfter(), Map.of(), AppStatus.SLEEPING, null, model.codeHash(), null, uid, false, false, "bench",
+                        now.plusMillis(i), now.plusMillis(i), null));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------ sse
+
+    /** Many open SSE streams through the proxy: Slipway's heap while they are open. */
+    static void sse() throws Exception {
+        int streams = smoke ? 100 : 1000;
+        System.out.printf("== SSE: %,d concurrent event streams through the proxy to one app%n", streams);
+        try (Slipway slipway = Slipway.start("sse", Map.of())) {
+            String id = slipway.deploy("index.js", source("sse-forever.js"), Map.of()).get("id");
+            URI url = URI.create(slipway.base + "/containers/" + id + "/events");
+            slipway.get(slipway.base + "/containers/" + id + "/");
+            long heapBefore = slipway.liveHeap();
+            CountDownLatch firstEvents = new CountDownLatch(streams);
+            List<InputStream> open = new CopyOnWriteArrayList<>();
+            AtomicInteger failed = new AtomicInteger();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+            for (int i = 0; i < streams; i++) {
+                client.sendAsync(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((r, e) -> {
+                    if (e != null || r.statusCode() != 200) {
+                        failed.incrementAndGet();
+                        firstEvents.countDown();
+                        return;
+                    }
+                    open.add(r.body());
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            if (r.body().read() >= 0) firstEvents.countDown();
+                        } catch (IOException ex) {
+                            failed.incrementAndGet();
+                        }
+                    });
+                });
+            }
+            if (!firstEvents.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("streams did not all start");
+            long heap = slipway.liveHeap();
+            long rss = slipway.rss();
+            System.out.printf("  %d/%d streams open; Slipway's live heap %d MB (%d MB before), RSS %d MB%n", open.size(), streams,
+                    heap >> 20, heapBefore >> 20, rss >> 20);
+            floor(failed.get() == 0 && heap <= 200L << 20, "%,d SSE streams: %d failed, live heap %d MB (floor <= 200 MB)", streams,
+                    failed.get(), heap >> 20);
+            for (InputStream in : open) in.close();
+            client.shutdownNow();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------------- helpers
+
+    static void floor(boolean met, String format, Object... args) {
+        FLOORS.add((met ? "met    " : "MISSED ") + String.format(Locale.ROOT, format, args));
+    }
+
+    static String source(String name) throws IOException {
+        Path bench = ROOT.resolve("bench/apps").resolve(name);
+        return Files.readString(Files.exists(bench) ? bench : ROOT.resolve("src/test/resources/apps").resolve(name));
+    }
+
+    static double median(List<Double> values) {
+        return percentile(values, 50);
+    }
+
+    static double percentile(List<Double> values, int p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    static String memory() {
+        long bytes = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return (bytes >> 30) + " GiB RAM";
+    }
+
+    static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        return out;
+    }
+
+    /** Slipway as a user runs it: {@code ./slipway up}, its own process, on a free port, with a bench plan. */
+    static final class Slipway implements AutoCloseable {
+        static final Pattern LISTENING = Pattern.compile("Slipway listening on http://localhost:(\\d+)");
+        final Process process;
+        final String base;
+        final Path data;
+        final String token;
+        final List<String> output = new CopyOnWriteArrayList<>();
+
+        private Slipway(Path data, Map<String, String> env) throws Exception {
+            this.data = data;
+            Path config = work.resolve("bench-plan.yaml");
+            // A plan with room for the benchmarks: a whole machine's CPU (so that the app, not its quota, is measured
+            // as in the bare runs), no rate limit, and thousands of apps.
+            Files.writeString(config, """
+                    plans:
+                      bench: { apps: 100000, memory: 512MiB, cpus: %d, maxSleepAfter: 24h, activeTimePerMonth: 100000h, requestsPerSecond: 1000000000 }
+                    """.formatted(Runtime.getRuntime().availableProcessors()));
+            ProcessBuilder pb = new ProcessBuilder("./slipway", "up", "--port", "0", "--data", data.toString(), "--config", config.toString())
+                    .redirectErrorStream(true);
+            pb.environment().put("SLIPWAY_JAR", ROOT.resolve("target/slipway.jar").toString());
+            pb.environment().putAll(env);
+            process = pb.start();
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    r.lines().forEach(output::add);
+                } catch (IOException | java.io.UncheckedIOException ignored) {
+                    // the process ended
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            String port = null;
+            while (port == null && System.nanoTime() < deadline && process.isAlive()) {
+                for (String line : output) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) port = m.group(1);
+                }
+                Thread.sleep(20);
+            }
+            if (port == null) throw new IllegalStateException("Slipway did not start:\n" + String.join("\n", output));
+            base = "http://127.0.0.1:" + port;
+            token = token("bench");
+        }
+
+        static Slipway start(String name, Map<String, String> env) throws Exception {
+            Path data = work.resolve(name);
+            return new Slipway(data, env);
+        }
+
+        String token(String user) {
+            return new TokenService(SigningSecret.loadOrCreate(data), Clock.systemUTC()).mint(user, "bench", Duration.ofHours(2));
+        }
+
+        Map<String, String> deploy(String source, Map<String, String> fields) throws Exception {
+            return deploy("index.js", source, fields);
+        }
+
+        Map<String, String> deploy(String file, String source, Map<String, String> fields) throws Exception {
+            String boundary = "bench" + System.nanoTime();
+            StringBuilder body = new StringBuilder();
+            body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"").append(file)
+                    .append("\"\r\n\r\n").append(source).append("\r\n");
+            fields.forEach((k, v) -> body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(k)
+                    .append("\"\r\n\r\n").append(v).append("\r\n"));
+            body.append("--").append(boundary).append("--\r\n");
+            var r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/containers/upload")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) throw new IllegalStateException("deploy answered " + r.statusCode() + ": " + r.body());
+            Matcher m = Pattern.compile("\"id\":\"([a-z0-9]+)\"").matcher(r.body());
+            if (!m.find()) throw new IllegalStateException("no id in " + r.body());
+            return Map.of("id", m.group(1));
+        }
+
+        String get(String url) throws Exception {
+            var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+            return r.body();
+        }
+
+        void awaitStatus(String id, String status, Duration within) throws Exception {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (System.nanoTime() < deadline) {
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/containers/servers/" + id)).header("Authorization", "Bearer " + token)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.body().contains("\"status\":\"" + status + "\"")) return;
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("app " + id + " did not become " + status);
+        }
+
+        long starts(String id) throws IOException {
+            return Files.readAllLines(data.resolve("logs/" + id + ".log")).stream().filter(l -> l.endsWith("[slipway] starting")).count();
+        }
+
+        long rss() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+            throw new IllegalStateException("no VmRSS");
+        }
+
+        /** RSS once the JVM has collected and settled. */
+        long settledRss() throws Exception {
+            liveHeap();
+            Thread.sleep(1000);
+            return rss();
+        }
+
+        /** The heap in use right after a full collection: what the objects alive need. */
+        long liveHeap() throws Exception {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            run(jcmd, Long.toString(process.pid()), "GC.run");
+            String info = run(jcmd, Long.toString(process.pid()), "GC.heap_info");
+            Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+            if (!m.find()) throw new IllegalStateException("cannot read the heap: " + info);
+            return Long.parseLong(m.group(1)) * 1024;
+        }
+
+        String heapMax() throws Exception {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Matcher m = Pattern.compile("MaxHeapSize\\s*=\\s*(\\d+)").matcher(run(jcmd, Long.toString(process.pid()), "VM.flags", "-all"));
+            return m.find() ? (Long.parseLong(m.group(1)) >> 20) + " MB" : "?";
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The app with nothing around it: its runtime started by hand, on a loopback port, in a sandbox's clean environment. */
+    static final class Bare implements AutoCloseable {
+        final Process process;
+        final int port;
+        final double startMillis;
+
+        private Bare(List<String> command, Path dir, int port) throws Exception {
+            this.port = port;
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().putAll(Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "NODE_ENV", "production",
+                    "PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", "/tmp", "PYTHONUNBUFFERED", "1"));
+            long t0 = System.nanoTime();
+            process = pb.start();
+            URI url = URI.create("http://127.0.0.1:" + port + "/");
+            HttpClient once = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            while (true) {
+                try {
+                    if (once.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) break;
+                } catch (IOException e) {
+                    if (!process.isAlive()) throw new IllegalStateException("the bare app exited", e);
+                    Thread.sleep(1);
+                }
+            }
+            startMillis = (System.nanoTime() - t0) / 1e6;
+        }
+
+        static Bare start(String file, String source) throws Exception {
+            Path dir = Files.createDirectories(work.resolve("bare"));
+            Files.writeString(dir.resolve(file), source);
+            List<String> command = file.endsWith(".py") ? List.of("/usr/bin/python3", "-u", file) : List.of("/usr/bin/node", file);
+            return new Bare(command, dir, freePort());
+        }
+
+        static Bare node(String source) throws Exception {
+            return start("index.js", source);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** nginx in front of an upstream, as one would deploy it: keep-alive to the upstream, no access log. */
+    static final class Nginx implements AutoCloseable {
+        final Process process;
+        final int port;
+
+        private Nginx(int upstream) throws Exception {
+            port = freePort();
+            Path dir = Files.createDirectories(work.resolve("nginx"));
+            Files.createDirectories(dir.resolve("logs"));
+            Files.writeString(dir.resolve("nginx.conf"), """
+                    worker_processes auto;
+                    pid %1$s/nginx.pid;
+                    error_log %1$s/logs/error.log warn;
+                    events { worker_connections 4096; }
+                    http {
+                      access_log off;
+                      upstream app { server 127.0.0.1:%2$d; keepalive 128; }
+                      server {
+                        listen 127.0.0.1:%3$d;
+                        location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
+                      }
+                    }
+                    """.formatted(dir, upstream, port));
+            process = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (var s = new java.net.Socket("127.0.0.1", port)) {
+                    return;
+                } catch (IOException e) {
+                    Thread.sleep(10);
+                }
+            }
+            throw new IllegalStateException("nginx did not start");
+        }
+
+        static Nginx start(int upstream) throws Exception {
+            return new Nginx(upstream);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One wrk run, after a short warm-up run: requests/s and latency percentiles. */
+    record Wrk(double rps, double p50, double p99) {
+        static Wrk run(String url, int connections) throws Exception {
+            String duration = smoke ? "2s" : "15s";
+            Harness.run("wrk", "-t2", "-c" + connections, "-d" + (smoke ? "1s" : "3s"), url);
+            String out = Harness.run("wrk", "-t2", "-c" + connections, "-d" + duration, "--latency", url);
+            Matcher rps = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(out);
+            if (!rps.find()) throw new IllegalStateException("wrk: " + out);
+            if (out.contains("Non-2xx") || out.contains("Socket errors")) System.out.println("  (wrk: " + out.lines()
+                    .filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).findFirst().orElse("") .trim() + ")");
+            return new Wrk(Double.parseDouble(rps.group(1)), latency(out, "50%"), latency(out, "99%"));
+        }
+
+        static double latency(String out, String percentile) {
+            Matcher m = Pattern.compile(Pattern.quote(percentile) + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
+            if (!m.find()) throw new IllegalStateException("wrk: no " + percentile + " in " + out);
+            double v = Double.parseDouble(m.group(1));
+            return switch (m.group(2)) {
+                case "us" -> v / 1000;
+                case "s" -> v * 1000;
+                default -> v;
+            };
+        }
+    }
+}
