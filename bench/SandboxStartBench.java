@@ -27,7 +27,7 @@ import java.util.Map;
 
 /**
  * Start-to-first-200 of a node hello app: bare {@code node} against the full sandbox (setpriv + bubblewrap namespaces,
- * its own network with the socat bridge, cgroup limits), measured alternately in one run on this machine.
+ * its own network joined by a veth pair, cgroup limits), measured alternately in one run on this machine.
  *
  * <p>Run: {@code bench/sandbox-start [iterations]} (needs root, bubblewrap, socat and a built target/slipway.jar).
  */
@@ -57,27 +57,28 @@ public class SandboxStartBench {
         SlipwayConfig.SandboxSettings settings = config.sandbox();
         var plan = config.plan(null);
         HostTools tools = HostTools.find();
-        ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, settings);
-        SandboxSpec spec = new SandboxSpec("bench", Language.NODE, dataDir.app("bench"), "index.cjs", null, Map.of(), uid,
-                dataDir.logs().resolve("bench.log"), new SandboxLimits(plan.memory(), settings.pids(), plan.cpus()), false);
-        Files.createDirectories(dataDir.logs());
+        try (ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, settings)) {
+            SandboxSpec spec = new SandboxSpec("bench", Language.NODE, dataDir.app("bench"), "index.cjs", null, Map.of(), uid,
+                    dataDir.logs().resolve("bench.log"), new SandboxLimits(plan.memory(), settings.pids(), plan.cpus()), false);
+            Files.createDirectories(dataDir.logs());
 
-        List<Long> bare = new ArrayList<>();
-        List<Long> sandboxed = new ArrayList<>();
-        // One warm-up of each, then alternate so that both see the same machine state.
-        bare(tools, code);
-        sandboxed(runtime, spec);
-        for (int i = 0; i < iterations; i++) {
-            bare.add(bare(tools, code));
-            sandboxed.add(sandboxed(runtime, spec));
+            List<Long> bare = new ArrayList<>();
+            List<Long> sandboxed = new ArrayList<>();
+            // One warm-up of each, then alternate so that both see the same machine state.
+            bare(tools, code);
+            sandboxed(runtime, spec);
+            for (int i = 0; i < iterations; i++) {
+                bare.add(bare(tools, code));
+                sandboxed.add(sandboxed(runtime, spec));
+            }
+            long bareMedian = median(bare);
+            long sandboxMedian = median(sandboxed);
+            System.out.printf("node hello, start to first 200, %d runs each (median, min-max):%n", iterations);
+            System.out.printf("  bare node          %6.1f ms  (%.1f-%.1f)%n", bareMedian / 1e6, min(bare) / 1e6, max(bare) / 1e6);
+            System.out.printf("  full sandbox       %6.1f ms  (%.1f-%.1f)%n", sandboxMedian / 1e6, min(sandboxed) / 1e6, max(sandboxed) / 1e6);
+            System.out.printf("  sandbox overhead   %+6.1f ms  (ratio %.2fx; budget +60 ms)%n", (sandboxMedian - bareMedian) / 1e6,
+                    (double) sandboxMedian / bareMedian);
         }
-        long bareMedian = median(bare);
-        long sandboxMedian = median(sandboxed);
-        System.out.printf("node hello, start to first 200, %d runs each (median, min-max):%n", iterations);
-        System.out.printf("  bare node          %6.1f ms  (%.1f-%.1f)%n", bareMedian / 1e6, min(bare) / 1e6, max(bare) / 1e6);
-        System.out.printf("  full sandbox       %6.1f ms  (%.1f-%.1f)%n", sandboxMedian / 1e6, min(sandboxed) / 1e6, max(sandboxed) / 1e6);
-        System.out.printf("  sandbox overhead   %+6.1f ms  (ratio %.2fx; budget +60 ms)%n", (sandboxMedian - bareMedian) / 1e6,
-                (double) sandboxMedian / bareMedian);
     }
 
     private static long bare(HostTools tools, Path code) throws Exception {

@@ -12,6 +12,13 @@ final class SandboxCheck {
     private SandboxCheck() {
     }
 
+    private static boolean onPath(String tool) {
+        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) return true;
+        }
+        return false;
+    }
+
     /** @return null when a sandbox works, else what is wrong and what to do */
     static String run(int uid) {
         List<String> command = Bubblewrap.asHostUid(uid).command(List.of("/usr/bin/true"));
@@ -23,9 +30,11 @@ final class SandboxCheck {
             }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.exitValue() == 0) {
-                if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/socat"))) {
-                    return "socat is not installed; sandboxes need it to bridge the proxy into their own network: "
-                            + "run 'apt-get install socat'";
+                for (String tool : List.of("ip", "iptables", "nsenter")) {
+                    if (!onPath(tool)) {
+                        return tool + " is not installed; sandboxes need it for their own network and its firewall: "
+                                + "run 'apt-get install iproute2 iptables util-linux'";
+                    }
                 }
                 if (ProcessSandboxRuntime.cgroupVersion() == null) {
                     return "no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot "

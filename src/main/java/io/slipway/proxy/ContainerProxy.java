@@ -44,11 +44,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ContainerProxy implements Handler<HttpServerRequest> {
     /**
-     * Connections to one app at most. Well above Vert.x's default of 5, so that long-lived SSE streams do not
-     * starve other requests, and well below the sandbox's pids limit, since each connection into a sandbox is one
-     * bridge process there. Further requests queue for a connection.
+     * Connections to one app at most. Far above Vert.x's default of 5: every open SSE stream or long request holds one,
+     * and MCP servers keep a stream per client. Each is one socket in the app's process, whose open-files limit the
+     * sandbox raises to match. Further requests queue for a connection.
      */
-    public static final int MAX_CONNECTIONS_PER_APP = 48;
+    public static final int MAX_CONNECTIONS_PER_APP = 2048;
     private static final String LEASE = "slipway.lease";
     /** Carries an app's API key to Slipway, for clients that need their Authorization header for the app itself. */
     public static final String KEY_HEADER = "X-Slipway-Key";

@@ -9,9 +9,9 @@ public interface Sandbox {
     String appId();
 
     /**
-     * Where the proxy dials the app: a {@link java.net.UnixDomainSocketAddress} bridged into the sandbox's own network
-     * namespace, or an {@link java.net.InetSocketAddress} where the sandbox shares the host's network. The app may
-     * not be listening yet: readiness is the caller's to probe.
+     * Where the proxy dials the app: the address of its sandbox's own network, or a loopback port where the sandbox
+     * shares the host's network (a unix socket is allowed too). The app may not be listening yet: readiness is the
+     * caller's to probe.
      */
     SocketAddress address();
 

@@ -102,8 +102,19 @@ class HostileAppsIT {
         try (ServerSocket onLoopback = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket onEveryAddress = new ServerSocket(0)) {
             int slipway = server.base().getPort();
-            List<String> targets = List.of("127.0.0.1:" + slipway, "0.0.0.0:" + slipway, "127.0.0.1:" + onLoopback.getLocalPort(),
-                    "127.0.0.1:" + onEveryAddress.getLocalPort(), "0.0.0.0:" + onEveryAddress.getLocalPort(), "::1:" + slipway);
+            // The host end of the app's own link (.1 of its /30), where the proxy's connections come from.
+            String own = probe(hostile, "/addresses").getJsonArray("ipv4").stream().map(String::valueOf)
+                    .filter(a -> !a.startsWith("127.")).findFirst().orElseThrow();
+            String[] octets = own.split("\\.");
+            String gateway = octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) - 1);
+            List<String> targets = new ArrayList<>(List.of("127.0.0.1:" + slipway, "0.0.0.0:" + slipway, "127.0.0.1:" + onLoopback.getLocalPort(),
+                    "127.0.0.1:" + onEveryAddress.getLocalPort(), "0.0.0.0:" + onEveryAddress.getLocalPort(), "::1:" + slipway,
+                    gateway + ":" + slipway, gateway + ":" + onEveryAddress.getLocalPort(), hostAddress() + ":" + slipway));
+            // Other sandboxes: the apps' addresses of the first slots of the subnet, the victim's among them.
+            for (int slot = 0; slot < 8; slot++) {
+                String neighbour = octets[0] + "." + octets[1] + ".0." + (slot * 4 + 2);
+                if (!neighbour.equals(own)) targets.add(neighbour + ":8000");
+            }
             for (String target : targets) {
                 int colon = target.lastIndexOf(':');
                 JsonObject result = probe(hostile, "/connect?host=" + encode(target.substring(0, colon)) + "&port=" + target.substring(colon + 1));
@@ -114,9 +125,10 @@ class HostileAppsIT {
     }
 
     @Test
-    void seesNoOtherAppsSocket() {
-        assertThat(probe(hostile, "/read?path=/run/slipway").getJsonArray("entries").getList()).containsExactly("app.sock");
-        assertThat(probe(hostile, "/read?path=" + encode(dataDir.resolve("run/" + victim).toString())).getBoolean("ok")).isFalse();
+    void seesNothingOfSlipwayOrOtherApps() {
+        assertThat(probe(hostile, "/read?path=/run/slipway").getBoolean("ok")).isFalse();
+        assertThat(probe(hostile, "/read?path=" + encode(dataDir.resolve("apps/" + victim).toString())).getBoolean("ok")).isFalse();
+        assertThat(probe(hostile, "/read?path=" + encode(dataDir.toString())).getBoolean("ok")).isFalse();
     }
 
     @Test
@@ -202,5 +214,14 @@ class HostileAppsIT {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The machine's own address on its network (not loopback, not a sandbox link). */
+    private static String hostAddress() throws java.net.SocketException {
+        return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(n -> !n.getName().startsWith("sw") && !n.getName().startsWith("sx"))
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.getHostAddress().startsWith("100."))
+                .map(java.net.InetAddress::getHostAddress).findFirst().orElse("127.0.0.1");
     }
 }

@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,40 +32,38 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs apps as child processes, under bubblewrap unless the sandbox was explicitly disabled.
  *
- * <p>A sandboxed app has a network namespace of its own, with nothing but its loopback: it cannot reach Slipway, other
- * apps or any service of the host, whatever address they listen on. It listens on port 8000 there, and {@code socat},
- * started inside the sandbox, bridges a unix socket on a tiny tmpfs of the sandbox ({@code /run/slipway}) to that port.
- * The proxy, as root, dials that socket through {@code /proc/<pid>/root} of the sandbox's first process, so that no
- * directory of the host is writable by the app. Without the sandbox, the app shares the host's network and gets a free
- * loopback port.
+ * <p>A sandboxed app has a network namespace of its own, joined to the host by a veth pair ({@link SandboxNetwork}): it
+ * listens on port 8000 of all its interfaces ({@code HOST=0.0.0.0}), the proxy connects to it at its own address, and it
+ * cannot open a connection to Slipway, other apps or any service of the host. Without the sandbox, the app shares the
+ * host's network and gets a free loopback port.
  */
 public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseable {
     /** The environment variable that labels every sandbox process with its Slipway instance and app. */
     static final String LABEL_VARIABLE = "SLIPWAY_SANDBOX";
     static final int SANDBOX_PORT = 8000;
-    private static final String SOCKET = "/run/slipway/app.sock";
-    private static final long SOCKET_TMPFS_BYTES = 64 * 1024;
-    // socat forks one bridge process per connection; the backlog (default 5) must absorb a burst of connects, as when
-    // many requests wait for the same start. The proxy opens at most ContainerProxy.MAX_CONNECTIONS_PER_APP.
-    private static final String BRIDGE = "%s UNIX-LISTEN:" + SOCKET + ",fork,backlog=512,unlink-early TCP4:127.0.0.1:"
-            + SANDBOX_PORT + " & exec \"$@\"";
+    private static final long OPEN_FILES = hardOpenFilesLimit();
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
 
     private final HostTools tools;
     private final DataDir dataDir;
     private final SandboxSettings settings;
     private final String label;
-    private final Egress egress;
+    private final SandboxNetwork network;
+    private final boolean egress;
     private final Path egressResolvConf;
 
-    /** With {@code sandbox.egress = nat}, installs the egress firewall and NAT; {@link #close()} removes them. */
+    /**
+     * Sandboxed, installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes
+     * them.
+     */
     public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings) {
         this.tools = tools;
         this.dataDir = dataDir;
         this.settings = settings;
         this.label = labelFor(dataDir.root());
         boolean nat = settings.enabled() && settings.egress() == SandboxSettings.Egress.NAT;
-        this.egress = nat ? Egress.setUp(label, settings.egressSubnet()) : null;
+        this.egress = nat;
+        this.network = settings.enabled() ? SandboxNetwork.setUp(label, settings.egressSubnet(), nat) : null;
         this.egressResolvConf = nat && !settings.egressDns().isEmpty() ? writeResolvConf(dataDir, settings.egressDns()) : null;
     }
 
@@ -98,13 +95,12 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     }
 
     private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
-        Map<String, String> env = environment(spec, SANDBOX_PORT);
-        if (spec.internet() && egress == null) {
+        Map<String, String> env = environment(spec, "0.0.0.0", SANDBOX_PORT);
+        if (spec.internet() && !egress) {
             throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
         }
         Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
-                .readOnly(spec.appDir().resolve("code"), "/app/code").tmpfs("/run/slipway", SOCKET_TMPFS_BYTES)
-                .env(env).chdir("/app/code");
+                .readOnly(spec.appDir().resolve("code"), "/app/code").env(env).chdir("/app/code");
         if (spec.internet() && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
         Path deps = null;
         if (spec.depsDir() != null) {
@@ -114,12 +110,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             }
             deps = Path.of("/app");
         }
-        List<String> program = new ArrayList<>(List.of("/bin/sh", "-c", BRIDGE.formatted(tools.socat()), "slipway-app"));
-        program.addAll(program(spec, Path.of("/app/code"), deps));
+        List<String> program = program(spec, Path.of("/app/code"), deps);
         Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
         // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
         // runs outside its limits. Paths are ours (a hex label and an app id), never user input.
-        StringBuilder join = new StringBuilder();
+        // As many open files as the hard limit allows: an app may hold a connection per client (SSE, WebSockets).
+        // A number, not $(ulimit -Hn): a subshell would be a child process, mistaken for the sandbox's first one.
+        StringBuilder join = new StringBuilder(OPEN_FILES > 0 ? "ulimit -n " + OPEN_FILES + " 2>/dev/null; " : "");
         for (Path procs : cgroup.procFiles()) join.append("echo $$ > ").append(procs).append(" && ");
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", join + "exec \"$@\"", "slipway-launch"));
         command.addAll(bwrap.command(program));
@@ -133,22 +130,32 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             cgroup.remove();
             throw e;
         }
-        long inside;
-        int egressSlot = -1;
+        SandboxNetwork.Link link;
         try {
-            inside = firstProcessInside(process);
-            if (spec.internet()) egressSlot = egress.attach(inside);
+            link = network.attach(firstProcessInside(process), spec.internet());
         } catch (RuntimeException e) {
+            if (exitedWithin(process, 1000)) {
+                // The app exited at once and took its namespace with it: what matters is its exit, which the lifecycle
+                // reports (with its log). The address is never reached.
+                return new ProcessSandbox(spec.appId(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), process, cgroup);
+            }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             cgroup.remove();
             throw e;
         }
-        ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), UnixDomainSocketAddress.of("/proc/" + inside + "/root" + SOCKET),
-                process, cgroup);
-        int slot = egressSlot;
-        if (slot >= 0) sandbox.exited().whenComplete((exit, e) -> egress.detach(slot));
+        ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), new InetSocketAddress(link.sandboxAddress(), SANDBOX_PORT), process, cgroup);
+        sandbox.exited().whenComplete((exit, e) -> network.detach(link));
         return sandbox;
+    }
+
+    private static boolean exitedWithin(Process process, long millis) {
+        try {
+            return process.waitFor(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
@@ -176,7 +183,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         ProcessBuilder pb = new ProcessBuilder(program(spec, spec.appDir().resolve("code"), spec.depsDir()))
                 .directory(spec.appDir().resolve("code").toFile());
         pb.environment().clear();
-        pb.environment().putAll(environment(spec, port));
+        pb.environment().putAll(environment(spec, "127.0.0.1", port));
         SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         return new ProcessSandbox(spec.appId(), address, launch(pb, spec), null);
     }
@@ -186,10 +193,10 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile())).start();
     }
 
-    private static Map<String, String> environment(SandboxSpec spec, int port) {
+    private static Map<String, String> environment(SandboxSpec spec, String host, int port) {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         env.put("PORT", Integer.toString(port));
-        env.put("HOST", "127.0.0.1");
+        env.put("HOST", host);
         env.put("NODE_ENV", "production");
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", "/tmp");
@@ -257,7 +264,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */
     @Override
     public void close() {
-        if (egress != null) egress.tearDown();
+        if (network != null) network.tearDown();
         if (settings.enabled() && Cgroup.version() != null) {
             Cgroup.removeLeftovers(label);
             Cgroup.removeParents(label);
@@ -267,6 +274,21 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     /** {@code v1} or {@code v2}, the cgroup version sandboxes are limited with here, or null when none is usable. */
     public static String cgroupVersion() {
         return Cgroup.version();
+    }
+
+    /** The hard limit on open files that Slipway runs under, which sandboxes may raise their soft limit to; 0 if unknown. */
+    private static long hardOpenFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
+                    return hard.equals("unlimited") ? 1 << 20 : Long.parseLong(hard);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot read the open files limit: {}", e.toString());
+        }
+        return 0;
     }
 
     static String labelFor(Path dataDir) {

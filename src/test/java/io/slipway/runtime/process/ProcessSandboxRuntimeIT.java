@@ -26,7 +26,10 @@ class ProcessSandboxRuntimeIT {
         Process other = stranger.start();
         try {
             var settings = SlipwayConfig.defaults(dataDir).sandbox();
-            int reaped = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings).reapOrphans();
+            int reaped;
+            try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings)) {
+                reaped = runtime.reapOrphans();
+            }
 
             assertThat(reaped).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() -> !process.isAlive());
