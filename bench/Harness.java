@@ -602,7 +602,7 @@ public class Harness {
     record Wrk(double rps, double p50, double p99) {
         static Wrk run(String url, int connections) throws Exception {
             String duration = smoke ? "2s" : "15s";
-            Harness.run("wrk", "-t2", "-c" + connections, "-d" + (smoke ? "1s" : "3s"), url);
+            Harness.run("wrk", "-t2", "-c" + connections, "-d" + (smoke ? "1s" : "10s"), url);
             String out = Harness.run("wrk", "-t2", "-c" + connections, "-d" + duration, "--latency", url);
             Matcher rps = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(out);
             if (!rps.find()) throw new IllegalStateException("wrk: " + out);

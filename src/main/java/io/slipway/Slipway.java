@@ -34,7 +34,12 @@ import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import io.slipway.store.UserStore;
 import io.slipway.users.Accounts;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -59,23 +64,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
+    /** HTTP servers, each on an event loop of its own: one per core. */
+    private static final int EVENT_LOOPS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final Database database;
     private final Instances instances;
     private final Vertx vertx;
-    private final HttpServer server;
+    private final List<HttpServer> servers;
     private final TokenService tokens;
     private final ProcessSandboxRuntime runtime;
     private final RegistryProxy registryProxy;
 
-    private Slipway(Database database, Instances instances, Vertx vertx, HttpServer server, TokenService tokens,
+    private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     ProcessSandboxRuntime runtime, RegistryProxy registryProxy) {
         this.runtime = runtime;
         this.registryProxy = registryProxy;
         this.database = database;
         this.instances = instances;
         this.vertx = vertx;
-        this.server = server;
+        this.servers = servers;
         this.tokens = tokens;
     }
 
@@ -145,20 +152,30 @@ public final class Slipway implements AutoCloseable {
         Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, verifier, config, dataDir, publicUrl::get);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets);
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true)
+        HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
-                .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
-        server.invalidRequestHandler(InvalidRequests::answer);
-        server.requestHandler(request -> {
+                .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        Handler<HttpServerRequest> requests = request -> {
             if (request.path().startsWith("/containers/")) {
                 proxy.handle(request);
             } else {
                 api.handle(request);
             }
-        });
+        };
+        // One server per core, each on an event loop of its own, sharing the port (Vert.x spreads connections among
+        // them). Port 0 becomes -1: one random port shared by every instance, where 0 would give each its own.
+        List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int port = config.port() == 0 ? -1 : config.port();
         try {
-            server.listen(config.port(), config.host()).await();
+            vertx.deployVerticle(() -> new VerticleBase() {
+                @Override
+                public Future<?> start() {
+                    HttpServer server = vertx.createHttpServer(options).invalidRequestHandler(InvalidRequests::answer).requestHandler(requests);
+                    servers.add(server);
+                    return server.listen(port, config.host());
+                }
+            }, new DeploymentOptions().setInstances(EVENT_LOOPS)).await();
         } catch (RuntimeException e) {
             vertx.close();
             instances.close();
@@ -167,10 +184,12 @@ public final class Slipway implements AutoCloseable {
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        HttpServer server = servers.getFirst();
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
-        LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {})", server.actualPort(), apps.size(), dataDir.root());
+        LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops)", server.actualPort(), apps.size(),
+                dataDir.root(), servers.size());
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, server, tokens, runtime, registryProxy);
+        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
@@ -237,7 +256,7 @@ public final class Slipway implements AutoCloseable {
     }
 
     public int port() {
-        return server.actualPort();
+        return servers.getFirst().actualPort();
     }
 
     public TokenService tokens() {
@@ -248,7 +267,7 @@ public final class Slipway implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Slipway is shutting down");
-        server.close().await();
+        servers.forEach(s -> s.close().await());
         instances.close();
         runtime.close();
         if (registryProxy != null) registryProxy.close();

@@ -64,9 +64,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final java.util.concurrent.ConcurrentHashMap<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration maxWait;
     private final long maxBodyBytes;
-    // Kept in a field: Vert.x 5 closes clients that become unreachable.
-    private final HttpClient client;
-    private final HttpProxy proxy;
+    private final Vertx vertx;
+    // One client and proxy per event loop, created on it: its connections to apps stay on that loop, with no hop
+    // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
+    private final ThreadLocal<HttpProxy> proxies = ThreadLocal.withInitial(this::newProxy);
+    private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param plans   each app's plan: its request rate limit
@@ -80,11 +82,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.budgets = budgets;
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
+        this.vertx = vertx;
+    }
+
+    private HttpProxy newProxy() {
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
         // so the proxy never reuses a connection the app is closing (a spurious 502).
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
                 .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_APP));
-        this.proxy = HttpProxy.reverseProxy(client)
+        clients.add(client);
+        return HttpProxy.reverseProxy(client)
                 .origin(OriginRequestProvider.selector(ContainerProxy::origin))
                 // true: the interceptor must also run for WebSocket upgrades, or they would skip the path rewrite.
                 .addInterceptor(new SlipwayInterceptor(), true);
@@ -96,7 +103,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             Problem.of(404, "not-found", "Not Found", "no app id in " + request.path()).send(request.response());
             return;
         }
-        proxy.handle(request);
+        proxies.get().handle(request);
     }
 
     private static Future<SocketAddress> origin(ProxyContext context) {
