@@ -18,10 +18,14 @@ public final class Budgets {
     private final InstantSource clock;
     private final Map<String, Long> unitsByOwner = new ConcurrentHashMap<>();
     private String month;
+    // When the month being counted ends: checked on every request, so cheaper than working out the month each time.
+    private volatile long monthEndsAtMillis;
 
     public Budgets(UsageStore store, InstantSource clock) {
         this.clock = clock;
-        this.month = UsageStore.month(clock.instant());
+        Instant now = clock.instant();
+        this.month = UsageStore.month(now);
+        this.monthEndsAtMillis = startOfNextMonth(now).toEpochMilli();
         unitsByOwner.putAll(store.activeUnitsByOwner(month));
     }
 
@@ -32,7 +36,7 @@ public final class Budgets {
      */
     public boolean add(String owner, Plan plan, Instant at, long activeUnits) {
         if (activeUnits <= 0) return false;
-        rollOver(UsageStore.month(at));
+        rollOver(at);
         long after = unitsByOwner.merge(owner, activeUnits, Long::sum);
         long limit = limitUnits(plan);
         return after >= limit && after - activeUnits < limit;
@@ -40,24 +44,30 @@ public final class Budgets {
 
     /** Whether the owner has no active time left this month. Never blocks. */
     public boolean exhausted(String owner, Plan plan) {
-        rollOver(UsageStore.month(clock.instant()));
+        Instant now = clock.instant();
+        if (now.toEpochMilli() >= monthEndsAtMillis) rollOver(now);
         return unitsByOwner.getOrDefault(owner, 0L) >= limitUnits(plan);
     }
 
     /** How long until the budgets start again: the first instant of next month, UTC. */
     public Duration untilNextMonth() {
         Instant now = clock.instant();
-        Instant next = YearMonth.from(now.atZone(ZoneOffset.UTC)).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        return Duration.between(now, next);
+        return Duration.between(now, startOfNextMonth(now));
+    }
+
+    private static Instant startOfNextMonth(Instant now) {
+        return YearMonth.from(now.atZone(ZoneOffset.UTC)).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
     private static long limitUnits(Plan plan) {
         return plan.activeTimePerMonth().toMillis() / 10;
     }
 
-    private synchronized void rollOver(String current) {
-        if (!current.equals(month)) {
+    private synchronized void rollOver(Instant at) {
+        String current = UsageStore.month(at);
+        if (current.compareTo(month) > 0) {
             month = current;
+            monthEndsAtMillis = startOfNextMonth(at).toEpochMilli();
             unitsByOwner.clear();
         }
     }

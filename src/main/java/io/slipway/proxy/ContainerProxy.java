@@ -142,30 +142,38 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             request.setAuthority(incoming.authority() != null ? incoming.authority() : LOCALHOST);
             forwardedHeaders(request, incoming, paths);
             CompletableFuture<Lease> acquired = instances.acquire(paths.appId());
+            if (acquired.isDone() && !acquired.isCompletedExceptionally()) {
+                // The app runs: the usual case, handled on this event loop without a timer or a hop between threads.
+                return forward(context, acquired.join());
+            }
             CompletableFuture<Lease> bounded = acquired.copy().orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS);
             // A lease granted after this request gave up waiting must still be returned.
             bounded.exceptionally(e -> {
                 acquired.thenAccept(Lease::release);
                 return null;
             });
-            return Future.fromCompletionStage(bounded, Vertx.currentContext()).transform(result -> {
-                if (result.failed()) return Future.succeededFuture(problemResponse(request, result.cause()));
-                Lease lease = result.result();
-                context.set(LEASE, lease);
-                Body body = request.getBody();
-                if (body != null) {
-                    // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows
-                    // the limit has its connection cut, mid-request.
-                    request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
-                            lease::received), body.length(), body.mediaType()));
-                }
-                incoming.response().endHandler(v -> lease.release());
-                incoming.response().closeHandler(v -> lease.release());
-                if (incoming.response().closed()) lease.release();
-                // A failure here means the app closed or reset the connection before its answer began: say so as Slipway.
-                return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request,
-                        Problem.of(502, "app-connection-lost", "Bad Gateway", "the app closed the connection before it answered"))));
-            });
+            return Future.fromCompletionStage(bounded, Vertx.currentContext()).transform(result -> result.failed()
+                    ? Future.succeededFuture(problemResponse(request, result.cause())) : forward(context, result.result()));
+        }
+
+        /** Sends the request on to the app, under {@code lease}. */
+        private Future<ProxyResponse> forward(ProxyContext context, Lease lease) {
+            ProxyRequest request = context.request();
+            HttpServerRequest incoming = request.proxiedRequest();
+            context.set(LEASE, lease);
+            Body body = request.getBody();
+            if (body != null) {
+                // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows
+                // the limit has its connection cut, mid-request.
+                request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
+                        lease::received), body.length(), body.mediaType()));
+            }
+            incoming.response().endHandler(v -> lease.release());
+            incoming.response().closeHandler(v -> lease.release());
+            if (incoming.response().closed()) lease.release();
+            // A failure here means the app closed or reset the connection before its answer began: say so as Slipway.
+            return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request,
+                    Problem.of(502, "app-connection-lost", "Bad Gateway", "the app closed the connection before it answered"))));
         }
 
         @Override

@@ -136,8 +136,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         } catch (RuntimeException e) {
             if (exitedWithin(process, 1000)) {
                 // The app exited at once and took its namespace with it: what matters is its exit, which the lifecycle
-                // reports (with its log). The address is never reached.
-                return new ProcessSandbox(spec.appId(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), process, cgroup);
+                // reports (with its log). Port 0 of 0.0.0.0 refuses every connection: nothing is ever reached there.
+                return new ProcessSandbox(spec.appId(), new InetSocketAddress("0.0.0.0", 0), process, cgroup);
             }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();

@@ -46,6 +46,10 @@ final class SandboxNetwork {
     private final int prefix;
     private final boolean nat;
     private final Path claims;
+    // Where the next search for a free slot starts: slots are handed out in turn, not lowest first, so that an address
+    // is not reused for a long while. A connection the proxy pooled to a sandbox that stopped must fail fast (no route),
+    // not reach, or hang on, the next sandbox given the same address.
+    private final java.util.concurrent.atomic.AtomicInteger nextSlot = new java.util.concurrent.atomic.AtomicInteger();
     private String forwardingBefore = "1";
 
     private SandboxNetwork(String label, String subnet, boolean nat) {
@@ -135,21 +139,24 @@ final class SandboxNetwork {
     }
 
     /**
-     * The first free slot, claimed by creating its file (atomic, machine-wide), which names the interface that will
+     * The next free slot in turn, claimed by creating its file (atomic, machine-wide), which names the interface that will
      * hold it. A claim whose interface is gone for more than a few seconds is stale (its Slipway was killed) and taken.
      */
     private int claim(String kind) {
         try {
             Files.createDirectories(claims);
-            for (int slot = 0; slot < SLOTS; slot++) {
+            int start = Math.floorMod(nextSlot.getAndIncrement(), SLOTS);
+            for (int i = 0; i < SLOTS; i++) {
+                int slot = (start + i) % SLOTS;
                 Path file = claims.resolve(Integer.toString(slot));
                 try {
                     Files.writeString(file, kind + slot, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                    nextSlot.set(slot + 1);
                     return slot;
                 } catch (java.nio.file.FileAlreadyExistsException taken) {
                     if (isStale(file)) {
                         Files.deleteIfExists(file);
-                        slot--;
+                        i--;
                     }
                 }
             }
