@@ -263,7 +263,7 @@ public final class ConfigLoader {
         List<String> lines = new ArrayList<>();
         lines.add("port=" + c.port() + " host=" + c.host() + " publicUrl=" + c.publicUrl().map(URI::toString).orElse("http://localhost:<port>") + " data=" + c.dataDir());
         lines.add("database: " + (c.databaseUrl().isEmpty() ? "sqlite " + c.dataDir().resolve("db/slipway.db")
-                : "postgresql " + io.slipway.store.Database.redact(c.databaseUrl())));
+                : "postgresql " + redact(c.databaseUrl())));
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
                 + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()));
@@ -289,7 +289,8 @@ public final class ConfigLoader {
         return lines;
     }
 
-    static String redact(String url) {
-        return url.replaceAll("(?<=://)[^/@\\s]+@", "***@");
+    /** The URL with its credentials hidden ({@code user:password@} and any {@code password=} parameter), for logs and errors. */
+    public static String redact(String url) {
+        return url.replaceAll("(?<=://)[^/@\\s]+@", "***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

@@ -127,8 +127,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         private Future<ProxyResponse> admitted(ProxyContext context, ContainerPaths paths, Problem refused) {
             ProxyRequest request = context.request();
             HttpServerRequest incoming = request.proxiedRequest();
-            if (refused == null) refused = checkBudget(paths.appId());
-            if (refused == null) refused = checkRate(paths.appId());
+            var app = instances.app(paths.appId());
+            if (refused == null && app.isPresent()) {
+                // An unknown id is refused later, as not found, when its lease is asked for.
+                Plan plan = plans.apply(app.get());
+                refused = checkBudget(app.get(), plan);
+                if (refused == null) refused = checkRate(app.get(), plan);
+            }
             if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
             long declared = request.getBody() == null ? -1 : request.getBody().length();
             if (declared > maxBodyBytes) {
@@ -229,22 +234,17 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     }
 
     /** Once its owner has used the month's active time, an app is not woken: 429 until the next month. */
-    private Problem checkBudget(String appId) {
-        var app = instances.app(appId);
-        if (app.isEmpty()) return null;
-        Plan plan = plans.apply(app.get());
-        if (!budgets.exhausted(app.get().owner(), plan)) return null;
+    private Problem checkBudget(io.slipway.app.App app, Plan plan) {
+        if (!budgets.exhausted(app.owner(), plan)) return null;
         return Problem.of(429, "quota-exceeded", "Quota Exceeded", "the owner of this app has used this month's "
                 + Durations.format(plan.activeTimePerMonth()) + " of active time on the " + plan.name() + " plan")
                 .withRetryAfter(budgets.untilNextMonth());
     }
 
     /** Past its plan's request rate, an app's callers get 429 with how long to wait; the app is not bothered. */
-    private Problem checkRate(String appId) {
-        var app = instances.app(appId);
-        if (app.isEmpty()) return null;
-        double rate = plans.apply(app.get()).requestsPerSecond();
-        long wait = buckets.computeIfAbsent(appId, id -> new TokenBucket(rate)).take();
+    private Problem checkRate(io.slipway.app.App app, Plan plan) {
+        double rate = plan.requestsPerSecond();
+        long wait = buckets.computeIfAbsent(app.id(), id -> new TokenBucket(rate)).take();
         if (wait == 0) return null;
         return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts " + rate + " requests a second on its plan")
                 .withRetryAfter(Duration.ofNanos(wait));

@@ -1,5 +1,7 @@
 package io.slipway.store;
 
+import static io.slipway.config.ConfigLoader.redact;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
@@ -108,11 +110,6 @@ public final class Database implements AutoCloseable {
             config.setUsername(URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
             if (parts.length == 2) config.setPassword(URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
         }
-    }
-
-    /** The URL with any password hidden, for logs and errors. */
-    public static String redact(String url) {
-        return url.replaceAll("(?<=://)[^/@\\s]+@", "***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     public Kind kind() {
