@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Slots are claimed machine-wide, as files under {@value #CLAIMS}: two Slipways on one machine (or a test's two
  * servers) share the subnet, and a /30 given twice would route one's proxy to the other's app.
+ *
+ * <p>The whole subnet is routed {@code unreachable} on the host, beneath the sandboxes' own {@code /30}s. Without it, the
+ * address of a sandbox whose namespace just died would follow the default route out of the machine, and whatever
+ * answers there (a gateway, a transparent proxy) would pass for the app: a readiness probe once took a gateway's
+ * {@code 403} for an app that had already exited. With it, such a connection fails at once with "no route to host".
  */
 final class SandboxNetwork {
     /** A sandbox's link: its slot in the subnet and the address the app is reached at. */
@@ -85,6 +90,7 @@ final class SandboxNetwork {
         run("iptables", "-A", fwd, "-i", online, "-j", "DROP");
         run("iptables", "-A", fwd, "-o", online, "-j", "DROP");
         run("iptables", "-I", "FORWARD", "-j", fwd);
+        run("ip", "route", "replace", "unreachable", subnet);
         if (nat) {
             try {
                 network.forwardingBefore = Files.readString(IP_FORWARD).trim();
@@ -113,8 +119,9 @@ final class SandboxNetwork {
             String sandbox = address(slot, 2);
             // An interface of this name may outlive a sandbox of an earlier run for a moment.
             if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly(null, "ip", "link", "del", iface);
-            feed("link add " + iface + " type veth peer name eth0 netns " + pid + "\naddr add " + host + "/30 dev " + iface
-                    + "\nlink set " + iface + " up\n", "ip", "-batch", "-");
+            // The unreachable route again: another Slipway sharing the subnet may have taken it away as it stopped.
+            feed("route replace unreachable " + subnet + "\nlink add " + iface + " type veth peer name eth0 netns " + pid
+                    + "\naddr add " + host + "/30 dev " + iface + "\nlink set " + iface + " up\n", "ip", "-batch", "-");
             feed("addr add " + sandbox + "/30 dev eth0\nlink set eth0 up\n" + (internet ? "route add default via " + host + "\n" : ""),
                     "nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "-batch", "-");
             return new Link(slot, iface, InetAddress.getByName(sandbox));
@@ -166,6 +173,16 @@ final class SandboxNetwork {
         throw new IllegalStateException("no free sandbox address in " + subnet);
     }
 
+    private long claimsLeft() {
+        try (var files = Files.list(claims)) {
+            return files.count();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            return 1; // unknown: keep the route, which only ever refuses
+        }
+    }
+
     private static boolean isStale(Path claim) {
         try {
             String iface = Files.readString(claim).trim();
@@ -176,9 +193,10 @@ final class SandboxNetwork {
         }
     }
 
-    /** Removes the rules and puts IPv4 forwarding back as it was. */
+    /** Removes the rules, the subnet's route when no Slipway holds a slot in it any more, and puts IPv4 forwarding back. */
     void tearDown() {
         removeRules();
+        if (claimsLeft() == 0) runQuietly(null, "ip", "route", "del", "unreachable", subnet);
         if (!nat) return;
         try {
             if (forwardingBefore.equals("0")) Files.writeString(IP_FORWARD, "0");
