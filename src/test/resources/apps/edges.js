@@ -33,6 +33,11 @@ http.createServer((req, res) => {
     for (const [k, v] of Object.entries(req.headers)) if (k.startsWith("mcp-") || k === "last-event-id") seen[k] = v;
     res.writeHead(status, { "content-type": "application/json", "mcp-session-id": req.headers["mcp-session-id"] || "none" });
     res.end(status === 202 ? undefined : JSON.stringify({ status, seen }));
+  } else if (url.pathname === "/hop") {
+    // Connection-scoped headers of the app's own: none may reach the client.
+    res.writeHead(200, { "connection": "keep-alive, x-hop", "keep-alive": "timeout=5", "x-hop": "for Slipway only",
+      "x-end-to-end": "kept", "content-type": "text/plain" });
+    res.end("hop");
   } else if (url.pathname === "/count") {
     let bytes = 0;
     req.on("data", (c) => { bytes += c.length; });

@@ -154,6 +154,9 @@ public final class Slipway implements AutoCloseable {
                 app -> config.plan(app.plan()), budgets);
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
+                // Slipway never ends a WebSocket itself (upgrades are tunnelled to the app, which negotiates its own
+                // extensions): no compression handler in every connection's pipeline.
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
                 .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         Handler<HttpServerRequest> requests = request -> {

@@ -5,6 +5,7 @@ import io.slipway.config.Durations;
 import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.http.Problem;
+import io.slipway.http.ProblemException;
 import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
 import io.slipway.instances.Lease;
@@ -12,9 +13,12 @@ import io.slipway.metering.Budgets;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -30,7 +34,7 @@ import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,9 +42,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Serves {@code /containers/{id}/**}. One interceptor does Slipway's part of every exchange: it leases the app's
- * instance (waking it if it sleeps), rewrites the path, sets {@code X-Forwarded-*}, and answers with a problem of its
- * own when the app cannot be reached. The lease is released when the exchange ends, however it ends.
+ * Serves {@code /containers/{id}/**}. Slipway's part of every exchange is {@link #admit admission}: the caller's
+ * credentials, the owner's budget, the app's rate and a lease on its instance (waking it if it sleeps); then the path is
+ * rewritten, {@code X-Forwarded-*} set, and a problem of Slipway's own answered when the app cannot be reached. The
+ * lease is released when the exchange ends, however it ends.
+ *
+ * <p>Ordinary HTTP/1.1 and HTTP/2 exchanges, nearly all of them, go through {@link HttpForwarder}, written for the hot
+ * path. WebSocket upgrades and HTTP/1.0 clients (which cannot take a chunked answer) go through vertx-http-proxy, with
+ * {@link SlipwayInterceptor} doing the same admission.
  */
 public final class ContainerProxy implements Handler<HttpServerRequest> {
     /**
@@ -52,8 +61,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private static final String LEASE = "slipway.lease";
     /** Carries an app's API key to Slipway, for clients that need their Authorization header for the app itself. */
     public static final String KEY_HEADER = "X-Slipway-Key";
-    private static final HostAndPort LOCALHOST = HostAndPort.create("localhost", -1);
+    static final HostAndPort LOCALHOST = HostAndPort.create("localhost", -1);
     private static final MediaType PROBLEM_MEDIA_TYPE = MediaType.parse(Problem.CONTENT_TYPE);
+    /** A failure of the connection to the app before its answer began: said as Slipway. */
+    static final Problem APP_CONNECTION_LOST = Problem.of(502, "app-connection-lost", "Bad Gateway",
+            "the app closed the connection before it answered");
     private static final Problem PRIVATE_APP = Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its "
             + "owner's token or one of its API keys as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
 
@@ -67,7 +79,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final Vertx vertx;
     // One client and proxy per event loop, created on it: its connections to apps stay on that loop, with no hop
     // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
-    private final ThreadLocal<HttpProxy> proxies = ThreadLocal.withInitial(this::newProxy);
+    private final ThreadLocal<PerLoop> loops = ThreadLocal.withInitial(this::newLoop);
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -85,80 +97,125 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.vertx = vertx;
     }
 
-    private HttpProxy newProxy() {
+    /** An event loop's own client to the apps, and the two ways of forwarding over it. */
+    private record PerLoop(HttpForwarder forwarder, HttpProxy proxy) {
+    }
+
+    private PerLoop newLoop() {
         // Idle connections are dropped after 4 s, before node's default 5 s server keep-alive timeout closes them,
         // so the proxy never reuses a connection the app is closing (a spurious 502).
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(4)
                 .setDecompressionSupported(false).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_APP));
         clients.add(client);
-        return HttpProxy.reverseProxy(client)
-                .origin(OriginRequestProvider.selector(ContainerProxy::origin))
+        HttpProxy proxy = HttpProxy.reverseProxy(client)
+                .origin(OriginRequestProvider.selector(context -> Future.succeededFuture(origin(context.get(LEASE, Lease.class)))))
                 // true: the interceptor must also run for WebSocket upgrades, or they would skip the path rewrite.
                 .addInterceptor(new SlipwayInterceptor(), true);
+        return new PerLoop(new HttpForwarder(client, this, maxBodyBytes), proxy);
     }
 
     @Override
     public void handle(HttpServerRequest request) {
-        if (ContainerPaths.parse(request.uri()) == null) {
+        ContainerPaths paths = ContainerPaths.parse(request.uri());
+        if (paths == null) {
             Problem.of(404, "not-found", "Not Found", "no app id in " + request.path()).send(request.response());
             return;
         }
-        proxies.get().handle(request);
+        PerLoop loop = loops.get();
+        if (request.version() == HttpVersion.HTTP_1_0 || request.headers().contains(HttpHeaders.UPGRADE)) {
+            loop.proxy().handle(request);
+        } else {
+            loop.forwarder().forward(request, paths);
+        }
     }
 
-    private static Future<SocketAddress> origin(ProxyContext context) {
-        java.net.SocketAddress address = context.get(LEASE, Lease.class).address();
-        return Future.succeededFuture(switch (address) {
+    /** Where the app under {@code lease} is dialled. */
+    static SocketAddress origin(Lease lease) {
+        java.net.SocketAddress address = lease.address();
+        return switch (address) {
             case UnixDomainSocketAddress unix -> SocketAddress.domainSocketAddress(unix.getPath().toString());
             case InetSocketAddress inet -> SocketAddress.inetSocketAddress(inet.getPort(), inet.getHostString());
             default -> throw new IllegalStateException("cannot dial " + address);
-        });
+        };
     }
 
-    private final class SlipwayInterceptor implements ProxyInterceptor {
-        @Override
-        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-            // The original URI: interceptors may already have changed the proxy request's.
-            ContainerPaths paths = ContainerPaths.parse(context.request().proxiedRequest().uri());
-            return checkAccess(context.request().headers(), paths.appId()).compose(refused -> admitted(context, paths, refused));
-        }
-
-        /** The request once its credentials are checked: refused with {@code refused}, or on to the rate and size checks. */
-        private Future<ProxyResponse> admitted(ProxyContext context, ContainerPaths paths, Problem refused) {
-            ProxyRequest request = context.request();
-            HttpServerRequest incoming = request.proxiedRequest();
-            var app = instances.app(paths.appId());
+    /**
+     * Slipway's part before an exchange reaches the app: the caller's credentials (Slipway's own are removed from
+     * {@code headers}, those to be forwarded), the owner's monthly budget, the app's request rate and the declared body
+     * size ({@code declaredLength}, -1 when unknown); then a lease on the app's instance, which wakes it if it sleeps and
+     * waits for it at most {@code instances.maxWait}. Fails with the reason to answer instead ({@link #problemFor}).
+     */
+    Future<Lease> admit(String appId, MultiMap headers, long declaredLength) {
+        return checkAccess(headers, appId).compose(refused -> {
+            var app = instances.app(appId);
             if (refused == null && app.isPresent()) {
                 // An unknown id is refused later, as not found, when its lease is asked for.
                 Plan plan = plans.apply(app.get());
                 refused = checkBudget(app.get(), plan);
                 if (refused == null) refused = checkRate(app.get(), plan);
             }
-            if (refused != null) return Future.succeededFuture(problemResponse(request, refused));
-            long declared = request.getBody() == null ? -1 : request.getBody().length();
-            if (declared > maxBodyBytes) {
+            if (refused == null && declaredLength > maxBodyBytes) {
                 // Refused before the app is leased: an oversize body never wakes a sleeping app.
-                return Future.succeededFuture(problemResponse(request, Problem.of(413, "body-too-large", "Content Too Large",
-                        "the request body has " + declared + " bytes; apps accept at most " + maxBodyBytes)));
+                refused = Problem.of(413, "body-too-large", "Content Too Large",
+                        "the request body has " + declaredLength + " bytes; apps accept at most " + maxBodyBytes);
             }
+            if (refused != null) return Future.failedFuture(new ProblemException(refused));
+            return lease(appId);
+        });
+    }
+
+    private Future<Lease> lease(String appId) {
+        CompletableFuture<Lease> acquired = instances.acquire(appId);
+        if (acquired.isDone() && !acquired.isCompletedExceptionally()) {
+            // The app runs: the usual case, handled on this event loop without a timer or a hop between threads.
+            return Future.succeededFuture(acquired.join());
+        }
+        CompletableFuture<Lease> bounded = acquired.copy().orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        // A lease granted after this request gave up waiting must still be returned.
+        bounded.exceptionally(e -> {
+            acquired.thenAccept(Lease::release);
+            return null;
+        });
+        return Future.fromCompletionStage(bounded, Vertx.currentContext());
+    }
+
+    /** Releases {@code lease} once the answer to the client has ended or its connection closed, whichever comes first. */
+    static void releaseWhenDone(Lease lease, HttpServerResponse client) {
+        client.endHandler(v -> lease.release());
+        client.closeHandler(v -> lease.release());
+        if (client.closed()) lease.release();
+    }
+
+    /** When the app goes to sleep, an answer still streaming (SSE) is ended cleanly, the last chunk rather than a reset. */
+    static void endWhenAsleep(Lease lease, HttpServerResponse client) {
+        Context eventLoop = Vertx.currentContext();
+        lease.onSleep(() -> {
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            eventLoop.runOnContext(v -> {
+                // So that the client reconnects, and wakes the app.
+                if (!client.ended() && !client.closed()) client.end();
+                ended.complete(null);
+            });
+            return ended;
+        });
+    }
+
+    /** Admission and forwarding for the exchanges vertx-http-proxy carries: WebSocket upgrades and HTTP/1.0. */
+    private final class SlipwayInterceptor implements ProxyInterceptor {
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            ProxyRequest request = context.request();
+            HttpServerRequest incoming = request.proxiedRequest();
+            // The original URI: interceptors may already have changed the proxy request's.
+            ContainerPaths paths = ContainerPaths.parse(incoming.uri());
+            long declared = request.getBody() == null ? -1 : request.getBody().length();
             request.setURI(paths.forwardedUri());
             // The app sees the Host the client asked for. Without this the origin request would carry the host of the
             // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
             request.setAuthority(incoming.authority() != null ? incoming.authority() : LOCALHOST);
-            forwardedHeaders(request, incoming, paths);
-            CompletableFuture<Lease> acquired = instances.acquire(paths.appId());
-            if (acquired.isDone() && !acquired.isCompletedExceptionally()) {
-                // The app runs: the usual case, handled on this event loop without a timer or a hop between threads.
-                return forward(context, acquired.join());
-            }
-            CompletableFuture<Lease> bounded = acquired.copy().orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-            // A lease granted after this request gave up waiting must still be returned.
-            bounded.exceptionally(e -> {
-                acquired.thenAccept(Lease::release);
-                return null;
-            });
-            return Future.fromCompletionStage(bounded, Vertx.currentContext()).transform(result -> result.failed()
-                    ? Future.succeededFuture(problemResponse(request, result.cause())) : forward(context, result.result()));
+            forwardedHeaders(request.headers(), incoming, paths);
+            return admit(paths.appId(), request.headers(), declared).transform(admitted -> admitted.failed()
+                    ? Future.succeededFuture(problemResponse(request, problemFor(admitted.cause()))) : forward(context, admitted.result()));
         }
 
         /** Sends the request on to the app, under {@code lease}. */
@@ -173,12 +230,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
                         lease::received), body.length(), body.mediaType()));
             }
-            incoming.response().endHandler(v -> lease.release());
-            incoming.response().closeHandler(v -> lease.release());
-            if (incoming.response().closed()) lease.release();
-            // A failure here means the app closed or reset the connection before its answer began: say so as Slipway.
-            return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request,
-                    Problem.of(502, "app-connection-lost", "Bad Gateway", "the app closed the connection before it answered"))));
+            releaseWhenDone(lease, incoming.response());
+            return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request, APP_CONNECTION_LOST)));
         }
 
         @Override
@@ -196,17 +249,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                     response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::sent),
                             body.length(), body.mediaType()));
                 }
-                HttpServerResponse client = context.request().proxiedRequest().response();
-                Context eventLoop = Vertx.currentContext();
-                lease.onSleep(() -> {
-                    CompletableFuture<Void> ended = new CompletableFuture<>();
-                    eventLoop.runOnContext(v -> {
-                        // Ends a stream cleanly (the last chunk, not a reset), so that the client reconnects and wakes the app.
-                        if (!client.ended() && !client.closed()) client.end();
-                        ended.complete(null);
-                    });
-                    return ended;
-                });
+                endWhenAsleep(lease, context.request().proxiedRequest().response());
             }
             return context.sendResponse();
         }
@@ -219,7 +262,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * once, and the key header only when the bearer does not already open the app. Completes with null when the request
      * may pass.
      */
-    private Future<Problem> checkAccess(io.vertx.core.MultiMap headers, String appId) {
+    private Future<Problem> checkAccess(MultiMap headers, String appId) {
         String key = headers.get(KEY_HEADER);
         String authorization = headers.get("Authorization");
         String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -251,21 +294,44 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Headers that describe the app's connection to Slipway, not Slipway's to the client (RFC 9110 §7.6.1), and the
-     * headers the app's {@code Connection} names. vertx-http-proxy drops them from requests only; passed on in a
-     * response they break HTTP/2 clients, for which a {@code connection} header is a protocol error.
+     * Headers that describe one connection, not the message (RFC 9110 §7.6.1): never passed on, either way. Host too,
+     * which the forwarded request gets as its authority. Passed on in a response, a {@code connection} header would
+     * break HTTP/2 clients, for which it is a protocol error.
      */
-    static void stripHopByHop(io.vertx.core.MultiMap headers) {
-        for (String listed : headers.getAll("Connection")) {
-            for (String name : listed.split(",")) headers.remove(name.trim());
+    private static final MultiMap HOP_BY_HOP = HttpHeaders.headers().add(HttpHeaders.CONNECTION, "").add(HttpHeaders.KEEP_ALIVE, "")
+            .add("Proxy-Connection", "").add(HttpHeaders.PROXY_AUTHENTICATE, "").add(HttpHeaders.PROXY_AUTHORIZATION, "")
+            .add("TE", "").add("Trailer", "").add(HttpHeaders.TRANSFER_ENCODING, "").add(HttpHeaders.UPGRADE, "")
+            .add(HttpHeaders.HOST, "");
+
+    /** Adds {@code from}'s end-to-end headers to {@code to}: not the {@link #HOP_BY_HOP} ones, nor those its Connection names. */
+    static void copyEndToEnd(MultiMap from, MultiMap to) {
+        String connection = from.get(HttpHeaders.CONNECTION);
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (!HOP_BY_HOP.contains(name) && (connection == null || !names(connection, name))) to.add(name, header.getValue());
         }
-        for (String name : HOP_BY_HOP) headers.remove(name);
     }
 
-    private static final List<String> HOP_BY_HOP = List.of("Connection", "Keep-Alive", "Proxy-Connection", "Upgrade", "TE");
+    /** Removes {@code headers}' hop-by-hop ones, as {@link #copyEndToEnd} leaves them out. */
+    static void stripHopByHop(MultiMap headers) {
+        for (String listed : headers.getAll(HttpHeaders.CONNECTION)) {
+            for (String name : listed.split(",")) headers.remove(name.trim());
+        }
+        for (Map.Entry<String, String> header : HOP_BY_HOP) {
+            if (!header.getKey().equalsIgnoreCase("Host")) headers.remove(header.getKey());
+        }
+    }
 
-    private static void forwardedHeaders(ProxyRequest request, HttpServerRequest incoming, ContainerPaths paths) {
-        var headers = request.headers();
+    /** Whether the Connection header value {@code connection} lists the header {@code name}. */
+    private static boolean names(String connection, String name) {
+        for (String listed : connection.split(",")) {
+            if (listed.trim().equalsIgnoreCase(name)) return true;
+        }
+        return false;
+    }
+
+    /** Tells the app who called and under which prefix it is served. */
+    static void forwardedHeaders(MultiMap headers, HttpServerRequest incoming, ContainerPaths paths) {
         String client = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
         String prior = headers.get("X-Forwarded-For");
         headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
@@ -274,14 +340,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         headers.set("X-Forwarded-Prefix", paths.prefix());
     }
 
-    private static ProxyResponse problemResponse(ProxyRequest request, Throwable failure) {
-        return problemResponse(request, problemFor(failure));
-    }
-
-    private static Problem problemFor(Throwable failure) {
+    /** The problem Slipway answers when admission failed with {@code failure}. */
+    static Problem problemFor(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         Problem problem;
-        if (cause instanceof InstanceUnavailableException e) {
+        if (cause instanceof ProblemException e) {
+            problem = e.problem();
+        } else if (cause instanceof InstanceUnavailableException e) {
             problem = new Problem(e.slug(), e.status(), title(e.slug()), e.getMessage(), e.retryAfter(), java.util.Map.of());
             if (e.logTail() != null && !e.logTail().isBlank()) problem = problem.with("logTail", e.logTail());
         } else if (cause instanceof TimeoutException) {

@@ -70,6 +70,25 @@ class ProxyEdgeCasesIT {
     }
 
     @Test
+    void noContentAndNotModifiedArriveWithoutABodyOrAChunkedEncoding() throws IOException {
+        for (int status : new int[] {204, 304}) {
+            String response = raw("GET /containers/" + app + "/status/" + status + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 " + status + " ");
+            assertThat(response.toLowerCase()).doesNotContain("transfer-encoding").contains("mcp-session-id: none");
+            assertThat(response).endsWith("\r\n\r\n");
+        }
+    }
+
+    @Test
+    void theAppsConnectionScopedHeadersStopAtTheProxy() throws IOException {
+        String response = raw("GET /containers/" + app + "/hop HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").toLowerCase();
+
+        assertThat(response).startsWith("http/1.1 200").contains("x-end-to-end: kept").contains("\r\nhop\r\n");
+        assertThat(response).doesNotContain("x-hop").doesNotContain("keep-alive").doesNotContain("timeout=5");
+    }
+
+    @Test
     void chunkedResponseReachesAnHttp10ClientWhole() throws IOException {
         String response = raw("GET /containers/" + app + "/chunked HTTP/1.0\r\nHost: localhost\r\n\r\n");
 

@@ -1,0 +1,144 @@
+package io.slipway.proxy;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.slipway.http.Problem;
+import io.slipway.instances.Lease;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.Pipe;
+
+/**
+ * Forwards one ordinary HTTP exchange (no upgrade) to an app, on the event loop that received it: the proxy's hot path.
+ * Each header set is copied once, each way, leaving out the hop-by-hop headers; both bodies stream with back-pressure
+ * and are metered as they pass. Nothing else happens per request: no cache bookkeeping, no date parsing, no interceptor
+ * chain.
+ *
+ * <p>An answer the app began is relayed as it comes. When either side fails midway, the other is reset rather than
+ * ended: a truncated body must not look complete to the client.
+ */
+final class HttpForwarder {
+    private final HttpClient client;
+    private final ContainerProxy proxy;
+    private final long maxBodyBytes;
+
+    HttpForwarder(HttpClient client, ContainerProxy proxy, long maxBodyBytes) {
+        this.client = client;
+        this.proxy = proxy;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void forward(HttpServerRequest incoming, ContainerPaths paths) {
+        // Held while Slipway decides and the app wakes: the body is forwarded, not lost.
+        incoming.pause();
+        MultiMap headers = HttpHeaders.headers();
+        ContainerProxy.copyEndToEnd(incoming.headers(), headers);
+        ContainerProxy.forwardedHeaders(headers, incoming, paths);
+        proxy.admit(paths.appId(), headers, declaredLength(incoming)).onComplete(admitted -> {
+            if (admitted.failed()) {
+                answer(incoming, ContainerProxy.problemFor(admitted.cause()));
+            } else {
+                send(incoming, paths, headers, admitted.result());
+            }
+        });
+    }
+
+    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, Lease lease) {
+        ContainerProxy.releaseWhenDone(lease, incoming.response());
+        RequestOptions options = new RequestOptions().setServer(ContainerProxy.origin(lease)).setMethod(incoming.method())
+                .setURI(paths.forwardedUri()).setHeaders(headers);
+        client.request(options).onComplete(created -> {
+            if (created.failed()) {
+                answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+                return;
+            }
+            HttpClientRequest toApp = created.result();
+            HttpServerResponse toClient = incoming.response();
+            // A client that hangs up cancels its request to the app, which stops working for nobody.
+            toClient.closeHandler(v -> {
+                lease.release();
+                if (!toClient.ended()) toApp.reset();
+            });
+            if (toClient.closed()) {
+                toApp.reset();
+                return;
+            }
+            // The app sees the Host the client asked for; apps answer 400 to a request without one.
+            toApp.authority(incoming.authority() != null ? incoming.authority() : ContainerProxy.LOCALHOST);
+            if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && mayHaveUndeclaredBody(incoming)) toApp.setChunked(true);
+            toApp.response().onComplete(answered -> {
+                if (answered.failed()) {
+                    answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+                } else {
+                    relay(incoming, answered.result(), toApp, lease);
+                }
+            });
+            // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows the limit
+            // has its connection cut, mid-request.
+            Pipe<Buffer> body = new MeteredBody(incoming, maxBodyBytes, () -> incoming.connection().close(), lease::received).pipe();
+            body.endOnFailure(false);
+            body.to(toApp).onFailure(e -> toApp.reset());
+        });
+    }
+
+    /** The app's answer, on to the client as it comes. */
+    private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease) {
+        fromApp.pause();
+        lease.answered();
+        HttpServerResponse toClient = incoming.response();
+        if (toClient.closed()) {
+            toApp.reset();
+            return;
+        }
+        int status = fromApp.statusCode();
+        toClient.setStatusCode(status);
+        String reason = fromApp.statusMessage();
+        // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
+        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
+        ContainerProxy.copyEndToEnd(fromApp.headers(), toClient.headers());
+        boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
+        if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
+        ContainerProxy.endWhenAsleep(lease, toClient);
+        Pipe<Buffer> body = new MeteredBody(fromApp, Long.MAX_VALUE, () -> { }, lease::sent).pipe();
+        body.endOnFailure(false);
+        body.to(toClient).onFailure(e -> {
+            toApp.reset();
+            toClient.reset();
+        });
+    }
+
+    /** Slipway's own answer; the request's body, if any, is read and dropped. */
+    private static void answer(HttpServerRequest incoming, Problem problem) {
+        problem.send(incoming.response());
+        incoming.resume();
+    }
+
+    /** The request's declared Content-Length, or -1 when it has none (chunked, HTTP/2 without one, or no body). */
+    private static long declaredLength(HttpServerRequest incoming) {
+        String length = incoming.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) return -1;
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1; // Vert.x has refused a malformed length before here
+        }
+    }
+
+    /** A body of unknown length: a chunked HTTP/1.1 request, or an HTTP/2 one that may carry data without declaring it. */
+    private static boolean mayHaveUndeclaredBody(HttpServerRequest incoming) {
+        if (incoming.version() == HttpVersion.HTTP_2) {
+            HttpMethod method = incoming.method();
+            return method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS;
+        }
+        String encoding = incoming.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        return encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+    }
+}
