@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class HttpReadiness {
     private static final byte[] REQUEST = ("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slipway-readiness\r\n"
             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    // Over the sandbox's own link a connection is accepted or refused within a millisecond. One that hangs has lost a
+    // packet, which TCP would send again only after a whole second: such a probe is dropped and the next one tried.
+    private static final long CONNECT_TIMEOUT_MILLIS = 100;
     // SocketChannel reads have no timeout of their own: an app that accepts and never answers is cut off by closing.
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("slipway-readiness-watchdog").daemon().factory());
@@ -36,9 +39,12 @@ final class HttpReadiness {
             default -> throw new IllegalArgumentException("cannot probe " + address);
         };
         try (SocketChannel channel = SocketChannel.open(family)) {
-            ScheduledFuture<?> cutOff = WATCHDOG.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> cutOff = WATCHDOG.schedule(() -> closeQuietly(channel), Math.min(CONNECT_TIMEOUT_MILLIS, timeoutMillis),
+                    TimeUnit.MILLISECONDS);
             try {
                 channel.connect(address);
+                cutOff.cancel(false);
+                cutOff = WATCHDOG.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
                 channel.write(ByteBuffer.wrap(REQUEST));
                 ByteBuffer head = ByteBuffer.allocate(5);
                 while (head.hasRemaining()) {

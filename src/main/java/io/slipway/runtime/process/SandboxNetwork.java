@@ -119,10 +119,14 @@ final class SandboxNetwork {
             String sandbox = address(slot, 2);
             // An interface of this name may outlive a sandbox of an earlier run for a moment.
             if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly(null, "ip", "link", "del", iface);
+            // Both ends get fixed MAC addresses and know each other's from the start: no ARP. A first ARP request lost
+            // while a new link comes up is retried only after a second (retrans_time), and the app's start with it.
             // The unreachable route again: another Slipway sharing the subnet may have taken it away as it stopped.
-            feed("route replace unreachable " + subnet + "\nlink add " + iface + " type veth peer name eth0 netns " + pid
-                    + "\naddr add " + host + "/30 dev " + iface + "\nlink set " + iface + " up\n", "ip", "-batch", "-");
-            feed("addr add " + sandbox + "/30 dev eth0\nlink set eth0 up\n" + (internet ? "route add default via " + host + "\n" : ""),
+            feed("route replace unreachable " + subnet + "\nlink add " + iface + " address " + mac(slot, 1) + " type veth peer name eth0 address "
+                    + mac(slot, 2) + " netns " + pid + "\naddr add " + host + "/30 dev " + iface + "\nlink set " + iface + " up\n"
+                    + "neigh replace " + sandbox + " lladdr " + mac(slot, 2) + " dev " + iface + " nud permanent\n", "ip", "-batch", "-");
+            feed("addr add " + sandbox + "/30 dev eth0\nlink set eth0 up\nneigh replace " + host + " lladdr " + mac(slot, 1)
+                    + " dev eth0 nud permanent\n" + (internet ? "route add default via " + host + "\n" : ""),
                     "nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "-batch", "-");
             return new Link(slot, iface, InetAddress.getByName(sandbox));
         } catch (RuntimeException | UnknownHostException e) {
@@ -228,6 +232,11 @@ final class SandboxNetwork {
     /** Host ends of sandboxes without the internet. */
     private String offline() {
         return "sx" + label.substring(0, 4);
+    }
+
+    /** A locally administered MAC address for one end of a slot's link (1: the host's, 2: the sandbox's); unique per machine, as slots are. */
+    private static String mac(int slot, int end) {
+        return String.format("02:53:57:%02x:%02x:%02x", end, slot >> 8, slot & 0xff);
     }
 
     private String address(int slot, int host) {
