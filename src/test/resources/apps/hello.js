@@ -4,6 +4,7 @@ const startedAt = Date.now();
 http.createServer((req, res) => {
   if (req.url.startsWith("/slow")) {
     const ms = Number(new URL(req.url, "http://x").searchParams.get("ms") || 1000);
+    console.log(`slow request: answering in ${ms} ms`);
     setTimeout(() => res.end("slow done"), ms);
     return;
   }

@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
+    /** How long requests in flight may take to finish once Slipway is told to stop; then their connections are closed. */
+    public static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(10);
     /** HTTP servers, each on an event loop of its own: one per core. */
     private static final int EVENT_LOOPS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
@@ -74,6 +76,7 @@ public final class Slipway implements AutoCloseable {
     private final TokenService tokens;
     private final ProcessSandboxRuntime runtime;
     private final RegistryProxy registryProxy;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     ProcessSandboxRuntime runtime, RegistryProxy registryProxy) {
@@ -266,11 +269,18 @@ public final class Slipway implements AutoCloseable {
         return tokens;
     }
 
-    /** Stops accepting requests, stops every app, closes the store. */
+    /**
+     * Stops gracefully, once (later calls return at once): no new connection is accepted, requests in flight get up to
+     * {@link #DRAIN} to finish (idle keep-alive connections close at once, HTTP/2 clients get a GOAWAY), then every app
+     * is stopped and the store closed. Streams that outlast the drain (SSE, WebSockets) are closed with their apps.
+     */
     @Override
     public void close() {
-        LOG.info("Slipway is shutting down");
-        servers.forEach(s -> s.close().await());
+        if (!closed.compareAndSet(false, true)) return;
+        LOG.info("Slipway is shutting down: no new connections; requests in flight have {} s to finish", DRAIN.toSeconds());
+        long t0 = System.nanoTime();
+        Future.join(servers.stream().map(s -> s.shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS)).toList()).await();
+        LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
         instances.close();
         runtime.close();
         if (registryProxy != null) registryProxy.close();

@@ -63,16 +63,18 @@ public final class SlipwayCommand implements Runnable {
                 }
             }
             Slipway slipway = Slipway.start(cfg, Clock.systemUTC());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                slipway.close();
-                stopped.countDown();
-            }, "slipway-shutdown"));
+            // SIGTERM (a service manager, Kubernetes) and SIGINT (Ctrl-C) are the normal way to stop: drain, stop every
+            // app, exit 0. Taking these signals replaces the JVM's own handling, which would exit with 143 or 130.
+            CountDownLatch stop = new CountDownLatch(1);
+            for (String signal : new String[] {"TERM", "INT"}) sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+            // Any other way the JVM ends (SIGHUP, an exit elsewhere) still stops the apps.
+            Runtime.getRuntime().addShutdownHook(new Thread(slipway::close, "slipway-shutdown"));
             try {
-                stopped.await();
+                stop.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            slipway.close();
             return 0;
         }
     }
