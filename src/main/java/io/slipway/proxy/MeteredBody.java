@@ -7,7 +7,7 @@ import io.vertx.core.streams.ReadStream;
 /**
  * A body passing through the proxy, either way: every chunk is counted and renews the app's activity ({@code onChunk}, given its size), and past
  * {@code maxBytes} it calls {@code onOverflow} once and drops the rest — how a chunked request body, whose size nobody
- * declared, is held to the limit.
+ * declared, is held to the limit. Empty chunks are dropped.
  */
 final class MeteredBody implements ReadStream<Buffer> {
     private final ReadStream<Buffer> delegate;
@@ -27,7 +27,9 @@ final class MeteredBody implements ReadStream<Buffer> {
     @Override
     public ReadStream<Buffer> handler(Handler<Buffer> handler) {
         delegate.handler(handler == null ? null : buffer -> {
-            if (overflowed) return;
+            // An empty chunk carries nothing. HTTP/2 clients send one to end a GET (an empty DATA frame), and writing it to
+            // an HTTP/1.1 request without a declared length or chunked encoding would fail.
+            if (overflowed || buffer.length() == 0) return;
             seen += buffer.length();
             if (seen > maxBytes) {
                 overflowed = true;
