@@ -179,10 +179,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return Future.fromCompletionStage(bounded, Vertx.currentContext());
     }
 
-    /** Releases {@code lease} once the answer to the client has ended or its connection closed, whichever comes first. */
-    static void releaseWhenDone(Lease lease, HttpServerResponse client) {
+    /**
+     * Releases {@code lease} once the answer to the client has ended or its connection closed, whichever comes first;
+     * when the client hangs up before its answer ended, {@code onHangUp} runs too.
+     */
+    static void releaseWhenDone(Lease lease, HttpServerResponse client, Runnable onHangUp) {
         client.endHandler(v -> lease.release());
-        client.closeHandler(v -> lease.release());
+        client.closeHandler(v -> {
+            lease.release();
+            if (!client.ended()) onHangUp.run();
+        });
         if (client.closed()) lease.release();
     }
 
@@ -230,7 +236,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 request.setBody(Body.body(new MeteredBody(body.stream(), maxBodyBytes, () -> incoming.connection().close(),
                         lease::received), body.length(), body.mediaType()));
             }
-            releaseWhenDone(lease, incoming.response());
+            // vertx-http-proxy resets the request to the app itself when the client hangs up.
+            releaseWhenDone(lease, incoming.response(), () -> { });
             return context.sendRequest().recover(failure -> Future.succeededFuture(problemResponse(request, APP_CONNECTION_LOST)));
         }
 
@@ -312,14 +319,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         }
     }
 
-    /** Removes {@code headers}' hop-by-hop ones, as {@link #copyEndToEnd} leaves them out. */
+    /** Keeps only {@code headers}' end-to-end ones, as {@link #copyEndToEnd} does. */
     static void stripHopByHop(MultiMap headers) {
-        for (String listed : headers.getAll(HttpHeaders.CONNECTION)) {
-            for (String name : listed.split(",")) headers.remove(name.trim());
-        }
-        for (Map.Entry<String, String> header : HOP_BY_HOP) {
-            if (!header.getKey().equalsIgnoreCase("Host")) headers.remove(header.getKey());
-        }
+        MultiMap endToEnd = HttpHeaders.headers();
+        copyEndToEnd(headers, endToEnd);
+        headers.clear().addAll(endToEnd);
     }
 
     /** Whether the Connection header value {@code connection} lists the header {@code name}. */

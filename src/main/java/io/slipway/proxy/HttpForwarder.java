@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Forwards one ordinary HTTP exchange (no upgrade) to an app, on the event loop that received it: the proxy's hot path.
@@ -52,7 +53,14 @@ final class HttpForwarder {
     }
 
     private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, Lease lease) {
-        ContainerProxy.releaseWhenDone(lease, incoming.response());
+        HttpServerResponse toClient = incoming.response();
+        // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
+        // a connection to the app is had.
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        ContainerProxy.releaseWhenDone(lease, toClient, () -> {
+            HttpClientRequest toApp = sent.get();
+            if (toApp != null) toApp.reset();
+        });
         RequestOptions options = new RequestOptions().setServer(ContainerProxy.origin(lease)).setMethod(incoming.method())
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
@@ -61,12 +69,7 @@ final class HttpForwarder {
                 return;
             }
             HttpClientRequest toApp = created.result();
-            HttpServerResponse toClient = incoming.response();
-            // A client that hangs up cancels its request to the app, which stops working for nobody.
-            toClient.closeHandler(v -> {
-                lease.release();
-                if (!toClient.ended()) toApp.reset();
-            });
+            sent.set(toApp);
             if (toClient.closed()) {
                 toApp.reset();
                 return;
