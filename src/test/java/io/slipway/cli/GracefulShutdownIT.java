@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.slipway.auth.SigningSecret;
-import io.slipway.auth.TokenService;
-import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.SlipwayProcess;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
-import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +36,7 @@ class GracefulShutdownIT {
         TestServer.openForSandboxes(work);
         Path data = work.resolve("data");
         try (SlipwayProcess slipway = SlipwayProcess.up(data, Map.of())) {
-            String token = new TokenService(SigningSecret.loadOrCreate(data), Clock.systemUTC()).mint("draining", null, Duration.ofHours(1));
-            Multipart form = new Multipart().file("index.js", TestApps.source("hello.js"));
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(slipway.base() + "/api/containers/upload"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", form.contentType())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(created.statusCode()).isEqualTo(201);
-            String id = new JsonObject(created.body()).getString("id");
+            String id = slipway.deploy(slipway.token("draining"), "index.js", TestApps.source("hello.js"));
             URI app = URI.create(slipway.base() + "/containers/" + id + "/");
             assertThat(http.send(HttpRequest.newBuilder(app).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 

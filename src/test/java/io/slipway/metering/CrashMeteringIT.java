@@ -2,9 +2,6 @@ package io.slipway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slipway.auth.SigningSecret;
-import io.slipway.auth.TokenService;
-import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.SlipwayProcess;
 import io.slipway.testing.TestApps;
@@ -15,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,14 +39,9 @@ class CrashMeteringIT {
         long servedFrom;
         long killedAt;
         try (SlipwayProcess first = SlipwayProcess.up(data, Map.of())) {
-            token = new TokenService(SigningSecret.loadOrCreate(data), Clock.systemUTC()).mint("crashy", null, Duration.ofHours(1));
-            Multipart form = new Multipart().file("index.js", TestApps.source("hello.js"));
+            token = first.token("crashy");
             long deployedFrom = System.nanoTime();
-            HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(first.base() + "/api/containers/upload"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", form.contentType())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())));
-            assertThat(created.statusCode()).isEqualTo(201);
-            id = new JsonObject(created.body()).getString("id");
+            id = first.deploy(token, "index.js", TestApps.source("hello.js"));
             assertThat(send(HttpRequest.newBuilder(URI.create(first.base() + "/containers/" + id + "/"))).statusCode()).isEqualTo(200);
             servedFrom = System.nanoTime();
             // A request the app answers after RUN: the app is active throughout, and Slipway flushes every 10 s meanwhile.

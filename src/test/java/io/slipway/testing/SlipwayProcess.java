@@ -2,11 +2,19 @@ package io.slipway.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.auth.SigningSecret;
+import io.slipway.auth.TokenService;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +30,15 @@ import java.util.regex.Pattern;
 public final class SlipwayProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Slipway listening on http://localhost:(\\d+)");
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Path data;
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final String base;
 
     private SlipwayProcess(Path data, Map<String, String> env) {
+        this.data = data;
         ProcessBuilder pb = new ProcessBuilder("./slipway", "up", "--port", "0", "--data", data.toString()).redirectErrorStream(true);
         pb.environment().put("SLIPWAY_BUILD_NPM_CACHE", TestServer.NPM_CACHE.toString());
         // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
@@ -57,6 +69,22 @@ public final class SlipwayProcess implements AutoCloseable {
 
     public String base() {
         return base;
+    }
+
+    /** A token for {@code user} (no plan claim), signed with this Slipway's own secret. */
+    public String token(String user) {
+        return new TokenService(SigningSecret.loadOrCreate(data), Clock.systemUTC()).mint(user, null, Duration.ofHours(1));
+    }
+
+    /** Uploads {@code source} as {@code fileName}, as {@code token}'s user, and returns the new app's id; fails unless 201. */
+    public String deploy(String token, String fileName, String source) throws IOException, InterruptedException {
+        Multipart form = new Multipart().file(fileName, source);
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/containers/upload"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", form.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())).timeout(Duration.ofSeconds(120)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) throw new AssertionError("upload answered " + created.statusCode() + ": " + created.body());
+        return new JsonObject(created.body()).getString("id");
     }
 
     public Process process() {
