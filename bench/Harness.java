@@ -507,9 +507,20 @@ public class Harness {
             String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
             run(jcmd, Long.toString(process.pid()), "GC.run");
             String info = run(jcmd, Long.toString(process.pid()), "GC.heap_info");
-            Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
-            if (!m.find()) throw new IllegalStateException("cannot read the heap: " + info);
-            return Long.parseLong(m.group(1)) * 1024;
+            // G1 prints one heap line, the serial collector one per generation: the sum of what is used, up to Metaspace.
+            Pattern used = Pattern.compile("used (\\d+)K");
+            long usedKib = 0;
+            boolean found = false;
+            for (String line : info.split("\n")) {
+                if (line.contains("Metaspace") || line.contains("class space")) break;
+                Matcher m = used.matcher(line);
+                if (m.find()) {
+                    usedKib += Long.parseLong(m.group(1));
+                    found = true;
+                }
+            }
+            if (!found) throw new IllegalStateException("cannot read the heap: " + info);
+            return usedKib * 1024;
         }
 
         String heapMax() throws Exception {

@@ -50,6 +50,7 @@ public final class ConfigLoader {
         d.put("proxy.maxBodySize", "512MiB");
         d.put("proxy.maxHeaderSize", "16KiB");
         d.put("proxy.idleTimeout", "10m");
+        d.put("proxy.eventLoops", "auto");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -72,6 +73,7 @@ public final class ConfigLoader {
         d.put("sandbox.uidCount", "60000");
         d.put("sandbox.tmpSize", "64MiB");
         d.put("sandbox.pids", "128");
+        d.put("sandbox.logSize", "10MiB");
         d.put("metering.flushInterval", "10s");
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
@@ -192,7 +194,7 @@ public final class ConfigLoader {
                 new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
                         Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
                 new ProxySettings(DataSize.parse(v.get("proxy.maxBodySize")), DataSize.parse(v.get("proxy.maxHeaderSize")),
-                        Durations.parse(v.get("proxy.idleTimeout"))),
+                        Durations.parse(v.get("proxy.idleTimeout")), eventLoops(v.get("proxy.eventLoops"))),
                 new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
                 new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
                         Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
@@ -203,7 +205,7 @@ public final class ConfigLoader {
                         buildNetwork(v.get("build.network")), v.get("build.allowedHosts")),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
-                        Integer.parseInt(v.get("sandbox.pids")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
+                        Integer.parseInt(v.get("sandbox.pids")), DataSize.parse(v.get("sandbox.logSize")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
                         v.get("sandbox.egressDns")),
                 plans(v),
                 Durations.parse(v.get("metering.flushInterval")),
@@ -221,6 +223,15 @@ public final class ConfigLoader {
                 .getTotalMemorySize();
         long fit = (total - (512L << 20)) / defaultPlan.memory().bytes();
         return (int) Math.clamp(fit, 4, 1000);
+    }
+
+    /**
+     * {@code auto}: half the cores, at least one; or a number. The proxy shares the machine with the apps it serves:
+     * on two cores, a second event loop made it slower, not faster (BENCHMARKS.md).
+     */
+    static int eventLoops(String value) {
+        if (!value.trim().equalsIgnoreCase("auto")) return Integer.parseInt(value.trim());
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     private static AuthSettings auth(Map<String, String> v) {
@@ -266,7 +277,7 @@ public final class ConfigLoader {
                 : "postgresql " + redact(c.databaseUrl())));
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
-                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()));
+                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops());
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));
         var i = c.instances();

@@ -58,10 +58,11 @@ public record SlipwayConfig(
 
     /**
      * The data plane's limits: the largest request body an app may receive, the largest request head, and how long a
-     * client connection may stay silent (both ways) before Slipway closes it.
+     * client connection may stay silent (both ways) before Slipway closes it; and how many event loops serve it.
      */
-    public record ProxySettings(DataSize maxBodySize, DataSize maxHeaderSize, Duration idleTimeout) {
+    public record ProxySettings(DataSize maxBodySize, DataSize maxHeaderSize, Duration idleTimeout, int eventLoops) {
         public ProxySettings {
+            if (eventLoops < 1) throw new IllegalArgumentException("proxy.eventLoops must be at least 1");
             if (maxHeaderSize.bytes() < 1024) throw new IllegalArgumentException("proxy.maxHeaderSize must be at least 1KiB");
             if (idleTimeout.toMillis() < 100) throw new IllegalArgumentException("proxy.idleTimeout must be at least 100ms");
         }
@@ -126,7 +127,7 @@ public record SlipwayConfig(
      * {@code egress = nat}, apps deployed with {@code internet=true} reach the internet through a veth pair and NAT
      * from {@code egressSubnet}, using {@code egressDns} as their resolver when set.
      */
-    public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, int pids,
+    public record SandboxSettings(boolean enabled, int uidBase, int uidCount, DataSize tmpSize, int pids, DataSize logSize,
                                   Egress egress, String egressSubnet, String egressDns) {
         /** How apps that ask for the internet get it: not at all, or through NAT set up by Slipway (needs root). */
         public enum Egress { NONE, NAT }
@@ -134,6 +135,7 @@ public record SlipwayConfig(
         public SandboxSettings {
             if (uidBase < 1001 || uidCount < 1) throw new IllegalArgumentException("sandbox.uidBase must be > 1000 and sandbox.uidCount >= 1");
             if (pids < 8) throw new IllegalArgumentException("sandbox.pids must be at least 8");
+            if (logSize.bytes() < 64 * 1024) throw new IllegalArgumentException("sandbox.logSize must be at least 64KiB");
             if (!egressSubnet.matches("100\\.(6[4-9]|[7-9]\\d|1[01]\\d|12[0-7])\\.0\\.0/16")) {
                 throw new IllegalArgumentException("sandbox.egressSubnet must be a /16 of 100.64.0.0/10, such as 100.64.0.0/16");
             }
@@ -148,11 +150,11 @@ public record SlipwayConfig(
         }
 
         public SandboxSettings withEnabled(boolean on) {
-            return new SandboxSettings(on, uidBase, uidCount, tmpSize, pids, egress, egressSubnet, egressDns);
+            return new SandboxSettings(on, uidBase, uidCount, tmpSize, pids, logSize, egress, egressSubnet, egressDns);
         }
 
         public SandboxSettings withEgress(Egress newEgress, String newDns) {
-            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, pids, newEgress, egressSubnet, newDns);
+            return new SandboxSettings(enabled, uidBase, uidCount, tmpSize, pids, logSize, newEgress, egressSubnet, newDns);
         }
     }
 

@@ -35,6 +35,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void proxyEventLoopsAreHalfTheCoresUnlessGiven() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).proxy().eventLoops()).isEqualTo(Math.max(1, cores / 2));
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("proxy.eventLoops", "3")).proxy().eventLoops()).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("proxy.eventLoops", "0")))
+                .hasMessageContaining("proxy.eventLoops must be at least 1");
+    }
+
+    @Test
     void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("slipway.yaml");
         Files.writeString(yaml, "port: 4000\ninstances:\n  startTimeout: 5s\n  stopGrace: 2s\nupload:\n  maxFileSize: 2MiB\n");
