@@ -35,6 +35,8 @@ public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     private static final String SERVER = "/api/containers/servers/:id";
     private static final String USER = "/api/admin/users/:user";
+    /** Set on the routing context once the body handler has parsed a whole multipart form. */
+    private static final String FORM_PARSED = "slipway.formParsed";
 
     private final Deployments deployments;
     private final SlipwayConfig config;
@@ -70,12 +72,12 @@ public final class ApiRouter {
                 .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true);
         // Separate routes: Vert.x runs a route's body handler before its user handlers, and the type check comes first.
         router.post("/api/containers/upload").handler(ApiRouter::requireMultipart);
-        router.post("/api/containers/upload").handler(multipart).handler(Blocking.of(api::upload));
+        router.post("/api/containers/upload").handler(multipart).handler(ApiRouter::formParsed).handler(Blocking.of(api::upload));
         router.get("/api/mcp-projects").handler(Blocking.of(api::list));
         router.get("/api/usage").handler(Blocking.of(api::usage));
         router.get(SERVER).handler(Blocking.of(api::get));
         router.put(SERVER).handler(ApiRouter::requireMultipart);
-        router.put(SERVER).handler(multipart).handler(Blocking.of(api::redeploy));
+        router.put(SERVER).handler(multipart).handler(ApiRouter::formParsed).handler(Blocking.of(api::redeploy));
         router.delete(SERVER).handler(Blocking.of(api::delete));
         router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir));
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
@@ -225,6 +227,34 @@ public final class ApiRouter {
                     "send the upload as multipart/form-data with a 'file' field (curl -F file=@index.ts)").send(ctx.response());
             return;
         }
+        watchForCutOffForm(ctx);
+        ctx.next();
+    }
+
+    /**
+     * Vert.x's body handler waits forever for a file part whose closing boundary never comes. So once the request has
+     * ended, its parsed form must follow within a moment; if it does not, the body was cut short, and the client is told
+     * so (with the connection closed, which also ends the waiting parser).
+     */
+    private static void watchForCutOffForm(RoutingContext ctx) {
+        long[] endedTicks = {0};
+        long timer = ctx.vertx().setPeriodic(250, id -> {
+            if (ctx.get(FORM_PARSED) != null || ctx.response().ended() || ctx.response().closed()) {
+                ctx.vertx().cancelTimer(id);
+            } else if (ctx.request().isEnded() && ++endedTicks[0] >= 2) {
+                ctx.vertx().cancelTimer(id);
+                ctx.response().putHeader("Connection", "close");
+                Problem.of(400, "invalid-form", "Bad Request",
+                        "the multipart body ended before its closing boundary (--boundary--): it was cut short").send(ctx.response());
+                // After the answer: cancelling fails the body handler, whose failure finds the response already sent.
+                ctx.cancelAndCleanupFileUploads();
+            }
+        });
+        ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    }
+
+    private static void formParsed(RoutingContext ctx) {
+        ctx.put(FORM_PARSED, true);
         ctx.next();
     }
 
@@ -253,6 +283,10 @@ public final class ApiRouter {
 
     private static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (ctx.response().ended()) {
+            LOG.debug("{} {} failed after its answer: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
+            return;
+        }
         Problem problem;
         if (failure instanceof ProblemException p) {
             problem = p.problem();

@@ -69,6 +69,7 @@ final class LogsHandler implements Handler<RoutingContext> {
                 return;
             }
             long size = Files.size(log);
+            if (size < position) position = 0; // rotated: the app's next lines are at the start of a new log
             if (size > position) {
                 byte[] bytes = read(log, position, size);
                 position = size;

@@ -1,5 +1,6 @@
 package io.slipway.auth;
 
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -29,11 +30,22 @@ final class TokenClaims {
             throw new InvalidTokenException("the token is not a signed JWT");
         }
         return switch (jwt) {
+            case SignedJWT signed when !canonical(signed.getSignature()) ->
+                    throw new InvalidTokenException("the token's signature does not verify");
             case SignedJWT signed -> signed;
             case PlainJWT plain -> throw new InvalidTokenException("the token is not signed (alg none)");
             case EncryptedJWT encrypted -> throw new InvalidTokenException("the token is encrypted; send a signed JWT");
             default -> throw new InvalidTokenException("the token is not a signed JWT");
         };
+    }
+
+    /**
+     * Nimbus decodes base64url leniently, skipping characters outside the alphabet: without this, a token would still
+     * verify with such characters added to its signature ("…Paw,"), one token having endless spellings. Only the
+     * spelling a signer writes is accepted, for local tokens and the identity provider's alike.
+     */
+    private static boolean canonical(Base64URL signature) {
+        return signature.toString().equals(Base64URL.encode(signature.decode()).toString());
     }
 
     static JWTClaimsSet of(SignedJWT jwt) {

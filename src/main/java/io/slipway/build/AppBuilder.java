@@ -6,6 +6,7 @@ import io.slipway.app.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
+import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class AppBuilder {
     public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy) {
         this.dataDir = dataDir;
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
-        Installer installer = new Installer(config, tools, npmCache, proxy);
+        Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()));
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
     }

@@ -4,6 +4,7 @@ import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
+import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,13 +30,19 @@ final class Installer {
     private final HostTools tools;
     private final Path npmCache;
     private final RegistryProxy proxy;
+    /** {@code SLIPWAY_SANDBOX=<label>:build}: what a later start kills if this run dies with a build in flight. */
+    private final Map<String, String> label;
 
-    /** @param proxy the builds' only way out, or null for builds on the host's network */
-    Installer(SlipwayConfig config, HostTools tools, Path npmCache, RegistryProxy proxy) {
+    /**
+     * @param proxy the builds' only way out, or null for builds on the host's network
+     * @param label the data dir's {@link SandboxLabel}
+     */
+    Installer(SlipwayConfig config, HostTools tools, Path npmCache, RegistryProxy proxy, String label) {
         this.config = config;
         this.tools = tools;
         this.npmCache = npmCache;
         this.proxy = proxy;
+        this.label = Map.of(SandboxLabel.VARIABLE, label + ":" + SandboxLabel.BUILD);
     }
 
     private int buildUid() {
@@ -85,8 +92,12 @@ final class Installer {
     }
 
     private void run(String step, List<String> program, Path target, Map<String, String> env, Path log, List<Path> readOnly) {
+        // Labelled, and inside the sandbox too (bwrap clears the environment of what it runs): after a kill -9 of
+        // Slipway, the sandbox's processes can outlive bwrap, and the next start finds them by this label.
+        Map<String, String> labelled = new LinkedHashMap<>(env); // the build's environment, with the proxy's when it has one
+        labelled.putAll(label);
         if (!sandboxed()) {
-            BuildCommand.run(step, program, target, env, log, config.build().timeout());
+            BuildCommand.run(step, program, target, labelled, log, config.build().timeout());
             return;
         }
         Ownership.giveTree(target, buildUid(), "rwx------", "rw-------");
@@ -97,16 +108,14 @@ final class Installer {
         readOnly.forEach(p -> bwrap.readOnly(p, p.toString()));
         List<String> command = program;
         if (proxy != null) {
-            Map<String, String> proxied = new LinkedHashMap<>(env);
             for (String name : List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "npm_config_proxy", "npm_config_https_proxy")) {
-                proxied.put(name, "http://127.0.0.1:" + PROXY_PORT);
+                labelled.put(name, "http://127.0.0.1:" + PROXY_PORT);
             }
-            env = proxied;
             bwrap.shareNetwork(false).writable(proxy.socket(), "/run/registry-proxy.sock");
             command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(tools.socat(), tools.socat()), "slipway-build"));
             command.addAll(program);
         }
-        BuildCommand.run(step, bwrap.env(env).command(command), target, Map.of(), log, config.build().timeout());
+        BuildCommand.run(step, bwrap.env(labelled).command(command), target, label, log, config.build().timeout());
     }
 
     private static void writePackageJson(Path target) {

@@ -10,6 +10,11 @@ final class AppIds {
     private AppIds() {
     }
 
+    /** Whether {@code name} has the shape of an id, which says nothing of whether such an app exists. */
+    static boolean looksLikeOne(String name) {
+        return name.length() == 26 && name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'));
+    }
+
     static String next() {
         char[] id = new char[26];
         // The first character is a letter so that the id is also a valid identifier in most naming schemes.

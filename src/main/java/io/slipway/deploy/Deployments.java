@@ -132,6 +132,7 @@ public final class Deployments {
             store.delete(owner, id);
             Ownership.deleteTree(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
+            deleteQuietly(LogFiles.previous(dataDir.appLog(id)));
             LOG.info("user {} deleted app {}", owner, id);
         }
         locks.remove(id);
@@ -171,6 +172,38 @@ public final class Deployments {
 
     private Object lock(String id) {
         return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    /**
+     * Removes what uploads cut short by a crash left behind: an app's code is moved into {@code apps/} just before its
+     * row is stored, and its log is written from the first build step, so a kill -9 in between leaves code or a log with
+     * no app. (Unfinished work in {@code tmp/} is cleared when the data dir is prepared.) Returns how many apps' remains
+     * were removed.
+     *
+     * @param apps every stored app, as start-up has just listed them
+     */
+    public int removeUnfinished(List<App> apps) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        apps.forEach(app -> known.add(app.id()));
+        java.util.Set<String> removed = new java.util.TreeSet<>();
+        // apps/<id>/ and logs/<id>.log, <id>.log.1, …: the id is the name up to its first dot.
+        for (var dir : List.of(dataDir.apps(), dataDir.logs())) {
+            if (!Files.isDirectory(dir)) continue;
+            try (var entries = Files.list(dir)) {
+                for (var entry : entries.toList()) {
+                    String name = entry.getFileName().toString();
+                    String id = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+                    if (AppIds.looksLikeOne(id) && !known.contains(id)) {
+                        Ownership.deleteTreeQuietly(entry);
+                        removed.add(id);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot look for unfinished uploads in " + dir, e);
+            }
+        }
+        removed.forEach(id -> LOG.info("removed the remains of app {}, whose upload did not finish before a crash", id));
+        return removed.size();
     }
 
     private static void deleteQuietly(java.nio.file.Path file) {

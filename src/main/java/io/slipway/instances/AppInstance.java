@@ -11,6 +11,8 @@ import io.slipway.instances.InstanceState.Stopping;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -254,7 +256,23 @@ final class AppInstance {
             }
             pause = Math.min(pause * 2, 50);
         }
-        throw appFailedWithLog("the app did not answer HTTP on $PORT within " + budget.toSeconds() + " s");
+        throw appFailedWithLog("the app did not answer HTTP on $PORT within " + budget.toSeconds() + " s" + listeningHint(sandbox));
+    }
+
+    private static String host(InetSocketAddress socket) {
+        if (!(socket.getAddress() instanceof Inet6Address v6)) return socket.getAddress().getHostAddress();
+        return v6.isAnyLocalAddress() ? "[::]" : v6.isLoopbackAddress() ? "[::1]" : "[" + v6.getHostAddress() + "]";
+    }
+
+    /** Where an app that never answered listens instead, when its runtime can tell: the usual mistake is a fixed port. */
+    static String listeningHint(Sandbox sandbox) {
+        return sandbox.listening().map(sockets -> {
+            String expected = sandbox.address() instanceof InetSocketAddress a ? " (" + a.getPort() + ")" : "";
+            if (sockets.isEmpty()) return "; it listens on no TCP port: it should listen on $PORT" + expected + ", which Slipway sets";
+            String where = sockets.stream().map(s -> host(s) + ":" + s.getPort()).distinct()
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return "; it listens on " + where + " instead of $PORT" + expected + " on $HOST (0.0.0.0), which Slipway sets";
+        }).orElse("");
     }
 
     private InstanceUnavailableException appFailedWithLog(String reason) {

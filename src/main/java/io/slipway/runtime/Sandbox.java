@@ -1,7 +1,10 @@
 package io.slipway.runtime;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** One running sandbox. Thread-safe. */
@@ -23,4 +26,12 @@ public interface Sandbox {
      * sandbox has exited; calling it again, or after the app exited by itself, returns at once.
      */
     SandboxExit stop(Duration grace);
+
+    /**
+     * The TCP addresses the app listens on, where the runtime can see them (empty where it cannot): what to tell the
+     * owner of an app that never answered on {@code $PORT}.
+     */
+    default Optional<List<InetSocketAddress>> listening() {
+        return Optional.empty();
+    }
 }

@@ -9,7 +9,10 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import io.slipway.auth.SigningSecret;
+import io.slipway.auth.TokenService;
 import io.slipway.testing.Multipart;
+import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +22,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +83,17 @@ class BadInputIT {
                 Arguments.of("internet not available", new Multipart().file("index.js", js).field("internet", "true"), 400, "internet-unavailable"),
                 Arguments.of("internet not a boolean", new Multipart().file("index.js", js).field("internet", "yes"), 400, "invalid-internet"),
                 Arguments.of("bad name", new Multipart().file("index.js", js).field("name", "Not A Slug!"), 400, "invalid-name"),
-                Arguments.of("two files", new Multipart().file("index.js", js).file("other", "b.js", new byte[] {'x'}), 400, "invalid-form"));
+                Arguments.of("two files", new Multipart().file("index.js", js).file("other", "b.js", new byte[] {'x'}), 400, "invalid-form"),
+                Arguments.of("NUL byte in the file name", new Multipart().file("index\u0000.js", js), 400, "invalid-file-name"),
+                Arguments.of("right-to-left override in the file name", new Multipart().file("index\u202Esj.ts", js), 400, "invalid-file-name"),
+                Arguments.of("fullwidth letters in the name", new Multipart().file("index.js", js).field("name", "\uFF41\uFF50\uFF50"), 400, "invalid-name"),
+                Arguments.of("shell in a version", new Multipart().file("index.js", js).field("requirements", "express@$(id)"), 400, "invalid-requirements"),
+                Arguments.of("too many requirements", new Multipart().file("index.js", js).field("requirements",
+                        String.join(",", IntStream.range(0, 51).mapToObj(i -> "package-" + i).toList())), 400, "invalid-requirements"),
+                Arguments.of("negative sleepAfter", new Multipart().file("index.js", js).field("sleepAfter", "-5m"), 400, "invalid-sleep-after"),
+                Arguments.of("env name with '='", new Multipart().file("index.js", js).field("env", "{\"A=B\":\"x\"}"), 400, "invalid-env"),
+                Arguments.of("NUL byte in an env value", new Multipart().file("index.js", js).field("env", "{\"A\":\"x\\u0000y\"}"), 400, "invalid-env"),
+                Arguments.of("env that is not JSON", new Multipart().file("index.js", js).field("env", "A=1"), 400, "invalid-env"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,11 +107,39 @@ class BadInputIT {
 
     @Test
     void uploadThatIsNotMultipartIsRefused() throws IOException {
-        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/api/containers/upload"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"file\":\"x\"}")));
+        HttpResponse<String> response = post("application/json", "{\"file\":\"x\"}".getBytes(StandardCharsets.UTF_8));
 
         assertProblem(response, 415, "not-multipart");
+        assertNothingWasCreated();
+    }
+
+    @Test
+    void multipartCutOffBeforeItsEndIsRefused() throws IOException {
+        Multipart form = new Multipart().file("index.js", TestApps.source("hello.js"));
+        byte[] whole = form.bytes();
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 40);
+        HttpResponse<String> response = post(form.contentType(), cut);
+
+        assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertNothingWasCreated();
+    }
+
+    @Test
+    void multipartWithoutABoundaryIsRefused() throws IOException {
+        HttpResponse<String> response = post("multipart/form-data", "file=index.js".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertNothingWasCreated();
+    }
+
+    @Test
+    void uploadWithOversizeHeadersIsRefused() throws IOException {
+        Multipart form = new Multipart().file("index.js", TestApps.source("hello.js"));
+        HttpResponse<String> response = post(form.contentType(), form.bytes(), "X-Padding", "x".repeat(32 * 1024));
+
+        assertProblem(response, 431, "headers-too-large");
         assertNothingWasCreated();
     }
 
@@ -121,12 +164,27 @@ class BadInputIT {
         String[] parts = good.split("\\.");
         String tamperedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                 "{\"sub\":\"admin\",\"exp\":9999999999}".getBytes(StandardCharsets.UTF_8));
+        byte[] secret = SigningSecret.loadOrCreate(dataDir);
+        String expired = new TokenService(secret, Clock.offset(Clock.systemUTC(), Duration.ofHours(-3))).mint("mallory", null, Duration.ofHours(1));
+        String notYetValid = new TokenService(secret, Clock.offset(Clock.systemUTC(), Duration.ofHours(3))).mint("mallory", null, Duration.ofHours(1));
+        // RS256 named in the header, signed with the server's HMAC secret: a verifier that took the algorithm from
+        // the token would check an RSA signature with whatever key it has, or an HMAC with the public key.
+        String rsHeader = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        javax.crypto.Mac hmac = javax.crypto.Mac.getInstance("HmacSHA256");
+        hmac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        String rsSigningInput = rsHeader + "." + parts[1];
+        String rsConfused = rsSigningInput + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                hmac.doFinal(rsSigningInput.getBytes(StandardCharsets.US_ASCII)));
         return Stream.of(
                 Arguments.of("garbage", "not-a-jwt", "invalid-token"),
                 Arguments.of("alg none", new PlainJWT(valid).serialize(), "invalid-token"),
                 Arguments.of("wrong key", wrongKey.serialize(), "invalid-token"),
                 Arguments.of("HS512", hs512.serialize(), "invalid-token"),
                 Arguments.of("tampered claims", parts[0] + "." + tamperedClaims + "." + parts[2], "invalid-token"),
+                Arguments.of("expired", expired, "invalid-token"),
+                Arguments.of("not valid before a future time", notYetValid, "invalid-token"),
+                Arguments.of("RS256 header on an HMAC signature", rsConfused, "invalid-token"),
                 Arguments.of("empty", "", "unauthorized"));
     }
 
@@ -150,6 +208,15 @@ class BadInputIT {
     @AfterEach
     void nothingLeftRunning() {
         assertThat(server.get("/api/mcp-projects", token).body()).isEqualTo("{\"projects\":[]}");
+    }
+
+    /** An upload sent by hand, for bodies {@link Multipart} would not make; {@code headers} are name, value pairs. */
+    private static HttpResponse<String> post(String contentType, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.base().resolve("/api/containers/upload"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+        return server.send(request);
     }
 
     private static void assertProblem(HttpResponse<String> response, int status, String slug) {
@@ -184,5 +251,6 @@ class BadInputIT {
                 assertThat(deps).isEmpty();
             }
         }
+        assertThat(SandboxProcesses.countOf(dataDir)).as("sandbox and build processes").isZero();
     }
 }

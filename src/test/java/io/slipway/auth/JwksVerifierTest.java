@@ -140,6 +140,15 @@ class JwksVerifierTest {
     }
 
     @Test
+    void genuineTokenWithCharactersAddedToItsSignatureIsRefused() {
+        String token = token(RSA, "carol");
+        assertThat(verified(verifier.verify(token))).isEqualTo(new Principal("carol", null, false));
+        for (String junk : List.of(",", "=", "*", "~")) {
+            assertThat(refusal(verifier.verify(token + junk))).as(junk).isEqualTo("the token's signature does not verify");
+        }
+    }
+
+    @Test
     void tokenSignedByAKeyNotInTheSetIsRefused() {
         RSAKey impostor = TestIdentityProvider.rsaKey(RSA.getKeyID());
         assertThat(refusal(verifier.verify(token(impostor, "carol")))).isEqualTo("the token's signature does not verify");

@@ -126,7 +126,8 @@ class LifecycleIT {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             JsonObject status = server.server(token, id);
             assertThat(status.getString("status")).isEqualTo("failed");
-            assertThat(status.getString("error")).contains("did not answer HTTP on $PORT within 3 s");
+            assertThat(status.getString("error")).contains("did not answer HTTP on $PORT within 3 s")
+                    .contains("it listens on no TCP port: it should listen on $PORT (8000)");
         });
         assertThat(SandboxProcesses.count(id)).isZero();
     }

@@ -1,10 +1,13 @@
 package io.slipway.testing;
 
+import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Counts the live processes labelled as an app's sandbox, by reading {@code /proc/<pid>/environ}. */
@@ -31,24 +34,31 @@ public final class SandboxProcesses {
         return uids;
     }
 
-    private static java.util.List<Path> pids(String appId) {
-        String suffix = ":" + appId;
+    private static List<Path> pids(String appId) {
+        return labelled(entry -> entry.startsWith(SandboxLabel.VARIABLE + "=") && entry.endsWith(":" + appId));
+    }
+
+    /** Live processes labelled by the Slipway of {@code dataDir}: its apps' sandboxes and its builds. */
+    public static long countOf(Path dataDir) {
+        String prefix = SandboxLabel.VARIABLE + "=" + SandboxLabel.of(dataDir) + ":";
+        return labelled(entry -> entry.startsWith(prefix)).size();
+    }
+
+    /** The processes with an environment entry that passes {@code which}. */
+    private static List<Path> labelled(Predicate<String> which) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(p -> hasLabel(p.resolve("environ"), suffix)).toList();
+                    .filter(p -> environment(p).stream().anyMatch(which)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static boolean hasLabel(Path environ, String suffix) {
+    private static List<String> environment(Path proc) {
         try {
-            for (String entry : new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0")) {
-                if (entry.startsWith("SLIPWAY_SANDBOX=") && entry.endsWith(suffix)) return true;
-            }
+            return List.of(new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
         } catch (IOException e) {
-            return false;
+            return List.of(); // the process ended meanwhile, or is not ours to read
         }
-        return false;
     }
 }

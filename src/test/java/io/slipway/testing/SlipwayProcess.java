@@ -78,7 +78,13 @@ public final class SlipwayProcess implements AutoCloseable {
 
     /** Uploads {@code source} as {@code fileName}, as {@code token}'s user, and returns the new app's id; fails unless 201. */
     public String deploy(String token, String fileName, String source) throws IOException, InterruptedException {
+        return deploy(token, fileName, source, Map.of());
+    }
+
+    /** {@link #deploy(String, String, String)} with more form fields ({@code sleepAfter}, say). */
+    public String deploy(String token, String fileName, String source, Map<String, String> fields) throws IOException, InterruptedException {
         Multipart form = new Multipart().file(fileName, source);
+        fields.forEach(form::field);
         HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/containers/upload"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", form.contentType())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())).timeout(Duration.ofSeconds(120)).build(),

@@ -2,8 +2,11 @@ package io.slipway.runtime.process;
 
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,13 @@ final class ProcessSandbox implements Sandbox {
     @Override
     public CompletableFuture<SandboxExit> exited() {
         return exited;
+    }
+
+    /** Read in the sandbox's own network namespace, through its first process; an unsandboxed app shares the host's. */
+    @Override
+    public Optional<List<InetSocketAddress>> listening() {
+        if (!bubblewrapped || exited.isDone()) return Optional.empty();
+        return process.toHandle().children().findFirst().map(inside -> ListeningSockets.of(inside.pid()));
     }
 
     @Override

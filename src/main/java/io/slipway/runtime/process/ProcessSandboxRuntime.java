@@ -2,6 +2,7 @@ package io.slipway.runtime.process;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
+import io.slipway.app.LogFiles;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
@@ -9,6 +10,7 @@ import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,10 +20,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +37,6 @@ import org.slf4j.LoggerFactory;
  * host's network and gets a free loopback port.
  */
 public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseable {
-    /** The environment variable that labels every sandbox process with its Slipway instance and app. */
-    static final String LABEL_VARIABLE = "SLIPWAY_SANDBOX";
     static final int SANDBOX_PORT = 8000;
     private static final long OPEN_FILES = hardOpenFilesLimit();
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
@@ -60,7 +57,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         this.tools = tools;
         this.dataDir = dataDir;
         this.settings = settings;
-        this.label = labelFor(dataDir.root());
+        this.label = SandboxLabel.of(dataDir.root());
         boolean nat = settings.enabled() && settings.egress() == SandboxSettings.Egress.NAT;
         this.egress = nat;
         this.network = settings.enabled() ? SandboxNetwork.setUp(label, settings.egressSubnet(), nat) : null;
@@ -96,6 +93,9 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
 
     private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
         Map<String, String> env = environment(spec, "0.0.0.0", SANDBOX_PORT);
+        // Inside too, not only on the launcher: bubblewrap's own init can outlive a killed Slipway and its outer bwrap,
+        // and the next start's reaper finds the app's processes by this label.
+        env.put(SandboxLabel.VARIABLE, label + ":" + spec.appId());
         if (spec.internet() && !egress) {
             throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
         }
@@ -189,8 +189,11 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     }
 
     private Process launch(ProcessBuilder pb, SandboxSpec spec) throws IOException {
-        pb.environment().put(LABEL_VARIABLE, label + ":" + spec.appId());
-        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile())).start();
+        pb.environment().put(SandboxLabel.VARIABLE, label + ":" + spec.appId());
+        // Through a pipe, not straight into the file: the log is rotated at sandbox.logSize however fast the app writes.
+        Process process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+        LogFiles.pump(process.getInputStream(), spec.logFile(), settings.logSize().bytes(), spec.appId());
+        return process;
     }
 
     private static Map<String, String> environment(SandboxSpec spec, String host, int port) {
@@ -219,33 +222,48 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
 
     @Override
     public int reapOrphans() {
-        String prefix = LABEL_VARIABLE + "=" + label + ":";
-        int reaped = 0;
+        int reaped = killLabelled(entry -> true, "left by an earlier run");
+        if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
+        return reaped;
+    }
+
+    /**
+     * Kills the package installs still running (an upload's, or the esbuild install that starts with Slipway): at
+     * shutdown nothing may outlive Slipway, which has no use for what they would finish.
+     */
+    public int stopBuilds() {
+        String build = SandboxLabel.VARIABLE + "=" + label + ":" + SandboxLabel.BUILD;
+        return killLabelled(build::equals, "still building at shutdown");
+    }
+
+    /** Kills every process (and its descendants) labelled for this data dir whose label entry passes {@code which}. */
+    private int killLabelled(java.util.function.Predicate<String> which, String why) {
+        String prefix = SandboxLabel.VARIABLE + "=" + label + ":";
+        int killed = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path proc : (Iterable<Path>) procs::iterator) {
                 String name = proc.getFileName().toString();
                 if (!name.chars().allMatch(Character::isDigit)) continue;
                 long pid = Long.parseLong(name);
-                if (pid == ProcessHandle.current().pid() || !hasLabel(proc.resolve("environ"), prefix)) continue;
+                if (pid == ProcessHandle.current().pid() || !hasLabel(proc.resolve("environ"), prefix, which)) continue;
                 ProcessHandle.of(pid).ifPresent(p -> {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                     p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
                 });
-                LOG.info("reaped orphaned sandbox process {} from an earlier run", pid);
-                reaped++;
+                LOG.info("killed sandbox process {}, {}", pid, why);
+                killed++;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot scan /proc for orphaned sandboxes", e);
+            throw new UncheckedIOException("cannot scan /proc for sandbox processes", e);
         }
-        if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
-        return reaped;
+        return killed;
     }
 
-    private static boolean hasLabel(Path environ, String prefix) {
+    private static boolean hasLabel(Path environ, String prefix, java.util.function.Predicate<String> which) {
         try {
             for (String entry : new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0")) {
-                if (entry.startsWith(prefix)) return true;
+                if (entry.startsWith(prefix) && which.test(entry)) return true;
             }
             return false;
         } catch (IOException | SecurityException e) {
@@ -289,15 +307,5 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             LOG.debug("cannot read the open files limit: {}", e.toString());
         }
         return 0;
-    }
-
-    static String labelFor(Path dataDir) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(dataDir.toAbsolutePath().normalize().toString()
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

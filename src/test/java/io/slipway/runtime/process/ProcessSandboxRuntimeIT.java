@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.slipway.app.DataDir;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +20,10 @@ class ProcessSandboxRuntimeIT {
     @Test
     void sandboxProcessesLeftByAnEarlierRunAreReapedByLabel() throws IOException {
         ProcessBuilder orphan = new ProcessBuilder("sleep", "300");
-        orphan.environment().put(ProcessSandboxRuntime.LABEL_VARIABLE, ProcessSandboxRuntime.labelFor(dataDir) + ":someapp");
+        orphan.environment().put(SandboxLabel.VARIABLE, SandboxLabel.of(dataDir) + ":someapp");
         Process process = orphan.start();
         ProcessBuilder stranger = new ProcessBuilder("sleep", "300");
-        stranger.environment().put(ProcessSandboxRuntime.LABEL_VARIABLE, "0000000000000000:otherslipway");
+        stranger.environment().put(SandboxLabel.VARIABLE, "0000000000000000:otherslipway");
         Process other = stranger.start();
         try {
             var settings = SlipwayConfig.defaults(dataDir).sandbox();

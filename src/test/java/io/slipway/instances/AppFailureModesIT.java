@@ -1,0 +1,112 @@
+package io.slipway.instances;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.slipway.app.LogFiles;
+import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What apps do wrong, on purpose, in real sandboxes (issue 7): each failure reaches the client or the owner as a
+ * reason, never as a hang, and leaves nothing running. Crash at start, crash loops and never listening are in
+ * {@link LifecycleIT}; a full {@code /tmp} in {@code HostileAppsIT}.
+ */
+class AppFailureModesIT {
+    static final long LOG_SIZE = 64 * 1024;
+    @TempDir
+    static Path dataDir;
+    static TestServer server;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(TestServer.fastLifecycle(TestServer.config(dataDir, Map.of("sandbox.logSize", "64KiB"))));
+        token = server.token("failures");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void appListeningOnAFixedLoopbackPortFailsWithWhereItListens() {
+        String id = server.deploy(token, "index.js", TestApps.source("wrong-port.js"), Map.of()).getString("id");
+
+        HttpResponse<String> response = server.call(id, "/");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        JsonObject problem = new JsonObject(response.body());
+        assertThat(problem.getString("detail")).contains("did not answer HTTP on $PORT")
+                .contains("it listens on 127.0.0.1:8080 instead of $PORT (8000) on $HOST (0.0.0.0)");
+        assertThat(problem.getString("logTail")).contains("listening on http://127.0.0.1:8080");
+        assertThat(SandboxProcesses.count(id)).isZero();
+    }
+
+    @Test
+    void appIgnoringSigtermIsKilledAfterTheGracePeriodAndNothingLingers() throws Exception {
+        String id = server.deploy(token, "index.js", TestApps.source("stubborn.js"), Map.of("sleepAfter", "1s")).getString("id");
+        assertThat(server.call(id, "/").body()).isEqualTo("stubborn");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(server.server(token, id).getString("status")).isEqualTo("sleeping");
+            assertThat(SandboxProcesses.count(id)).isZero();
+        });
+        assertThat(log(id)).contains("SIGTERM received, ignoring it").contains("asleep (was killed by signal 9");
+        assertThat(server.call(id, "/").body()).as("woken again").isEqualTo("stubborn");
+    }
+
+    @Test
+    void appExitingMidRequestAnswers502AndTheNextRequestWakesIt() {
+        String id = server.deploy(token, "index.js", TestApps.source("stubborn.js"), Map.of()).getString("id");
+
+        HttpResponse<String> response = server.call(id, "/exit");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/app-connection-lost");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log(id)).contains("exited with code 7"));
+        assertThat(server.call(id, "/").body()).isEqualTo("stubborn");
+    }
+
+    @Test
+    void appFloodingItsLogIsRotatedAtTheCapAndKeepsAnswering() throws Exception {
+        String id = server.deploy(token, "index.js", TestApps.source("flood.js"), Map.of()).getString("id");
+        Path log = server.dataDir().resolve("logs").resolve(id + ".log");
+        Path previous = LogFiles.previous(log);
+        assertThat(server.call(id, "/").body()).isEqualTo("still answering");
+
+        // Many rotations' worth: the app writes megabytes a second.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(previous));
+        for (int i = 0; i < 20; i++) {
+            // The cap, plus at most one 64 KiB read of the app's output written before the next rotation.
+            assertThat(Files.size(log)).isLessThanOrEqualTo(2 * LOG_SIZE);
+            assertThat(Files.size(previous)).isLessThanOrEqualTo(2 * LOG_SIZE);
+            assertThat(server.call(id, "/").body()).isEqualTo("still answering");
+        }
+        HttpResponse<String> logs = server.get("/api/containers/servers/" + id + "/logs", token);
+        assertThat(logs.statusCode()).isEqualTo(200);
+        assertThat(logs.body()).contains("flood flood");
+
+        assertThat(server.delete("/api/containers/servers/" + id, token).statusCode()).isEqualTo(204);
+        assertThat(log).doesNotExist();
+        assertThat(previous).doesNotExist();
+        assertThat(SandboxProcesses.count(id)).isZero();
+    }
+
+    private static String log(String id) throws java.io.IOException {
+        return Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
+    }
+}
