@@ -26,6 +26,11 @@ public final class Requirements {
     private static final Pattern PY = Pattern.compile(
             "([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])(\\[[A-Za-z0-9._,-]+])?"
                     + "(" + PY_OP + "[A-Za-z0-9.*+!_-]+(," + PY_OP + "[A-Za-z0-9.*+!_-]+)*)?");
+    // A name or version ending like an archive file: npm (npm-package-arg) and pip read such a spec as a local file's
+    // path, not as a package in the registry, whatever else it looks like.
+    private static final Pattern ARCHIVE = Pattern.compile(
+            "\\.(tgz|tar|tar\\.gz|tbz|tar\\.bz2|txz|tlz|tar\\.xz|tar\\.lz|tar\\.lzma|zip|whl)(?![A-Za-z0-9._-])",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern PY_CONTINUATION = Pattern.compile("^" + PY_OP + ".*");
     private static final int MAX_SPEC_LENGTH = 214;
 
@@ -69,6 +74,10 @@ public final class Requirements {
                     : "a Python package name with optional version specifiers (e.g. fastapi==0.115, uvicorn>=0.30)";
             throw new InvalidInputException("invalid-requirements", "'" + abbreviate(spec) + "' is not " + expected
                     + "; URLs, paths, flags and shell syntax are not allowed");
+        }
+        if (ARCHIVE.matcher(spec).find()) {
+            throw new InvalidInputException("invalid-requirements", "'" + abbreviate(spec) + "' ends like an archive file's name, which "
+                    + (language == Language.NODE ? "npm" : "pip") + " would read as a local path; give the package's name and version instead");
         }
         return language == Language.PYTHON ? normalisePythonName(spec) : spec;
     }

@@ -42,6 +42,23 @@ class RequirementsTest {
         assertThatThrownBy(() -> Requirements.parse(Language.PYTHON, spec, 50)).isInstanceOf(InvalidInputException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"node:x.tgz", "node:pkg.tar", "node:pkg@1.0.tgz", "node:pkg.tgz@1", "node:@scope/pkg.tar.gz", "python:pkg.whl",
+            "python:pkg.zip", "python:pkg==1.tar.gz", "python:pkg.ZIP[extra]", "python:pkg.tar.bz2"})
+    void specsThatEndLikeArchiveFilesAreRefusedSinceInstallersReadThemAsPaths(String languageAndSpec) {
+        String[] parts = languageAndSpec.split(":", 2);
+        Language language = parts[0].equals("node") ? Language.NODE : Language.PYTHON;
+        assertThatThrownBy(() -> Requirements.parse(language, parts[1], 50)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("archive file").hasMessageContaining("local path");
+    }
+
+    @Test
+    void namesThatOnlyContainAnArchiveWordAreAllowed() {
+        assertThat(Requirements.parse(Language.NODE, "tar-stream jszip foo.tar-stream zip.js@1", 50))
+                .containsExactly("foo.tar-stream", "jszip", "tar-stream", "zip.js@1");
+        assertThat(Requirements.parse(Language.PYTHON, "zipp wheel backports.tarfile", 50)).containsExactly("backports-tarfile", "wheel", "zipp");
+    }
+
     @Test
     void tooManySpecsAreRefused() {
         assertThatThrownBy(() -> Requirements.parse(Language.NODE, "a b c", 2)).hasMessageContaining("at most 2");

@@ -73,7 +73,8 @@ final class UploadPromises {
         assertThat(specs).hasSizeLessThanOrEqualTo(CONFIG.upload().maxRequirements()).doesNotHaveDuplicates().isSorted();
         for (String spec : specs) {
             assertThat(spec).isNotEmpty().hasSizeLessThanOrEqualTo(214).doesNotStartWith("-").doesNotStartWith(".")
-                    .doesNotContain(":").doesNotContainPattern(SHELL).doesNotContainPattern(CONTROL);
+                    .doesNotContain(":").doesNotContainPattern(SHELL).doesNotContainPattern(CONTROL)
+                    .doesNotContainPattern("(?i)\\.(tgz|tar|tar\\.gz|zip|whl)$");
             switch (language) {
                 case NODE -> {
                     assertThat(spec).matches(NPM_SPEC);
