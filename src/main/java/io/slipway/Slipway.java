@@ -14,6 +14,7 @@ import io.slipway.build.AppBuilder;
 import io.slipway.build.RegistryProxy;
 import io.slipway.config.SlipwayConfig.BuildSettings.BuildNetwork;
 import io.slipway.config.ConfigLoader;
+import io.slipway.config.Durations;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.AccessKeys;
 import io.slipway.deploy.Deployments;
@@ -64,8 +65,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
-    /** How long requests in flight may take to finish once Slipway is told to stop; then their connections are closed. */
-    public static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(10);
 
     private final Database database;
     private final Instances instances;
@@ -74,11 +73,14 @@ public final class Slipway implements AutoCloseable {
     private final TokenService tokens;
     private final ProcessSandboxRuntime runtime;
     private final RegistryProxy registryProxy;
+    /** How long requests in flight may take to finish once Slipway is told to stop; then their connections are closed. */
+    private final java.time.Duration drain;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
-                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy) {
+                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain) {
         this.runtime = runtime;
+        this.drain = drain;
         this.registryProxy = registryProxy;
         this.database = database;
         this.instances = instances;
@@ -202,7 +204,7 @@ public final class Slipway implements AutoCloseable {
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy);
+        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout());
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
@@ -278,15 +280,15 @@ public final class Slipway implements AutoCloseable {
 
     /**
      * Stops gracefully, once (later calls return at once): no new connection is accepted, requests in flight get up to
-     * {@link #DRAIN} to finish (idle keep-alive connections close at once, HTTP/2 clients get a GOAWAY), then every app
+     * {@code proxy.drainTimeout} to finish (idle keep-alive connections close at once, HTTP/2 clients get a GOAWAY), then every app
      * is stopped and the store closed. Streams that outlast the drain (SSE, WebSockets) are closed with their apps.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        LOG.info("Slipway is shutting down: no new connections; requests in flight have {} s to finish", DRAIN.toSeconds());
+        LOG.info("Slipway is shutting down: no new connections; requests in flight have {} to finish", Durations.format(drain));
         long t0 = System.nanoTime();
-        Future.join(servers.stream().map(s -> s.shutdown(DRAIN.toMillis(), TimeUnit.MILLISECONDS)).toList()).await();
+        Future.join(servers.stream().map(s -> s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS)).toList()).await();
         LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
         instances.close();
         runtime.stopBuilds();

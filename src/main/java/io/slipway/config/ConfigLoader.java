@@ -51,6 +51,7 @@ public final class ConfigLoader {
         d.put("proxy.maxHeaderSize", "16KiB");
         d.put("proxy.idleTimeout", "10m");
         d.put("proxy.eventLoops", "auto");
+        d.put("proxy.drainTimeout", "10s");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -194,7 +195,8 @@ public final class ConfigLoader {
                 new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
                         Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
                 new ProxySettings(DataSize.parse(v.get("proxy.maxBodySize")), DataSize.parse(v.get("proxy.maxHeaderSize")),
-                        Durations.parse(v.get("proxy.idleTimeout")), eventLoops(v.get("proxy.eventLoops"))),
+                        Durations.parse(v.get("proxy.idleTimeout")), eventLoops(v.get("proxy.eventLoops")),
+                        Durations.parse(v.get("proxy.drainTimeout"))),
                 new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
                 new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
                         Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
@@ -277,7 +279,7 @@ public final class ConfigLoader {
                 : "postgresql " + redact(c.databaseUrl())));
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
-                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops());
+                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout()));
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));
         var i = c.instances();

@@ -60,4 +60,28 @@ class GracefulShutdownIT {
             assertThat(slipway.output()).anyMatch(l -> l.contains("requests drained in"));
         }
     }
+
+    @Test
+    void aRequestThatOutlastsProxyDrainTimeoutIsCutOffAndSlipwayStillExitsZero() throws Exception {
+        TestServer.openForSandboxes(work);
+        Path data = work.resolve("data");
+        try (SlipwayProcess slipway = SlipwayProcess.up(data, Map.of("SLIPWAY_PROXY_DRAIN_TIMEOUT", "1s"))) {
+            String id = slipway.deploy(slipway.token("impatient"), "index.js", TestApps.source("hello.js"));
+            URI app = URI.create(slipway.base() + "/containers/" + id + "/");
+            CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+                    HttpRequest.newBuilder(app.resolve("slow?ms=60000")).build(), HttpResponse.BodyHandlers.ofString());
+            Path log = data.resolve("logs/" + id + ".log");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.isRegularFile(log)
+                    && Files.readString(log).contains("slow request: answering in 60000 ms"));
+            slipway.process().toHandle().destroy(); // SIGTERM
+
+            // Within 8 s: sooner than the default drain (10 s) would allow.
+            assertThat(slipway.process().waitFor(8, TimeUnit.SECONDS)).isTrue();
+            assertThat(slipway.process().exitValue()).isZero();
+            // Cut off after the 1 s drain, not answered at 60 s.
+            assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(java.io.IOException.class);
+            assertThat(slipway.output()).anyMatch(l -> l.contains("requests in flight have 1s to finish"));
+            assertThat(SandboxProcesses.count(id)).isZero();
+        }
+    }
 }

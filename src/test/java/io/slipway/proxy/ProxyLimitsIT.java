@@ -37,7 +37,7 @@ class ProxyLimitsIT {
     @BeforeAll
     static void start() {
         server = TestServer.start(dataDir, c -> c.withProxy(new SlipwayConfig.ProxySettings(DataSize.ofMebibytes(1),
-                DataSize.parse("4KiB"), Duration.ofSeconds(1), 2)));
+                DataSize.parse("4KiB"), Duration.ofSeconds(1), 2, Duration.ofSeconds(10))));
         token = server.token("limits");
         app = server.deploy(token, "index.js", TestApps.source("edges.js"), Map.of("sleepAfter", "1s")).getString("id");
     }
