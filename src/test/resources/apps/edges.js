@@ -2,6 +2,7 @@
 const http = require("http");
 let cancelled = 0;
 let hanging = 0;
+let download = null;
 http.createServer((req, res) => {
   const url = new URL(req.url, "http://app");
   if (url.pathname === "/chunked") {
@@ -38,6 +39,29 @@ http.createServer((req, res) => {
     res.writeHead(200, { "connection": "keep-alive, x-hop", "keep-alive": "timeout=5", "x-hop": "for Slipway only",
       "x-end-to-end": "kept", "content-type": "text/plain" });
     res.end("hop");
+  } else if (url.pathname === "/download") {
+    // mb MiB of 'x', written only as fast as the connection takes them; /download-state says how far it got.
+    const total = Number(url.searchParams.get("mb")) * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const d = download = { sent: 0, waiting: false, done: false };
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": total });
+    const pump = () => {
+      d.waiting = false;
+      while (d.sent < total) {
+        d.sent += chunk.length;
+        if (!res.write(chunk)) { d.waiting = true; res.once("drain", pump); return; }
+      }
+      d.done = true;
+      res.end();
+    };
+    pump();
+  } else if (url.pathname === "/download-state") {
+    res.end(JSON.stringify(download));
+  } else if (url.pathname === "/broken") {
+    // An answer that breaks off: part of a declared (or chunked) body, then the connection is gone.
+    const chunked = url.searchParams.get("chunked") === "true";
+    res.writeHead(200, chunked ? { "content-type": "text/plain" } : { "content-type": "text/plain", "content-length": 100000 });
+    res.write("x".repeat(1000), () => setTimeout(() => res.socket.destroy(), 50));
   } else if (url.pathname === "/count") {
     let bytes = 0;
     req.on("data", (c) => { bytes += c.length; });

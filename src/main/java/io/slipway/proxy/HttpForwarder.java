@@ -84,6 +84,12 @@ final class HttpForwarder {
                     relay(incoming, answered.result(), toApp, lease);
                 }
             });
+            if (hasNoBody(incoming)) {
+                // Most requests (GET, HEAD, DELETE): nothing to stream, so no pipe; the end is what is held paused.
+                incoming.endHandler(v -> toApp.end());
+                incoming.resume();
+                return;
+            }
             // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows the limit
             // has its connection cut, mid-request.
             Pipe<Buffer> body = new MeteredBody(incoming, maxBodyBytes, () -> incoming.connection().close(), lease::received).pipe();
@@ -105,17 +111,34 @@ final class HttpForwarder {
         toClient.setStatusCode(status);
         String reason = fromApp.statusMessage();
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
-        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
+        if (reason != null && !(status == 200 && reason.equals("OK")) && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+            toClient.setStatusMessage(reason);
+        }
         ContainerProxy.copyEndToEnd(fromApp.headers(), toClient.headers());
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
         ContainerProxy.endWhenAsleep(lease, toClient);
-        Pipe<Buffer> body = new MeteredBody(fromApp, Long.MAX_VALUE, () -> { }, lease::sent).pipe();
-        body.endOnFailure(false);
-        body.to(toClient).onFailure(e -> {
+        // By hand rather than through a Pipe: one write per chunk and no future listened to per write, the hot path's
+        // largest cost in Slipway's own code. Back-pressure as a Pipe's: the app is paused while the client is behind.
+        fromApp.handler(chunk -> {
+            // Ended already when the app went to sleep mid-stream (endWhenAsleep); an empty chunk carries nothing.
+            if (toClient.ended() || chunk.length() == 0) return;
+            lease.sent(chunk.length());
+            toClient.write(chunk);
+            if (toClient.writeQueueFull()) {
+                fromApp.pause();
+                toClient.drainHandler(v -> fromApp.resume());
+            }
+        });
+        fromApp.exceptionHandler(e -> {
+            // The app's answer broke off: the client must not take a truncated body for a whole one.
             toApp.reset();
             toClient.reset();
         });
+        fromApp.endHandler(v -> {
+            if (!toClient.ended()) toClient.end();
+        });
+        fromApp.resume();
     }
 
     /** Slipway's own answer; the request's body, if any, is read and dropped. */
@@ -133,6 +156,13 @@ final class HttpForwarder {
         } catch (NumberFormatException e) {
             return -1; // Vert.x has refused a malformed length before here
         }
+    }
+
+    /** An HTTP/1.1 request that declares no body: no Content-Length (or 0) and no Transfer-Encoding. */
+    private static boolean hasNoBody(HttpServerRequest incoming) {
+        if (incoming.version() != HttpVersion.HTTP_1_1 || incoming.headers().contains(HttpHeaders.TRANSFER_ENCODING)) return false;
+        String length = incoming.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length == null || length.trim().equals("0");
     }
 
     /** A body of unknown length: a chunked HTTP/1.1 request, or an HTTP/2 one that may carry data without declaring it. */

@@ -5,9 +5,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A body passing through the proxy, either way: every chunk is counted and renews the app's activity ({@code onChunk}, given its size), and past
- * {@code maxBytes} it calls {@code onOverflow} once and drops the rest — how a chunked request body, whose size nobody
- * declared, is held to the limit. Empty chunks are dropped.
+ * A request body on its way to the app: every chunk is counted and renews the app's activity ({@code onChunk}, given its
+ * size), and past {@code maxBytes} it calls {@code onOverflow} once and drops the rest — how a chunked request body,
+ * whose size nobody declared, is held to the limit. Empty chunks are dropped. (Answers are relayed by
+ * {@link HttpForwarder} itself.)
  */
 final class MeteredBody implements ReadStream<Buffer> {
     private final ReadStream<Buffer> delegate;

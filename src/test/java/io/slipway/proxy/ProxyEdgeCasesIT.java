@@ -1,6 +1,7 @@
 package io.slipway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.TestApps;
@@ -126,6 +127,47 @@ class ProxyEdgeCasesIT {
     }
 
     @Test
+    void aClientThatStopsReadingHoldsTheAppBackAndThenGetsTheWholeDownload() throws IOException {
+        long total = 256L * 1024 * 1024;
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET /containers/" + app + "/download?mb=256 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(in.read()).isEqualTo('x');
+
+            // The client reads no more: the app must be kept waiting, with only what the buffers on the way hold sent,
+            // not have its whole answer read into Slipway's memory.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonObject state = new JsonObject(server.call(app, "/download-state").body());
+                return state.getBoolean("waiting") && !state.getBoolean("done");
+            });
+            long sent = new JsonObject(server.call(app, "/download-state").body()).getLong("sent");
+            assertThat(sent).isLessThan(64L * 1024 * 1024);
+
+            long received = 1;
+            byte[] buffer = new byte[256 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) received += n;
+            assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: " + total);
+            assertThat(received).isEqualTo(total);
+            assertThat(new JsonObject(server.call(app, "/download-state").body()).getBoolean("done")).isTrue();
+        }
+    }
+
+    @Test
+    void anAnswerTheAppBreaksOffFailsAtTheClientRatherThanLookingComplete() {
+        for (String chunked : List.of("false", "true")) {
+            HttpRequest request = HttpRequest.newBuilder(server.base().resolve("/containers/" + app + "/broken?chunked=" + chunked))
+                    .timeout(Duration.ofSeconds(20)).build();
+            // Cut off, not left waiting for bytes that will never come.
+            assertThatThrownBy(() -> server.http().send(request, HttpResponse.BodyHandlers.ofString()))
+                    .as("chunked=" + chunked).isInstanceOf(IOException.class).isNotInstanceOf(java.net.http.HttpTimeoutException.class);
+        }
+    }
+
+    @Test
     void clientThatDisconnectsCancelsItsRequestToTheAppPromptly() throws IOException {
         JsonObject before = new JsonObject(server.call(app, "/cancelled").body());
         try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
@@ -167,6 +209,17 @@ class ProxyEdgeCasesIT {
             socket.getOutputStream().flush();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
+    }
+
+    /** A response's status line and headers, up to and without the blank line that ends them. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            head.write(c);
+            if (head.size() >= 4 && head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) break;
+        }
+        return head.toString(StandardCharsets.US_ASCII).strip();
     }
 
     private static String readLine(InputStream in) throws IOException {
