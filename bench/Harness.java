@@ -92,10 +92,12 @@ public class Harness {
     // ---------------------------------------------------------------------------------------------------------- proxy
 
     /**
-     * Requests/s and latency of one hello app: direct, through nginx (upstream keep-alive) and through Slipway. Each
-     * target is warmed up first (Slipway longest: its JIT keeps improving it for about a minute), then the three are
-     * measured in turn, round after round, and each figure is the median of its rounds. On a shared two-core machine
-     * the background load drifts by a quarter within minutes; measured in turn, the three see the same drift.
+     * Requests/s and latency of one hello app, the one Slipway runs in its sandbox: direct, through nginx (upstream
+     * keep-alive) and through Slipway, so that the proxies, not the sandbox, are compared. nginx to the same code run
+     * bare on loopback is measured too: what the sandbox itself costs. Each target is warmed up first (Slipway longest:
+     * its JIT keeps improving it for about a minute), then they are measured in turn, round after round, and each figure
+     * is the median of its rounds. On a shared two-core machine the background load drifts by a quarter within minutes;
+     * measured in turn, the targets see the same drift.
      */
     static void proxy() throws Exception {
         int rounds = smoke ? 1 : 5;
@@ -103,27 +105,36 @@ public class Harness {
         System.out.printf("== Proxy: node hello app, wrk -t2; %d round%s of %s per target, after a warm-up; medians%n",
                 rounds, rounds == 1 ? "" : "s", each);
         try (Slipway slipway = Slipway.start("proxy", Map.of())) {
-            String id = slipway.deploy(source("hello.js"), Map.of()).get("id");
+            // Awake for the whole section: nginx's traffic to the app is not Slipway's, and does not keep it awake.
+            String id = slipway.deploy(source("hello.js"), Map.of("sleepAfter", "24h")).get("id");
             String viaSlipway = slipway.base + "/containers/" + id + "/";
             slipway.get(viaSlipway);
-            try (Bare app = Bare.node(source("hello.js")); Nginx nginx = Nginx.start(app.port)) {
-                String direct = "http://127.0.0.1:" + app.port + "/";
+            String app = slipway.appAddress();
+            try (Bare bare = Bare.node(source("hello.js")); Nginx nginx = Nginx.start("nginx", app);
+                 Nginx nginxToBare = Nginx.start("nginx-bare", "127.0.0.1:" + bare.port)) {
+                String direct = "http://" + app + "/";
                 String viaNginx = "http://127.0.0.1:" + nginx.port + "/";
+                String viaNginxToBare = "http://127.0.0.1:" + nginxToBare.port + "/";
                 Wrk.warmUp(direct, smoke ? "1s" : "5s");
                 Wrk.warmUp(viaNginx, smoke ? "1s" : "5s");
+                Wrk.warmUp(viaNginxToBare, smoke ? "1s" : "5s");
                 Wrk.warmUp(viaSlipway, smoke ? "1s" : "60s");
                 for (int connections : List.of(32, 256)) {
-                    List<Wrk> d = new ArrayList<>(), n = new ArrayList<>(), s = new ArrayList<>();
+                    List<Wrk> d = new ArrayList<>(), n = new ArrayList<>(), b = new ArrayList<>(), s = new ArrayList<>();
                     for (int round = 0; round < rounds; round++) {
                         d.add(Wrk.run(direct, connections, each));
                         n.add(Wrk.run(viaNginx, connections, each));
+                        b.add(Wrk.run(viaNginxToBare, connections, each));
                         s.add(Wrk.run(viaSlipway, connections, each));
                     }
-                    Wrk dm = Wrk.median(d), nm = Wrk.median(n), sm = Wrk.median(s);
-                    System.out.printf("  c=%-3d  direct   %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", connections, dm.rps, dm.p50, dm.p99);
-                    System.out.printf("         nginx    %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", nm.rps, nm.p50, nm.p99);
+                    Wrk dm = Wrk.median(d), nm = Wrk.median(n), bm = Wrk.median(b), sm = Wrk.median(s);
+                    System.out.printf("  c=%-3d  direct   %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms   (the app in its sandbox, %s)%n",
+                            connections, dm.rps, dm.p50, dm.p99, app);
+                    System.out.printf("         nginx    %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms   (to the same app)%n", nm.rps, nm.p50, nm.p99);
                     System.out.printf("         slipway  %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms   = %.2fx nginx's req/s, %.2fx its p99%n",
                             sm.rps, sm.p50, sm.p99, sm.rps / nm.rps, sm.p99 / nm.p99);
+                    System.out.printf("         nginx to the same code run bare on loopback: %.0f req/s, p99 %.2f ms (slipway = %.2fx, %.2fx)%n",
+                            bm.rps, bm.p99, sm.rps / bm.rps, sm.p99 / bm.p99);
                     if (rounds > 1) {
                         System.out.printf("         rounds: nginx %s req/s; slipway %s req/s%n", Wrk.list(n, Wrk::rps), Wrk.list(s, Wrk::rps));
                     }
@@ -467,6 +478,21 @@ public class Harness {
             return Map.of("id", m.group(1));
         }
 
+        /**
+         * Where Slipway reaches the app it runs (host:port of its sandbox's end of the link), read from Slipway's own
+         * connections to it, so that nginx and wrk can be pointed at the very same app.
+         */
+        String appAddress() throws Exception {
+            String pid = "pid=" + process.pid() + ",";
+            String connections = Harness.run("ss", "-Htnp", "state", "established", "( dport = :8000 )");
+            for (String line : connections.split("\n")) {
+                if (!line.contains(pid)) continue;
+                Matcher m = Pattern.compile("(\\d+\\.\\d+\\.\\d+\\.\\d+)]?:8000").matcher(line);
+                if (m.find()) return m.group(1) + ":8000";
+            }
+            throw new IllegalStateException("Slipway (" + pid + ") holds no connection to an app on port 8000:\n" + connections);
+        }
+
         String get(String url) throws Exception {
             var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
@@ -586,9 +612,9 @@ public class Harness {
         final Process process;
         final int port;
 
-        private Nginx(int upstream) throws Exception {
+        private Nginx(String name, String upstream) throws Exception {
             port = freePort();
-            Path dir = Files.createDirectories(work.resolve("nginx"));
+            Path dir = Files.createDirectories(work.resolve(name));
             Files.createDirectories(dir.resolve("logs"));
             Files.writeString(dir.resolve("nginx.conf"), """
                     worker_processes auto;
@@ -597,7 +623,7 @@ public class Harness {
                     events { worker_connections 4096; }
                     http {
                       access_log off;
-                      upstream app { server 127.0.0.1:%2$d; keepalive 128; }
+                      upstream app { server %2$s; keepalive 128; }
                       server {
                         listen 127.0.0.1:%3$d;
                         location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -617,8 +643,9 @@ public class Harness {
             throw new IllegalStateException("nginx did not start");
         }
 
-        static Nginx start(int upstream) throws Exception {
-            return new Nginx(upstream);
+        /** {@code upstream}: host:port. */
+        static Nginx start(String name, String upstream) throws Exception {
+            return new Nginx(name, upstream);
         }
 
         @Override
