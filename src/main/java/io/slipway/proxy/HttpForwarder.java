@@ -43,16 +43,18 @@ final class HttpForwarder {
         MultiMap headers = HttpHeaders.headers();
         ContainerProxy.copyEndToEnd(incoming.headers(), headers);
         ContainerProxy.forwardedHeaders(headers, incoming, paths);
-        proxy.admit(paths.appId(), headers, declaredLength(incoming)).onComplete(admitted -> {
+        long declared = declaredLength(incoming);
+        proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, admitted.result());
+                send(incoming, paths, headers, declared, admitted.result());
             }
         });
     }
 
-    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, Lease lease) {
+    /** @param declared the request's Content-Length, or -1 when it declares none */
+    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -84,7 +86,7 @@ final class HttpForwarder {
                     relay(incoming, answered.result(), toApp, lease);
                 }
             });
-            if (hasNoBody(incoming)) {
+            if (hasNoBody(incoming, declared)) {
                 // Most requests (GET, HEAD, DELETE): nothing to stream, so no pipe; the end is what is held paused.
                 incoming.endHandler(v -> toApp.end());
                 incoming.resume();
@@ -111,9 +113,7 @@ final class HttpForwarder {
         toClient.setStatusCode(status);
         String reason = fromApp.statusMessage();
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
-        if (reason != null && !(status == 200 && reason.equals("OK")) && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
-            toClient.setStatusMessage(reason);
-        }
+        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
         ContainerProxy.copyEndToEnd(fromApp.headers(), toClient.headers());
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
@@ -159,10 +159,8 @@ final class HttpForwarder {
     }
 
     /** An HTTP/1.1 request that declares no body: no Content-Length (or 0) and no Transfer-Encoding. */
-    private static boolean hasNoBody(HttpServerRequest incoming) {
-        if (incoming.version() != HttpVersion.HTTP_1_1 || incoming.headers().contains(HttpHeaders.TRANSFER_ENCODING)) return false;
-        String length = incoming.getHeader(HttpHeaders.CONTENT_LENGTH);
-        return length == null || length.trim().equals("0");
+    private static boolean hasNoBody(HttpServerRequest incoming, long declared) {
+        return incoming.version() == HttpVersion.HTTP_1_1 && declared <= 0 && !incoming.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
     /** A body of unknown length: a chunked HTTP/1.1 request, or an HTTP/2 one that may carry data without declaring it. */
