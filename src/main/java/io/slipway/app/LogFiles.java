@@ -58,7 +58,8 @@ public final class LogFiles {
                 int n;
                 while ((n = output.read(buffer)) >= 0) {
                     try {
-                        if (file != null && file.size() > 0 && file.size() + n > maxBytes) {
+                        long size = file == null ? 0 : file.size();
+                        if (size > 0 && size + n > maxBytes) {
                             file.close();
                             file = null;
                             if (!rotate(log)) continue; // deleted with its app, whose last words go nowhere

@@ -42,7 +42,7 @@ final class Installer {
         this.tools = tools;
         this.npmCache = npmCache;
         this.proxy = proxy;
-        this.label = Map.of(SandboxLabel.VARIABLE, label + ":" + SandboxLabel.BUILD);
+        this.label = Map.of(SandboxLabel.VARIABLE, SandboxLabel.value(label, SandboxLabel.BUILD));
     }
 
     private int buildUid() {

@@ -19,6 +19,11 @@ public final class SandboxLabel {
     private SandboxLabel() {
     }
 
+    /** The variable's value for {@code what} (an app id, or {@link #BUILD}) started under the data dir's {@code label}. */
+    public static String value(String label, String what) {
+        return label + ":" + what;
+    }
+
     /** 16 hex digits of the SHA-256 of the data dir's absolute path. */
     public static String of(Path dataDir) {
         try {

@@ -40,7 +40,7 @@ public final class SandboxProcesses {
 
     /** Live processes labelled by the Slipway of {@code dataDir}: its apps' sandboxes and its builds. */
     public static long countOf(Path dataDir) {
-        String prefix = SandboxLabel.VARIABLE + "=" + SandboxLabel.of(dataDir) + ":";
+        String prefix = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(SandboxLabel.of(dataDir), "");
         return labelled(entry -> entry.startsWith(prefix)).size();
     }
 

@@ -95,7 +95,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         Map<String, String> env = environment(spec, "0.0.0.0", SANDBOX_PORT);
         // Inside too, not only on the launcher: bubblewrap's own init can outlive a killed Slipway and its outer bwrap,
         // and the next start's reaper finds the app's processes by this label.
-        env.put(SandboxLabel.VARIABLE, label + ":" + spec.appId());
+        env.put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
         if (spec.internet() && !egress) {
             throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
         }
@@ -189,7 +189,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     }
 
     private Process launch(ProcessBuilder pb, SandboxSpec spec) throws IOException {
-        pb.environment().put(SandboxLabel.VARIABLE, label + ":" + spec.appId());
+        pb.environment().put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
         // Through a pipe, not straight into the file: the log is rotated at sandbox.logSize however fast the app writes.
         Process process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
         LogFiles.pump(process.getInputStream(), spec.logFile(), settings.logSize().bytes(), spec.appId());
@@ -232,13 +232,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
      * shutdown nothing may outlive Slipway, which has no use for what they would finish.
      */
     public int stopBuilds() {
-        String build = SandboxLabel.VARIABLE + "=" + label + ":" + SandboxLabel.BUILD;
+        String build = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(label, SandboxLabel.BUILD);
         return killLabelled(build::equals, "still building at shutdown");
     }
 
     /** Kills every process (and its descendants) labelled for this data dir whose label entry passes {@code which}. */
     private int killLabelled(java.util.function.Predicate<String> which, String why) {
-        String prefix = SandboxLabel.VARIABLE + "=" + label + ":";
+        String prefix = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(label, "");
         int killed = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path proc : (Iterable<Path>) procs::iterator) {

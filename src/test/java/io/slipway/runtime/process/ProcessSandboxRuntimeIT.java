@@ -20,7 +20,7 @@ class ProcessSandboxRuntimeIT {
     @Test
     void sandboxProcessesLeftByAnEarlierRunAreReapedByLabel() throws IOException {
         ProcessBuilder orphan = new ProcessBuilder("sleep", "300");
-        orphan.environment().put(SandboxLabel.VARIABLE, SandboxLabel.of(dataDir) + ":someapp");
+        orphan.environment().put(SandboxLabel.VARIABLE, SandboxLabel.value(SandboxLabel.of(dataDir), "someapp"));
         Process process = orphan.start();
         ProcessBuilder stranger = new ProcessBuilder("sleep", "300");
         stranger.environment().put(SandboxLabel.VARIABLE, "0000000000000000:otherslipway");
