@@ -1,15 +1,15 @@
 package io.slipway.runtime.process;
 
+import static io.slipway.runtime.process.HostCommands.feed;
+import static io.slipway.runtime.process.HostCommands.run;
+import static io.slipway.runtime.process.HostCommands.runQuietly;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +18,9 @@ import org.slf4j.LoggerFactory;
  * holds a {@code /30} of the sandbox subnet: the host end is {@code .1}, the sandbox's {@code eth0} is {@code .2}.
  * Slipway's proxy connects to the app over it; the app can answer, but never open a connection to the host.
  *
- * <p>The firewall, in chains of this Slipway's own ({@code SW-*-<label>}), is what makes this safe. The host accepts
- * from a sandbox only the packets of connections the host opened: a sandbox reaches neither Slipway nor any other
- * service of the host, whatever address or port it tries. Sandboxes without the internet ({@code sx…} interfaces)
- * have no route beyond their {@code /30} and are never forwarded. With NAT enabled, sandboxes allowed the internet
- * ({@code sw…} interfaces) get a default route and are forwarded to public addresses only (private, link-local, CGNAT,
- * loopback and multicast ranges are dropped, which also keeps sandboxes apart). Needs root, {@code ip},
- * {@code nsenter} and {@code iptables}; NAT turns on {@code net.ipv4.ip_forward}.
+ * <p>The {@link SandboxFirewall} is what makes this safe. Sandboxes without the internet ({@code sx…} interfaces) have no
+ * route beyond their {@code /30}; with NAT enabled, sandboxes allowed the internet ({@code sw…} interfaces) get a
+ * default route through the host. Needs root, {@code ip}, {@code nsenter} and {@code iptables}.
  *
  * <p>Slots are claimed machine-wide, as files under {@value #CLAIMS}: two Slipways on one machine (or a test's two
  * servers) share the subnet, and a /30 given twice would route one's proxy to the other's app.
@@ -40,72 +36,32 @@ final class SandboxNetwork {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxNetwork.class);
-    private static final List<String> DROPPED = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-            "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4");
-    private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
     static final String CLAIMS = "/run/slipway-net";
     private static final int SLOTS = 16384;
 
     private final String label;
     private final String subnet;
     private final int prefix;
-    private final boolean nat;
     private final Path claims;
     // Where the next search for a free slot starts: slots are handed out in turn, not lowest first, so that an address
     // is not reused for a long while. A connection the proxy pooled to a sandbox that stopped must fail fast (no route),
     // not reach, or hang on, the next sandbox given the same address.
     private final java.util.concurrent.atomic.AtomicInteger nextSlot = new java.util.concurrent.atomic.AtomicInteger();
-    private String forwardingBefore = "1";
+    private SandboxFirewall firewall;
 
-    private SandboxNetwork(String label, String subnet, boolean nat) {
+    private SandboxNetwork(String label, String subnet) {
         this.label = label;
         this.subnet = subnet;
-        this.nat = nat;
         this.prefix = Integer.parseInt(subnet.split("\\.")[1]);
         this.claims = Path.of(CLAIMS, subnet.replace('/', '_'));
     }
 
     /** Installs the firewall (and, with {@code nat}, forwarding and NAT), replacing what an earlier run left. */
     static SandboxNetwork setUp(String label, String subnet, boolean nat) {
-        SandboxNetwork network = new SandboxNetwork(label, subnet, nat);
-        network.removeRules();
-        String in = "SW-IN-" + label;
-        String fwd = "SW-FWD-" + label;
-        run("iptables", "-N", in);
-        for (String ifaces : List.of(network.offline() + "+", network.online() + "+")) {
-            // Replies to the proxy's connections, and nothing else: a sandbox cannot open a connection to the host.
-            run("iptables", "-A", in, "-i", ifaces, "-m", "conntrack", "--ctstate", "ESTABLISHED", "-j", "ACCEPT");
-            run("iptables", "-A", in, "-i", ifaces, "-j", "DROP");
-        }
-        run("iptables", "-I", "INPUT", "-j", in);
-        run("iptables", "-N", fwd);
-        run("iptables", "-A", fwd, "-i", network.offline() + "+", "-j", "DROP");
-        run("iptables", "-A", fwd, "-o", network.offline() + "+", "-j", "DROP");
-        String online = network.online() + "+";
-        if (nat) {
-            run("iptables", "-A", fwd, "-o", online, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
-            for (String range : DROPPED) run("iptables", "-A", fwd, "-i", online, "-d", range, "-j", "DROP");
-            run("iptables", "-A", fwd, "-i", online, "-j", "ACCEPT");
-        }
-        run("iptables", "-A", fwd, "-i", online, "-j", "DROP");
-        run("iptables", "-A", fwd, "-o", online, "-j", "DROP");
-        run("iptables", "-I", "FORWARD", "-j", fwd);
+        SandboxNetwork network = new SandboxNetwork(label, subnet);
+        network.firewall = SandboxFirewall.install(label, subnet, nat, network.offline(), network.online());
         run("ip", "route", "replace", "unreachable", subnet);
-        if (nat) {
-            try {
-                network.forwardingBefore = Files.readString(IP_FORWARD).trim();
-                Files.writeString(IP_FORWARD, "1");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot enable IPv4 forwarding for sandbox egress (run Slipway as root)", e);
-            }
-            String natChain = "SW-NAT-" + label;
-            run("iptables", "-t", "nat", "-N", natChain);
-            run("iptables", "-t", "nat", "-A", natChain, "-s", subnet, "!", "-d", subnet, "-j", "MASQUERADE");
-            run("iptables", "-t", "nat", "-I", "POSTROUTING", "-j", natChain);
-            LOG.info("sandbox network: a /30 of {} per sandbox, egress by NAT, chains SW-*-{}", subnet, label);
-        } else {
-            LOG.info("sandbox network: a /30 of {} per sandbox, no egress, chains SW-*-{}", subnet, label);
-        }
+        LOG.info("sandbox network: a /30 of {} per sandbox, {}, chains SW-*-{}", subnet, nat ? "egress by NAT" : "no egress", label);
         return network;
     }
 
@@ -118,7 +74,7 @@ final class SandboxNetwork {
             String host = address(slot, 1);
             String sandbox = address(slot, 2);
             // An interface of this name may outlive a sandbox of an earlier run for a moment.
-            if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly(null, "ip", "link", "del", iface);
+            if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly("ip", "link", "del", iface);
             // Both ends get fixed MAC addresses and know each other's from the start: no ARP. A first ARP request lost
             // while a new link comes up is retried only after a second (retrans_time), and the app's start with it.
             // The unreachable route again: another Slipway sharing the subnet may have taken it away as it stopped.
@@ -141,7 +97,7 @@ final class SandboxNetwork {
     }
 
     private void release(int slot, String iface) {
-        if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly(null, "ip", "link", "del", iface);
+        if (Files.exists(Path.of("/sys/class/net", iface))) runQuietly("ip", "link", "del", iface);
         try {
             Files.deleteIfExists(claims.resolve(Integer.toString(slot)));
         } catch (IOException e) {
@@ -197,31 +153,10 @@ final class SandboxNetwork {
         }
     }
 
-    /** Removes the rules, the subnet's route when no Slipway holds a slot in it any more, and puts IPv4 forwarding back. */
+    /** Removes the firewall, the subnet's route when no Slipway holds a slot in it any more, and puts IPv4 forwarding back. */
     void tearDown() {
-        removeRules();
-        if (claimsLeft() == 0) runQuietly(null, "ip", "route", "del", "unreachable", subnet);
-        if (!nat) return;
-        try {
-            if (forwardingBefore.equals("0")) Files.writeString(IP_FORWARD, "0");
-        } catch (IOException e) {
-            LOG.warn("cannot restore net.ipv4.ip_forward to 0: {}", e.getMessage());
-        }
-    }
-
-    private void removeRules() {
-        String in = "SW-IN-" + label;
-        String fwd = "SW-FWD-" + label;
-        String natChain = "SW-NAT-" + label;
-        while (runQuietly(null, "iptables", "-D", "INPUT", "-j", in)) { }
-        while (runQuietly(null, "iptables", "-D", "FORWARD", "-j", fwd)) { }
-        while (runQuietly(null, "iptables", "-t", "nat", "-D", "POSTROUTING", "-j", natChain)) { }
-        for (String chain : List.of(in, fwd)) {
-            runQuietly(null, "iptables", "-F", chain);
-            runQuietly(null, "iptables", "-X", chain);
-        }
-        runQuietly(null, "iptables", "-t", "nat", "-F", natChain);
-        runQuietly(null, "iptables", "-t", "nat", "-X", natChain);
+        firewall.remove();
+        if (claimsLeft() == 0) runQuietly("ip", "route", "del", "unreachable", subnet);
     }
 
     /** Host ends of sandboxes allowed the internet: {@code sw} and four hex digits of the label (then the slot). */
@@ -242,42 +177,5 @@ final class SandboxNetwork {
     private String address(int slot, int host) {
         int n = slot * 4 + host;
         return "100." + prefix + "." + (n >> 8) + "." + (n & 0xff);
-    }
-
-    private static void run(String... command) {
-        feed(null, command);
-    }
-
-    /** Runs the command with {@code input} (or nothing, when null) on its standard input; throws when it fails. */
-    private static void feed(String input, String... command) {
-        List<String> output = new ArrayList<>();
-        if (!exec(output, input, command)) {
-            throw new IllegalStateException("'" + String.join(" ", command) + "' failed: " + String.join(" ", output));
-        }
-    }
-
-    private static boolean runQuietly(String input, String... command) {
-        return exec(new ArrayList<>(), input, command);
-    }
-
-    private static boolean exec(List<String> output, String input, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            try (var stdin = p.getOutputStream()) {
-                if (input != null) stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            output.add(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            output.add(e.getMessage());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

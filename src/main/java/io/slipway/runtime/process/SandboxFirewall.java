@@ -1,0 +1,105 @@
+package io.slipway.runtime.process;
+
+import static io.slipway.runtime.process.HostCommands.run;
+import static io.slipway.runtime.process.HostCommands.runQuietly;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The firewall around the sandboxes, in chains of this Slipway's own ({@code SW-IN-<label>}, {@code SW-FWD-<label>},
+ * {@code SW-NAT-<label>}), jumped to from the host's INPUT, FORWARD and POSTROUTING. The host accepts from a sandbox
+ * only the packets of connections the host opened: a sandbox reaches neither Slipway nor any other service of the
+ * host, whatever address or port it tries. Sandboxes without the internet ({@code sx…} interfaces) are never
+ * forwarded. With NAT, sandboxes allowed the internet ({@code sw…} interfaces) are forwarded to public addresses only
+ * (private, link-local, CGNAT, loopback and multicast ranges are dropped, which also keeps sandboxes apart), and
+ * {@code net.ipv4.ip_forward} is on until {@link #remove()} puts it back.
+ */
+final class SandboxFirewall {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxFirewall.class);
+    private static final List<String> DROPPED = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+            "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4");
+    private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+
+    private final String in;
+    private final String fwd;
+    private final String natChain;
+    private final boolean nat;
+    private String forwardingBefore = "1";
+
+    private SandboxFirewall(String label, boolean nat) {
+        this.in = "SW-IN-" + label;
+        this.fwd = "SW-FWD-" + label;
+        this.natChain = "SW-NAT-" + label;
+        this.nat = nat;
+    }
+
+    /**
+     * Installs the chains for sandboxes on interfaces named {@code offline…} and {@code online…}, replacing what an
+     * earlier run with the same label left; with {@code nat}, forwarding and NAT from {@code subnet} too.
+     */
+    static SandboxFirewall install(String label, String subnet, boolean nat, String offline, String online) {
+        SandboxFirewall firewall = new SandboxFirewall(label, nat);
+        firewall.removeRules();
+        String in = firewall.in;
+        String fwd = firewall.fwd;
+        run("iptables", "-N", in);
+        for (String ifaces : List.of(offline + "+", online + "+")) {
+            // Replies to the proxy's connections, and nothing else: a sandbox cannot open a connection to the host.
+            run("iptables", "-A", in, "-i", ifaces, "-m", "conntrack", "--ctstate", "ESTABLISHED", "-j", "ACCEPT");
+            run("iptables", "-A", in, "-i", ifaces, "-j", "DROP");
+        }
+        run("iptables", "-I", "INPUT", "-j", in);
+        run("iptables", "-N", fwd);
+        run("iptables", "-A", fwd, "-i", offline + "+", "-j", "DROP");
+        run("iptables", "-A", fwd, "-o", offline + "+", "-j", "DROP");
+        if (nat) {
+            run("iptables", "-A", fwd, "-o", online + "+", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+            for (String range : DROPPED) run("iptables", "-A", fwd, "-i", online + "+", "-d", range, "-j", "DROP");
+            run("iptables", "-A", fwd, "-i", online + "+", "-j", "ACCEPT");
+        }
+        run("iptables", "-A", fwd, "-i", online + "+", "-j", "DROP");
+        run("iptables", "-A", fwd, "-o", online + "+", "-j", "DROP");
+        run("iptables", "-I", "FORWARD", "-j", fwd);
+        if (nat) {
+            try {
+                firewall.forwardingBefore = Files.readString(IP_FORWARD).trim();
+                Files.writeString(IP_FORWARD, "1");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot enable IPv4 forwarding for sandbox egress (run Slipway as root)", e);
+            }
+            run("iptables", "-t", "nat", "-N", firewall.natChain);
+            run("iptables", "-t", "nat", "-A", firewall.natChain, "-s", subnet, "!", "-d", subnet, "-j", "MASQUERADE");
+            run("iptables", "-t", "nat", "-I", "POSTROUTING", "-j", firewall.natChain);
+        }
+        return firewall;
+    }
+
+    /** Removes the chains and puts IPv4 forwarding back as it was. */
+    void remove() {
+        removeRules();
+        if (!nat) return;
+        try {
+            if (forwardingBefore.equals("0")) Files.writeString(IP_FORWARD, "0");
+        } catch (IOException e) {
+            LOG.warn("cannot restore net.ipv4.ip_forward to 0: {}", e.getMessage());
+        }
+    }
+
+    private void removeRules() {
+        while (runQuietly("iptables", "-D", "INPUT", "-j", in)) { }
+        while (runQuietly("iptables", "-D", "FORWARD", "-j", fwd)) { }
+        while (runQuietly("iptables", "-t", "nat", "-D", "POSTROUTING", "-j", natChain)) { }
+        for (String chain : List.of(in, fwd)) {
+            runQuietly("iptables", "-F", chain);
+            runQuietly("iptables", "-X", chain);
+        }
+        runQuietly("iptables", "-t", "nat", "-F", natChain);
+        runQuietly("iptables", "-t", "nat", "-X", natChain);
+    }
+}
