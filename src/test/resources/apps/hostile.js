@@ -31,6 +31,29 @@ async function forks(n) {
   return { ok: true, spawned: children.length, failed };
 }
 
+// What an app can learn of IPv6 around it: its own addresses (/proc/net/if_inet6, with DAD's "tentative" flag), its
+// neighbours (/proc/net/arp), and the link-local address each MAC it sees or can guess would have (EUI-64).
+function ipv6Facts() {
+  const lines = (file) => { try { return fs.readFileSync(file, "utf8").trim().split("\n"); } catch (e) { return []; } };
+  const addresses = lines("/proc/net/if_inet6").filter((l) => l.trim()).map((l) => {
+    const [hex, , , scope, flags, iface] = l.trim().split(/\s+/);
+    return { address: hex.match(/.{4}/g).join(":"), scope, tentative: (parseInt(flags, 16) & 0x40) !== 0, iface };
+  });
+  const neighbours = lines("/proc/net/arp").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6)
+    .map((f) => ({ ip: f[0], mac: f[3], iface: f[5] }));
+  const eui64 = (mac) => {
+    const b = mac.split(":").map((x) => parseInt(x, 16));
+    b[0] ^= 0x02;
+    const words = [(b[0] << 8) | b[1], (b[2] << 8) | 0xff, 0xfe00 | b[3], (b[4] << 8) | b[5]];
+    return "fe80::" + words.map((w) => w.toString(16)).join(":");
+  };
+  // Slipway's fixed MACs: 02:53:57:<end>:<slot hi>:<slot lo>, end 01 the host's, 02 a sandbox's.
+  const macs = new Set(neighbours.map((n) => n.mac));
+  for (let slot = 0; slot < 16; slot++) for (const end of ["01", "02"]) macs.add(`02:53:57:${end}:00:${slot.toString(16).padStart(2, "0")}`);
+  const derived = [...macs].map((mac) => eui64(mac) + "%eth0");
+  return { addresses, neighbours, derived };
+}
+
 const handlers = {
   read: (q) => attempt(() => {
     const p = q.get("path");
@@ -50,6 +73,10 @@ const handlers = {
   connect: (q) => connect(q.get("host"), Number(q.get("port"))),
   addresses: () => ({ ok: true, ipv4: Object.values(require("os").networkInterfaces()).flat()
     .filter((a) => a.family === "IPv4").map((a) => a.address) }),
+  ipv6: () => ({ ok: true, ...ipv6Facts() }),
+  // Dials every {host, port} of the JSON list POSTed, all at once; each result says whether it connected.
+  dial: async (q, body) => ({ ok: true, results: await Promise.all(JSON.parse(body)
+    .map((t) => connect(t.host, t.port).then((r) => ({ ...t, ...r })))) }),
   fork: (q) => forks(Number(q.get("n"))),
   alloc: (q) => {
     const held = [];
@@ -66,7 +93,9 @@ const handlers = {
 http.createServer(async (req, res) => {
   const url = new URL(req.url, "http://app");
   const handler = handlers[url.pathname.slice(1)];
-  const result = handler ? await handler(url.searchParams) : { ok: true, app: "hostile" };
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  const result = handler ? await handler(url.searchParams, body) : { ok: true, app: "hostile" };
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify(result));
 }).listen(Number(process.env.PORT), process.env.HOST);

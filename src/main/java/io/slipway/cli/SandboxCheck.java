@@ -30,7 +30,7 @@ final class SandboxCheck {
             }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.exitValue() == 0) {
-                for (String tool : List.of("ip", "iptables", "nsenter")) {
+                for (String tool : List.of("ip", "iptables", "ip6tables", "nsenter")) {
                     if (!onPath(tool)) {
                         return tool + " is not installed; sandboxes need it for their own network and its firewall: "
                                 + "run 'apt-get install iproute2 iptables util-linux'";

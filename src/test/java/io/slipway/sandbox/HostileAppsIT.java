@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -103,10 +104,9 @@ class HostileAppsIT {
              ServerSocket onEveryAddress = new ServerSocket(0)) {
             int slipway = server.base().getPort();
             // The host end of the app's own link (.1 of its /30), where the proxy's connections come from.
-            String own = probe(hostile, "/addresses").getJsonArray("ipv4").stream().map(String::valueOf)
-                    .filter(a -> !a.startsWith("127.")).findFirst().orElseThrow();
+            String own = ownAddress(hostile);
             String[] octets = own.split("\\.");
-            String gateway = octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) - 1);
+            String gateway = gatewayOf(own);
             List<String> targets = new ArrayList<>(List.of("127.0.0.1:" + slipway, "0.0.0.0:" + slipway, "127.0.0.1:" + onLoopback.getLocalPort(),
                     "127.0.0.1:" + onEveryAddress.getLocalPort(), "0.0.0.0:" + onEveryAddress.getLocalPort(), "::1:" + slipway,
                     gateway + ":" + slipway, gateway + ":" + onEveryAddress.getLocalPort(), hostAddress() + ":" + slipway));
@@ -122,6 +122,77 @@ class HostileAppsIT {
             }
         }
         assertThat(probe(hostile, "/connect?host=127.0.0.1&port=8000").getBoolean("ok")).as("its own port").isTrue();
+    }
+
+    /**
+     * IPv6 must hold as IPv4 does. Each end of a sandbox's link would get a link-local address a second or two after
+     * link-up (once duplicate-address detection is done), the host's predictable from its fixed MAC; so the test waits
+     * until no address on either end is tentative, then dials every IPv6 address the app can learn or derive, and every
+     * IPv6 address of the host, on Slipway's port, a host service on every address ({@code [::]}) and one on
+     * {@code [::1]}, and the apps' port.
+     */
+    @Test
+    void cannotReachSlipwayTheHostOrOtherAppsOverIpv6() throws IOException {
+        try (ServerSocket onEveryAddress = new ServerSocket(0); // [::], both stacks
+             ServerSocket onIpv6Loopback = new ServerSocket(0, 50, InetAddress.getByName("::1"))) {
+            String hostEnd = hostInterfaceOf(ownAddress(hostile));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !tentativeOnHost(hostEnd)
+                    && probe(hostile, "/ipv6").getJsonArray("addresses").stream().noneMatch(a -> ((JsonObject) a).getBoolean("tentative")));
+
+            JsonObject facts = probe(hostile, "/ipv6");
+            List<String> hosts = new ArrayList<>(facts.getJsonArray("derived").stream().map(String::valueOf).toList());
+            hosts.addAll(hostIpv6Addresses());
+            JsonArray targets = new JsonArray();
+            for (String host : hosts) {
+                for (int port : List.of(server.base().getPort(), onEveryAddress.getLocalPort(), onIpv6Loopback.getLocalPort(), 8000)) {
+                    targets.add(new JsonObject().put("host", host).put("port", port));
+                }
+            }
+            HttpResponse<String> dialled = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + hostile + "/dial"))
+                    .POST(HttpRequest.BodyPublishers.ofString(targets.encode())));
+            assertThat(dialled.statusCode()).isEqualTo(200);
+            JsonArray results = new JsonObject(dialled.body()).getJsonArray("results");
+            assertThat(results).hasSize(targets.size());
+            assertThat(results.stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("ok")).map(JsonObject::encode).toList())
+                    .as("IPv6 connections that succeeded").isEmpty();
+            assertThat(facts.getJsonArray("addresses").stream().map(a -> ((JsonObject) a).getString("iface")))
+                    .as("IPv6 addresses in the sandbox: %s", facts.getJsonArray("addresses")).allMatch("lo"::equals);
+        }
+    }
+
+    /** The sandbox's own IPv4 address on its link (not loopback). */
+    private static String ownAddress(String appId) {
+        return probe(appId, "/addresses").getJsonArray("ipv4").stream().map(String::valueOf)
+                .filter(a -> !a.startsWith("127.")).findFirst().orElseThrow();
+    }
+
+    /** The host's end of the link of the sandbox at {@code sandboxAddress}: the interface holding its /30's first address. */
+    private static String hostInterfaceOf(String sandboxAddress) throws java.net.SocketException {
+        String gateway = gatewayOf(sandboxAddress);
+        return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(n -> java.util.Collections.list(n.getInetAddresses()).stream().anyMatch(a -> a.getHostAddress().equals(gateway)))
+                .map(java.net.NetworkInterface::getName).findFirst().orElseThrow();
+    }
+
+    /** The host's end of a sandbox's /30: the address just below the sandbox's. */
+    private static String gatewayOf(String sandboxAddress) {
+        String[] octets = sandboxAddress.split("\\.");
+        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) - 1);
+    }
+
+    /** Whether the host has an IPv6 address on {@code iface} that duplicate-address detection has not finished with. */
+    private static boolean tentativeOnHost(String iface) throws IOException {
+        return Files.readAllLines(Path.of("/proc/net/if_inet6")).stream().map(l -> l.trim().split("\\s+"))
+                .anyMatch(f -> f.length >= 6 && f[5].equals(iface) && (Integer.parseInt(f[4], 16) & 0x40) != 0);
+    }
+
+    /** Every IPv6 address of the host, as a sandbox would write it (global ones bare, link-local ones on its eth0). */
+    private static List<String> hostIpv6Addresses() throws java.net.SocketException {
+        return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet6Address)
+                .map(a -> a.getHostAddress().replaceFirst("%.*$", "") + (a.isLinkLocalAddress() ? "%eth0" : ""))
+                .distinct().toList();
     }
 
     @Test

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * forwarded. With NAT, sandboxes allowed the internet ({@code sw…} interfaces) are forwarded to public addresses only
  * (private, link-local, CGNAT, loopback and multicast ranges are dropped, which also keeps sandboxes apart), and
  * {@code net.ipv4.ip_forward} is on until {@link #remove()} puts it back.
+ *
+ * <p>IPv6 holds as IPv4 does. Sandbox links carry no IPv6 at all (SandboxNetwork turns it off on both ends before they
+ * come up), and chains of the same names in {@code ip6tables} drop everything to, from and through the sandboxes'
+ * interfaces, so that a link that somehow got an address still leads nowhere.
  */
 final class SandboxFirewall {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxFirewall.class);
@@ -66,6 +70,15 @@ final class SandboxFirewall {
         run("iptables", "-A", fwd, "-i", online + "+", "-j", "DROP");
         run("iptables", "-A", fwd, "-o", online + "+", "-j", "DROP");
         run("iptables", "-I", "FORWARD", "-j", fwd);
+        run("ip6tables", "-N", in);
+        run("ip6tables", "-N", fwd);
+        for (String ifaces : List.of(offline + "+", online + "+")) {
+            run("ip6tables", "-A", in, "-i", ifaces, "-j", "DROP");
+            run("ip6tables", "-A", fwd, "-i", ifaces, "-j", "DROP");
+            run("ip6tables", "-A", fwd, "-o", ifaces, "-j", "DROP");
+        }
+        run("ip6tables", "-I", "INPUT", "-j", in);
+        run("ip6tables", "-I", "FORWARD", "-j", fwd);
         if (nat) {
             try {
                 firewall.forwardingBefore = Files.readString(IP_FORWARD).trim();
@@ -92,13 +105,15 @@ final class SandboxFirewall {
     }
 
     private void removeRules() {
-        while (runQuietly("iptables", "-D", "INPUT", "-j", in)) { }
-        while (runQuietly("iptables", "-D", "FORWARD", "-j", fwd)) { }
-        while (runQuietly("iptables", "-t", "nat", "-D", "POSTROUTING", "-j", natChain)) { }
-        for (String chain : List.of(in, fwd)) {
-            runQuietly("iptables", "-F", chain);
-            runQuietly("iptables", "-X", chain);
+        for (String tool : List.of("iptables", "ip6tables")) {
+            while (runQuietly(tool, "-D", "INPUT", "-j", in)) { }
+            while (runQuietly(tool, "-D", "FORWARD", "-j", fwd)) { }
+            for (String chain : List.of(in, fwd)) {
+                runQuietly(tool, "-F", chain);
+                runQuietly(tool, "-X", chain);
+            }
         }
+        while (runQuietly("iptables", "-t", "nat", "-D", "POSTROUTING", "-j", natChain)) { }
         runQuietly("iptables", "-t", "nat", "-F", natChain);
         runQuietly("iptables", "-t", "nat", "-X", natChain);
     }

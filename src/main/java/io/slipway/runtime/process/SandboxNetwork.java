@@ -37,6 +37,8 @@ final class SandboxNetwork {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxNetwork.class);
     static final String CLAIMS = "/run/slipway-net";
+    /** Run in the sandbox's network namespace, whose sysctls are its own (the host's /proc/sys shows the host's). */
+    private static final String SANDBOX_IPV6_OFF = "echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 && ";
     private static final int SLOTS = 16384;
 
     private final String label;
@@ -78,16 +80,31 @@ final class SandboxNetwork {
             // Both ends get fixed MAC addresses and know each other's from the start: no ARP. A first ARP request lost
             // while a new link comes up is retried only after a second (retrans_time), and the app's start with it.
             // The unreachable route again: another Slipway sharing the subnet may have taken it away as it stopped.
+            // No IPv6 on either end, from before either is up, so that no address ever appears: an end's link-local
+            // address is predictable from its MAC and would lead an app around the IPv4 firewall. The host's end makes
+            // none (addrgenmode none) and then has IPv6 turned off; the sandbox's has it off before it comes up. The
+            // firewall's IPv6 chains drop whatever might still come.
             feed("route replace unreachable " + subnet + "\nlink add " + iface + " address " + mac(slot, 1) + " type veth peer name eth0 address "
-                    + mac(slot, 2) + " netns " + pid + "\naddr add " + host + "/30 dev " + iface + "\nlink set " + iface + " up\n"
+                    + mac(slot, 2) + " netns " + pid + "\nlink set " + iface + " addrgenmode none\naddr add " + host + "/30 dev " + iface
+                    + "\nlink set " + iface + " up\n"
                     + "neigh replace " + sandbox + " lladdr " + mac(slot, 2) + " dev " + iface + " nud permanent\n", "ip", "-batch", "-");
-            feed("addr add " + sandbox + "/30 dev eth0\nlink set eth0 up\nneigh replace " + host + " lladdr " + mac(slot, 1)
-                    + " dev eth0 nud permanent\n" + (internet ? "route add default via " + host + "\n" : ""),
-                    "nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "-batch", "-");
+            disableIpv6(iface);
+            feed("link set eth0 addrgenmode none\naddr add " + sandbox + "/30 dev eth0\nlink set eth0 up\nneigh replace " + host
+                    + " lladdr " + mac(slot, 1) + " dev eth0 nud permanent\n" + (internet ? "route add default via " + host + "\n" : ""),
+                    "nsenter", "--net=/proc/" + pid + "/ns/net", "/bin/sh", "-c", SANDBOX_IPV6_OFF + "exec ip -batch -");
             return new Link(slot, iface, InetAddress.getByName(sandbox));
         } catch (RuntimeException | UnknownHostException e) {
             release(slot, iface);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+    }
+
+    /** Turns IPv6 off on the host's end of a link; its sysctl file exists from the moment the interface does. */
+    private static void disableIpv6(String iface) {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv6/conf", iface, "disable_ipv6"), "1");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot turn IPv6 off on " + iface, e);
         }
     }
 
