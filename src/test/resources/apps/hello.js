@@ -15,5 +15,7 @@ http.createServer((req, res) => {
     forwardedPrefix: req.headers["x-forwarded-prefix"] || null,
     forwardedFor: req.headers["x-forwarded-for"] || null,
     authorization: req.headers["authorization"] || null,
+    // Every header as sent, repeats included (Node keeps only the first Authorization in req.headers).
+    rawHeaders: req.rawHeaders,
   }));
 }).listen(Number(process.env.PORT), process.env.HOST);

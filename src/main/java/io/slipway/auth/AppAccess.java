@@ -49,6 +49,14 @@ public final class AppAccess {
     }
 
     /**
+     * Whether {@code credential} has the form of one of Slipway's own, whatever it proves: an API key (revoked or
+     * not), or a token Slipway signed (expired or not). Never blocks.
+     */
+    public boolean issuedHere(String credential) {
+        return credential.startsWith(KEY_PREFIX) || tokens.issuedHere(credential);
+    }
+
+    /**
      * What {@code credential} (a Slipway token, an API key, or anything else) proves. Never fails and never blocks: a
      * credential that proves nothing is {@link Caller#NOBODY}; an API key is answered at once.
      */

@@ -37,6 +37,16 @@ public final class RoutingTokenVerifier implements TokenVerifier {
     }
 
     @Override
+    public boolean issuedHere(String token) {
+        if (local == null) return false;
+        try {
+            return local.signedHere(TokenClaims.parseSigned(token));
+        } catch (InvalidTokenException e) {
+            return false;
+        }
+    }
+
+    @Override
     public Future<Principal> verify(String token) {
         Future<Principal> verified;
         try {

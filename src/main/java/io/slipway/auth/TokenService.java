@@ -52,6 +52,16 @@ public final class TokenService {
         return verify(TokenClaims.parseSigned(token));
     }
 
+    /** Whether {@code jwt} carries this secret's signature, whatever its claims say (expired, say). */
+    boolean signedHere(SignedJWT jwt) {
+        try {
+            return JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) && jwt.getState() == JWSObject.State.SIGNED
+                    && jwt.verify(new MACVerifier(secret));
+        } catch (JOSEException e) {
+            return false;
+        }
+    }
+
     Principal verify(SignedJWT jwt) {
         if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
             throw new InvalidTokenException("the token's algorithm must be HS256");

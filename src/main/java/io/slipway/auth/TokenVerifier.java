@@ -12,4 +12,12 @@ public interface TokenVerifier {
      *     show the caller. Completes on the calling Vert.x context (when called on one).
      */
     Future<Principal> verify(String token);
+
+    /**
+     * Whether {@code token} was signed by Slipway itself, valid or not (an expired local token, say): a credential of
+     * Slipway's all the same, never to be handed to an app. Never blocks.
+     */
+    default boolean issuedHere(String token) {
+        return false;
+    }
 }

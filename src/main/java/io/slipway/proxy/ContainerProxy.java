@@ -264,22 +264,15 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /**
      * A private app answers only its owner's Slipway token or one of its API keys, given as {@code Authorization:
-     * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are removed before forwarding:
-     * they never reach an app, while an app's own {@code Authorization} passes untouched. Each credential is verified
-     * once, and the key header only when the bearer does not already open the app. Completes with null when the request
-     * may pass.
+     * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are taken out of the headers to be
+     * forwarded ({@link SlipwayCredentials}): they never reach an app, while an app's own {@code Authorization} passes
+     * untouched. Completes with null when the request may pass.
      */
     private Future<Problem> checkAccess(MultiMap headers, String appId) {
-        String key = headers.get(KEY_HEADER);
-        String authorization = headers.get("Authorization");
-        String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : null;
-        headers.remove(KEY_HEADER);
         var app = instances.app(appId);
-        return access.identify(bearer).compose(viaBearer -> {
-            if (viaBearer.isSlipways()) headers.remove("Authorization");
-            if (app.isEmpty() || !app.get().isPrivate() || viaBearer.mayCall(appId, app.get().owner())) return Future.succeededFuture();
-            return access.identify(key).map(viaKey -> viaKey.mayCall(appId, app.get().owner()) ? null : PRIVATE_APP);
+        return SlipwayCredentials.takeOut(headers, access).map(callers -> {
+            if (app.isEmpty() || !app.get().isPrivate()) return null;
+            return callers.stream().anyMatch(c -> c.mayCall(appId, app.get().owner())) ? null : PRIVATE_APP;
         });
     }
 

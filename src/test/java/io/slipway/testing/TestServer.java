@@ -110,6 +110,12 @@ public final class TestServer implements AutoCloseable {
         return slipway.tokens().mint(user, null, Duration.ofHours(1));
     }
 
+    /** A token signed by this Slipway that expired an hour ago. */
+    public String expiredToken(String user) {
+        return new io.slipway.auth.TokenService(io.slipway.auth.SigningSecret.loadOrCreate(dataDir),
+                java.time.Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).mint(user, null, Duration.ofHours(1));
+    }
+
     /** A token whose holder may use the admin API. */
     public String adminToken(String user) {
         return slipway.tokens().mint(user, null, true, Duration.ofHours(1));
