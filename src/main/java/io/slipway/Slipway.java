@@ -3,7 +3,7 @@ package io.slipway;
 import io.slipway.api.ApiRouter;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.auth.AppAccess;
 import io.slipway.auth.JwksVerifier;
 import io.slipway.auth.RoutingTokenVerifier;

@@ -1,7 +1,7 @@
 package io.slipway.api;
 
 import io.slipway.app.DataDir;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.deploy.Deployments;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;

@@ -2,7 +2,7 @@ package io.slipway.build;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;

@@ -1,6 +1,6 @@
 package io.slipway.build;
 
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

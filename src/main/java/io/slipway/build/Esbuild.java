@@ -1,7 +1,7 @@
 package io.slipway.build;
 
 import io.slipway.app.DataDir;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;

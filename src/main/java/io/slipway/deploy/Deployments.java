@@ -3,7 +3,7 @@ package io.slipway.deploy;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.DataDir;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.BuiltCode;
 import io.slipway.config.Plan;

@@ -2,7 +2,7 @@ package io.slipway.instances;
 
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.instances.InstanceState.Asleep;
 import io.slipway.instances.InstanceState.Failed;
 import io.slipway.instances.InstanceState.Running;

@@ -3,7 +3,7 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;

@@ -2,7 +2,7 @@ package io.slipway.runtime.process;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.app.LogFiles;
+import io.slipway.logs.LogFiles;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;

@@ -1,4 +1,4 @@
-package io.slipway.app;
+package io.slipway.logs;
 
 import java.io.IOException;
 import java.io.InputStream;

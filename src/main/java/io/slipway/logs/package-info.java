@@ -1,0 +1,6 @@
+/**
+ * Each app's log: one file per app under the data dir's {@code logs/}, that its build, its output and Slipway's own
+ * lifecycle lines are appended to, rotated at a cap. {@link io.slipway.logs.LogFiles} is the only code that writes
+ * and reads it.
+ */
+package io.slipway.logs;
