@@ -37,7 +37,7 @@ public final class AppBuilder {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()));
         this.dependencySets = new DependencySets(dataDir, installer);
-        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
+        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), config.sandbox().logSize().bytes());
     }
 
     public DependencySets dependencySets() {
@@ -124,7 +124,7 @@ public final class AppBuilder {
         boolean esm = ESM_SYNTAX.matcher(Files.readString(js, StandardCharsets.UTF_8)).find();
         String entry = base + (esm ? ".mjs" : ".cjs");
         Files.move(js, code.resolve(entry), StandardCopyOption.REPLACE_EXISTING);
-        LogFiles.append(log, "[slipway] entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
+        LogFiles.event(log, "entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
         return entry;
     }
 

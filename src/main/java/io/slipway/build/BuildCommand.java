@@ -1,6 +1,9 @@
 package io.slipway.build;
 
 import io.slipway.logs.LogFiles;
+import io.slipway.logs.LogPump;
+import io.slipway.logs.LogSource;
+import io.slipway.runtime.process.Cgroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -9,40 +12,78 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs one build step with its output appended to a log, bounded in time; never through a shell. */
+/**
+ * Runs one build step, never through a shell of the user's: bounded in time, confined to its control groups when it
+ * has them, with its output framed into the app's log as {@code [build]} lines (rotated at the log's cap, like an
+ * app's).
+ */
 final class BuildCommand {
     private BuildCommand() {
     }
 
-    /** @throws BuildFailedException when the step exits non-zero or outlives {@code timeout} (it is then killed) */
-    static void run(String step, List<String> command, Path cwd, Map<String, String> env, Path log, Duration timeout) {
-        LogFiles.append(log, "[slipway] " + step);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    /**
+     * @param cgroup   the step's limits, joined before the command's first instruction and removed when it ends; null
+     *                 for a build that runs unconfined ({@code --unsafe-no-sandbox})
+     * @param logBytes the log's cap
+     * @throws BuildFailedException when the step exits non-zero or outlives {@code timeout} (it is then killed)
+     */
+    static void run(String step, List<String> command, Path cwd, Map<String, String> env, Path log, Duration timeout,
+                    Cgroup cgroup, long logBytes) {
+        LogFiles.event(log, step);
+        ProcessBuilder pb = new ProcessBuilder(cgroup == null ? command : cgroup.launch("", command)).directory(cwd.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
         pb.environment().clear();
         pb.environment().putAll(env);
-        Process process;
         try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command.getFirst(), e);
-        }
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                LogFiles.append(log, "[slipway] " + step + " timed out after " + timeout);
+            Process process;
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run " + command.getFirst(), e);
+            }
+            Thread output = LogPump.start(process.getInputStream(), log, logBytes, LogSource.BUILD, "build");
+            boolean finished = awaitExit(process, timeout, step, log);
+            // Every line the step wrote is in the log before Slipway says how it ended.
+            joinQuietly(output);
+            if (!finished) {
+                LogFiles.event(log, step + " timed out after " + timeout);
                 throw new BuildFailedException(step + " timed out after " + timeout, LogFiles.tail(log));
             }
+            if (process.exitValue() != 0) {
+                String why = step + " failed with exit code " + process.exitValue()
+                        + (cgroup != null && cgroup.oomKilled() ? "; it ran out of memory (build.memory)" : "");
+                LogFiles.event(log, why);
+                throw new BuildFailedException(why, LogFiles.tail(log));
+            }
+        } finally {
+            if (cgroup != null) cgroup.remove();
+        }
+    }
+
+    /** Waits for the step; kills it and every process it started when the time is up (false) or the wait is interrupted. */
+    private static boolean awaitExit(Process process, Duration timeout, String step, Path log) {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return true;
+            kill(process);
+            return false;
         } catch (InterruptedException e) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            kill(process);
             Thread.currentThread().interrupt();
             throw new BuildFailedException(step + " was interrupted", LogFiles.tail(log));
         }
-        if (process.exitValue() != 0) {
-            LogFiles.append(log, "[slipway] " + step + " failed with exit code " + process.exitValue());
-            throw new BuildFailedException(step + " failed with exit code " + process.exitValue(), LogFiles.tail(log));
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /** The pump ends when the last process holding the output has gone, which a killed sandbox's do at once. */
+    private static void joinQuietly(Thread output) {
+        try {
+            output.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

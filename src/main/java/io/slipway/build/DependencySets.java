@@ -39,13 +39,13 @@ public final class DependencySets {
         String key = Requirements.key(language, specs);
         Path target = path(language, key);
         if (Files.isDirectory(target)) {
-            LogFiles.append(log, "[slipway] dependency set " + key.substring(0, 12) + " is cached: " + String.join(" ", specs));
+            LogFiles.event(log, "dependency set " + key.substring(0, 12) + " is cached: " + String.join(" ", specs));
             return target;
         }
         CompletableFuture<Path> mine = new CompletableFuture<>();
         CompletableFuture<Path> running = installing.putIfAbsent(key, mine);
         if (running != null) {
-            LogFiles.append(log, "[slipway] waiting for dependency set " + key.substring(0, 12) + ", installed by another build");
+            LogFiles.event(log, "waiting for dependency set " + key.substring(0, 12) + ", installed by another build");
             return join(running);
         }
         try {
@@ -80,7 +80,7 @@ public final class DependencySets {
             } catch (FileAlreadyExistsException raced) {
                 Ownership.deleteTreeQuietly(work);
             }
-            LogFiles.append(log, "[slipway] dependency set " + key.substring(0, 12) + " installed");
+            LogFiles.event(log, "dependency set " + key.substring(0, 12) + " installed");
             return target;
         } catch (IOException e) {
             Ownership.deleteTreeQuietly(work);

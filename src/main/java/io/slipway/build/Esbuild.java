@@ -25,11 +25,14 @@ final class Esbuild {
     private final DataDir dataDir;
     private final Installer installer;
     private final String version;
+    private final long logBytes;
 
-    Esbuild(DataDir dataDir, Installer installer, String version) {
+    /** @param logBytes the app log's cap, which esbuild's messages count towards */
+    Esbuild(DataDir dataDir, Installer installer, String version, long logBytes) {
         this.dataDir = dataDir;
         this.installer = installer;
         this.version = version;
+        this.logBytes = logBytes;
     }
 
     /** Installs esbuild unless present. Blocks; safe to call from several threads. */
@@ -68,7 +71,7 @@ final class Esbuild {
         Path esbuild = ensureInstalled(log);
         BuildCommand.run("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(), "--outfile=" + output,
                         "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
-                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), log, TRANSPILE_TIMEOUT);
+                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), log, TRANSPILE_TIMEOUT, null, logBytes);
     }
 
     private static Optional<Path> binary(Path home) {

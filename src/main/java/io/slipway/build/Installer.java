@@ -1,6 +1,9 @@
 package io.slipway.build;
 
+import io.slipway.config.BuildLimits;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.runtime.SandboxLimits;
+import io.slipway.runtime.process.Cgroup;
 import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
@@ -17,7 +20,9 @@ import java.util.Map;
 /**
  * Runs package installs ({@code npm install}, {@code python -m venv}, {@code pip install}) into one target directory.
  * With the sandbox on, they run under bubblewrap as the build uid, which can write only the target and the npm
- * cache and can reach the network (installs need the registry); install scripts of packages run only there.
+ * cache and can reach the network (installs need the registry); install scripts of packages run only there, in
+ * control groups of their own ({@code build.memory}, {@code build.pids}, {@code build.cpus}) with a {@code /tmp} of at
+ * most {@code build.tmpSize}.
  */
 final class Installer {
     private static final int PROXY_PORT = 3128;
@@ -32,6 +37,9 @@ final class Installer {
     private final RegistryProxy proxy;
     /** {@code SLIPWAY_SANDBOX=<label>:build}: what a later start kills if this run dies with a build in flight. */
     private final Map<String, String> label;
+    private final String dataDirLabel;
+    /** Names each build step's control groups: {@code slipway-<label>/build-<n>}. */
+    private final java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param proxy the builds' only way out, or null for builds on the host's network
@@ -43,6 +51,7 @@ final class Installer {
         this.npmCache = npmCache;
         this.proxy = proxy;
         this.label = Map.of(SandboxLabel.VARIABLE, SandboxLabel.value(label, SandboxLabel.BUILD));
+        this.dataDirLabel = label;
     }
 
     private int buildUid() {
@@ -96,15 +105,17 @@ final class Installer {
         // Slipway, the sandbox's processes can outlive bwrap, and the next start finds them by this label.
         Map<String, String> labelled = new LinkedHashMap<>(env); // the build's environment, with the proxy's when it has one
         labelled.putAll(label);
+        long logBytes = config.sandbox().logSize().bytes();
         if (!sandboxed()) {
-            BuildCommand.run(step, program, target, labelled, log, config.build().timeout());
+            BuildCommand.run(step, program, target, labelled, log, config.build().timeout(), null, logBytes);
             return;
         }
         Ownership.giveTree(target, buildUid(), "rwx------", "rw-------");
         ownDirectory(npmCache, buildUid());
         // The target keeps its host path inside the sandbox, so paths that tools record (venv scripts) stay true.
+        BuildLimits limits = config.build().limits();
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid()).writable(target, target.toString())
-                .writable(npmCache, "/cache").chdir(target.toString());
+                .writable(npmCache, "/cache").chdir(target.toString()).tmpSize(limits.tmpSize().bytes());
         readOnly.forEach(p -> bwrap.readOnly(p, p.toString()));
         List<String> command = program;
         if (proxy != null) {
@@ -115,7 +126,10 @@ final class Installer {
             command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(tools.socat(), tools.socat()), "slipway-build"));
             command.addAll(program);
         }
-        BuildCommand.run(step, bwrap.env(labelled).command(command), target, label, log, config.build().timeout());
+        // Its own control groups, like an app's: an install script cannot take the machine's memory, processes or CPU.
+        Cgroup cgroup = Cgroup.create(dataDirLabel, "build-" + steps.incrementAndGet(),
+                new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
+        BuildCommand.run(step, bwrap.env(labelled).command(command), target, label, log, config.build().timeout(), cgroup, logBytes);
     }
 
     private static void writePackageJson(Path target) {

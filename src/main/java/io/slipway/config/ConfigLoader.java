@@ -69,6 +69,14 @@ public final class ConfigLoader {
         d.put("build.npmCache", "");
         d.put("build.network", "proxy");
         d.put("build.allowedHosts", "");
+        d.put("build.memory", "1GiB");
+        d.put("build.cpus", "1");
+        d.put("build.pids", "256");
+        d.put("build.tmpSize", "512MiB");
+        d.put("build.maxConcurrent", "4");
+        d.put("build.maxPerUser", "2");
+        d.put("build.maxQueued", "50");
+        d.put("build.keepUnusedDeps", "24h");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -204,7 +212,7 @@ public final class ConfigLoader {
                         Durations.parse(v.get("instances.maxBackoff"))),
                 new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
                         v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache"),
-                        buildNetwork(v.get("build.network")), v.get("build.allowedHosts")),
+                        buildNetwork(v.get("build.network")), v.get("build.allowedHosts"), buildLimits(v)),
                 new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
                         Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
                         Integer.parseInt(v.get("sandbox.pids")), DataSize.parse(v.get("sandbox.logSize")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
@@ -213,6 +221,13 @@ public final class ConfigLoader {
                 Durations.parse(v.get("metering.flushInterval")),
                 v.get("database.url").trim(),
                 auth(v));
+    }
+
+    private static BuildLimits buildLimits(Map<String, String> v) {
+        return new BuildLimits(DataSize.parse(v.get("build.memory")), Double.parseDouble(v.get("build.cpus")),
+                Integer.parseInt(v.get("build.pids")), DataSize.parse(v.get("build.tmpSize")), Integer.parseInt(v.get("build.maxConcurrent")),
+                Integer.parseInt(v.get("build.maxPerUser")), Integer.parseInt(v.get("build.maxQueued")),
+                Durations.parse(v.get("build.keepUnusedDeps")));
     }
 
     /**
@@ -291,6 +306,10 @@ public final class ConfigLoader {
                 + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks())
                 + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()) + " network=" + b.network()
                 + " allowedHosts=" + b.allowedHosts());
+        BuildLimits l = b.limits();
+        lines.add("build limits: memory=" + l.memory() + " cpus=" + l.cpus() + " pids=" + l.pids() + " tmpSize=" + l.tmpSize()
+                + " maxConcurrent=" + l.maxConcurrent() + " maxPerUser=" + l.maxPerUser() + " maxQueued=" + l.maxQueued()
+                + " keepUnusedDeps=" + Durations.format(l.keepUnusedDeps()));
         lines.add("sandbox: " + c.sandbox());
         AuthSettings a = c.auth();
         lines.add("auth: localTokens=" + a.localTokens() + " jwksUrl=" + a.jwksUrl().map(u -> redact(u.toString())).orElse("<none>")

@@ -95,10 +95,11 @@ public record SlipwayConfig(
 
     /**
      * Builds: their time bound, the pinned esbuild, where npm and pip fetch packages from, npm's cache (empty:
-     * {@code <data>/cache/npm}), and how builds reach the network ({@code allowedHosts}: more hosts for the proxy).
+     * {@code <data>/cache/npm}), how builds reach the network ({@code allowedHosts}: more hosts for the proxy), and what
+     * they may take of the machine.
      */
     public record BuildSettings(Duration timeout, String esbuildVersion, String npmRegistry, String pipIndexUrl,
-                                String pipFindLinks, String npmCache, BuildNetwork network, String allowedHosts) {
+                                String pipFindLinks, String npmCache, BuildNetwork network, String allowedHosts, BuildLimits limits) {
         /**
          * How sandboxed builds reach registries: through Slipway's proxy, which lets them reach nothing else (needs
          * https registries), or over the host's network (for plain-http mirrors; install scripts can then reach the host).
@@ -110,11 +111,15 @@ public record SlipwayConfig(
         }
 
         public BuildSettings withNpmCache(String cache) {
-            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, cache, network, allowedHosts);
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, cache, network, allowedHosts, limits);
         }
 
         public BuildSettings withPipFindLinks(String findLinks) {
-            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, findLinks, npmCache, network, allowedHosts);
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, findLinks, npmCache, network, allowedHosts, limits);
+        }
+
+        public BuildSettings withLimits(BuildLimits newLimits) {
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, npmCache, network, allowedHosts, newLimits);
         }
 
         /** True when pip must not contact any index: only {@link #pipFindLinks()} is searched. */

@@ -65,7 +65,7 @@ public final class Deployments {
         var log = dataDir.appLog(id);
         BuiltCode built;
         try {
-            LogFiles.append(log, "[slipway] building " + valid.fileName() + " for " + valid.language().id());
+            LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
             built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
         } catch (RuntimeException e) {
             deleteQuietly(log);
@@ -90,7 +90,7 @@ public final class Deployments {
             deleteQuietly(log);
             throw e;
         }
-        LogFiles.append(log, "[slipway] deployed " + deployed.name() + " (" + id + ")");
+        LogFiles.event(log, "deployed " + deployed.name() + " (" + id + ")");
         LOG.info("user {} deployed app {} ({}, {}, uid {})", owner, id, deployed.name(), deployed.language().id(), deployed.sandboxUid());
         instances.register(deployed);
         instances.startInBackground(id);
@@ -107,7 +107,7 @@ public final class Deployments {
                     old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
             var log = dataDir.appLog(id);
-            LogFiles.append(log, "[slipway] redeploying with " + valid.fileName());
+            LogFiles.event(log, "redeploying with " + valid.fileName());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
@@ -116,7 +116,7 @@ public final class Deployments {
             instances.redeployed(app);
             builder.commit(built, id, app.sandboxUid());
             store.update(app);
-            LogFiles.append(log, "[slipway] redeployed");
+            LogFiles.event(log, "redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
             instances.startInBackground(id);
             return Optional.of(app);

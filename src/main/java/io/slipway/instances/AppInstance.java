@@ -212,7 +212,7 @@ final class AppInstance {
                 holdsSlot = true;
             }
             owner.listener().onStatus(appId, AppStatus.STARTING, null, null);
-            log("[slipway] starting");
+            log("starting");
             long t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
@@ -224,7 +224,7 @@ final class AppInstance {
                 meteredFrom = owner.clock().instant();
             }
             started.exited().thenAccept(exit -> Thread.ofVirtual().start(() -> onExit(started, exit)));
-            log("[slipway] ready in " + millis + " ms on " + sandbox.address());
+            log("ready in " + millis + " ms on " + sandbox.address());
             LOG.info("app {} started in {} ms", appId, millis);
             owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
             ready.complete(sandbox);
@@ -293,7 +293,7 @@ final class AppInstance {
         }
         if (slotFreed) owner.releaseSlot();
         if (!"capacity".equals(e.slug())) {
-            log("[slipway] start failed: " + e.getMessage());
+            log("start failed: " + e.getMessage());
             LOG.info("app {} failed to start: {}", appId, e.getMessage());
             owner.listener().onStatus(appId, AppStatus.FAILED, e.getMessage(), null);
         }
@@ -312,7 +312,7 @@ final class AppInstance {
         }
         owner.releaseSlot();
         owner.flushUsage(this);
-        log("[slipway] " + reason);
+        log("" + reason);
         LOG.info("app {}: {}", appId, reason);
         owner.listener().onStatus(appId, AppStatus.FAILED, reason, lastActive());
     }
@@ -380,10 +380,10 @@ final class AppInstance {
             state = new Stopping(stopped);
         }
         try {
-            log("[slipway] going to sleep: " + why);
+            log("going to sleep: " + why);
             endOpenExchanges();
             SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
-            log("[slipway] asleep (" + exit.describe() + ")");
+            log("asleep (" + exit.describe() + ")");
             LOG.info("app {} asleep: {}", appId, why);
         } finally {
             boolean freed;
@@ -482,7 +482,7 @@ final class AppInstance {
 
     private void log(String line) {
         try {
-            LogFiles.append(owner.logFile(appId), line);
+            LogFiles.event(owner.logFile(appId), line);
         } catch (RuntimeException e) {
             LOG.warn("cannot write the log of app {}", appId, e);
         }

@@ -2,6 +2,7 @@ package io.slipway.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.Multipart;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
@@ -16,6 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +47,85 @@ class HostileBuildIT {
                     .contains("secret=DENIED").contains("write-usr=DENIED").doesNotContain("=ALLOWED");
         }
     }
+
+    /**
+     * An install script that tries to exhaust the machine: a child that touches 3 GiB, processes until fork fails, a
+     * /tmp filled until it is full, and 4 MiB of output (pip holds a failed script's output and renders it, which takes
+     * memory of its own; the build's 512 MiB leave room for that). Each meets the build's own limit, and the log never holds much
+     * more than twice its cap while the build runs.
+     */
+    @Test
+    void installScriptThatTriesToExhaustTheMachineMeetsTheBuildsLimits(@TempDir Path dataDir, @TempDir Path packages) throws Exception {
+        Files.setPosixFilePermissions(packages, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> keys = Map.of("build.memory", "512MiB", "build.pids", "64", "build.tmpSize", "32MiB", "sandbox.logSize", "1MiB");
+        SlipwayConfig config = TestServer.config(dataDir, keys);
+        try (TestServer server = TestServer.start(config.withBuild(config.build().withPipFindLinks(packages.toString())))) {
+            writeSdist(packages, EXHAUSTING_SETUP_PY);
+            AtomicLong largestLog = new AtomicLong();
+            AtomicBoolean building = new AtomicBoolean(true);
+            Thread sampler = Thread.ofVirtual().start(() -> {
+                while (building.get()) {
+                    largestLog.accumulateAndGet(logBytes(dataDir.resolve("logs")), Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // a sampling interval, not a wait for a condition
+                }
+            });
+
+            HttpResponse<String> response = server.upload(server.token("mallory"), new Multipart()
+                    .file("app.py", TestApps.source("hello.py")).field("requirements", "slipway-evil==1.0"));
+            building.set(false);
+            sampler.join();
+
+            assertThat(response.statusCode()).isEqualTo(422);
+            String log = new JsonObject(response.body()).getString("logTail");
+            Matcher probe = Pattern.compile("SLIPWAY-PROBE memory=(-?\\d+) forks=(\\d+) tmp-mb=(\\d+)").matcher(log);
+            assertThat(probe.find()).as(log).isTrue();
+            assertThat(Integer.parseInt(probe.group(1))).as("the 3 GiB child's exit: killed (SIGKILL) by the OOM killer").isEqualTo(-9);
+            assertThat(Integer.parseInt(probe.group(2))).as("processes started before fork failed").isLessThan(64);
+            assertThat(Integer.parseInt(probe.group(3))).as("MiB written to /tmp before it was full").isLessThanOrEqualTo(32);
+            assertThat(largestLog.get()).as("the log's largest size while building (cap 1 MiB, rotated once past it)")
+                    .isLessThanOrEqualTo(2 * (1 << 20) + 256 * 1024);
+            assertThat(log).contains("[build]");
+        }
+    }
+
+    /** The size of every log in {@code dir} together (the log and the one before its last rotation). */
+    private static long logBytes(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static final String EXHAUSTING_SETUP_PY = """
+            import subprocess, sys
+            toucher = "b = bytearray(3 << 30)\\nfor i in range(0, len(b), 4096): b[i] = 1"
+            memory = subprocess.run([sys.executable, "-c", toucher]).returncode
+            children = []
+            try:
+                for i in range(1000):
+                    children.append(subprocess.Popen(["/bin/sleep", "60"]))
+            except OSError:
+                pass
+            forks = len(children)
+            for child in children:
+                child.kill()
+            mb = 0
+            try:
+                with open("/tmp/fill", "wb") as f:
+                    while mb < 4096:
+                        f.write(b"x" * (1 << 20))
+                        f.flush()
+                        mb += 1
+            except OSError:
+                pass
+            line = "y" * 1000 + "\\n"
+            for i in range(4 * 1024):
+                sys.stdout.write(line)
+            sys.stdout.flush()
+            print("SLIPWAY-PROBE memory=%d forks=%d tmp-mb=%d" % (memory, forks, mb), file=sys.stderr)
+            sys.exit(1)
+            """;
 
     private static String setupPy(int slipwayPort, int hostPort, Path dataDir) {
         return """

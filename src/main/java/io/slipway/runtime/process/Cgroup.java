@@ -14,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control group(s) of one sandbox, named {@code slipway-<label>/<appId>}: on cgroup v1 one directory in each of
- * the memory, pids and cpu hierarchies, on v2 one directory. The launcher writes its own pid into {@link #procFiles()}
- * before it execs the sandbox, so that every process of the app is limited from its first instruction.
+ * The control group(s) of one sandbox or build, named {@code slipway-<label>/<name>}: on cgroup v1 one directory in
+ * each of the memory, pids and cpu hierarchies, on v2 one directory. {@link #launch} wraps a command in a launcher
+ * that writes its own pid into the groups before it execs the command, so that every process is limited from its
+ * first instruction.
  */
-final class Cgroup {
+public final class Cgroup {
     private static final Logger LOG = LoggerFactory.getLogger(Cgroup.class);
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final Pattern OOM_KILL = Pattern.compile("(?m)^oom_kill (\\d+)$");
@@ -43,35 +44,39 @@ final class Cgroup {
         return null;
     }
 
-    /** Creates the group with its limits. Throws when the kernel refuses a limit: an unlimited app is not an option. */
-    static Cgroup create(String label, String appId, SandboxLimits limits) {
+    /**
+     * Creates the group with its limits. Throws when the kernel refuses a limit: an unlimited app is not an option.
+     *
+     * @param label the data dir's label; {@code name} an app id, or a build's own name
+     */
+    public static Cgroup create(String label, String name, SandboxLimits limits) {
         String version = version();
         if (version == null) throw new IllegalStateException("no writable cgroup hierarchy under " + ROOT + " to limit the app with");
-        String name = "slipway-" + label;
+        String group = "slipway-" + label;
         try {
             if (version.equals("v2")) {
-                Path parent = ROOT.resolve(name);
+                Path parent = ROOT.resolve(group);
                 Files.createDirectories(parent);
                 Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-                Path dir = fresh(parent.resolve(appId));
+                Path dir = fresh(parent.resolve(name));
                 Files.writeString(dir.resolve("memory.max"), Long.toString(limits.memory().bytes()));
                 writeIfPresent(dir.resolve("memory.swap.max"), "0");
                 Files.writeString(dir.resolve("pids.max"), Integer.toString(limits.pids()));
                 Files.writeString(dir.resolve("cpu.max"), quota(limits) + " " + CPU_PERIOD_MICROS);
                 return new Cgroup(List.of(dir), dir, true);
             }
-            Path memory = fresh(ROOT.resolve("memory").resolve(name).resolve(appId));
+            Path memory = fresh(ROOT.resolve("memory").resolve(group).resolve(name));
             Files.writeString(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memory().bytes()));
             // Without swap accounting this file is absent; where present, swap must not extend the limit.
             writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memory().bytes()));
-            Path pids = fresh(ROOT.resolve("pids").resolve(name).resolve(appId));
+            Path pids = fresh(ROOT.resolve("pids").resolve(group).resolve(name));
             Files.writeString(pids.resolve("pids.max"), Integer.toString(limits.pids()));
-            Path cpu = fresh(ROOT.resolve("cpu").resolve(name).resolve(appId));
+            Path cpu = fresh(ROOT.resolve("cpu").resolve(group).resolve(name));
             Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
             Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota(limits)));
             return new Cgroup(List.of(memory, pids, cpu), memory, false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the cgroup of " + appId + " (" + version + "): " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the cgroup of " + name + " (" + version + "): " + e.getMessage(), e);
         }
     }
 
@@ -89,13 +94,21 @@ final class Cgroup {
         if (Files.exists(file)) Files.writeString(file, value);
     }
 
-    /** The files the launcher writes its pid into. */
-    List<Path> procFiles() {
-        return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
+    /**
+     * {@code command}, started by a shell that first runs {@code prelude} (Slipway's own text, or empty) and joins this
+     * group, as root, then execs it. Paths are Slipway's (a hex label and an id), never user input; {@code command} is
+     * passed as arguments, never parsed by the shell.
+     */
+    public List<String> launch(String prelude, List<String> command) {
+        StringBuilder join = new StringBuilder(prelude);
+        for (Path dir : dirs) join.append("echo $$ > ").append(dir.resolve("cgroup.procs")).append(" && ");
+        List<String> launcher = new ArrayList<>(List.of("/bin/sh", "-c", join + "exec \"$@\"", "slipway-launch"));
+        launcher.addAll(command);
+        return launcher;
     }
 
     /** Whether the kernel's OOM killer struck inside this group. */
-    boolean oomKilled() {
+    public boolean oomKilled() {
         try {
             String events = Files.readString(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"));
             Matcher m = OOM_KILL.matcher(events);
@@ -110,7 +123,7 @@ final class Cgroup {
      * does, and the kernel refuses to remove a group until then (EBUSY): so this waits up to a second, then leaves the
      * group to the next start's reaping.
      */
-    void remove() {
+    public void remove() {
         for (Path dir : dirs) {
             for (int attempt = 0; attempt < 100 && Files.isDirectory(dir); attempt++) {
                 try {

@@ -2,7 +2,8 @@ package io.slipway.runtime.process;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.logs.LogFiles;
+import io.slipway.logs.LogPump;
+import io.slipway.logs.LogSource;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
@@ -113,14 +114,10 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         List<String> program = program(spec, Path.of("/app/code"), deps);
         Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
         // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
-        // runs outside its limits. Paths are ours (a hex label and an app id), never user input.
-        // As many open files as the hard limit allows: an app may hold a connection per client (SSE, WebSockets).
+        // runs outside its limits. As many open files as the hard limit allows: an app may hold a connection per client (SSE, WebSockets).
         // A number, not $(ulimit -Hn): a subshell would be a child process, mistaken for the sandbox's first one.
-        StringBuilder join = new StringBuilder(OPEN_FILES > 0 ? "ulimit -n " + OPEN_FILES + " 2>/dev/null; " : "");
-        for (Path procs : cgroup.procFiles()) join.append("echo $$ > ").append(procs).append(" && ");
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", join + "exec \"$@\"", "slipway-launch"));
-        command.addAll(bwrap.command(program));
-        ProcessBuilder pb = new ProcessBuilder(command);
+        String openFiles = OPEN_FILES > 0 ? "ulimit -n " + OPEN_FILES + " 2>/dev/null; " : "";
+        ProcessBuilder pb = new ProcessBuilder(cgroup.launch(openFiles, bwrap.command(program)));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         Process process;
@@ -192,7 +189,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         pb.environment().put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
         // Through a pipe, not straight into the file: the log is rotated at sandbox.logSize however fast the app writes.
         Process process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-        LogFiles.pump(process.getInputStream(), spec.logFile(), settings.logSize().bytes(), spec.appId());
+        LogPump.start(process.getInputStream(), spec.logFile(), settings.logSize().bytes(), LogSource.APP, spec.appId());
         return process;
     }
 
