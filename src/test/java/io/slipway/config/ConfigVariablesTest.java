@@ -1,0 +1,37 @@
+package io.slipway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code SLIPWAY_*} environment variables: the keys they name. */
+class ConfigVariablesTest {
+    @Test
+    void customPlansCanBeConfiguredFromTheEnvironmentAboveTheFile(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("slipway.yaml");
+        Files.writeString(yaml, "plans:\n  team:\n    apps: 100\n    cpus: 3\n");
+
+        SlipwayConfig c = ConfigLoader.load(yaml, Map.of("SLIPWAY_PLANS_TEAM_APPS", "200", "SLIPWAY_PLANS_TEAM_MAX_SLEEP_AFTER", "1h",
+                "SLIPWAY_PLANS_BIG-TEAM_MEMORY", "4GiB"), Map.of());
+
+        assertThat(c.plan("team").name()).isEqualTo("team");
+        assertThat(c.plan("team").apps()).isEqualTo(200);
+        assertThat(c.plan("team").cpus()).isEqualTo(3);
+        assertThat(c.plan("team").maxSleepAfter()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.plan("team").memory()).isEqualTo(DataSize.parse("256MiB"));
+        assertThat(c.plan("big-team").memory()).isEqualTo(DataSize.parse("4GiB"));
+    }
+
+    @Test
+    void eachKeysVariableIsItsNameInUpperSnakeCase() {
+        assertThat(Variables.nameOf("instances.startTimeout")).isEqualTo("SLIPWAY_INSTANCES_START_TIMEOUT");
+        assertThat(Variables.keyOf("SLIPWAY_INSTANCES_START_TIMEOUT")).contains("instances.startTimeout");
+        assertThat(Variables.keyOf("SLIPWAY_PLANS_TEAM_ACTIVE_TIME_PER_MONTH")).contains("plans.team.activeTimePerMonth");
+        assertThat(Variables.keyOf("SLIPWAY_JAR")).isEmpty();
+    }
+}
