@@ -6,6 +6,7 @@ import io.slipway.auth.TokenService;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.Durations;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.config.Variables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -21,6 +24,8 @@ import picocli.CommandLine;
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
         subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class})
 public final class SlipwayCommand implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(SlipwayCommand.class);
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -48,6 +53,8 @@ public final class SlipwayCommand implements Runnable {
             if (data != null) flags.put("data", data.toString());
             if (unsafeNoSandbox) flags.put("sandbox.enabled", "false");
             Path file = config != null ? config : Files.isRegularFile(Path.of("slipway.yaml")) ? Path.of("slipway.yaml") : null;
+            // Before the configuration is checked: a misspelt variable may be why it fails.
+            Variables.unknown(System.getenv()).forEach(warning -> LOG.warn("config: {}", warning));
             SlipwayConfig cfg;
             try {
                 cfg = ConfigLoader.load(file, System.getenv(), flags);

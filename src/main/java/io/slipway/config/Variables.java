@@ -1,18 +1,31 @@
 package io.slipway.config;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
  * The {@code SLIPWAY_*} environment variables: the variable of each configuration key ({@code SLIPWAY_} and the key
- * in upper snake case), and the key each variable names.
+ * in upper snake case), the key each variable names, and the variables set that name none. A misspelt variable is
+ * not an error, since it is no key of the file and anything may be in an environment, but it is reported at start,
+ * with the closest known name.
  */
 public final class Variables {
     private static final String PREFIX = "SLIPWAY_";
     private static final String PLANS = PREFIX + "PLANS_";
+
+    /**
+     * Variables that belong to other readers: the launcher's ({@code SLIPWAY_JAR}, {@code SLIPWAY_JAVA_OPTS}), the
+     * label every sandboxed process carries ({@code SLIPWAY_SANDBOX}), and the client commands' (DESIGN §7).
+     */
+    private static final Set<String> OTHERS = Set.of("SLIPWAY_JAR", "SLIPWAY_JAVA_OPTS", "SLIPWAY_SANDBOX", "SLIPWAY_SERVER",
+            "SLIPWAY_TOKEN");
 
     private static final Map<String, String> KEYS_BY_NAME = ConfigLoader.DEFAULTS.keySet().stream()
             .collect(Collectors.toUnmodifiableMap(Variables::nameOf, key -> key));
@@ -42,6 +55,30 @@ public final class Variables {
             if (ConfigLoader.PLAN_KEY.matcher(candidate).matches() && nameOf(candidate).equals(variable)) return Optional.of(candidate);
         }
         return Optional.empty();
+    }
+
+    /** One warning per variable in {@code env} that starts with {@code SLIPWAY_} but names no key, by name. */
+    public static List<String> unknown(Map<String, String> env) {
+        List<String> warnings = new ArrayList<>();
+        for (String variable : new TreeSet<>(env.keySet())) {
+            if (!variable.startsWith(PREFIX) || OTHERS.contains(variable) || keyOf(variable).isPresent()) continue;
+            String warning = variable + " is set but names no configuration key, so it is ignored";
+            warnings.add(closest(variable, candidates(variable)).map(name -> warning + " (did you mean " + name + "?)").orElse(warning));
+        }
+        return warnings;
+    }
+
+    /** Every known name, and for what looks like a plan's field, that plan's fields. */
+    private static Collection<String> candidates(String variable) {
+        Set<String> names = new TreeSet<>(KEYS_BY_NAME.keySet());
+        if (variable.startsWith(PLANS)) {
+            String rest = variable.substring(PLANS.length());
+            String plan = rest.contains("_") ? rest.substring(0, rest.indexOf('_')) : rest;
+            for (String field : ConfigLoader.PLAN_FIELDS) {
+                names.add(nameOf("plans." + plan.toLowerCase(Locale.ROOT) + "." + field));
+            }
+        }
+        return names;
     }
 
     /**
