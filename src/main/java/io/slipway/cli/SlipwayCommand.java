@@ -20,10 +20,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
+@Command(name = "slipway", mixinStandardHelpOptions = true, version = SlipwayCommand.VERSION,
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
         subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class})
 public final class SlipwayCommand implements Runnable {
+    static final String VERSION = "slipway 0.1.0";
     private static final Logger LOG = LoggerFactory.getLogger(SlipwayCommand.class);
 
     @Override
@@ -35,7 +36,8 @@ public final class SlipwayCommand implements Runnable {
         System.exit(new CommandLine(new SlipwayCommand()).execute(args));
     }
 
-    @Command(name = "up", description = "Run the server.")
+    @Command(name = "up", mixinStandardHelpOptions = true, version = VERSION, description = {"Run the server.",
+            "Settings come from the defaults, then the file, then SLIPWAY_* variables, then these flags (README: Configuration)."})
     static final class Up implements Callable<Integer> {
         @Option(names = "--port", description = "HTTP port (default 3000; 0 picks a free one)")
         Integer port;
@@ -86,7 +88,8 @@ public final class SlipwayCommand implements Runnable {
         }
     }
 
-    @Command(name = "token", description = "Print a signed JWT for a user (on the last line of output).")
+    @Command(name = "token", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Print a signed JWT for a user (on the last line of output).")
     static final class Token implements Callable<Integer> {
         @Option(names = "--user", required = true, description = "the token's subject")
         String user;
