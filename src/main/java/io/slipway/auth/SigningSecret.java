@@ -19,9 +19,14 @@ public final class SigningSecret {
     private SigningSecret() {
     }
 
+    /** Where the secret of {@code dataDir} is kept, whether or not it exists yet. */
+    public static Path file(Path dataDir) {
+        return dataDir.resolve("secrets").resolve("jwt.key");
+    }
+
     public static byte[] loadOrCreate(Path dataDir) {
-        Path dir = dataDir.resolve("secrets");
-        Path file = dir.resolve("jwt.key");
+        Path file = file(dataDir);
+        Path dir = file.getParent();
         try {
             if (!Files.exists(file)) create(dir, file);
             byte[] key = HexFormat.of().parseHex(Files.readString(file).trim());

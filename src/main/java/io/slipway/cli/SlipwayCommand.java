@@ -4,23 +4,32 @@ import io.slipway.Slipway;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.config.ConfigLoader;
+import io.slipway.config.ConfigValues;
 import io.slipway.config.Durations;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.config.Variables;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
+@Command(name = "slipway", mixinStandardHelpOptions = true, version = SlipwayCommand.VERSION,
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
         subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class})
 public final class SlipwayCommand implements Runnable {
+    static final String VERSION = "slipway 0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(SlipwayCommand.class);
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -30,7 +39,14 @@ public final class SlipwayCommand implements Runnable {
         System.exit(new CommandLine(new SlipwayCommand()).execute(args));
     }
 
-    @Command(name = "up", description = "Run the server.")
+    /** The file {@code --config} names, else {@code ./slipway.yaml} when there is one, else none. */
+    static Path configFile(Path given) {
+        if (given != null) return given;
+        return Files.isRegularFile(Path.of("slipway.yaml")) ? Path.of("slipway.yaml") : null;
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, version = VERSION, description = {"Run the server.",
+            "Settings come from the defaults, then the file, then SLIPWAY_* variables, then these flags (README: Configuration)."})
     static final class Up implements Callable<Integer> {
         @Option(names = "--port", description = "HTTP port (default 3000; 0 picks a free one)")
         Integer port;
@@ -47,7 +63,9 @@ public final class SlipwayCommand implements Runnable {
             if (port != null) flags.put("port", port.toString());
             if (data != null) flags.put("data", data.toString());
             if (unsafeNoSandbox) flags.put("sandbox.enabled", "false");
-            Path file = config != null ? config : Files.isRegularFile(Path.of("slipway.yaml")) ? Path.of("slipway.yaml") : null;
+            Path file = configFile(config);
+            // Before the configuration is checked: a misspelt variable may be why it fails.
+            Variables.unknown(System.getenv()).forEach(warning -> LOG.warn("config: {}", warning));
             SlipwayConfig cfg;
             try {
                 cfg = ConfigLoader.load(file, System.getenv(), flags);
@@ -79,7 +97,10 @@ public final class SlipwayCommand implements Runnable {
         }
     }
 
-    @Command(name = "token", description = "Print a signed JWT for a user (on the last line of output).")
+    @Command(name = "token", mixinStandardHelpOptions = true, version = VERSION, description = {
+            "Print a signed JWT for a user (on the last line of output).",
+            "It signs with the secret of the data dir that ./slipway up would use with the same flags, variables and file: "
+                    + "--data, else SLIPWAY_DATA, else data: in the file, else ./data; stderr says which."})
     static final class Token implements Callable<Integer> {
         @Option(names = "--user", required = true, description = "the token's subject")
         String user;
@@ -89,8 +110,10 @@ public final class SlipwayCommand implements Runnable {
         boolean admin;
         @Option(names = "--ttl", defaultValue = "24h", description = "lifetime, e.g. 1h, 30d (default 24h)")
         String ttl;
-        @Option(names = "--data", defaultValue = "./data", description = "data directory whose secret signs the token")
+        @Option(names = "--data", description = "data directory whose secret signs the token (default: the one up would use)")
         Path data;
+        @Option(names = "--config", description = "YAML configuration file (default ./slipway.yaml when present)")
+        Path config;
 
         @Override
         public Integer call() {
@@ -98,13 +121,39 @@ public final class SlipwayCommand implements Runnable {
                 System.err.println("slipway: --user must be 1-255 characters");
                 return 2;
             }
+            Variables.unknown(System.getenv()).forEach(warning -> System.err.println("slipway: warning: " + warning));
             try {
-                TokenService tokens = new TokenService(SigningSecret.loadOrCreate(data.toAbsolutePath()), Clock.systemUTC());
-                System.out.println(tokens.mint(user, plan, admin, Durations.parse(ttl)));
+                Duration lifetime = lifetime();
+                Map<String, String> flags = data == null ? Map.of() : Map.of("data", data.toString());
+                ConfigValues values = ConfigLoader.read(configFile(config), System.getenv(), flags);
+                SlipwayConfig cfg = ConfigLoader.build(values);
+                Path secret = SigningSecret.file(cfg.dataDir());
+                boolean created = !Files.exists(secret);
+                TokenService tokens = new TokenService(SigningSecret.loadOrCreate(cfg.dataDir()), Clock.systemUTC());
+                String token = tokens.mint(user, plan, admin, lifetime);
+                // A token signed with another data dir's secret is refused with no hint of why: say which one this is.
+                System.err.println("slipway: signed with " + secret + (created ? ", a new secret: no Slipway has used this data dir yet" : "")
+                        + " (data dir " + values.source("data") + ")");
+                if (!cfg.auth().localTokens()) {
+                    System.err.println("slipway: warning: auth.localTokens is false (" + values.source("auth.localTokens")
+                            + "): a Slipway with this configuration refuses this token");
+                }
+                System.out.println(token);
                 return 0;
             } catch (IllegalArgumentException e) {
                 System.err.println("slipway: " + e.getMessage());
                 return 2;
+            } catch (UncheckedIOException e) {
+                System.err.println("slipway: " + e.getMessage() + ": " + e.getCause().getMessage());
+                return 1;
+            }
+        }
+
+        private Duration lifetime() {
+            try {
+                return Durations.parse(ttl);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--ttl: " + e.getMessage(), e);
             }
         }
     }

@@ -1,2 +1,5 @@
-/** The command line: {@code slipway up} runs the server, {@code slipway token} mints a JWT. */
+/**
+ * The command line: {@code slipway up} runs the server, {@code slipway token} mints a JWT signed with the secret of the
+ * data dir that {@code up} would use, read from the same configuration.
+ */
 package io.slipway.cli;

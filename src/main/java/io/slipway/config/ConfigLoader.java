@@ -16,19 +16,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the configuration from, in rising precedence: built-in defaults, {@code slipway.yaml}, {@code SLIPWAY_*}
  * environment variables, command-line flags. Every key is listed in {@link #DEFAULTS}; its environment variable is
- * {@code SLIPWAY_} plus the key in upper snake case ({@code instances.startTimeout} →
- * {@code SLIPWAY_INSTANCES_START_TIMEOUT}). Unknown keys in the file are an error, so a typo cannot go unnoticed.
+ * {@code SLIPWAY_} plus the key in upper snake case ({@link Variables}). Unknown keys in the file are an error, so a
+ * typo cannot go unnoticed; the file's values are text, parsed exactly as the same text in a variable. Every error
+ * names the key, its value and where the value came from.
  */
 public final class ConfigLoader {
     static final Map<String, String> DEFAULTS = defaults();
@@ -109,8 +113,10 @@ public final class ConfigLoader {
         d.put("plans." + name + ".requestsPerSecond", requestsPerSecond);
     }
 
-    private static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
-            "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(apps|memory|cpus|maxSleepAfter|activeTimePerMonth|requestsPerSecond)");
+    static final List<String> PLAN_FIELDS = List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond");
+
+    static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
+            "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(" + String.join("|", PLAN_FIELDS) + ")");
 
     /**
      * @param file  the YAML file to read, or null for none
@@ -119,123 +125,152 @@ public final class ConfigLoader {
      * @throws IllegalArgumentException naming the key and the source when a value is invalid
      */
     public static SlipwayConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        return build(read(file, env, flags));
+    }
+
+    /**
+     * Every key's text and where it came from, before any is parsed: what {@code ./slipway token} needs to say which
+     * data dir it signs with, and why.
+     *
+     * @throws IllegalArgumentException for a file that cannot be read, or a key that does not exist
+     */
+    public static ConfigValues read(Path file, Map<String, String> env, Map<String, String> flags) {
+        ConfigValues values = new ConfigValues(DEFAULTS);
         if (file != null) {
             readYaml(file).forEach((k, v) -> put(values, k, v, file.toString()));
         }
-        for (String key : DEFAULTS.keySet()) {
-            String value = env.get(envName(key));
-            if (value != null) put(values, key, value, envName(key));
-        }
+        // Sorted, so that what wins never depends on the environment's order.
+        new java.util.TreeMap<>(env).forEach((name, value) -> Variables.keyOf(name).ifPresent(key -> put(values, key, value, name)));
         flags.forEach((k, v) -> put(values, k, v, "--" + k));
+        return values;
+    }
+
+    /** @throws IllegalArgumentException naming the key, its value and its source when a value is invalid */
+    public static SlipwayConfig build(ConfigValues values) {
         try {
-            return build(values);
-        } catch (IllegalArgumentException | ArithmeticException e) {
+            return buildRecords(values);
+        } catch (ConfigValues.InvalidValue e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // A record's own check, which names its keys but cannot know where their values came from.
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage() + values.provenance(e.getMessage()), e);
         }
     }
 
-    public static String envName(String key) {
-        return "SLIPWAY_" + key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-    }
-
-    private static void put(Map<String, String> values, String key, String value, String source) {
+    private static void put(ConfigValues values, String key, String value, String source) {
         var plan = PLAN_KEY.matcher(key);
         if (plan.matches() && !DEFAULTS.containsKey(key)) {
             // A new plan takes the free plan's values for the fields it does not set.
-            String name = plan.group(1);
-            for (String field : List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond")) {
-                values.putIfAbsent("plans." + name + "." + field, DEFAULTS.get("plans.free." + field));
+            for (String field : PLAN_FIELDS) {
+                values.putDefault("plans." + plan.group(1) + "." + field, DEFAULTS.get("plans.free." + field));
             }
-            values.put(key, value);
-            return;
+        } else if (!DEFAULTS.containsKey(key)) {
+            String unknown = "invalid configuration: unknown key '" + key + "' in " + source;
+            throw new IllegalArgumentException(Variables.closest(key, DEFAULTS.keySet())
+                    .map(known -> unknown + " (did you mean " + known + "?)").orElse(unknown));
         }
-        if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException("unknown configuration key '" + key + "' in " + source + "; known keys: " + DEFAULTS.keySet());
-        }
-        values.put(key, value);
+        values.put(key, value, source);
     }
 
     private static Map<String, String> readYaml(Path file) {
         try (Reader reader = Files.newBufferedReader(file)) {
-            Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            Object root = textOnlyYaml().load(reader);
             Map<String, String> flat = new LinkedHashMap<>();
-            if (root != null) flatten("", root, flat, file);
+            if (root instanceof Map<?, ?>) {
+                flatten("", root, flat, file);
+            } else if (root != null) {
+                throw new IllegalArgumentException("invalid configuration: " + file + " must be a mapping of keys to values");
+            }
             return flat;
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException("invalid configuration: " + file + " is not valid YAML: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * YAML that resolves no scalar but null: {@code yes}, {@code off} and {@code 010} stay the text they are, and are
+     * parsed as a variable's would be, where YAML 1.1 would have made them {@code true}, {@code false} and eight.
+     */
+    private static Yaml textOnlyYaml() {
+        LoaderOptions options = new LoaderOptions();
+        Resolver nullOnly = new Resolver() {
+            @Override
+            protected void addImplicitResolvers() {
+                addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+                addImplicitResolver(Tag.NULL, EMPTY, null);
+                addImplicitResolver(Tag.MERGE, MERGE, "<");
+            }
+        };
+        DumperOptions dumper = new DumperOptions();
+        return new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options, nullOnly);
     }
 
     private static void flatten(String prefix, Object node, Map<String, String> out, Path file) {
         if (node instanceof Map<?, ?> map) {
             map.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, out, file));
         } else if (node instanceof List<?>) {
-            throw new IllegalArgumentException(file + ": '" + prefix + "' must be a single value, not a list");
+            throw new IllegalArgumentException("invalid configuration: " + prefix + " in " + file + " must be a single value, not a list");
         } else {
             out.put(prefix, node == null ? "" : String.valueOf(node));
         }
     }
 
-    private static Map<String, Plan> plans(Map<String, String> v) {
+    private static Map<String, Plan> plans(ConfigValues v) {
         Map<String, Plan> plans = new java.util.TreeMap<>();
-        for (String key : v.keySet()) {
+        for (String key : v.keys()) {
             var m = PLAN_KEY.matcher(key);
             if (!m.matches() || plans.containsKey(m.group(1))) continue;
             String p = "plans." + m.group(1) + ".";
-            plans.put(m.group(1), new Plan(m.group(1), Integer.parseInt(v.get(p + "apps")), DataSize.parse(v.get(p + "memory")),
-                    Double.parseDouble(v.get(p + "cpus")), Durations.parse(v.get(p + "maxSleepAfter")),
-                    Durations.parse(v.get(p + "activeTimePerMonth")), Double.parseDouble(v.get(p + "requestsPerSecond"))));
+            plans.put(m.group(1), new Plan(m.group(1), v.integer(p + "apps"), v.size(p + "memory"), v.decimal(p + "cpus"),
+                    v.duration(p + "maxSleepAfter"), v.duration(p + "activeTimePerMonth"), v.decimal(p + "requestsPerSecond")));
         }
         if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
         return plans;
     }
 
-    private static SlipwayConfig build(Map<String, String> v) {
-        int port = Integer.parseInt(v.get("port"));
-        Optional<URI> publicUrl = v.get("publicUrl").isBlank() ? Optional.empty()
-                : Optional.of(URI.create(v.get("publicUrl").replaceAll("/+$", "")));
+    private static SlipwayConfig buildRecords(ConfigValues v) {
+        Map<String, Plan> plans = plans(v);
         return new SlipwayConfig(
-                port,
-                v.get("host"),
-                publicUrl,
-                Path.of(v.get("data")),
-                new UploadLimits(DataSize.parse(v.get("upload.maxFileSize")), Integer.parseInt(v.get("upload.maxRequirements")),
-                        Integer.parseInt(v.get("upload.maxEnvEntries")), DataSize.parse(v.get("upload.maxEnvSize"))),
-                new ProxySettings(DataSize.parse(v.get("proxy.maxBodySize")), DataSize.parse(v.get("proxy.maxHeaderSize")),
-                        Durations.parse(v.get("proxy.idleTimeout")), eventLoops(v.get("proxy.eventLoops")),
-                        Durations.parse(v.get("proxy.drainTimeout"))),
-                new AppDefaults(Durations.parse(v.get("apps.defaultSleepAfter")), Durations.parse(v.get("apps.maxSleepAfter"))),
-                new InstanceSettings(Durations.parse(v.get("instances.startTimeout")), Durations.parse(v.get("instances.stopGrace")),
-                        Integer.parseInt(v.get("instances.maxWaiters")), Durations.parse(v.get("instances.maxWait")),
-                        maxRunning(v.get("instances.maxRunning"), plans(v).get(Plan.DEFAULT)), Durations.parse(v.get("instances.idleCheckInterval")),
-                        Durations.parse(v.get("instances.maxBackoff"))),
-                new BuildSettings(Durations.parse(v.get("build.timeout")), v.get("build.esbuildVersion"), v.get("build.npmRegistry"),
-                        v.get("build.pipIndexUrl"), v.get("build.pipFindLinks"), v.get("build.npmCache"),
-                        buildNetwork(v.get("build.network")), v.get("build.allowedHosts"), buildLimits(v)),
-                new SandboxSettings(Boolean.parseBoolean(v.get("sandbox.enabled")), Integer.parseInt(v.get("sandbox.uidBase")),
-                        Integer.parseInt(v.get("sandbox.uidCount")), DataSize.parse(v.get("sandbox.tmpSize")),
-                        Integer.parseInt(v.get("sandbox.pids")), DataSize.parse(v.get("sandbox.logSize")), egress(v.get("sandbox.egress")), v.get("sandbox.egressSubnet"),
-                        v.get("sandbox.egressDns")),
-                plans(v),
-                Durations.parse(v.get("metering.flushInterval")),
-                v.get("database.url").trim(),
+                v.integer("port"),
+                v.text("host"),
+                v.url("publicUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
+                Path.of(v.text("data")),
+                new UploadLimits(v.size("upload.maxFileSize"), v.integer("upload.maxRequirements"),
+                        v.integer("upload.maxEnvEntries"), v.size("upload.maxEnvSize")),
+                new ProxySettings(v.size("proxy.maxBodySize"), v.size("proxy.maxHeaderSize"),
+                        v.duration("proxy.idleTimeout"), v.integerOrAuto("proxy.eventLoops", ConfigLoader::eventLoops),
+                        v.duration("proxy.drainTimeout")),
+                new AppDefaults(v.duration("apps.defaultSleepAfter"), v.duration("apps.maxSleepAfter")),
+                new InstanceSettings(v.duration("instances.startTimeout"), v.duration("instances.stopGrace"),
+                        v.integer("instances.maxWaiters"), v.duration("instances.maxWait"),
+                        v.integerOrAuto("instances.maxRunning", () -> maxRunning(plans.get(Plan.DEFAULT))),
+                        v.duration("instances.idleCheckInterval"), v.duration("instances.maxBackoff")),
+                new BuildSettings(v.duration("build.timeout"), v.text("build.esbuildVersion"), v.text("build.npmRegistry"),
+                        v.text("build.pipIndexUrl"), v.text("build.pipFindLinks"), v.text("build.npmCache"),
+                        v.choice("build.network", BuildSettings.BuildNetwork.class), v.text("build.allowedHosts"), buildLimits(v)),
+                new SandboxSettings(v.bool("sandbox.enabled"), v.integer("sandbox.uidBase"),
+                        v.integer("sandbox.uidCount"), v.size("sandbox.tmpSize"), v.integer("sandbox.pids"),
+                        v.size("sandbox.logSize"), v.choice("sandbox.egress", SandboxSettings.Egress.class),
+                        v.text("sandbox.egressSubnet"), v.text("sandbox.egressDns")),
+                plans,
+                v.duration("metering.flushInterval"),
+                v.text("database.url").trim(),
                 auth(v));
     }
 
-    private static BuildLimits buildLimits(Map<String, String> v) {
-        return new BuildLimits(DataSize.parse(v.get("build.memory")), Double.parseDouble(v.get("build.cpus")),
-                Integer.parseInt(v.get("build.pids")), DataSize.parse(v.get("build.tmpSize")), Integer.parseInt(v.get("build.maxConcurrent")),
-                Integer.parseInt(v.get("build.maxPerUser")), Integer.parseInt(v.get("build.maxQueued")),
-                Durations.parse(v.get("build.keepUnusedDeps")));
+    private static BuildLimits buildLimits(ConfigValues v) {
+        return new BuildLimits(v.size("build.memory"), v.decimal("build.cpus"), v.integer("build.pids"), v.size("build.tmpSize"),
+                v.integer("build.maxConcurrent"), v.integer("build.maxPerUser"), v.integer("build.maxQueued"),
+                v.duration("build.keepUnusedDeps"));
     }
 
     /**
-     * {@code auto}: as many default-plan apps as fit in the machine's memory after 512 MiB for Slipway and the system,
-     * at least 4 and at most 1,000; or a number.
+     * For {@code instances.maxRunning: auto}: as many default-plan apps as fit in the machine's memory after 512 MiB
+     * for Slipway and the system, at least 4 and at most 1,000.
      */
-    static int maxRunning(String value, Plan defaultPlan) {
-        if (!value.trim().equalsIgnoreCase("auto")) return Integer.parseInt(value.trim());
+    static int maxRunning(Plan defaultPlan) {
         long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         long fit = (total - (512L << 20)) / defaultPlan.memory().bytes();
@@ -243,47 +278,20 @@ public final class ConfigLoader {
     }
 
     /**
-     * {@code auto}: half the cores, at least one; or a number. The proxy shares the machine with the apps it serves:
-     * on two cores, a second event loop made it slower, not faster (BENCHMARKS.md).
+     * For {@code proxy.eventLoops: auto}: half the cores, at least one. The proxy shares the machine with the apps it
+     * serves: on two cores, a second event loop made it slower, not faster (BENCHMARKS.md).
      */
-    static int eventLoops(String value) {
-        if (!value.trim().equalsIgnoreCase("auto")) return Integer.parseInt(value.trim());
+    static int eventLoops() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    private static AuthSettings auth(Map<String, String> v) {
-        Optional<URI> jwksUrl = v.get("auth.jwksUrl").isBlank() ? Optional.empty() : Optional.of(URI.create(v.get("auth.jwksUrl").trim()));
+    private static AuthSettings auth(ConfigValues v) {
         Set<String> admins = new LinkedHashSet<>();
-        for (String admin : v.get("auth.admins").split(",")) {
+        for (String admin : v.text("auth.admins").split(",")) {
             if (!admin.isBlank()) admins.add(admin.trim());
         }
-        return new AuthSettings(jwksUrl, v.get("auth.issuer").trim(), v.get("auth.audience").trim(),
-                Durations.parse(v.get("auth.jwksCacheTtl")), Durations.parse(v.get("auth.jwksMinRefreshInterval")),
-                bool("auth.localTokens", v.get("auth.localTokens")), admins);
-    }
-
-    private static boolean bool(String key, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
-        };
-    }
-
-    private static BuildSettings.BuildNetwork buildNetwork(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "proxy" -> BuildSettings.BuildNetwork.PROXY;
-            case "host" -> BuildSettings.BuildNetwork.HOST;
-            default -> throw new IllegalArgumentException("build.network must be proxy or host, not '" + value + "'");
-        };
-    }
-
-    private static SandboxSettings.Egress egress(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "none" -> SandboxSettings.Egress.NONE;
-            case "nat" -> SandboxSettings.Egress.NAT;
-            default -> throw new IllegalArgumentException("sandbox.egress must be none or nat, not '" + value + "'");
-        };
+        return new AuthSettings(v.url("auth.jwksUrl"), v.text("auth.issuer").trim(), v.text("auth.audience").trim(),
+                v.duration("auth.jwksCacheTtl"), v.duration("auth.jwksMinRefreshInterval"), v.bool("auth.localTokens"), admins);
     }
 
     /** One line per setting, for the start-up log; credentials inside URLs are redacted. */

@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 
 /** A number of bytes, written in configuration as {@code 1MiB}, {@code 512KiB}, {@code 256m} or plain bytes. */
 public record DataSize(long bytes) {
+    /** How to write a size, for error messages. */
+    public static final String SYNTAX = "use e.g. 512KiB, 1MiB, 2GiB";
     private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b?)?");
 
     public DataSize {
@@ -19,7 +21,7 @@ public record DataSize(long bytes) {
     /** Parses {@code 1MiB}, {@code 1MB}, {@code 1m}, {@code 1048576}; every unit is binary (1 KiB = 1024 bytes). */
     public static DataSize parse(String text) {
         Matcher m = FORMAT.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) throw new IllegalArgumentException("not a size: '" + text + "' (use e.g. 512KiB, 1MiB, 2GiB)");
+        if (!m.matches()) throw new IllegalArgumentException("not a size: '" + text + "' (" + SYNTAX + ")");
         long value = Long.parseLong(m.group(1));
         int shift = switch (m.group(2)) {
             case "k" -> 10;

@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 
 /** The one duration syntax of Slipway: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}, or seconds. */
 public final class Durations {
+    /** How to write a duration, for error messages. */
+    public static final String SYNTAX = "use e.g. 30s, 10m, 2h or a number of seconds";
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     private Durations() {
@@ -14,7 +16,7 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 30s, 10m, 2h or a number of seconds)");
+            throw new IllegalArgumentException("not a duration: '" + text + "' (" + SYNTAX + ")");
         }
         long value = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);

@@ -52,7 +52,8 @@ public record SlipwayConfig(
     public record UploadLimits(DataSize maxFileSize, int maxRequirements, int maxEnvEntries, DataSize maxEnvSize) {
         public UploadLimits {
             if (maxFileSize.bytes() < 1) throw new IllegalArgumentException("upload.maxFileSize must be positive");
-            if (maxRequirements < 0 || maxEnvEntries < 0) throw new IllegalArgumentException("upload limits cannot be negative");
+            if (maxRequirements < 0) throw new IllegalArgumentException("upload.maxRequirements cannot be negative");
+            if (maxEnvEntries < 0) throw new IllegalArgumentException("upload.maxEnvEntries cannot be negative");
         }
     }
 

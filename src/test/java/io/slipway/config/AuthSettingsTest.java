@@ -41,7 +41,7 @@ class AuthSettingsTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_AUTH_LOCAL_TOKENS", "false"), Map.of()))
                 .hasMessageContaining("auth.localTokens=false needs auth.jwksUrl");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_AUTH_LOCAL_TOKENS", "no"), Map.of()))
-                .hasMessageContaining("auth.localTokens must be true or false");
+                .hasMessageContaining("auth.localTokens = 'no' (from SLIPWAY_AUTH_LOCAL_TOKENS): must be true or false");
     }
 
     @Test
