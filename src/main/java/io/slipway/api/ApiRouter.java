@@ -14,6 +14,7 @@ import io.slipway.http.ProblemException;
 import io.slipway.metering.UsageStore;
 import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -63,8 +64,11 @@ public final class ApiRouter {
                                 Supplier<URI> publicUrl) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
-        router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
+        // HEAD too, which uptime monitors send: Vert.x answers it without the body.
+        router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
+        router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.
@@ -86,8 +90,7 @@ public final class ApiRouter {
         router.get("/api/admin/users").handler(Blocking.of(api::listUsers));
         router.get(USER).handler(Blocking.of(api::getUser));
         router.put(USER).handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::setUser));
-        router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not Found",
-                ctx.request().method() + " " + ctx.request().path() + " is not part of the API").send(ctx.response()));
+        AllowedMethods.install(router);
         router.route().failureHandler(ApiRouter::failure);
         return router;
     }

@@ -15,12 +15,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +34,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What a client is told when its request is wrong in the way HTTP itself defines: missing or bad credentials (401 with
- * the challenge of RFC 6750 §3), on the API and on a private app. Sent with java.net.http and with curl, the client
- * users have.
+ * What a client is told when its request is wrong in the way HTTP itself defines: a method the path does not accept
+ * (405 with {@code Allow}, RFC 9110 §15.5.6), and missing or bad credentials (401 with the challenge of RFC 6750 §3),
+ * on the API and on a private app. Sent with java.net.http and with curl, the client users have.
  */
 class ApiErrorsIT {
     /** RFC 6750 §3: {@code Bearer realm="…"[, error="…", error_description="…"]}, values without quotes or backslashes. */
@@ -53,6 +56,81 @@ class ApiErrorsIT {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    static Stream<Arguments> wrongMethods() {
+        return Stream.of(
+                Arguments.of("DELETE", "/api/mcp-projects", Set.of("GET")),
+                Arguments.of("PATCH", "/api/usage", Set.of("GET")),
+                Arguments.of("GET", "/api/containers/upload", Set.of("POST")),
+                Arguments.of("POST", "/api/containers/servers/some-id", Set.of("GET", "PUT", "DELETE")),
+                Arguments.of("PUT", "/api/containers/servers/some-id/keys", Set.of("GET", "POST")),
+                Arguments.of("GET", "/api/containers/servers/some-id/keys/some-key", Set.of("DELETE")),
+                Arguments.of("DELETE", "/api/admin/users/dave", Set.of("GET", "PUT")),
+                Arguments.of("POST", "/healthz", Set.of("GET", "HEAD")),
+                Arguments.of("DELETE", "/readyz", Set.of("GET", "HEAD")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("wrongMethods")
+    void aMethodThePathDoesNotAcceptIs405WithTheMethodsItDoes(String method, String path, Set<String> allowed) {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve(path))
+                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()));
+
+        assertProblem(response.statusCode(), response.headers().map(), response.body(), 405, "method-not-allowed");
+        assertThat(allowOf(response.headers().firstValue("Allow").orElse(""))).isEqualTo(allowed);
+        assertThat(new JsonObject(response.body()).getString("detail")).contains(method, path);
+    }
+
+    @Test
+    void curlSeesTheSame405AndAllow() throws Exception {
+        Curl deleted = curl("-X", "DELETE", "-H", "Authorization: Bearer " + token, server.base() + "/api/mcp-projects");
+        assertProblem(deleted.status, deleted.headers, deleted.body, 405, "method-not-allowed");
+        assertThat(allowOf(deleted.header("Allow"))).containsExactly("GET");
+
+        Curl got = curl("-H", "Authorization: Bearer " + token, server.base() + "/api/containers/upload");
+        assertProblem(got.status, got.headers, got.body, 405, "method-not-allowed");
+        assertThat(got.header("Allow")).isEqualTo("POST");
+    }
+
+    @Test
+    void headOnAGetOnlyApiPathIs405WithoutABody() {
+        HttpResponse<String> head = server.send(HttpRequest.newBuilder(server.base().resolve("/api/usage"))
+                .header("Authorization", "Bearer " + token).HEAD());
+
+        assertThat(head.statusCode()).isEqualTo(405);
+        assertThat(head.headers().firstValue("Allow")).contains("GET");
+        assertThat(head.headers().firstValue("X-Slipway-Error")).contains("method-not-allowed");
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void healthAndReadinessAnswerHeadAsTheyAnswerGet() {
+        for (String path : List.of("/healthz", "/readyz")) {
+            HttpResponse<String> head = server.send(HttpRequest.newBuilder(server.base().resolve(path)).HEAD());
+            assertThat(head.statusCode()).as(path).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPathNoRouteServesStays404WhateverTheMethod() {
+        for (String method : List.of("GET", "DELETE", "PATCH")) {
+            for (String path : List.of("/api/nothing-here", "/api/containers/servers/some-id/nothing", "/nothing-here")) {
+                HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve(path))
+                        .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()));
+                assertProblem(response.statusCode(), response.headers().map(), response.body(), 404, "not-found");
+                assertThat(response.headers().firstValue("Allow")).as(method + " " + path).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void authenticationComesBeforeTheMethodCheck() {
+        HttpResponse<String> response = server.send(HttpRequest.newBuilder(server.base().resolve("/api/mcp-projects")).DELETE());
+
+        assertProblem(response.statusCode(), response.headers().map(), response.body(), 401, "unauthorized");
+        assertThat(response.headers().firstValue("Allow")).isEmpty();
     }
 
     @Test
@@ -131,6 +209,10 @@ class ApiErrorsIT {
         JsonObject problem = new JsonObject(body);
         assertThat(problem.getString("type")).endsWith("/problems/" + slug);
         assertThat(problem.getInteger("status")).isEqualTo(expected);
+    }
+
+    private static Set<String> allowOf(String header) {
+        return Arrays.stream(header.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
     }
 
     /** The parameters of a Bearer challenge; fails unless the header is one, in RFC 6750's grammar. */
