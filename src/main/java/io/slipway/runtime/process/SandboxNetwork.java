@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ final class SandboxNetwork {
     // not reach, or hang on, the next sandbox given the same address.
     private final java.util.concurrent.atomic.AtomicInteger nextSlot = new java.util.concurrent.atomic.AtomicInteger();
     private String forwardingBefore = "1";
+    /** Each chain of this Slipway's, as {@code iptables -S} printed it once set up: what {@link #check()} compares with. */
+    private Map<List<String>, List<String>> installed = Map.of();
 
     private SandboxNetwork(String label, String subnet, boolean nat) {
         this.label = label;
@@ -106,7 +109,49 @@ final class SandboxNetwork {
         } else {
             LOG.info("sandbox network: a /30 of {} per sandbox, no egress, chains SW-*-{}", subnet, label);
         }
+        network.installed = network.listChains();
         return network;
+    }
+
+    /**
+     * What is missing of the firewall {@link #setUp} installed, as operators' edits or another tool's flush leave it: a
+     * jump from a built-in chain to this Slipway's, or a chain whose rules changed since. Runs iptables once per chain and
+     * per jump; {@code -w} waits for the lock another iptables may hold rather than failing on it.
+     */
+    List<String> check() {
+        List<String> problems = new ArrayList<>();
+        for (List<String> jump : jumps()) {
+            if (!runQuietly(null, "iptables", "-w", "-t", jump.get(0), "-C", jump.get(1), "-j", jump.get(2))) {
+                problems.add("the sandbox firewall is incomplete: " + jump.get(1) + " no longer jumps to " + jump.get(2)
+                        + ", so sandboxes are not kept from the host; restart Slipway to install it again");
+            }
+        }
+        listChains().forEach((chain, rules) -> {
+            if (!rules.equals(installed.get(chain))) {
+                problems.add("the sandbox firewall chain " + chain.get(1) + " is not as Slipway installed it (" + rules.size()
+                        + " rules where it installed " + installed.getOrDefault(chain, List.of()).size()
+                        + "); restart Slipway to install it again");
+            }
+        });
+        return problems;
+    }
+
+    /** Table, built-in chain, and this Slipway's chain it jumps to. */
+    private List<List<String>> jumps() {
+        List<List<String>> jumps = new ArrayList<>(List.of(List.of("filter", "INPUT", "SW-IN-" + label), List.of("filter", "FORWARD", "SW-FWD-" + label)));
+        if (nat) jumps.add(List.of("nat", "POSTROUTING", "SW-NAT-" + label));
+        return jumps;
+    }
+
+    /** The rules of this Slipway's chains by (table, chain), as {@code iptables -S} prints them; none for a chain that is gone. */
+    private Map<List<String>, List<String>> listChains() {
+        Map<List<String>, List<String>> chains = new java.util.LinkedHashMap<>();
+        for (List<String> jump : jumps()) {
+            List<String> output = new ArrayList<>();
+            boolean listed = exec(output, null, "iptables", "-w", "-t", jump.get(0), "-S", jump.get(2));
+            chains.put(List.of(jump.get(0), jump.get(2)), listed ? output.getFirst().lines().toList() : List.of());
+        }
+        return chains;
     }
 
     /** Joins the sandbox whose first process is {@code pid} to the host; with {@code internet}, also routes it out. */
