@@ -14,7 +14,6 @@ import io.slipway.http.ProblemException;
 import io.slipway.metering.UsageStore;
 import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -58,17 +57,16 @@ public final class ApiRouter {
         this.publicUrl = publicUrl;
     }
 
-    /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
+    /**
+     * @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens
+     * @param readiness what {@code /readyz} reports
+     */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Supplier<URI> publicUrl) {
+                                Supplier<URI> publicUrl, Readiness readiness) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);
-        // HEAD too, which uptime monitors send: Vert.x answers it without the body.
-        router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD)
-                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
-        router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD)
-                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
+        Probes.install(router, readiness);
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.
