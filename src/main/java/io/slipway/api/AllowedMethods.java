@@ -53,12 +53,12 @@ final class AllowedMethods {
         String request = ctx.request().method() + " " + ctx.request().path();
         // Were the method among them, a route of this path took the request and passed it on unanswered: not a 405.
         if (allowed.isEmpty() || allowed.contains(ctx.request().method())) {
-            Problem.of(404, "not-found", "Not Found", request + " is not part of the API").send(ctx.response());
+            Problem.of(404, "not-found", "Not Found", request + " is not part of the API").send(ctx.request());
             return;
         }
         String allow = allowed.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
         ctx.response().putHeader("Allow", allow);
         Problem.of(405, "method-not-allowed", "Method Not Allowed", request + " is not allowed; this path accepts " + allow)
-                .send(ctx.response());
+                .send(ctx.request());
     }
 }

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * {@code /healthz}, liveness: 200 while the process serves HTTP at all. {@code /readyz}, readiness: 200 while Slipway
  * can serve, else 503 {@code not-ready} naming each failing check in {@code failing}. Both answer GET and HEAD (which
- * uptime monitors send; Vert.x leaves the body out on HTTP/1.x), without a token.
+ * uptime monitors send), without a token.
  */
 final class Probes {
     /** How soon a load balancer may ask again: about how long a check's answer is kept. */
@@ -25,7 +25,7 @@ final class Probes {
 
     static void install(Router router, Readiness readiness) {
         router.route("/healthz").method(HttpMethod.GET).method(HttpMethod.HEAD)
-                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
+                .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.request()));
         router.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> ready(ctx, readiness));
     }
 
@@ -34,9 +34,9 @@ final class Probes {
             if (answer.failed()) {
                 ctx.fail(answer.cause());
             } else if (answer.result().isEmpty()) {
-                Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response());
+                Reply.ok(new JsonObject().put("status", "ready")).send(ctx.request());
             } else {
-                notReady(answer.result()).send(ctx.response());
+                notReady(answer.result()).send(ctx.request());
             }
         });
     }

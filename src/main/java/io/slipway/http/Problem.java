@@ -1,6 +1,8 @@
 package io.slipway.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -86,5 +88,21 @@ public record Problem(String slug, int status, String title, String detail, Dura
         response.setStatusCode(status);
         forEachHeader(response::putHeader);
         response.end(body());
+    }
+
+    /**
+     * {@link #send(HttpServerResponse)} as the answer to {@code request}: to a HEAD, the status and headers only. Vert.x
+     * leaves a HEAD's body out on HTTP/1.x but sends it on HTTP/2, where RFC 9113 §8.1.1 makes that a malformed
+     * response (curl: "PROTOCOL_ERROR").
+     */
+    public void send(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
+        if (request.method() != HttpMethod.HEAD || response.headWritten()) {
+            send(response);
+            return;
+        }
+        response.setStatusCode(status);
+        forEachHeader(response::putHeader);
+        response.end();
     }
 }

@@ -114,6 +114,18 @@ class ApiErrorsIT {
     }
 
     @Test
+    void headOverHttp2ComesWithoutABody() throws Exception {
+        // A body in answer to HEAD is a malformed HTTP/2 response: curl fails it with PROTOCOL_ERROR (exit 92).
+        Curl health = curl("--http2-prior-knowledge", "-I", server.base() + "/healthz");
+        assertThat(health.status).isEqualTo(200);
+        Curl refused = curl("--http2-prior-knowledge", "-I", "-H", "Authorization: Bearer " + token, server.base() + "/api/usage");
+        assertThat(refused.status).isEqualTo(405);
+        assertThat(refused.header("Allow")).isEqualTo("GET");
+        Curl missing = curl("--http2-prior-knowledge", "-I", "-H", "Authorization: Bearer " + token, server.base() + "/api/nothing-here");
+        assertThat(missing.status).isEqualTo(404);
+    }
+
+    @Test
     void aPathNoRouteServesStays404WhateverTheMethod() {
         for (String method : List.of("GET", "DELETE", "PATCH")) {
             for (String path : List.of("/api/nothing-here", "/api/containers/servers/some-id/nothing", "/nothing-here")) {

@@ -102,7 +102,7 @@ class ReadinessTest {
             Probes.install(router, readiness);
             HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
             URI readyz = URI.create("http://127.0.0.1:" + server.actualPort() + "/readyz");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http = HttpClient.newHttpClient(); // HTTP/2 (h2c) once upgraded: HEAD must come without a body there too
 
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
