@@ -1,6 +1,7 @@
 package io.slipway;
 
 import io.slipway.api.ApiRouter;
+import io.slipway.api.Readiness;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
 import io.slipway.logs.LogFiles;
@@ -76,9 +77,11 @@ public final class Slipway implements AutoCloseable {
     /** How long requests in flight may take to finish once Slipway is told to stop; then their connections are closed. */
     private final java.time.Duration drain;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Readiness readiness;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
-                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain) {
+                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness) {
+        this.readiness = readiness;
         this.runtime = runtime;
         this.drain = drain;
         this.registryProxy = registryProxy;
@@ -160,7 +163,8 @@ public final class Slipway implements AutoCloseable {
 
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
-        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, verifier, config, dataDir, publicUrl::get);
+        Readiness readiness = Readiness.of(database, runtime, clock);
+        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, verifier, config, dataDir, publicUrl::get, readiness);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets);
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
@@ -204,7 +208,7 @@ public final class Slipway implements AutoCloseable {
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout());
+        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout(), readiness);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
@@ -279,12 +283,14 @@ public final class Slipway implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully, once (later calls return at once): no new connection is accepted, requests in flight get up to
+     * Stops gracefully, once (later calls return at once): readiness fails from the first moment (a probe racing the close
+     * hears 503), no new connection is accepted, requests in flight get up to
      * {@code proxy.drainTimeout} to finish (idle keep-alive connections close at once, HTTP/2 clients get a GOAWAY), then every app
      * is stopped and the store closed. Streams that outlast the drain (SSE, WebSockets) are closed with their apps.
      */
     @Override
     public void close() {
+        readiness.stopping();
         if (!closed.compareAndSet(false, true)) return;
         LOG.info("Slipway is shutting down: no new connections; requests in flight have {} to finish", Durations.format(drain));
         long t0 = System.nanoTime();

@@ -57,14 +57,16 @@ public final class ApiRouter {
         this.publicUrl = publicUrl;
     }
 
-    /** @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens */
+    /**
+     * @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens
+     * @param readiness what {@code /readyz} reports
+     */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Supplier<URI> publicUrl) {
+                                Supplier<URI> publicUrl, Readiness readiness) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).send(ctx.response()));
-        router.get("/readyz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ready")).send(ctx.response()));
+        Probes.install(router, readiness);
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.
@@ -86,8 +88,7 @@ public final class ApiRouter {
         router.get("/api/admin/users").handler(Blocking.of(api::listUsers));
         router.get(USER).handler(Blocking.of(api::getUser));
         router.put(USER).handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::setUser));
-        router.route().last().handler(ctx -> Problem.of(404, "not-found", "Not Found",
-                ctx.request().method() + " " + ctx.request().path() + " is not part of the API").send(ctx.response()));
+        AllowedMethods.install(router);
         router.route().failureHandler(ApiRouter::failure);
         return router;
     }

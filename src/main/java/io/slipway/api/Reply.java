@@ -1,5 +1,7 @@
 package io.slipway.api;
 
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +17,17 @@ record Reply(int status, JsonObject body) {
 
     static Reply noContent() {
         return new Reply(204, null);
+    }
+
+    /** To a HEAD, the status and headers only: see {@link io.slipway.http.Problem#send(HttpServerRequest)}. */
+    void send(HttpServerRequest request) {
+        if (request.method() != HttpMethod.HEAD) {
+            send(request.response());
+            return;
+        }
+        request.response().setStatusCode(status);
+        if (body != null) request.response().putHeader("Content-Type", "application/json");
+        request.response().end();
     }
 
     void send(HttpServerResponse response) {

@@ -4,6 +4,7 @@ import io.slipway.auth.AppAccess;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig.ProxySettings;
+import io.slipway.http.Challenge;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
 import io.slipway.instances.InstanceUnavailableException;
@@ -66,8 +67,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     /** A failure of the connection to the app before its answer began: said as Slipway. */
     static final Problem APP_CONNECTION_LOST = Problem.of(502, "app-connection-lost", "Bad Gateway",
             "the app closed the connection before it answered");
-    private static final Problem PRIVATE_APP = Problem.of(401, "unauthorized", "Unauthorized", "this app is private: send its "
-            + "owner's token or one of its API keys as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'");
+    private static final Problem PRIVATE_APP = Problem.unauthorized("unauthorized", "this app is private: send its "
+            + "owner's token or one of its API keys as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'", Challenge.bearer());
+    /** RFC 6750 §3: credentials were sent, so the challenge says they were not accepted. */
+    private static final Problem PRIVATE_APP_REFUSED = PRIVATE_APP.withChallenge(Challenge.bearer()
+            .invalidToken("the token or key is not valid, or does not open this app"));
 
     private final Instances instances;
     private final AppAccess access;
@@ -270,9 +274,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     private Future<Problem> checkAccess(MultiMap headers, String appId) {
         var app = instances.app(appId);
+        // RFC 6750 §3.1: a request that offered no bearer credential is told only the realm; one that did, that it failed.
+        boolean offered = headers.contains(KEY_HEADER) || headers.getAll(SlipwayCredentials.AUTHORIZATION).stream()
+                .anyMatch(v -> v.strip().regionMatches(true, 0, "Bearer", 0, 6));
         return SlipwayCredentials.takeOut(headers, access).map(callers -> {
             if (app.isEmpty() || !app.get().isPrivate()) return null;
-            return callers.stream().anyMatch(c -> c.mayCall(appId, app.get().owner())) ? null : PRIVATE_APP;
+            if (callers.stream().anyMatch(c -> c.mayCall(appId, app.get().owner()))) return null;
+            return offered ? PRIVATE_APP_REFUSED : PRIVATE_APP;
         });
     }
 

@@ -16,4 +16,11 @@ public interface SandboxRuntime {
 
     /** Removes sandboxes left behind by an earlier run of this Slipway (same data dir); returns how many. */
     int reapOrphans();
+
+    /**
+     * The preflight: whether this host still gives what the runtime relies on, its tools and the isolation it set up
+     * (a firewall, say). Reports what it finds rather than throwing. Blocks, and may run host commands for some
+     * milliseconds: a caller that asks often (a readiness probe) keeps the answer for a moment.
+     */
+    Preflight check();
 }

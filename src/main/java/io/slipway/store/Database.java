@@ -8,6 +8,9 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -114,6 +117,19 @@ public final class Database implements AutoCloseable {
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * Runs a trivial query, to show the database answers; throws when it does not. Blocks: up to the pool's connection
+     * timeout while the database is unreachable, so a caller that must answer sooner waits for it on another thread.
+     */
+    public void ping() {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(2);
+            statement.execute("SELECT 1");
+        } catch (SQLException e) {
+            throw new IllegalStateException("the database did not answer SELECT 1: " + e.getMessage(), e);
+        }
     }
 
     /** A transaction in which, on PostgreSQL, only {@code user}'s rows exist. */

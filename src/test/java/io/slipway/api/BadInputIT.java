@@ -194,7 +194,7 @@ class BadInputIT {
         HttpResponse<String> response = server.get("/api/mcp-projects", badToken.isEmpty() ? null : badToken);
 
         assertProblem(response, 401, slug);
-        assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer realm="));
     }
 
     @Test

@@ -27,6 +27,12 @@ final class HostCommands {
         }
     }
 
+    /** Runs the command and returns its output (stdout and stderr), or null when it failed. */
+    static String output(String... command) {
+        List<String> output = new ArrayList<>();
+        return exec(output, null, command) ? output.getFirst() : null;
+    }
+
     /** Runs the command; whether it succeeded. For clean-up, where "already gone" is as good as done. */
     static boolean runQuietly(String... command) {
         return exec(new ArrayList<>(), null, command);

@@ -5,6 +5,7 @@ import io.slipway.app.Language;
 import io.slipway.logs.LogPump;
 import io.slipway.logs.LogSource;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.runtime.Preflight;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
@@ -41,6 +42,11 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     static final int SANDBOX_PORT = 8000;
     private static final long OPEN_FILES = hardOpenFilesLimit();
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
+    /** Where the launcher finds its tools: the PATH it runs with ({@link #startSandboxed}). */
+    private static final String TOOL_DIRS = "/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The host tools a sandboxed start runs, with the Debian package of each. */
+    private static final Map<String, String> SANDBOX_TOOLS = new java.util.TreeMap<>(Map.of("bwrap", "bubblewrap", "setpriv", "util-linux",
+            "nsenter", "util-linux", "ip", "iproute2", "iptables", "iptables", "ip6tables", "iptables"));
 
     private final HostTools tools;
     private final DataDir dataDir;
@@ -274,6 +280,26 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
         }
+    }
+
+    /**
+     * Sandboxed: the host tools every start runs ({@value #TOOL_DIRS}), a writable cgroup hierarchy, and the firewall
+     * {@link SandboxNetwork#check() as it was installed}. Without the sandbox nothing is promised, so nothing is checked.
+     */
+    @Override
+    public Preflight check() {
+        if (!settings.enabled()) return Preflight.passed();
+        List<String> problems = new ArrayList<>();
+        SANDBOX_TOOLS.forEach((tool, debianPackage) -> {
+            if (Stream.of(TOOL_DIRS.split(":")).noneMatch(dir -> Files.isExecutable(Path.of(dir, tool)))) {
+                problems.add(tool + " is missing from " + TOOL_DIRS + ", so no sandbox can start: run 'apt-get install " + debianPackage + "'");
+            }
+        });
+        if (Cgroup.version() == null) {
+            problems.add("no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot be limited");
+        }
+        problems.addAll(network.check());
+        return new Preflight(problems);
     }
 
     /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,8 @@ final class SandboxFirewall {
     private final String natChain;
     private final boolean nat;
     private String forwardingBefore = "1";
+    /** Each chain of this Slipway's, as {@code -S} printed it once installed: what {@link #check()} compares with. */
+    private Map<List<String>, List<String>> installed = Map.of();
 
     private SandboxFirewall(String label, boolean nat) {
         this.in = "SW-IN-" + label;
@@ -90,7 +95,52 @@ final class SandboxFirewall {
             run("iptables", "-t", "nat", "-A", firewall.natChain, "-s", subnet, "!", "-d", subnet, "-j", "MASQUERADE");
             run("iptables", "-t", "nat", "-I", "POSTROUTING", "-j", firewall.natChain);
         }
+        firewall.installed = firewall.listChains();
         return firewall;
+    }
+
+    /**
+     * What is missing of the firewall as {@link #install} left it, after an operator's edit or another tool's flush: a
+     * jump from a built-in chain to one of this Slipway's, or a chain whose rules changed since. Runs iptables or
+     * ip6tables once per chain and per jump; {@code -w} waits for a lock another run holds rather than failing on it.
+     */
+    List<String> check() {
+        List<String> problems = new ArrayList<>();
+        for (List<String> jump : jumps()) {
+            if (!runQuietly(jump.get(0), "-w", "-t", jump.get(1), "-C", jump.get(2), "-j", jump.get(3))) {
+                problems.add("the sandbox firewall is incomplete: " + jump.get(0) + "'s " + jump.get(2) + " no longer jumps to "
+                        + jump.get(3) + ", so sandboxes are not kept from the host; restart Slipway to install it again");
+            }
+        }
+        listChains().forEach((chain, rules) -> {
+            if (!rules.equals(installed.get(chain))) {
+                problems.add("the sandbox firewall chain " + chain.get(2) + " is not as Slipway installed it (" + chain.get(0) + ": "
+                        + rules.size() + " rules where it installed " + installed.getOrDefault(chain, List.of()).size()
+                        + "); restart Slipway to install it again");
+            }
+        });
+        return problems;
+    }
+
+    /** Tool, table, built-in chain, and the chain of this Slipway's it jumps to. */
+    private List<List<String>> jumps() {
+        List<List<String>> jumps = new ArrayList<>();
+        for (String tool : List.of("iptables", "ip6tables")) {
+            jumps.add(List.of(tool, "filter", "INPUT", in));
+            jumps.add(List.of(tool, "filter", "FORWARD", fwd));
+        }
+        if (nat) jumps.add(List.of("iptables", "nat", "POSTROUTING", natChain));
+        return jumps;
+    }
+
+    /** The rules of this Slipway's chains by (tool, table, chain), as {@code -S} prints them; none for a chain that is gone. */
+    private Map<List<String>, List<String>> listChains() {
+        Map<List<String>, List<String>> chains = new LinkedHashMap<>();
+        for (List<String> jump : jumps()) {
+            String rules = HostCommands.output(jump.get(0), "-w", "-t", jump.get(1), "-S", jump.get(3));
+            chains.put(List.of(jump.get(0), jump.get(1), jump.get(3)), rules == null ? List.of() : rules.lines().toList());
+        }
+        return chains;
     }
 
     /** Removes the chains and puts IPv4 forwarding back as it was. */

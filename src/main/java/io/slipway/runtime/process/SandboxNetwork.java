@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,6 +169,11 @@ final class SandboxNetwork {
         } catch (IOException e) {
             return false; // released meanwhile
         }
+    }
+
+    /** What is missing of the firewall as it was installed ({@link SandboxFirewall#check()}); empty when it is whole. */
+    List<String> check() {
+        return firewall.check();
     }
 
     /** Removes the firewall, the subnet's route when no Slipway holds a slot in it any more, and puts IPv4 forwarding back. */
