@@ -18,6 +18,7 @@ import io.slipway.config.ConfigLoader;
 import io.slipway.config.Durations;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.AccessKeys;
+import io.slipway.deploy.DependencySetSweeper;
 import io.slipway.deploy.Deployments;
 import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
@@ -78,10 +79,13 @@ public final class Slipway implements AutoCloseable {
     private final java.time.Duration drain;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Readiness readiness;
+    private final DependencySetSweeper sweeper;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
-                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness) {
+                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
+                    DependencySetSweeper sweeper) {
         this.readiness = readiness;
+        this.sweeper = sweeper;
         this.runtime = runtime;
         this.drain = drain;
         this.registryProxy = registryProxy;
@@ -146,7 +150,7 @@ public final class Slipway implements AutoCloseable {
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
-                new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()));
+                new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()), config.build().limits(), config.build().timeout());
         deployments.removeUnfinished(apps);
         // Linux's epoll through Netty's native transport where its library is shipped (x86-64): 6 % more requests a
         // second through the proxy than Java's NIO selector, and a lower p99 (BENCHMARKS.md); NIO elsewhere.
@@ -208,7 +212,9 @@ public final class Slipway implements AutoCloseable {
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
-        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout(), readiness);
+        DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
+        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout(), readiness,
+                sweeper);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
@@ -296,6 +302,7 @@ public final class Slipway implements AutoCloseable {
         long t0 = System.nanoTime();
         Future.join(servers.stream().map(s -> s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS)).toList()).await();
         LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
+        sweeper.close();
         instances.close();
         runtime.stopBuilds();
         runtime.close();

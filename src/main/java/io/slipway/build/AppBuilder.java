@@ -69,14 +69,16 @@ public final class AppBuilder {
                 case NODE -> prepareNode(code, uploaded, log);
                 case PYTHON -> fileName;
             };
-            String depsKey = null;
-            if (!requirements.isEmpty()) {
-                Path deps = dependencySets.ensure(language, requirements, log);
-                depsKey = deps.getFileName().toString();
+            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, sha256(source));
+            Path deps = dependencySets.ensure(language, requirements, log);
+            try {
                 // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
                 if (language == Language.NODE) Files.createSymbolicLink(staged.resolve("node_modules"), deps.resolve("node_modules"));
+            } catch (IOException | RuntimeException e) {
+                dependencySets.release(deps.getFileName().toString());
+                throw e;
             }
-            return new BuiltCode(staged, entry, depsKey, sha256(source));
+            return new BuiltCode(staged, entry, deps.getFileName().toString(), sha256(source));
         } catch (IOException e) {
             Ownership.deleteTreeQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
@@ -88,9 +90,18 @@ public final class AppBuilder {
 
     /**
      * Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. The
-     * code is given to the app's uid, readable by it alone, and writable by nobody but root.
+     * code is given to the app's uid, readable by it alone, and writable by nobody but root. The build's hold on its
+     * dependency set ends: store the app before the next {@link DependencySets#sweep}.
      */
     public void commit(BuiltCode built, String appId, int uid) {
+        try {
+            moveIntoPlace(built, appId, uid);
+        } finally {
+            if (built.depsKey() != null) dependencySets.release(built.depsKey());
+        }
+    }
+
+    private void moveIntoPlace(BuiltCode built, String appId, int uid) {
         Path target = dataDir.app(appId);
         Ownership.giveTree(built.staged(), uid, "r-x------", "r--------");
         try {
@@ -110,6 +121,7 @@ public final class AppBuilder {
     /** Drops a build that will not be committed. */
     public void discard(BuiltCode built) {
         Ownership.deleteTreeQuietly(built.staged());
+        if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 
     private String prepareNode(Path code, Path uploaded, Path log) throws IOException {

@@ -38,12 +38,16 @@ public final class Deployments {
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     private final SandboxUids uids;
-    // Choosing a uid and inserting the row that holds it happen together, so two uploads never share a uid.
-    private final Object uidAllocation = new Object();
+    // Held while an app is stored: choosing its uid and inserting the row that holds it happen together (two uploads
+    // never share a uid), and the quota's count of stored apps changes only under it (BuildAdmission).
+    private final Object storeLock = new Object();
+    private final BuildAdmission admission;
     private volatile java.util.function.Consumer<String> onDelete;
 
+    /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
     public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
-                       InstantSource clock, SandboxUids uids) {
+                       InstantSource clock, SandboxUids uids, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
+        this.admission = new BuildAdmission(buildLimits, buildWait, storeLock);
         this.store = store;
         this.uids = uids;
         this.builder = builder;
@@ -54,39 +58,38 @@ public final class Deployments {
     }
 
     /**
-     * Builds and stores a new app, then starts it in the background.
+     * Builds and stores a new app, then starts it in the background. The upload takes its place in the owner's quota
+     * and among the builds before anything is built ({@link BuildAdmission}).
      *
-     * @throws ProblemException {@code quota-exceeded} (403) when the owner already has as many apps as the plan allows
+     * @throws ProblemException {@code quota-exceeded} (403) when the owner already has, or is uploading, as many apps as
+     *     the plan allows; {@code too-many-builds} or {@code build-queue-full} (429) when the builds are full
      */
     public App deploy(String owner, Plan plan, Upload upload) {
         UploadValidator.Valid valid = validator.validate(upload, null, plan);
-        requireRoomFor(owner, plan);
         String id = AppIds.next();
         var log = dataDir.appLog(id);
-        BuiltCode built;
-        try {
-            LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
-            built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
-        } catch (RuntimeException e) {
-            deleteQuietly(log);
-            throw e;
-        }
-        Instant now = clock.instant();
         App deployed;
-        try {
-            synchronized (uidAllocation) {
-                requireRoomFor(owner, plan);
-                int uid = uids.next(store.sandboxUids());
-                App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
-                        valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
-                        valid.isPrivate(), plan.name(), now, now, null);
-                builder.commit(built, id, uid);
-                store.insert(app);
-                deployed = app;
+        try (BuildAdmission.Place place = admission.admit(owner, plan, () -> store.count(owner), log)) {
+            LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
+            BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+            Instant now = clock.instant();
+            try {
+                synchronized (storeLock) {
+                    int uid = uids.next(store.sandboxUids());
+                    App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
+                            valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
+                            valid.isPrivate(), plan.name(), now, now, null);
+                    builder.commit(built, id, uid);
+                    store.insert(app);
+                    place.stored();
+                    deployed = app;
+                }
+            } catch (RuntimeException e) {
+                builder.discard(built);
+                Ownership.deleteTreeQuietly(dataDir.app(id));
+                throw e;
             }
         } catch (RuntimeException e) {
-            builder.discard(built);
-            Ownership.deleteTreeQuietly(dataDir.app(id));
             deleteQuietly(log);
             throw e;
         }
@@ -107,15 +110,20 @@ public final class Deployments {
                     old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
             var log = dataDir.appLog(id);
-            LogFiles.event(log, "redeploying with " + valid.fileName());
-            BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+            BuiltCode built;
+            try (BuildAdmission.Place place = admission.admit(owner, null, () -> 0, log)) {
+                LogFiles.event(log, "redeploying with " + valid.fileName());
+                built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+            }
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
                     old.lastActiveAt());
             instances.redeployed(app);
-            builder.commit(built, id, app.sandboxUid());
-            store.update(app);
+            synchronized (storeLock) {
+                builder.commit(built, id, app.sandboxUid());
+                store.update(app);
+            }
             LogFiles.event(log, "redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
             instances.startInBackground(id);
@@ -139,6 +147,20 @@ public final class Deployments {
         return true;
     }
 
+    /**
+     * Removes the dependency sets no stored app uses once they have been unused for {@code keep}; see {@link
+     * io.slipway.build.DependencySets#sweep}. Under the store lock, so that no app is stored meanwhile. Returns how many.
+     */
+    public int removeUnusedDependencySets(java.time.Duration keep) {
+        synchronized (storeLock) {
+            java.util.Map<io.slipway.app.Language, java.util.Set<String>> used = new java.util.EnumMap<>(io.slipway.app.Language.class);
+            for (App app : store.listAll()) {
+                if (app.depsKey() != null) used.computeIfAbsent(app.language(), l -> new java.util.HashSet<>()).add(app.depsKey());
+            }
+            return builder.dependencySets().sweep(used, keep, clock.instant());
+        }
+    }
+
     /** Also run when an app is deleted, after its instance stopped (its API keys go with it). */
     public void onDelete(java.util.function.Consumer<String> action) {
         this.onDelete = action;
@@ -159,15 +181,6 @@ public final class Deployments {
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
                 app.sandboxUid(), app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive);
-    }
-
-    /** Checked before a build (so that nothing is written) and again, under the allocation lock, before the insert. */
-    private void requireRoomFor(String owner, Plan plan) {
-        int apps = store.count(owner);
-        if (apps >= plan.apps()) {
-            throw new ProblemException(Problem.of(403, "quota-exceeded", "Quota Exceeded", "the " + plan.name() + " plan allows "
-                    + plan.apps() + " apps and you have " + apps + "; delete one or move to a larger plan"));
-        }
     }
 
     private Object lock(String id) {
