@@ -39,21 +39,11 @@ final class AppInstance {
     private final Instances owner;
     private final String appId;
     private volatile App app;
-    // Epoch milliseconds of the last sign of activity, NEVER when none: written on every request and body chunk, so a
-    // long rather than an Instant (no allocation on the proxy's hot path).
-    private static final long NEVER = Long.MIN_VALUE;
-    private volatile long lastActive;
+    private final ActivityMeter meter;
     private final AtomicInteger inFlight = new AtomicInteger();
     // Leases whose answer has not begun: the app is working on them, so it stays awake.
     private final AtomicInteger awaiting = new AtomicInteger();
     private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
-    // Guarded by this: the start of the active period not yet metered (null unless running), and metered
-    // milliseconds not yet taken, including the remainder below one 10 ms unit.
-    private Instant meteredFrom;
-    private long unmeteredMillis;
 
     // Guarded by this.
     private InstanceState state;
@@ -65,7 +55,7 @@ final class AppInstance {
         this.owner = owner;
         this.appId = app.id();
         this.app = app;
-        this.lastActive = app.lastActiveAt() == null ? NEVER : app.lastActiveAt().toEpochMilli();
+        this.meter = new ActivityMeter(owner.clock(), app.lastActiveAt());
         this.state = new Asleep(app.status() != AppStatus.READY);
     }
 
@@ -79,8 +69,7 @@ final class AppInstance {
 
     /** The end of the last request, or null when the app has served none. */
     Instant lastActive() {
-        long last = lastActive;
-        return last == NEVER ? null : Instant.ofEpochMilli(last);
+        return meter.lastActive();
     }
 
     int inFlight() {
@@ -89,16 +78,16 @@ final class AppInstance {
 
     /** A lease on a running instance, starting it if needed; fails with {@link InstanceUnavailableException}. */
     CompletableFuture<Lease> acquire() {
-        requests.incrementAndGet();
-        CompletableFuture<Sandbox> ready;
+        meter.request();
+        CompletableFuture<Running> ready;
         synchronized (this) {
             if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
             switch (state) {
                 case Running r -> {
                     inFlight.incrementAndGet();
                     awaiting.incrementAndGet();
-                    lastActive = owner.clock().millis();
-                    return CompletableFuture.completedFuture(lease(r.sandbox()));
+                    meter.touch();
+                    return CompletableFuture.completedFuture(lease(r));
                 }
                 case Starting s -> {
                     if (s.waiters() >= owner.settings().maxWaiters()) {
@@ -123,55 +112,58 @@ final class AppInstance {
             inFlight.incrementAndGet();
             awaiting.incrementAndGet();
         }
-        return ready.handle((sandbox, error) -> {
+        return ready.handle((running, error) -> {
             if (error != null) {
                 inFlight.decrementAndGet();
                 awaiting.decrementAndGet();
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            lastActive = owner.clock().millis();
-            return lease(sandbox);
+            meter.touch();
+            return lease(running);
         });
     }
 
-    private Lease lease(Sandbox sandbox) {
-        OpenLease lease = new OpenLease(sandbox);
+    private Lease lease(Running running) {
+        OpenLease lease = new OpenLease(running);
         open.add(lease);
         return lease;
     }
 
     /** One exchange with the app; its counters are this instance's. */
     private final class OpenLease implements Lease {
-        private final Sandbox sandbox;
+        private final Running running;
         private final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
         private volatile Supplier<CompletionStage<Void>> endCleanly;
 
-        OpenLease(Sandbox sandbox) {
-            this.sandbox = sandbox;
+        OpenLease(Running running) {
+            this.running = running;
         }
 
         @Override
         public SocketAddress address() {
-            return sandbox.address();
+            return running.sandbox().address();
+        }
+
+        @Override
+        public CompletionStage<Long> gone() {
+            return running.gone().minimalCompletionStage();
         }
 
         @Override
         public void answered() {
             if (!released.get() && answered.compareAndSet(false, true)) awaiting.decrementAndGet();
-            lastActive = owner.clock().millis();
+            meter.touch();
         }
 
         @Override
         public void received(int bytes) {
-            bytesIn.add(bytes);
-            lastActive = owner.clock().millis();
+            meter.received(bytes);
         }
 
         @Override
         public void sent(int bytes) {
-            bytesOut.add(bytes);
-            lastActive = owner.clock().millis();
+            meter.sent(bytes);
         }
 
         @Override
@@ -183,7 +175,7 @@ final class AppInstance {
         public void release() {
             if (released.compareAndSet(false, true)) {
                 if (!answered.get()) awaiting.decrementAndGet();
-                lastActive = owner.clock().millis();
+                meter.touch();
                 inFlight.decrementAndGet();
                 open.remove(this);
             }
@@ -196,14 +188,14 @@ final class AppInstance {
     }
 
     // Called under the lock.
-    private CompletableFuture<Sandbox> beginStart() {
-        CompletableFuture<Sandbox> ready = new CompletableFuture<>();
+    private CompletableFuture<Running> beginStart() {
+        CompletableFuture<Running> ready = new CompletableFuture<>();
         state = new Starting(ready, 1);
         Thread.ofVirtual().name("start-" + appId).start(() -> start(ready));
         return ready;
     }
 
-    private void start(CompletableFuture<Sandbox> ready) {
+    private void start(CompletableFuture<Running> ready) {
         App current = app;
         Sandbox sandbox = null;
         try {
@@ -218,16 +210,19 @@ final class AppInstance {
             sandbox = owner.runtime().start(spec);
             awaitReady(sandbox);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            Sandbox started = sandbox;
+            Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
-                state = new Running(started, owner.clock().instant());
-                meteredFrom = owner.clock().instant();
+                state = running;
+                meter.running();
             }
-            started.exited().thenAccept(exit -> Thread.ofVirtual().start(() -> onExit(started, exit)));
+            running.sandbox().exited().thenAccept(exit -> {
+                long seenAt = System.nanoTime();
+                Thread.ofVirtual().start(() -> onExit(running, exit, seenAt));
+            });
             log("ready in " + millis + " ms on " + sandbox.address());
             LOG.info("app {} started in {} ms", appId, millis);
             owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
-            ready.complete(sandbox);
+            ready.complete(running);
         } catch (InstanceUnavailableException e) {
             if (sandbox != null) sandbox.stop(Duration.ZERO);
             failStart(ready, e);
@@ -279,7 +274,7 @@ final class AppInstance {
         return InstanceUnavailableException.appFailed(reason, null, LogFiles.tail(owner.logFile(appId), 2048));
     }
 
-    private void failStart(CompletableFuture<Sandbox> ready, InstanceUnavailableException e) {
+    private void failStart(CompletableFuture<Running> ready, InstanceUnavailableException e) {
         boolean slotFreed;
         synchronized (this) {
             slotFreed = holdsSlot;
@@ -300,16 +295,19 @@ final class AppInstance {
         ready.completeExceptionally(e);
     }
 
-    private void onExit(Sandbox sandbox, SandboxExit exit) {
+    /** @param seenAt the {@link System#nanoTime()} at which the exit was seen */
+    private void onExit(Running running, SandboxExit exit, long seenAt) {
         String reason = (exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " while running";
         synchronized (this) {
-            if (!(state instanceof Running r) || r.sandbox() != sandbox) return; // a stop we asked for
-            if (Duration.between(r.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
-            stopMetering();
+            if (state != running) return; // a stop we asked for
+            if (Duration.between(running.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
+            meter.stopped();
             failures++;
             state = new Failed(reason, owner.clock().instant().plus(backoff(failures)));
             holdsSlot = false;
         }
+        // Requests that could not reach the dead app retry from here: the next acquire starts it again.
+        running.gone().complete(seenAt);
         owner.releaseSlot();
         owner.flushUsage(this);
         log("" + reason);
@@ -379,6 +377,8 @@ final class AppInstance {
             running = r;
             state = new Stopping(stopped);
         }
+        // A request whose connection fails from now on was sent to an app being stopped: it waits, then wakes it again.
+        running.gone().complete(System.nanoTime());
         try {
             log("going to sleep: " + why);
             endOpenExchanges();
@@ -392,7 +392,7 @@ final class AppInstance {
                 failures = 0;
                 freed = holdsSlot;
                 holdsSlot = false;
-                stopMetering();
+                meter.stopped();
             }
             if (freed) owner.releaseSlot();
             owner.flushUsage(this);
@@ -402,23 +402,14 @@ final class AppInstance {
         return true;
     }
 
-    // Called under the lock, when the app stops running.
-    private void stopMetering() {
-        if (meteredFrom != null) {
-            unmeteredMillis += Duration.between(meteredFrom, owner.clock().instant()).toMillis();
-            meteredFrom = null;
-        }
+    /** The use since the last call, in whole 10 ms units; the remainder is kept for the next call. */
+    io.slipway.metering.Usage takeUsage(Instant now) {
+        return meter.take(now);
     }
 
-    /** The use since the last call, in whole 10 ms units; the remainder is kept for the next call. */
-    synchronized io.slipway.metering.Usage takeUsage(Instant now) {
-        long active = unmeteredMillis;
-        if (meteredFrom != null) {
-            active += Math.max(0, Duration.between(meteredFrom, now).toMillis());
-            meteredFrom = now;
-        }
-        unmeteredMillis = active % 10;
-        return new io.slipway.metering.Usage(active - active % 10, requests.getAndSet(0), bytesIn.sumThenReset(), bytesOut.sumThenReset());
+    /** The use not taken yet (not written to the store), without taking it. */
+    io.slipway.metering.Usage untakenUsage(Instant now) {
+        return meter.peek(now);
     }
 
     /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */

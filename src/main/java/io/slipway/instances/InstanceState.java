@@ -10,9 +10,17 @@ sealed interface InstanceState {
     record Asleep(boolean everStarted) implements InstanceState { }
 
     /** A start is under way; every request that arrives meanwhile waits on {@code ready}. */
-    record Starting(CompletableFuture<Sandbox> ready, int waiters) implements InstanceState { }
+    record Starting(CompletableFuture<Running> ready, int waiters) implements InstanceState { }
 
-    record Running(Sandbox sandbox, Instant since) implements InstanceState { }
+    /**
+     * The sandbox runs. {@code gone} completes, with the {@link System#nanoTime()} at which its end was seen, once the
+     * instance has let go of it (it exited, or was stopped): requests whose connection to it failed wait for it.
+     */
+    record Running(Sandbox sandbox, Instant since, CompletableFuture<Long> gone) implements InstanceState {
+        Running(Sandbox sandbox, Instant since) {
+            this(sandbox, since, new CompletableFuture<>());
+        }
+    }
 
     /** Going to sleep; requests that arrive meanwhile start it again once {@code stopped} completes. */
     record Stopping(CompletableFuture<Void> stopped) implements InstanceState { }

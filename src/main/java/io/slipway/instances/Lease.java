@@ -13,6 +13,14 @@ import java.util.function.Supplier;
 public interface Lease {
     SocketAddress address();
 
+    /**
+     * Completes once the instance has let go of the sandbox this lease is on, because it exited or is being stopped,
+     * with the {@link System#nanoTime()} at which that was seen; a lease asked for afterwards is on a new start. Never
+     * completes while the sandbox runs. For a request whose connection to the app failed: it may wait for this and try
+     * again, if it did not reach the app before then.
+     */
+    CompletionStage<Long> gone();
+
     /** The app's answer has begun. */
     void answered();
 

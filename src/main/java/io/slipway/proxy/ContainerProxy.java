@@ -168,7 +168,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         });
     }
 
-    private Future<Lease> lease(String appId) {
+    /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */
+    Future<Lease> lease(String appId) {
         CompletableFuture<Lease> acquired = instances.acquire(appId);
         if (acquired.isDone() && !acquired.isCompletedExceptionally()) {
             // The app runs: the usual case, handled on this event loop without a timer or a hop between threads.

@@ -3,7 +3,10 @@ package io.slipway.proxy;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.slipway.http.Problem;
 import io.slipway.instances.Lease;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -15,6 +18,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -27,6 +33,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * ended: a truncated body must not look complete to the client.
  */
 final class HttpForwarder {
+    /** {@link #lost}: no connection to the app was had, so the request cannot have reached it. */
+    private static final long NOT_SENT = Long.MIN_VALUE;
+    /** {@link #lost}: the request's body went to the app as it streamed, so the request cannot be sent again. */
+    private static final long BODY_SENT = Long.MAX_VALUE;
+    /** How long a request whose connection failed waits to learn that its app has gone, before Slipway answers 502. */
+    private static final long GONE_WAIT_MILLIS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpForwarder.class);
+
     private final HttpClient client;
     private final ContainerProxy proxy;
     private final long maxBodyBytes;
@@ -48,13 +62,16 @@ final class HttpForwarder {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result());
+                send(incoming, paths, headers, declared, admitted.result(), false);
             }
         });
     }
 
-    /** @param declared the request's Content-Length, or -1 when it declares none */
-    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease) {
+    /**
+     * @param declared the request's Content-Length, or -1 when it declares none
+     * @param retried  whether this is the request's second try, after the app it was leased to had gone
+     */
+    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -67,9 +84,10 @@ final class HttpForwarder {
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
-                answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT);
                 return;
             }
+            long sentAt = System.nanoTime();
             HttpClientRequest toApp = created.result();
             sent.set(toApp);
             if (toClient.closed()) {
@@ -79,17 +97,23 @@ final class HttpForwarder {
             // The app sees the Host the client asked for; apps answer 400 to a request without one.
             toApp.authority(incoming.authority() != null ? incoming.authority() : ContainerProxy.LOCALHOST);
             if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && mayHaveUndeclaredBody(incoming)) toApp.setChunked(true);
+            boolean bodiless = hasNoBody(incoming, declared);
             toApp.response().onComplete(answered -> {
                 if (answered.failed()) {
-                    answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+                    lost(incoming, paths, headers, declared, lease, retried, bodiless ? sentAt : BODY_SENT);
                 } else {
                     relay(incoming, answered.result(), toApp, lease);
                 }
             });
-            if (hasNoBody(incoming, declared)) {
-                // Most requests (GET, HEAD, DELETE): nothing to stream, so no pipe; the end is what is held paused.
-                incoming.endHandler(v -> toApp.end());
-                incoming.resume();
+            if (bodiless) {
+                // Most requests (GET, HEAD, DELETE): nothing to stream, so no pipe; the end is what is held paused (or,
+                // on a second try, what has already come).
+                if (incoming.isEnded()) {
+                    toApp.end();
+                } else {
+                    incoming.endHandler(v -> toApp.end());
+                    incoming.resume();
+                }
                 return;
             }
             // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows the limit
@@ -98,6 +122,42 @@ final class HttpForwarder {
             body.endOnFailure(false);
             body.to(toApp).onFailure(e -> toApp.reset());
         });
+    }
+
+    /**
+     * The connection to the app failed before any byte of its answer. When the app had gone — it had exited, or was
+     * being put to sleep — and the request did not reach it while it ran, the request waits for the app's next start
+     * and is sent once more (DESIGN §3: the next request restarts a crashed app). Otherwise, as when the request's body
+     * has streamed to the app, Slipway answers 502: a request the app may have worked on is never sent twice.
+     *
+     * @param sentAt when the request went to the app ({@link System#nanoTime()}), {@link #NOT_SENT} when no connection
+     *               was had, or {@link #BODY_SENT} when its body was streamed, which cannot be sent again
+     */
+    private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
+                      long sentAt) {
+        if (retried || sentAt == BODY_SENT || incoming.response().closed()) {
+            answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+            return;
+        }
+        Context eventLoop = Vertx.currentContext();
+        Future.fromCompletionStage(lease.gone().toCompletableFuture().orTimeout(GONE_WAIT_MILLIS, TimeUnit.MILLISECONDS), eventLoop)
+                .onComplete(gone -> {
+                    // Seen gone after the request went to it: the app was alive when it got the request, and may have acted on it.
+                    if (gone.failed() || (sentAt != NOT_SENT && gone.result() > sentAt)) {
+                        answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
+                        return;
+                    }
+                    LOG.info("app {} had gone when a request reached for it ({}); the request waits for its next start",
+                            paths.appId(), sentAt == NOT_SENT ? "no connection" : "its connection closed before an answer");
+                    lease.release();
+                    proxy.lease(paths.appId()).onComplete(next -> {
+                        if (next.failed()) {
+                            answer(incoming, ContainerProxy.problemFor(next.cause()));
+                        } else {
+                            send(incoming, paths, headers, declared, next.result(), true);
+                        }
+                    });
+                });
     }
 
     /** The app's answer, on to the client as it comes. */

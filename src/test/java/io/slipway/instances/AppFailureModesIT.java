@@ -81,6 +81,58 @@ class AppFailureModesIT {
         assertThat(server.call(id, "/").body()).isEqualTo("stubborn");
     }
 
+    /**
+     * DESIGN §3: the next request after a crash restarts the app. The request that reaches the app as it is killed for
+     * its memory gets 502 (the app may have acted on it, so it is never sent twice); the very next one, sent before
+     * Slipway may have noticed the death, waits for the restart instead of failing on the dead app's address.
+     */
+    @Test
+    void theFirstRequestAfterAnOutOfMemoryKillWaitsForTheRestart() throws Exception {
+        String id = server.deploy(token, "index.js", TestApps.source("dies.js"), Map.of()).getString("id");
+        String before = server.call(id, "/").body();
+
+        HttpResponse<String> killed = server.call(id, "/oom");
+        HttpResponse<String> next = server.call(id, "/");
+
+        assertThat(killed.statusCode()).isEqualTo(502);
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(next.body()).as("a new process").isNotEqualTo(before);
+        assertThat(occurrences(log(id), "allocating until killed")).as("the killing request was not sent again").isEqualTo(1);
+    }
+
+    /**
+     * The request sent the moment an app is killed meets it dead before Slipway has seen it die (the kernel's reaping and
+     * Slipway's noticing take a few milliseconds): it waits for the restart instead of failing on the dead app's address.
+     */
+    @Test
+    void aRequestSentTheMomentTheAppIsKilledWaitsForItsRestart() {
+        String id = server.deploy(token, "index.js", TestApps.source("dies.js"), Map.of()).getString("id");
+        String before = server.call(id, "/").body();
+
+        SandboxProcesses.kill(id);
+        HttpResponse<String> next = server.call(id, "/");
+
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        assertThat(next.body()).as("a new process").isNotEqualTo(before);
+    }
+
+    @Test
+    void aRequestTheAppDiedOnIsAnswered502AndNotSentAgain() throws Exception {
+        String id = server.deploy(token, "index.js", TestApps.source("dies.js"), Map.of()).getString("id");
+        assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> died = server.call(id, "/die");
+
+        assertThat(died.statusCode()).isEqualTo(502);
+        assertThat(new JsonObject(died.body()).getString("type")).endsWith("/problems/app-connection-lost");
+        assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
+        assertThat(occurrences(log(id), "dying on request")).isEqualTo(1);
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
     @Test
     void appFloodingItsLogIsRotatedAtTheCapAndKeepsAnswering() throws Exception {
         String id = server.deploy(token, "index.js", TestApps.source("flood.js"), Map.of()).getString("id");

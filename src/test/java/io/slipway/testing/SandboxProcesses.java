@@ -19,6 +19,16 @@ public final class SandboxProcesses {
         return pids(appId).size();
     }
 
+    /** SIGKILL to every process of the app's sandbox, as the kernel's OOM killer or a crash would end it. */
+    public static void kill(String appId) {
+        for (Path proc : pids(appId)) {
+            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+        }
+    }
+
     /** The host uids that the app's labelled processes (the sandbox's launcher) run as. */
     public static java.util.Set<Integer> uids(String appId) {
         java.util.Set<Integer> uids = new java.util.HashSet<>();

@@ -23,19 +23,26 @@ final class ProcessSandbox implements Sandbox {
     private final Process process;
     private final boolean bubblewrapped;
     private final CompletableFuture<SandboxExit> exited;
+    private final CompletableFuture<Void> cleanedUp;
 
-    /** @param cgroup the sandbox's limits, removed once it has exited; null for an unsandboxed app */
+    /**
+     * @param cgroup the sandbox's limits, removed once it has exited; null for an unsandboxed app. Its removal may wait
+     *               for the last process of the namespace (a second at most), so it happens after {@link #exited()}
+     *               completes, not before: the lifecycle learns of a dead app at once. {@link #cleanedUp()} says when.
+     */
     ProcessSandbox(String appId, SocketAddress address, Process process, Cgroup cgroup) {
         this.appId = appId;
         this.address = address;
         this.process = process;
         this.bubblewrapped = cgroup != null;
-        this.exited = process.onExit().thenApply(p -> {
-            if (cgroup == null) return new SandboxExit(p.exitValue());
-            boolean oom = cgroup.oomKilled();
-            cgroup.remove();
-            return new SandboxExit(p.exitValue(), oom);
-        });
+        this.exited = process.onExit().thenApply(p -> new SandboxExit(p.exitValue(), cgroup != null && cgroup.oomKilled()));
+        this.cleanedUp = cgroup == null ? exited.thenRun(() -> { })
+                : exited.thenRunAsync(cgroup::remove, command -> Thread.ofVirtual().name("cgroup-" + appId).start(command));
+    }
+
+    /** Completes once the exited sandbox's cgroups are removed (or left to the next start's reaping). */
+    CompletableFuture<Void> cleanedUp() {
+        return cleanedUp;
     }
 
     @Override

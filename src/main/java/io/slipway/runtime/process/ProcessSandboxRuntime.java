@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     private final SandboxNetwork network;
     private final boolean egress;
     private final Path egressResolvConf;
+    // Per app, the clean-up of its last sandbox (its cgroups' removal), which its next start waits for.
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> cleanUps = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Sandboxed, installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes
@@ -118,6 +121,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             deps = Path.of("/app");
         }
         List<String> program = program(spec, Path.of("/app/code"), deps);
+        awaitCleanUp(spec.appId());
         Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
         // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
         // runs outside its limits. As many open files as the hard limit allows: an app may hold a connection per client (SSE, WebSockets).
@@ -140,7 +144,9 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             if (exitedWithin(process, 1000)) {
                 // The app exited at once and took its namespace with it: what matters is its exit, which the lifecycle
                 // reports (with its log). Port 0 of 0.0.0.0 refuses every connection: nothing is ever reached there.
-                return new ProcessSandbox(spec.appId(), new InetSocketAddress("0.0.0.0", 0), process, cgroup);
+                ProcessSandbox dead = new ProcessSandbox(spec.appId(), new InetSocketAddress("0.0.0.0", 0), process, cgroup);
+                cleanUps.put(spec.appId(), dead.cleanedUp());
+                return dead;
             }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -149,7 +155,25 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         }
         ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), new InetSocketAddress(link.sandboxAddress(), SANDBOX_PORT), process, cgroup);
         sandbox.exited().whenComplete((exit, e) -> network.detach(link));
+        cleanUps.put(spec.appId(), sandbox.cleanedUp());
         return sandbox;
+    }
+
+    /**
+     * The previous sandbox of the app, if it exited a moment ago, may still be removing its cgroups, whose names the new
+     * one reuses: its start waits for that (a second at most). Starts of one app never overlap (its instance serialises
+     * them), so nothing else can take the names meanwhile.
+     */
+    private void awaitCleanUp(String appId) {
+        CompletableFuture<Void> previous = cleanUps.remove(appId);
+        if (previous == null) return;
+        try {
+            previous.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.debug("the previous sandbox of {} is still being cleaned up: {}", appId, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean exitedWithin(Process process, long millis) {
