@@ -24,6 +24,7 @@ import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.instances.Instances;
 import io.slipway.metering.Budgets;
+import io.slipway.metering.LiveUsage;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.InvalidRequests;
@@ -168,7 +169,7 @@ public final class Slipway implements AutoCloseable {
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
-        Router api = ApiRouter.create(vertx, deployments, keys, usage, accounts, clock, verifier, config, dataDir, publicUrl::get, readiness);
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, publicUrl::get, readiness);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets);
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)

@@ -11,6 +11,7 @@ import io.slipway.deploy.Deployments;
 import io.slipway.deploy.Upload;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
+import io.slipway.metering.LiveUsage;
 import io.slipway.metering.UsageStore;
 import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
@@ -42,11 +43,11 @@ public final class ApiRouter {
     private final SlipwayConfig config;
     private final Supplier<URI> publicUrl;
     private final AccessKeys keys;
-    private final UsageStore usage;
+    private final LiveUsage usage;
     private final Accounts accounts;
     private final java.time.InstantSource clock;
 
-    private ApiRouter(Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts, java.time.InstantSource clock,
+    private ApiRouter(Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts, java.time.InstantSource clock,
                       SlipwayConfig config, Supplier<URI> publicUrl) {
         this.deployments = deployments;
         this.keys = keys;
@@ -61,7 +62,7 @@ public final class ApiRouter {
      * @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens
      * @param readiness what {@code /readyz} reports
      */
-    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, UsageStore usage, Accounts accounts,
+    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
                                 Supplier<URI> publicUrl, Readiness readiness) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
@@ -103,13 +104,13 @@ public final class ApiRouter {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get(), usageByApp(principal.user()).get(app.id())));
+        return Reply.ok(ServerJson.of(app, publicUrl.get(), usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
     }
 
     private Reply list(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         List<App> apps = deployments.list(owner);
-        Map<String, UsageStore.Row> used = usageByApp(owner);
+        Map<String, UsageStore.Row> used = usage.forOwner(owner, ids(apps));
         JsonArray projects = new JsonArray();
         apps.forEach(app -> projects.add(ServerJson.of(app, publicUrl.get(), used.get(app.id()))));
         return Reply.ok(new JsonObject().put("projects", projects));
@@ -118,7 +119,7 @@ public final class ApiRouter {
     private Reply get(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         App app = deployments.find(owner, ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get(), usageByApp(owner).get(app.id())));
+        return Reply.ok(ServerJson.of(app, publicUrl.get(), usage.forOwner(owner, List.of(app.id())).get(app.id())));
     }
 
     private Reply delete(RoutingContext ctx) {
@@ -130,9 +131,9 @@ public final class ApiRouter {
     private Reply usage(RoutingContext ctx) {
         var principal = BearerAuth.principal(ctx);
         var plan = accounts.planOf(principal);
-        String month = UsageStore.month(clock.instant());
+        String month = usage.month();
         List<App> apps = deployments.list(principal.user());
-        Map<String, UsageStore.Row> used = usageByApp(principal.user());
+        Map<String, UsageStore.Row> used = usage.forOwner(principal.user(), ids(apps));
         JsonArray perApp = new JsonArray();
         // The total includes apps deleted this month: their time was used.
         var total = used.values().stream().reduce(new UsageStore.Row(null, month, 0, 0, 0, 0), (a, b) -> new UsageStore.Row(null, month,
@@ -150,10 +151,8 @@ public final class ApiRouter {
                 .put("apps", perApp));
     }
 
-    private Map<String, UsageStore.Row> usageByApp(String owner) {
-        Map<String, UsageStore.Row> rows = new HashMap<>();
-        usage.forOwner(owner, UsageStore.month(clock.instant())).forEach(r -> rows.put(r.appId(), r));
-        return rows;
+    private static List<String> ids(List<App> apps) {
+        return apps.stream().map(App::id).toList();
     }
 
     /** {@code GET /api/admin/users}: the users an admin has set something about. */

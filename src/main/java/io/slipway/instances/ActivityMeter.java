@@ -26,6 +26,8 @@ final class ActivityMeter {
     // yet taken, including the remainder below one 10 ms unit.
     private Instant runningFrom;
     private long untakenMillis;
+    // Guarded by this: use taken but not written to the store yet, which live figures still show.
+    private Usage writing = Usage.NONE;
 
     ActivityMeter(InstantSource clock, Instant lastActive) {
         this.clock = clock;
@@ -71,18 +73,38 @@ final class ActivityMeter {
         }
     }
 
-    /** The use since the last call, in whole 10 ms units, and resets it; the remainder is kept for the next call. */
+    /**
+     * The use since the last call, in whole 10 ms units, and resets it; the remainder is kept for the next call. The
+     * caller writes it to the store and then says {@link #written} or {@link #notWritten}; until then {@link #unwritten}
+     * still counts it.
+     */
     synchronized Usage take(Instant now) {
         long active = activeMillis(now);
         if (runningFrom != null) runningFrom = now;
         untakenMillis = active % 10;
-        return new Usage(active - active % 10, requests.getAndSet(0), bytesIn.sumThenReset(), bytesOut.sumThenReset());
+        Usage taken = new Usage(active - active % 10, requests.getAndSet(0), bytesIn.sumThenReset(), bytesOut.sumThenReset());
+        writing = writing.plus(taken);
+        return taken;
     }
 
-    /** The use {@link #take} would return now, without taking it: what is not written to the store yet. */
-    synchronized Usage peek(Instant now) {
+    /** What {@link #take} returned is in the store. */
+    synchronized void written(Usage taken) {
+        writing = writing.minus(taken);
+    }
+
+    /** What {@link #take} returned could not be stored: it is counted again, for the next take. */
+    synchronized void notWritten(Usage taken) {
+        writing = writing.minus(taken);
+        untakenMillis += taken.activeMillis();
+        requests.addAndGet(taken.requests());
+        bytesIn.add(taken.bytesIn());
+        bytesOut.add(taken.bytesOut());
+    }
+
+    /** Everything not in the store yet, taken or not: what live figures add to the stored ones. */
+    synchronized Usage unwritten(Instant now) {
         long active = activeMillis(now);
-        return new Usage(active - active % 10, requests.get(), bytesIn.sum(), bytesOut.sum());
+        return new Usage(active - active % 10, requests.get(), bytesIn.sum(), bytesOut.sum()).plus(writing);
     }
 
     private long activeMillis(Instant now) {

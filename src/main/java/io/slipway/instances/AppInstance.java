@@ -402,14 +402,8 @@ final class AppInstance {
         return true;
     }
 
-    /** The use since the last call, in whole 10 ms units; the remainder is kept for the next call. */
-    io.slipway.metering.Usage takeUsage(Instant now) {
-        return meter.take(now);
-    }
-
-    /** The use not taken yet (not written to the store), without taking it. */
-    io.slipway.metering.Usage untakenUsage(Instant now) {
-        return meter.peek(now);
+    ActivityMeter meter() {
+        return meter;
     }
 
     /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */

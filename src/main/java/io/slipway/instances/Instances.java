@@ -160,13 +160,25 @@ public final class Instances implements AutoCloseable {
 
     void flushUsage(AppInstance instance) {
         Instant now = clock.instant();
-        var taken = instance.takeUsage(now);
+        ActivityMeter meter = instance.meter();
+        var taken = meter.take(now);
         if (taken.isEmpty()) return;
         try {
             usage.record(instance.app(), now, taken);
+            meter.written(taken);
         } catch (RuntimeException e) {
-            LOG.warn("could not record the usage of app {}: {}", instance.appId(), e.getMessage());
+            meter.notWritten(taken);
+            LOG.warn("could not record the usage of app {} (it is kept for the next flush): {}", instance.appId(), e.getMessage());
         }
+    }
+
+    /**
+     * What the app has used and the store does not hold yet (up to {@code metering.flushInterval} of it): the live
+     * figures are the stored ones plus this. None for an unknown app.
+     */
+    public io.slipway.metering.Usage unwrittenUsage(String appId) {
+        AppInstance instance = instances.get(appId);
+        return instance == null ? io.slipway.metering.Usage.NONE : instance.meter().unwritten(clock.instant());
     }
 
     void releaseSlot() {

@@ -1,0 +1,46 @@
+package io.slipway.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestServer;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The usage the API shows is live: with an hour between flushes, nothing is written to the store during the test, and
+ * /api/usage and the server JSON still show the requests, bytes and active time of a running app at once.
+ */
+class LiveUsageIT {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void usageShowsWhatTheRunningAppHasUsedNotOnlyWhatWasLastWritten() {
+        try (TestServer server = TestServer.start(dataDir, c -> c.withMeteringInterval(Duration.ofHours(1)))) {
+            String token = server.token("live");
+            String id = server.deploy(token, "index.js", TestApps.source("count-bytes.js"), Map.of()).getString("id");
+            var answer = server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + id + "/"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[12_345])));
+            assertThat(answer.statusCode()).isEqualTo(200);
+
+            JsonObject usage = new JsonObject(server.get("/api/usage", token).body());
+            JsonObject app = usage.getJsonArray("apps").getJsonObject(0);
+            assertThat(app.getLong("bytesIn")).isEqualTo(12_345);
+            assertThat(app.getLong("bytesOut")).isEqualTo(answer.body().length());
+            assertThat(app.getLong("requests")).isPositive();
+            assertThat(app.getDouble("activeSeconds")).isPositive();
+            assertThat(usage.getJsonObject("total").getLong("bytesIn")).isEqualTo(12_345);
+
+            JsonObject server1 = server.server(token, id).getJsonObject("usage");
+            assertThat(server1.getLong("bytesIn")).isEqualTo(12_345);
+            JsonObject listed = new JsonObject(server.get("/api/mcp-projects", token).body()).getJsonArray("projects").getJsonObject(0);
+            assertThat(listed.getJsonObject("usage").getLong("bytesIn")).isEqualTo(12_345);
+        }
+    }
+}
