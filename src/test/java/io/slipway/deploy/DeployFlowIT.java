@@ -107,8 +107,9 @@ class DeployFlowIT {
 
     @Test
     void concurrentBuildsOfOneDependencySetInstallItOnce() throws IOException {
+        // Three users: one user may have only build.maxPerUser (2) builds at once.
         List<CompletableFuture<JsonObject>> uploads = Stream.of(1, 2, 3)
-                .map(i -> CompletableFuture.supplyAsync(() -> server.deploy(alice, "index.js", TestApps.source("hello.js"),
+                .map(i -> CompletableFuture.supplyAsync(() -> server.deploy(server.token("concurrent-" + i), "index.js", TestApps.source("hello.js"),
                         Map.of("requirements", "is-number@7.0.0"))))
                 .toList();
         List<String> ids = uploads.stream().map(CompletableFuture::join).map(j -> j.getString("id")).toList();
