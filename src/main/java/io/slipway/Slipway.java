@@ -31,6 +31,7 @@ import io.slipway.proxy.InvalidRequests;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
+import io.slipway.runtime.process.UidClaims;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
 import io.slipway.store.ApiKeyStore;
@@ -129,11 +130,18 @@ public final class Slipway implements AutoCloseable {
         int slept = store.sleepAllAfterRestart(clock.instant());
         if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
 
+        // Host uids are claimed machine-wide: another Slipway on this machine may hold the builds' usual one.
+        UidClaims claims = config.sandbox().enabled() ? UidClaims.machineWide(dataDir.root()) : null;
+        if (claims != null && claims.removeStale() > 0) LOG.info("removed the uid claims of Slipways whose data dirs are gone");
+        SandboxUids uids = new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount(), claims);
+        int buildUid = uids.claimBuildUid(config.sandbox().buildUid(), store.sandboxUids());
+        if (buildUid != config.sandbox().buildUid()) {
+            LOG.info("builds run as uid {}: another Slipway on this machine holds {} (sandbox.uidBase - 1)", buildUid, config.sandbox().buildUid());
+        }
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
-                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()),
-                        config.sandbox().buildUid())
+                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()), buildUid)
                 : null;
-        AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy);
+        AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy, buildUid);
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
         AtomicReference<Instances> running = new AtomicReference<>();
@@ -148,10 +156,10 @@ public final class Slipway implements AutoCloseable {
                     }
                 }, config.meteringInterval());
         running.set(instances);
-        List<App> apps = store.listAll();
-        apps.forEach(instances::register);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
-                new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount()), config.build().limits(), config.build().timeout());
+                uids, config.build().limits(), config.build().timeout());
+        List<App> apps = deployments.claimUids(store.listAll());
+        apps.forEach(instances::register);
         deployments.removeUnfinished(apps);
         // Linux's epoll through Netty's native transport where its library is shipped (x86-64): 6 % more requests a
         // second through the proxy than Java's NIO selector, and a lower p99 (BENCHMARKS.md); NIO elsewhere.

@@ -38,6 +38,11 @@ public record App(String id, String owner, String name, Language language, Strin
         Objects.requireNonNull(updatedAt, "updatedAt");
     }
 
+    public App withSandboxUid(int uid) {
+        return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, status, error, codeHash,
+                depsKey, uid, internet, isPrivate, plan, createdAt, updatedAt, lastActiveAt);
+    }
+
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
                 depsKey, sandboxUid, internet, isPrivate, plan, createdAt, now, lastActiveAt);

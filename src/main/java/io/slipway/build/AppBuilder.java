@@ -31,11 +31,14 @@ public final class AppBuilder {
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
 
-    /** @param proxy the builds' only way out of their sandbox, or null for builds on the host's network */
-    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy) {
+    /**
+     * @param proxy    the builds' only way out of their sandbox, or null for builds on the host's network
+     * @param buildUid the host uid sandboxed builds run as
+     */
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy, int buildUid) {
         this.dataDir = dataDir;
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
-        Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()));
+        Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()), buildUid);
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), config.sandbox().logSize().bytes());
     }
@@ -103,7 +106,7 @@ public final class AppBuilder {
 
     private void moveIntoPlace(BuiltCode built, String appId, int uid) {
         Path target = dataDir.app(appId);
-        Ownership.giveTree(built.staged(), uid, "r-x------", "r--------");
+        giveCode(built.staged(), uid);
         try {
             Files.createDirectories(dataDir.apps());
             Path old = null;
@@ -116,6 +119,16 @@ public final class AppBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
         }
+    }
+
+    /** The app's code belongs to {@code uid} from now on (the app moved to another host uid). */
+    public void reown(String appId, int uid) {
+        giveCode(dataDir.app(appId), uid);
+    }
+
+    /** An app's code is readable by its uid alone, and writable by nobody but root. */
+    private static void giveCode(Path appDir, int uid) {
+        Ownership.giveTree(appDir, uid, "r-x------", "r--------");
     }
 
     /** Drops a build that will not be committed. */

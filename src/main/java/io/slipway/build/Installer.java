@@ -38,14 +38,17 @@ final class Installer {
     /** {@code SLIPWAY_SANDBOX=<label>:build}: what a later start kills if this run dies with a build in flight. */
     private final Map<String, String> label;
     private final String dataDirLabel;
+    private final int buildUid;
     /** Names each build step's control groups: {@code slipway-<label>/build-<n>}. */
     private final java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param proxy the builds' only way out, or null for builds on the host's network
-     * @param label the data dir's {@link SandboxLabel}
+     * @param label    the data dir's {@link SandboxLabel}
+     * @param buildUid the host uid sandboxed installs run as
      */
-    Installer(SlipwayConfig config, HostTools tools, Path npmCache, RegistryProxy proxy, String label) {
+    Installer(SlipwayConfig config, HostTools tools, Path npmCache, RegistryProxy proxy, String label, int buildUid) {
+        this.buildUid = buildUid;
         this.config = config;
         this.tools = tools;
         this.npmCache = npmCache;
@@ -55,7 +58,7 @@ final class Installer {
     }
 
     private int buildUid() {
-        return config.sandbox().buildUid();
+        return buildUid;
     }
 
     void npmInstall(Path target, List<String> specs, Path log) {

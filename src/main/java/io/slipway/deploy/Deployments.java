@@ -73,9 +73,10 @@ public final class Deployments {
             LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
+            int uid = -1;
             try {
                 synchronized (storeLock) {
-                    int uid = uids.next(store.sandboxUids());
+                    uid = uids.claimNext(store.sandboxUids(), id);
                     App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
                             valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
                             valid.isPrivate(), plan.name(), now, now, null);
@@ -87,6 +88,7 @@ public final class Deployments {
             } catch (RuntimeException e) {
                 builder.discard(built);
                 Ownership.deleteTreeQuietly(dataDir.app(id));
+                if (uid >= 0) uids.release(uid);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -134,10 +136,12 @@ public final class Deployments {
     /** Stops the app and removes its row, code and log. False when the owner has no such app. */
     public boolean delete(String owner, String id) {
         synchronized (lock(id)) {
-            if (store.find(owner, id).isEmpty()) return false;
+            Optional<App> app = store.find(owner, id);
+            if (app.isEmpty()) return false;
             instances.remove(id);
             if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
+            uids.release(app.get().sandboxUid());
             Ownership.deleteTree(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
             deleteQuietly(LogFiles.previous(dataDir.appLog(id)));
@@ -185,6 +189,32 @@ public final class Deployments {
 
     private Object lock(String id) {
         return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    /**
+     * Claims every stored app's uid again, machine-wide (at start, before any app runs): an app whose uid another
+     * Slipway on this machine now holds moves to a new one, its code with it. Returns the apps as they now are.
+     */
+    public List<App> claimUids(List<App> apps) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        apps.forEach(app -> taken.add(app.sandboxUid()));
+        List<App> claimed = new java.util.ArrayList<>();
+        synchronized (storeLock) {
+            for (App app : apps) {
+                if (uids.reclaim(app.sandboxUid(), app.id())) {
+                    claimed.add(app);
+                    continue;
+                }
+                int uid = uids.claimNext(taken, app.id());
+                taken.add(uid);
+                builder.reown(app.id(), uid);
+                store.moveToUid(app.id(), uid);
+                LOG.info("app {} moves from uid {} to {}: another Slipway on this machine holds {}", app.id(), app.sandboxUid(), uid,
+                        app.sandboxUid());
+                claimed.add(app.withSandboxUid(uid));
+            }
+        }
+        return claimed;
     }
 
     /**

@@ -104,6 +104,11 @@ public final class AppStore {
                 .mapTo(Integer.class).one());
     }
 
+    /** The app runs as another host uid from now on (its own was taken on this machine). */
+    public void moveToUid(String id, int uid) {
+        db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET sandbox_uid = :uid WHERE id = :id").bind("id", id).bind("uid", uid).execute());
+    }
+
     /** Every host uid given to an app, across all owners: for allocating the next one. */
     public java.util.Set<Integer> sandboxUids() {
         return new java.util.HashSet<>(db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")

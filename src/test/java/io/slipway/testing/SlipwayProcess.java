@@ -107,11 +107,13 @@ public final class SlipwayProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("Slipway survived SIGKILL");
     }
 
+    /** Stops Slipway; its machine-wide uid claims go too, as at a reboot (its next start claims its apps' uids again). */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
         }
+        io.slipway.runtime.process.UidClaims.machineWide(data).releaseAll();
     }
 }

@@ -176,8 +176,10 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Stops Slipway; its machine-wide uid claims go too, as at a reboot (its next start claims its apps' uids again). */
     @Override
     public void close() {
         slipway.close();
+        io.slipway.runtime.process.UidClaims.machineWide(dataDir).releaseAll();
     }
 }
