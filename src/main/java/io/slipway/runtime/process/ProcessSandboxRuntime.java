@@ -19,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -249,7 +248,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
 
     @Override
     public int reapOrphans() {
-        int reaped = killLabelled(entry -> true, "left by an earlier run");
+        int reaped = LabelledProcesses.kill(label, entry -> true, "left by an earlier run");
         if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
         return reaped;
     }
@@ -260,42 +259,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
      */
     public int stopBuilds() {
         String build = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(label, SandboxLabel.BUILD);
-        return killLabelled(build::equals, "still building at shutdown");
-    }
-
-    /** Kills every process (and its descendants) labelled for this data dir whose label entry passes {@code which}. */
-    private int killLabelled(java.util.function.Predicate<String> which, String why) {
-        String prefix = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(label, "");
-        int killed = 0;
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : (Iterable<Path>) procs::iterator) {
-                String name = proc.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) continue;
-                long pid = Long.parseLong(name);
-                if (pid == ProcessHandle.current().pid() || !hasLabel(proc.resolve("environ"), prefix, which)) continue;
-                ProcessHandle.of(pid).ifPresent(p -> {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
-                });
-                LOG.info("killed sandbox process {}, {}", pid, why);
-                killed++;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot scan /proc for sandbox processes", e);
-        }
-        return killed;
-    }
-
-    private static boolean hasLabel(Path environ, String prefix, java.util.function.Predicate<String> which) {
-        try {
-            for (String entry : new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0")) {
-                if (entry.startsWith(prefix) && which.test(entry)) return true;
-            }
-            return false;
-        } catch (IOException | SecurityException e) {
-            return false; // the process ended meanwhile, or is not ours to read
-        }
+        return LabelledProcesses.kill(label, build::equals, "still building at shutdown");
     }
 
     private static int freePort() {
