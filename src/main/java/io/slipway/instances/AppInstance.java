@@ -135,6 +135,7 @@ final class AppInstance {
         private final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
         private volatile Supplier<CompletionStage<Void>> endCleanly;
+        private volatile Runnable whenGone;
 
         OpenLease(Running running) {
             this.running = running;
@@ -169,6 +170,17 @@ final class AppInstance {
         @Override
         public void onSleep(Supplier<CompletionStage<Void>> end) {
             this.endCleanly = end;
+        }
+
+        @Override
+        public void onGone(Runnable action) {
+            this.whenGone = action;
+        }
+
+        /** The sandbox exited under this exchange. */
+        void sandboxGone() {
+            Runnable action = whenGone;
+            if (action != null && running.gone().isDone()) action.run();
         }
 
         @Override
@@ -306,8 +318,10 @@ final class AppInstance {
             state = new Failed(reason, owner.clock().instant().plus(backoff(failures)));
             holdsSlot = false;
         }
-        // Requests that could not reach the dead app retry from here: the next acquire starts it again.
+        // Requests that could not reach the dead app retry from here: the next acquire starts it again. Exchanges still
+        // open on it are told, since its connections may never say so themselves.
         running.gone().complete(seenAt);
+        open.forEach(OpenLease::sandboxGone);
         owner.releaseSlot();
         owner.flushUsage(this);
         log("" + reason);
@@ -395,6 +409,8 @@ final class AppInstance {
                 meter.stopped();
             }
             if (freed) owner.releaseSlot();
+            // Exchanges still open on the stopped sandbox (a stop for a redeploy or a delete waits for none) end too.
+            open.forEach(OpenLease::sandboxGone);
             owner.flushUsage(this);
             owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive());
             stopped.complete(null);

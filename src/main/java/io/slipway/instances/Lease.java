@@ -21,6 +21,13 @@ public interface Lease {
      */
     CompletionStage<Long> gone();
 
+    /**
+     * What to do if the sandbox's process exits while this exchange is open: an app killed with its whole sandbox may
+     * leave its connections without a FIN or a reset, and an exchange on one would wait forever. One action per lease;
+     * a later call replaces it. Runs on the thread that saw the exit.
+     */
+    void onGone(Runnable action);
+
     /** The app's answer has begun. */
     void answered();
 

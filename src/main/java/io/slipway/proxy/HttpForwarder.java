@@ -94,13 +94,23 @@ final class HttpForwarder {
                 toApp.reset();
                 return;
             }
+            // Reset by Slipway when the app is seen dead: what it sent on this connection so far is all there will be.
+            boolean[] resetAtExit = {false};
+            Context eventLoop = Vertx.currentContext();
+            lease.onGone(() -> eventLoop.runOnContext(v -> {
+                resetAtExit[0] = true;
+                toApp.reset();
+            }));
             // The app sees the Host the client asked for; apps answer 400 to a request without one.
             toApp.authority(incoming.authority() != null ? incoming.authority() : ContainerProxy.LOCALHOST);
             if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && mayHaveUndeclaredBody(incoming)) toApp.setChunked(true);
             boolean bodiless = hasNoBody(incoming, declared);
             toApp.response().onComplete(answered -> {
                 if (answered.failed()) {
-                    lost(incoming, paths, headers, declared, lease, retried, bodiless ? sentAt : BODY_SENT);
+                    // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
+                    // to the request, as one killed before the request reached it.
+                    long reached = !bodiless ? BODY_SENT : resetAtExit[0] ? NOT_SENT : sentAt;
+                    lost(incoming, paths, headers, declared, lease, retried, reached);
                 } else {
                     relay(incoming, answered.result(), toApp, lease);
                 }
@@ -130,8 +140,9 @@ final class HttpForwarder {
      * and is sent once more (DESIGN §3: the next request restarts a crashed app). Otherwise, as when the request's body
      * has streamed to the app, Slipway answers 502: a request the app may have worked on is never sent twice.
      *
-     * @param sentAt when the request went to the app ({@link System#nanoTime()}), {@link #NOT_SENT} when no connection
-     *               was had, or {@link #BODY_SENT} when its body was streamed, which cannot be sent again
+     * @param sentAt when the request went to the app ({@link System#nanoTime()}), {@link #NOT_SENT} when it cannot have
+     *               reached the app (no connection was had, or the app never reacted to it before it was seen dead), or
+     *               {@link #BODY_SENT} when its body was streamed, which cannot be sent again
      */
     private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
                       long sentAt) {

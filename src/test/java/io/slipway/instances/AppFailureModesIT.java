@@ -101,15 +101,16 @@ class AppFailureModesIT {
     }
 
     /**
-     * The request sent the moment an app is killed meets it dead before Slipway has seen it die (the kernel's reaping and
-     * Slipway's noticing take a few milliseconds): it waits for the restart instead of failing on the dead app's address.
+     * The request sent the moment an app has been killed meets it dead before Slipway has seen it die (the sandbox's own
+     * end, the kernel's reaping and Slipway's noticing take a few milliseconds): it waits for the restart instead of
+     * failing on the dead app's address.
      */
     @Test
     void aRequestSentTheMomentTheAppIsKilledWaitsForItsRestart() {
         String id = server.deploy(token, "index.js", TestApps.source("dies.js"), Map.of()).getString("id");
         String before = server.call(id, "/").body();
 
-        SandboxProcesses.kill(id);
+        SandboxProcesses.killApp(id);
         HttpResponse<String> next = server.call(id, "/");
 
         assertThat(next.statusCode()).as(next.body()).isEqualTo(200);

@@ -19,12 +19,15 @@ public final class SandboxProcesses {
         return pids(appId).size();
     }
 
-    /** SIGKILL to every process of the app's sandbox, as the kernel's OOM killer or a crash would end it. */
-    public static void kill(String appId) {
+    /**
+     * SIGKILL to the app's own process (the sandbox's innermost), as the kernel's OOM killer ends it; returns once the
+     * process is gone. The sandbox around it then ends by itself, as it would after a crash.
+     */
+    public static void killApp(String appId) {
         for (Path proc : pids(appId)) {
-            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(p -> {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).filter(p -> p.children().findAny().isEmpty()).ifPresent(p -> {
                 p.destroyForcibly();
+                p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
             });
         }
     }
