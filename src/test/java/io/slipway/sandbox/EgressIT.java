@@ -49,10 +49,15 @@ class EgressIT {
     static void stop() throws IOException, InterruptedException {
         if (server != null) server.close();
         if (outside != null) outside.close();
-        Process rules = new ProcessBuilder("iptables-save").start();
-        String saved = new String(rules.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        rules.waitFor(10, TimeUnit.SECONDS);
-        assertThat(saved).as("Slipway removes its firewall chains when it stops").doesNotContain("SW-FWD-").doesNotContain("SW-NAT-");
+        // Its own chains: another Slipway on the machine (a second test run, say) has chains of its own label.
+        String label = SandboxLabel.of(dataDir);
+        for (String tool : java.util.List.of("iptables-save", "ip6tables-save")) {
+            Process rules = new ProcessBuilder(tool).start();
+            String saved = new String(rules.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            rules.waitFor(10, TimeUnit.SECONDS);
+            assertThat(saved).as("Slipway removes its firewall chains when it stops (%s)", tool).doesNotContain("SW-FWD-" + label)
+                    .doesNotContain("SW-NAT-" + label).doesNotContain("SW-IN-" + label);
+        }
     }
 
     @Test
