@@ -75,8 +75,9 @@ public final class RequestFraming {
         return null;
     }
 
-    /** RFC 9110 §5.6.2: one or more tchar. */
-    private static boolean isToken(String text) {
+    /** Whether {@code text} is a token (RFC 9110 §5.6.2): one or more tchar. */
+    public static boolean isToken(String text) {
+        if (text.isEmpty()) return false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
