@@ -108,8 +108,10 @@ public final class FramingGuard extends ChannelDuplexHandler {
     }
 
     private void readHead(ChannelHandlerContext ctx, HttpRequest head) {
-        // A head that did not even parse goes on: Vert.x answers it (InvalidRequests) and closes.
-        if (head.decoderResult().isSuccess()) {
+        // A head that did not even parse goes on: Vert.x answers it (InvalidRequests) and closes. Most heads have no
+        // Transfer-Encoding, and for them one lookup is all the checking there is.
+        boolean chunked = head.decoderResult().isSuccess() && head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (chunked) {
             Problem problem = RequestFraming.check(head, contentLengthDropped(head));
             if (problem != null) {
                 ReferenceCountUtil.release(head);
@@ -118,7 +120,8 @@ public final class FramingGuard extends ChannelDuplexHandler {
             }
         }
         open++;
-        if (head.decoderResult().isSuccess() && HttpUtil.isTransferEncodingChunked(head)) {
+        if (chunked) {
+            // Passed the check: its Transfer-Encoding is exactly chunked.
             held.add(head);
         } else {
             ctx.fireChannelRead(head);
