@@ -110,8 +110,8 @@ public final class FramingGuard extends ChannelDuplexHandler {
     private void readHead(ChannelHandlerContext ctx, HttpRequest head) {
         // A head that did not even parse goes on: Vert.x answers it (InvalidRequests) and closes. Most heads have no
         // Transfer-Encoding, and for them one lookup is all the checking there is.
-        boolean chunked = head.decoderResult().isSuccess() && head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
-        if (chunked) {
+        boolean transferEncoded = head.decoderResult().isSuccess() && head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (transferEncoded) {
             Problem problem = RequestFraming.check(head, contentLengthDropped(head));
             if (problem != null) {
                 ReferenceCountUtil.release(head);
@@ -120,7 +120,7 @@ public final class FramingGuard extends ChannelDuplexHandler {
             }
         }
         open++;
-        if (chunked) {
+        if (transferEncoded) {
             // Passed the check: its Transfer-Encoding is exactly chunked.
             held.add(head);
         } else {
