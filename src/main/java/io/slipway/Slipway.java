@@ -22,6 +22,7 @@ import io.slipway.deploy.DependencySetSweeper;
 import io.slipway.deploy.Deployments;
 import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
+import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
 import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
@@ -203,7 +204,9 @@ public final class Slipway implements AutoCloseable {
             vertx.deployVerticle(() -> new VerticleBase() {
                 @Override
                 public Future<?> start() {
-                    HttpServer server = vertx.createHttpServer(options).invalidRequestHandler(InvalidRequests::answer).requestHandler(requests);
+                    // FramingGuard: a request whose framing is ambiguous or broken is refused before anything handles it.
+                    HttpServer server = vertx.createHttpServer(options).connectionHandler(FramingGuard::install)
+                            .invalidRequestHandler(InvalidRequests::answer).requestHandler(requests);
                     servers.add(server);
                     return server.listen(port, config.host());
                 }

@@ -56,6 +56,7 @@ public final class ConfigLoader {
         d.put("proxy.idleTimeout", "10m");
         d.put("proxy.eventLoops", "auto");
         d.put("proxy.drainTimeout", "10s");
+        d.put("proxy.trustedProxies", "");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -241,7 +242,7 @@ public final class ConfigLoader {
                         v.integer("upload.maxEnvEntries"), v.size("upload.maxEnvSize")),
                 new ProxySettings(v.size("proxy.maxBodySize"), v.size("proxy.maxHeaderSize"),
                         v.duration("proxy.idleTimeout"), v.integerOrAuto("proxy.eventLoops", ConfigLoader::eventLoops),
-                        v.duration("proxy.drainTimeout")),
+                        v.duration("proxy.drainTimeout"), v.addressRanges("proxy.trustedProxies")),
                 new AppDefaults(v.duration("apps.defaultSleepAfter"), v.duration("apps.maxSleepAfter")),
                 new InstanceSettings(v.duration("instances.startTimeout"), v.duration("instances.stopGrace"),
                         v.integer("instances.maxWaiters"), v.duration("instances.maxWait"),
@@ -302,7 +303,8 @@ public final class ConfigLoader {
                 : "postgresql " + redact(c.databaseUrl())));
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
-                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout()));
+                + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout())
+                + " trustedProxies=" + c.proxy().trustedProxies());
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));
         var i = c.instances();

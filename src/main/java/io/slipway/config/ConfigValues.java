@@ -131,6 +131,15 @@ public final class ConfigValues {
         throw invalid(key, "must be " + expected, null);
     }
 
+    /** IP addresses and CIDR blocks, comma-separated; none when the value is blank. */
+    AddressRanges addressRanges(String key) {
+        try {
+            return AddressRanges.parse(text(key));
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, e.getMessage() + " (" + AddressRanges.SYNTAX + ")", e);
+        }
+    }
+
     /** Empty when the value is blank. */
     Optional<URI> url(String key) {
         String text = text(key).trim();

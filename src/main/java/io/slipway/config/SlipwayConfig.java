@@ -60,15 +60,22 @@ public record SlipwayConfig(
     /**
      * The data plane's limits: the largest request body an app may receive, the largest request head, and how long a
      * client connection may stay silent (both ways) before Slipway closes it; how many event loops serve it; and, when
-     * Slipway is told to stop, how long requests in flight may take to finish before their connections are closed.
+     * Slipway is told to stop, how long requests in flight may take to finish before their connections are closed; and
+     * the peers (proxies in front of Slipway) whose forwarding headers are believed and extended rather than replaced.
      */
     public record ProxySettings(DataSize maxBodySize, DataSize maxHeaderSize, Duration idleTimeout, int eventLoops,
-                                Duration drainTimeout) {
+                                Duration drainTimeout, AddressRanges trustedProxies) {
         public ProxySettings {
             if (drainTimeout.isNegative()) throw new IllegalArgumentException("proxy.drainTimeout may not be negative");
             if (eventLoops < 1) throw new IllegalArgumentException("proxy.eventLoops must be at least 1");
             if (maxHeaderSize.bytes() < 1024) throw new IllegalArgumentException("proxy.maxHeaderSize must be at least 1KiB");
             if (idleTimeout.toMillis() < 100) throw new IllegalArgumentException("proxy.idleTimeout must be at least 100ms");
+            Objects.requireNonNull(trustedProxies, "trustedProxies");
+        }
+
+        /** Settings that trust no proxy in front. */
+        public ProxySettings(DataSize maxBodySize, DataSize maxHeaderSize, Duration idleTimeout, int eventLoops, Duration drainTimeout) {
+            this(maxBodySize, maxHeaderSize, idleTimeout, eventLoops, drainTimeout, AddressRanges.NONE);
         }
     }
 

@@ -1,5 +1,6 @@
 /**
  * What the control plane and the data plane share on the wire: RFC 9457 problem documents with stable slugs, the
- * only form in which Slipway itself reports an error.
+ * only form in which Slipway itself reports an error; and the guard on every HTTP/1.x connection that refuses a request
+ * whose framing is ambiguous or broken before either plane sees it.
  */
 package io.slipway.http;

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Serves {@code /containers/{id}/**}. Slipway's part of every exchange is {@link #admit admission}: the caller's
  * credentials, the owner's budget, the app's rate and a lease on its instance (waking it if it sleeps); then the path is
- * rewritten, {@code X-Forwarded-*} set, and a problem of Slipway's own answered when the app cannot be reached. The
+ * rewritten, the forwarding headers set ({@link ForwardingHeaders}), and a problem of Slipway's own answered when the app cannot be reached. The
  * lease is released when the exchange ends, however it ends.
  *
  * <p>Ordinary HTTP/1.1 and HTTP/2 exchanges, nearly all of them, go through {@link HttpForwarder}, written for the hot
@@ -80,6 +80,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final java.util.concurrent.ConcurrentHashMap<String, TokenBucket> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration maxWait;
     private final long maxBodyBytes;
+    private final ForwardingHeaders forwarding;
     private final Vertx vertx;
     // One client and proxy per event loop, created on it: its connections to apps stay on that loop, with no hop
     // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
@@ -98,6 +99,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.budgets = budgets;
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
+        this.forwarding = new ForwardingHeaders(settings.trustedProxies());
         this.vertx = vertx;
     }
 
@@ -336,14 +338,9 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return false;
     }
 
-    /** Tells the app who called and under which prefix it is served. */
-    static void forwardedHeaders(MultiMap headers, HttpServerRequest incoming, ContainerPaths paths) {
-        String client = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
-        String prior = headers.get("X-Forwarded-For");
-        headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
-        headers.set("X-Forwarded-Proto", incoming.isSSL() ? "https" : "http");
-        if (incoming.authority() != null) headers.set("X-Forwarded-Host", incoming.authority().toString());
-        headers.set("X-Forwarded-Prefix", paths.prefix());
+    /** Tells the app who called, how, and under which prefix it is served ({@link ForwardingHeaders}). */
+    void forwardedHeaders(MultiMap headers, HttpServerRequest incoming, ContainerPaths paths) {
+        forwarding.apply(headers, incoming, paths.prefix());
     }
 
     /** The problem Slipway answers when admission failed with {@code failure}. */

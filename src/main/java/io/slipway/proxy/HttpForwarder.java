@@ -56,7 +56,7 @@ final class HttpForwarder {
         incoming.pause();
         MultiMap headers = HttpHeaders.headers();
         ContainerProxy.copyEndToEnd(incoming.headers(), headers);
-        ContainerProxy.forwardedHeaders(headers, incoming, paths);
+        proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
         proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
             if (admitted.failed()) {
