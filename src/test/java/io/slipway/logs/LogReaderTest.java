@@ -27,7 +27,7 @@ class LogReaderTest {
     private static List<Integer> numbers(LogReader.Chunk chunk) {
         List<Integer> numbers = new ArrayList<>();
         for (String line : new String(chunk.lines(), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isEmpty()) numbers.add(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
+            if (line.matches(".* line \\d+")) numbers.add(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
         }
         return numbers;
     }
@@ -98,6 +98,48 @@ class LogReaderTest {
     }
 
     @Test
+    void aPositionRotatedAwayTwiceBeforeItsEndLostTheRestOfItsFileAndSaysHowManyBytes() throws Exception {
+        write(1, 5);
+        LogPosition afterTwo = LogReader.read(log(), LogPosition.OLDEST, (int) lengthOfLines(2)).next();
+        long size = Files.size(log());
+        LogFiles.rotate(log());
+        LogFiles.rotate(log());
+
+        LogReader.Chunk chunk = LogReader.read(log(), afterTwo, 1 << 16);
+
+        assertThat(chunk.skipped()).isTrue();
+        assertThat(chunk.lost()).isEqualTo(size - afterTwo.offset());
+    }
+
+    @Test
+    void aReaderAtTheEndOfAFileRotatedAwayTwiceLostNothingWhenTheFileKeptNamesIt() throws Exception {
+        write(1, 2);
+        LogPosition end = LogReader.read(log(), LogPosition.OLDEST, 1 << 16).next();
+        LogFiles.rotate(log());
+        write(3, 3);
+        LogFiles.rotate(log());
+        write(4, 4);
+        assertThat(readAll(end, 1 << 16, 0)).containsExactly(3, 4);
+
+        LogFiles.rotate(log());
+        LogReader.Chunk threeLater = LogReader.read(log(), end, 1 << 16);
+        assertThat(threeLater.skipped()).isTrue();
+        assertThat(threeLater.lost()).isEqualTo(-1);
+    }
+
+    @Test
+    void everyRotationStartsTheNewLogWithALineNamingTheOneBefore() throws Exception {
+        write(1, 1);
+        LogPosition first = LogReader.read(log(), LogPosition.OLDEST, 0).next();
+        long size = Files.size(log());
+
+        LogFiles.rotate(log());
+
+        assertThat(Files.readString(log())).matches("\\S+Z \\[slipway] log rotated: earlier lines are in app.log.1 \\("
+                + first.inode() + "-" + Long.toHexString(first.head()) + ", " + size + " bytes\\)\n");
+    }
+
+    @Test
     void aPositionInTheMiddleOfALineIsNoPositionOfTheLog() {
         write(1, 3);
         LogPosition start = LogReader.read(log(), LogPosition.OLDEST, 0).next();
@@ -107,17 +149,17 @@ class LogReaderTest {
     }
 
     @Test
-    void anEmptyLogAfterARotationKeepsAReaderAtTheEndOfThePreviousOneUntilItHasALine() throws Exception {
+    void aReaderAtTheEndOfTheRotatedLogGoesOnWithTheNewLogsFirstLine() throws Exception {
         write(1, 2);
         LogPosition end = LogReader.read(log(), LogPosition.OLDEST, 1 << 16).next();
         LogFiles.rotate(log());
 
-        LogReader.Chunk nothingYet = LogReader.read(log(), end, 1 << 16);
-        assertThat(nothingYet.lines()).isEmpty();
-        assertThat(nothingYet.next()).isEqualTo(end);
+        LogReader.Chunk next = LogReader.read(log(), end, 1 << 16);
 
+        assertThat(next.skipped()).isFalse();
+        assertThat(new String(next.lines(), StandardCharsets.UTF_8)).contains("[slipway] log rotated: earlier lines are in app.log.1");
         write(3, 3);
-        assertThat(readAll(nothingYet.next(), 1 << 16, 0)).containsExactly(3);
+        assertThat(readAll(next.next(), 1 << 16, 0)).containsExactly(3);
     }
 
     @Test
@@ -125,7 +167,7 @@ class LogReaderTest {
         write(1, 4);
         LogFiles.rotate(log());
         write(5, 6);
-        long lastFour = lengthOfLines(2) + Files.size(log()) + 3;
+        long lastFour = lengthOfLines(LogFiles.previous(log()), 2) + Files.size(log()) + 3;
 
         assertThat(readAll(LogReader.tailStart(log(), lastFour), 1 << 16, 0)).containsExactly(3, 4, 5, 6);
         assertThat(readAll(LogReader.tailStart(log(), 1 << 20), 1 << 16, 0)).containsExactly(1, 2, 3, 4, 5, 6);
@@ -154,7 +196,11 @@ class LogReaderTest {
 
     /** The bytes of the log's first {@code lines} lines (each line of the same length, as {@link #write} makes them). */
     private long lengthOfLines(int lines) throws Exception {
-        String text = Files.readString(log());
+        return lengthOfLines(log(), lines);
+    }
+
+    private static long lengthOfLines(Path file, int lines) throws Exception {
+        String text = Files.readString(file);
         int end = 0;
         for (int i = 0; i < lines; i++) end = text.indexOf('\n', end) + 1;
         return text.substring(0, end).getBytes(StandardCharsets.UTF_8).length;
