@@ -82,7 +82,7 @@ public final class ApiRouter {
         router.put(SERVER).handler(ApiRouter::requireMultipart);
         router.put(SERVER).handler(multipart).handler(ApiRouter::formParsed).handler(Blocking.of(api::redeploy));
         router.delete(SERVER).handler(Blocking.of(api::delete));
-        router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir));
+        router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir, config.logs()));
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
         router.get(SERVER + "/keys").handler(Blocking.of(api::listKeys));
         router.delete(SERVER + "/keys/:keyId").handler(Blocking.of(api::revokeKey));

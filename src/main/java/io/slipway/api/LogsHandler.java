@@ -1,34 +1,38 @@
 package io.slipway.api;
 
 import io.slipway.app.DataDir;
-import io.slipway.logs.LogFiles;
+import io.slipway.config.LogSettings;
 import io.slipway.deploy.Deployments;
+import io.slipway.http.Problem;
+import io.slipway.http.ProblemException;
+import io.slipway.logs.LogFiles;
+import io.slipway.logs.LogPosition;
+import io.slipway.logs.LogReader;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /api/containers/servers/{id}/logs}: the log's last 256 KiB as text, or with {@code ?follow=true} a
- * Server-Sent Events stream, one event per line, that goes on until the client leaves or the app is deleted.
+ * Server-Sent Events stream ({@link LogFollower}), one event per line, that goes on until the client leaves or the app
+ * is deleted. A follow starts with the log's last 256 KiB, or, with {@code Last-Event-ID}, right after that event.
+ * At most {@code logs.maxFollowersPerApp} and {@code logs.maxFollowersPerUser} follows are open at once
+ * ({@link LogFollowers}); past them, {@code 429 too-many-followers}.
  */
 final class LogsHandler implements Handler<RoutingContext> {
     private static final int TAIL_BYTES = 256 * 1024;
-    private static final long POLL_MILLIS = 200;
 
     private final Deployments deployments;
     private final DataDir dataDir;
+    private final LogSettings settings;
+    private final LogFollowers followers;
 
-    LogsHandler(Deployments deployments, DataDir dataDir) {
+    LogsHandler(Deployments deployments, DataDir dataDir, LogSettings settings) {
         this.deployments = deployments;
         this.dataDir = dataDir;
+        this.settings = settings;
+        this.followers = new LogFollowers(settings);
     }
 
     @Override
@@ -37,12 +41,13 @@ final class LogsHandler implements Handler<RoutingContext> {
         String owner = BearerAuth.principal(ctx).user();
         String id = ctx.pathParam("id");
         boolean follow = "true".equals(ctx.request().getParam("follow"));
+        String lastEventId = ctx.request().getHeader("Last-Event-ID");
         Thread.ofVirtual().name("logs-" + id).start(() -> {
             try {
                 if (deployments.find(owner, id).isEmpty()) throw ApiRouter.notFound(ctx);
                 Path log = dataDir.appLog(id);
                 if (follow) {
-                    follow(ctx, context, log);
+                    follow(ctx, context, owner, id, log, lastEventId);
                 } else {
                     String text = LogFiles.tail(log, TAIL_BYTES);
                     context.runOnContext(v -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(text));
@@ -53,48 +58,19 @@ final class LogsHandler implements Handler<RoutingContext> {
         });
     }
 
-    private static void follow(RoutingContext ctx, Context context, Path log) throws IOException, InterruptedException {
-        HttpServerResponse response = ctx.response();
-        AtomicBoolean closed = new AtomicBoolean();
-        context.runOnContext(v -> {
-            response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-            response.closeHandler(x -> closed.set(true));
-            response.write(": following the log\n\n");
-        });
-        long position = Math.max(0, Files.exists(log) ? Files.size(log) - TAIL_BYTES : 0);
-        StringBuilder partial = new StringBuilder();
-        while (!closed.get()) {
-            if (!Files.exists(log)) {
-                context.runOnContext(v -> response.end("event: end\ndata: the app was deleted\n\n"));
-                return;
-            }
-            long size = Files.size(log);
-            if (size < position) position = 0; // rotated: the app's next lines are at the start of a new log
-            if (size > position) {
-                byte[] bytes = read(log, position, size);
-                position = size;
-                partial.append(new String(bytes, StandardCharsets.UTF_8));
-                int end = partial.lastIndexOf("\n");
-                if (end >= 0) {
-                    StringBuilder events = new StringBuilder();
-                    for (String line : partial.substring(0, end).split("\n", -1)) events.append("data: ").append(line).append("\n\n");
-                    partial.delete(0, end + 1);
-                    Buffer chunk = Buffer.buffer(events.toString());
-                    context.runOnContext(v -> {
-                        if (!closed.get()) response.write(chunk);
-                    });
-                }
-            }
-            Thread.sleep(POLL_MILLIS); // polling a file for new lines; the loop ends when the client leaves
-        }
-    }
-
-    private static byte[] read(Path log, long from, long to) throws IOException {
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            byte[] bytes = new byte[(int) Math.min(to - from, TAIL_BYTES)];
-            file.seek(to - bytes.length);
-            file.readFully(bytes);
-            return bytes;
+    private void follow(RoutingContext ctx, Context context, String owner, String id, Path log, String lastEventId)
+            throws InterruptedException {
+        // EventSource sends the id of the last event it received when it reconnects; an empty one means none.
+        LogPosition from = lastEventId == null || lastEventId.isBlank() ? LogReader.tailStart(log, TAIL_BYTES)
+                : LogPosition.parse(lastEventId).orElseThrow(() -> new ProblemException(Problem.of(400, "invalid-last-event-id",
+                        "Bad Request", "Last-Event-ID must be the id of an event of this log (<inode>-<hex>-<offset>); "
+                                + "leave it out to start with the log's last 256 KiB")));
+        LogFollowers.Place place = followers.admit(owner, id);
+        try {
+            new LogFollower(context, ctx.response(), log, settings.keepAliveInterval(), () -> deployments.find(owner, id).isPresent())
+                    .run(from, place::release);
+        } finally {
+            place.release();
         }
     }
 }

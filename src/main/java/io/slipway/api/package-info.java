@@ -1,6 +1,7 @@
 /**
  * The control plane: {@code /api/**} (DESIGN §2), {@code /healthz} and {@code /readyz}. Routing and bearer-token
  * checks run on the event loop; every handler that touches the store, the builder or the instances runs on a virtual
- * thread through {@link io.slipway.api.Blocking}. Errors leave as problem documents only.
+ * thread through {@link io.slipway.api.Blocking}, and each follower of a log on one of its own
+ * ({@link io.slipway.api.LogFollower}). Errors leave as problem documents only.
  */
 package io.slipway.api;

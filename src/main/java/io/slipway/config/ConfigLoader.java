@@ -88,6 +88,9 @@ public final class ConfigLoader {
         d.put("sandbox.tmpSize", "64MiB");
         d.put("sandbox.pids", "128");
         d.put("sandbox.logSize", "10MiB");
+        d.put("logs.maxFollowersPerApp", "10");
+        d.put("logs.maxFollowersPerUser", "20");
+        d.put("logs.keepAliveInterval", "15s");
         d.put("metering.flushInterval", "10s");
         d.put("sandbox.egress", "none");
         d.put("sandbox.egressSubnet", "100.64.0.0/16");
@@ -258,7 +261,9 @@ public final class ConfigLoader {
                 plans,
                 v.duration("metering.flushInterval"),
                 v.text("database.url").trim(),
-                auth(v));
+                auth(v),
+                new LogSettings(v.integer("logs.maxFollowersPerApp"), v.integer("logs.maxFollowersPerUser"),
+                        v.duration("logs.keepAliveInterval")));
     }
 
     private static BuildLimits buildLimits(ConfigValues v) {
@@ -321,6 +326,8 @@ public final class ConfigLoader {
                 + " maxConcurrent=" + l.maxConcurrent() + " maxPerUser=" + l.maxPerUser() + " maxQueued=" + l.maxQueued()
                 + " keepUnusedDeps=" + Durations.format(l.keepUnusedDeps()));
         lines.add("sandbox: " + c.sandbox());
+        lines.add("logs: maxFollowersPerApp=" + c.logs().maxFollowersPerApp() + " maxFollowersPerUser=" + c.logs().maxFollowersPerUser()
+                + " keepAliveInterval=" + Durations.format(c.logs().keepAliveInterval()));
         AuthSettings a = c.auth();
         lines.add("auth: localTokens=" + a.localTokens() + " jwksUrl=" + a.jwksUrl().map(u -> redact(u.toString())).orElse("<none>")
                 + " issuer=" + a.issuer() + " audience=" + a.audience() + " jwksCacheTtl=" + Durations.format(a.jwksCacheTtl())

@@ -16,7 +16,8 @@ import java.time.Instant;
  * {@code build} and {@code app}). Every line is appended whole with one write ({@code O_APPEND}, so lines never tear
  * or interleave), and no source can write a line that passes for another's: output is framed line by line, CR counts
  * as a line end, and control characters become U+FFFD. When it would outgrow its cap, the log becomes
- * {@code <id>.log.1} (replacing the older one) and a new one starts: a flood holds at most twice the cap on disk.
+ * {@code <id>.log.1} (replacing the older one) and a new one starts, with a line that names the one before: a flood
+ * holds at most twice the cap on disk.
  * These are the only ways Slipway writes and reads it.
  */
 public final class LogFiles {
@@ -60,7 +61,11 @@ public final class LogFiles {
         // Renames, not deletes: the previous log and the log are each replaced in one step, never missing.
         Files.move(link, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.deleteIfExists(fresh);
-        Files.createFile(fresh);
+        // The new log starts with a line that names the one before, so that a reader at that one's end can tell,
+        // however many rotations later, whether it missed a file in between (LogReader). It is there before the new
+        // log has its name: no other line can come first.
+        Files.write(fresh, LogPump.frame(LogSource.SLIPWAY, Instant.now(), LogReader.rotationLine(previous)), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
         Files.move(fresh, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return true;
     }

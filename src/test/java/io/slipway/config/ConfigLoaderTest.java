@@ -44,6 +44,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logFollowersAreCappedPerAppAndPerUserAndKeptAliveEveryFifteenSecondsUnlessGiven() {
+        LogSettings defaults = ConfigLoader.load(null, Map.of(), Map.of()).logs();
+        assertThat(defaults).isEqualTo(new LogSettings(10, 20, Duration.ofSeconds(15)));
+
+        LogSettings given = ConfigLoader.load(null, Map.of("SLIPWAY_LOGS_MAX_FOLLOWERS_PER_APP", "3",
+                "SLIPWAY_LOGS_KEEP_ALIVE_INTERVAL", "500ms"), Map.of()).logs();
+        assertThat(given).isEqualTo(new LogSettings(3, 20, Duration.ofMillis(500)));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("logs.maxFollowersPerUser", "0")))
+                .hasMessageContaining("logs.maxFollowersPerUser must be at least 1");
+    }
+
+    @Test
     void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("slipway.yaml");
         Files.writeString(yaml, "port: 4000\ninstances:\n  startTimeout: 5s\n  stopGrace: 2s\nupload:\n  maxFileSize: 2MiB\n");
