@@ -11,8 +11,6 @@ import io.slipway.instances.InstanceState.Stopping;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -220,7 +218,7 @@ final class AppInstance {
             long t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
-            awaitReady(sandbox);
+            StartProbe.awaitReady(sandbox, owner.settings().startTimeout(), () -> LogFiles.tail(owner.logFile(appId), 2048));
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
@@ -243,47 +241,6 @@ final class AppInstance {
             LOG.warn("app {} could not be started", appId, e);
             failStart(ready, InstanceUnavailableException.appFailed("the sandbox could not be started: " + e.getMessage(), null, null));
         }
-    }
-
-    private void awaitReady(Sandbox sandbox) {
-        Duration budget = owner.settings().startTimeout();
-        long deadline = System.nanoTime() + budget.toNanos();
-        long pause = 5;
-        while (System.nanoTime() < deadline) {
-            if (sandbox.exited().isDone()) {
-                SandboxExit exit = sandbox.exited().join();
-                throw appFailedWithLog((exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " before it listened on $PORT");
-            }
-            if (HttpReadiness.answers(sandbox.address(), 1000)) return;
-            try {
-                Thread.sleep(pause); // a poll interval while a child process boots, not a test waiting for a condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            pause = Math.min(pause * 2, 50);
-        }
-        throw appFailedWithLog("the app did not answer HTTP on $PORT within " + budget.toSeconds() + " s" + listeningHint(sandbox));
-    }
-
-    private static String host(InetSocketAddress socket) {
-        if (!(socket.getAddress() instanceof Inet6Address v6)) return socket.getAddress().getHostAddress();
-        return v6.isAnyLocalAddress() ? "[::]" : v6.isLoopbackAddress() ? "[::1]" : "[" + v6.getHostAddress() + "]";
-    }
-
-    /** Where an app that never answered listens instead, when its runtime can tell: the usual mistake is a fixed port. */
-    static String listeningHint(Sandbox sandbox) {
-        return sandbox.listening().map(sockets -> {
-            String expected = sandbox.address() instanceof InetSocketAddress a ? " (" + a.getPort() + ")" : "";
-            if (sockets.isEmpty()) return "; it listens on no TCP port: it should listen on $PORT" + expected + ", which Slipway sets";
-            String where = sockets.stream().map(s -> host(s) + ":" + s.getPort()).distinct()
-                    .collect(java.util.stream.Collectors.joining(", "));
-            return "; it listens on " + where + " instead of $PORT" + expected + " on $HOST (0.0.0.0), which Slipway sets";
-        }).orElse("");
-    }
-
-    private InstanceUnavailableException appFailedWithLog(String reason) {
-        return InstanceUnavailableException.appFailed(reason, null, LogFiles.tail(owner.logFile(appId), 2048));
     }
 
     private void failStart(CompletableFuture<Running> ready, InstanceUnavailableException e) {
