@@ -33,7 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WebSocketBackPressureIT {
     private static final long FLOOD = 256L * 1024 * 1024;
-    /** Kernel socket buffers on loopback and the sandbox link grow to a few MiB each; Slipway itself may add ~64 KiB. */
+    /**
+     * Kernel socket buffers on loopback and the sandbox link grow to a few MiB each; Slipway's own write queue adds up
+     * to about 1 MiB (Netty's 64 KiB, then 16 chunks in Vert.x's queue).
+     */
     private static final long BOUND = 64L * 1024 * 1024;
     private static final String HANDSHAKE = "GET /containers/%s%s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
