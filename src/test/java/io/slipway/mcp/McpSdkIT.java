@@ -3,20 +3,17 @@ package io.slipway.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.NodeClient;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class McpSdkIT {
     private static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
-    private static final Path CLIENT_DIR = Path.of("target/mcp-client").toAbsolutePath();
-    private static final Path CLIENT_NPM_CACHE = Path.of("target/mcp-client-npm-cache").toAbsolutePath();
-    private static final String NODE = "/usr/bin/node";
     private static final String CLIENT_SCRIPT = """
             // Connects to the MCP server at argv[2], lists its tools, calls add(2, 3), prints one JSON line.
             import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -51,6 +45,7 @@ class McpSdkIT {
     private static TestServer server;
     private static String appId;
     private static String token;
+    private static NodeClient client;
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,51 +63,21 @@ class McpSdkIT {
         if (server != null) server.close();
     }
 
-    /** Installs the SDK's client next to the script once per build directory; later runs reuse it. */
-    private static void installClient() throws Exception {
-        Files.createDirectories(CLIENT_DIR);
-        Path installed = CLIENT_DIR.resolve("node_modules/@modelcontextprotocol/sdk/package.json");
-        if (!Files.exists(installed) || !SDK.endsWith("@" + new JsonObject(Files.readString(installed)).getString("version"))) {
-            Files.writeString(CLIENT_DIR.resolve("package.json"), "{\"name\":\"slipway-mcp-client\",\"private\":true}\n");
-            Path log = CLIENT_DIR.resolve("npm-install.log");
-            ProcessBuilder npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", SDK)
-                    .directory(CLIENT_DIR.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-            // Not TestServer.NPM_CACHE: entries this root-run npm wrote there would be root-owned, and the sandboxed
-            // builds, which run as the build uid and own only that cache's top directory, would then fail with EACCES.
-            npm.environment().put("npm_config_cache", CLIENT_NPM_CACHE.toString());
-            npm.environment().put("npm_config_update_notifier", "false");
-            Process process = npm.start();
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("npm install " + SDK + " did not finish in 5 minutes: " + Files.readString(log));
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError("npm install " + SDK + " exited with " + process.exitValue() + ": " + Files.readString(log));
-            }
-        }
-        Files.writeString(CLIENT_DIR.resolve("client.mjs"), CLIENT_SCRIPT);
+    /** The SDK's client, installed once per build directory, next to the script that drives it. */
+    private static void installClient() {
+        client = NodeClient.install("mcp-client", SDK);
+        client.write("client.mjs", CLIENT_SCRIPT);
     }
 
-    private record Run(int exitCode, String stdout, String stderr) {
-    }
-
-    private static Run runClient(String url) throws IOException, InterruptedException {
-        Path stdout = Files.createTempFile(dataDir, "client", ".out");
-        Path stderr = Files.createTempFile(dataDir, "client", ".err");
-        Process process = new ProcessBuilder(NODE, "client.mjs", url).directory(CLIENT_DIR.toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("the MCP client did not finish in 60 s; stderr: " + Files.readString(stderr));
-        }
-        return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
+    private static NodeClient.Run runClient(String url) {
+        return client.run(Duration.ofSeconds(60), "client.mjs", url);
     }
 
     @Test
     void theSdkClientListsAndCallsToolsThroughTheProxy() throws Exception {
         String url = "http://127.0.0.1:" + server.base().getPort() + "/containers/" + appId + "/mcp";
 
-        Run run = runClient(url);
+        NodeClient.Run run = runClient(url);
 
         assertThat(run.exitCode()).as("client exit code; stderr: %s", run.stderr()).isZero();
         List<String> lines = run.stdout().lines().filter(line -> line.startsWith("{")).toList();
@@ -141,7 +106,7 @@ class McpSdkIT {
         assertThat(deleted.statusCode()).as("DELETE ends the session").isEqualTo(200);
         assertThat(server.send(HttpRequest.newBuilder(URI.create(url)).header("Mcp-Session-Id", ended)
                 .header("Accept", "text/event-stream").GET()).statusCode()).as("an ended session is the app's 404").isEqualTo(404);
-        Run first = runClient(url);
+        NodeClient.Run first = runClient(url);
         assertThat(first.exitCode()).as("stderr: %s", first.stderr()).isZero();
         assertThat(first.stdout()).contains("\"result\":\"5\"");
 
@@ -153,7 +118,7 @@ class McpSdkIT {
 
         assertThat(afterSleep.statusCode()).as("the woken app's own answer to a session it never knew").isEqualTo(404);
         assertThat(afterSleep.headers().firstValue("X-Slipway-Error")).isEmpty();
-        Run again = runClient(url);
+        NodeClient.Run again = runClient(url);
         assertThat(again.exitCode()).as("a new client re-initializes; stderr: %s", again.stderr()).isZero();
         assertThat(again.stdout()).contains("\"result\":\"5\"");
     }
