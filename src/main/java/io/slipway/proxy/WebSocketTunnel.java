@@ -91,6 +91,8 @@ final class WebSocketTunnel {
         client.closeHandler(v -> lease.release());
         app.closeHandler(v -> appClosed());
         lease.onSleep(this::goAway);
+        // An app killed with its whole sandbox may never close its connection itself: its exit ends the tunnel.
+        lease.onGone(() -> eventLoop.runOnContext(v -> closeApp()));
         app.resume();
     }
 

@@ -183,6 +183,25 @@ class WebSocketCloseIT {
         if (route == Route.SLIPWAY) assertThat(slipwayHoldsConnectionFrom(openEvent(events).getInteger("localPort"))).isFalse();
     }
 
+    /**
+     * A sandbox killed whole (every process at once, as an operator or a crash of the machine's own would) may leave its
+     * connections without a FIN: the client's WebSocket still ends at once, because Slipway sees the app exit.
+     */
+    @Test
+    void aSandboxKilledWholeEndsTheClientsConnectionAtOnce() throws Exception {
+        String appId = deploy("ws-commands.js", Map.of());
+        Target app = throughSlipway(appId);
+        var clientRun = java.util.concurrent.CompletableFuture.supplyAsync(() -> runClient(app.ws() + "/", "ask", "hold on"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.state().getInteger("upgraded") == 1);
+
+        io.slipway.testing.SandboxProcesses.kill(appId);
+        long killed = System.nanoTime();
+        List<JsonObject> events = clientRun.get(40, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(closeEvent(events).getInteger("code")).isEqualTo(1006);
+        assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("from the kill to the client's close").isLessThan(Duration.ofSeconds(5));
+    }
+
     @ParameterizedTest
     @EnumSource(Route.class)
     void aClientThatHangsUpBeforeTheAppAcceptsLeavesNoConnectionToTheAppOpen(Route route) throws Exception {

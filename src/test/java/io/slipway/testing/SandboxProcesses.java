@@ -19,6 +19,16 @@ public final class SandboxProcesses {
         return pids(appId).size();
     }
 
+    /** SIGKILL to every process of the app's sandbox at once: the sandbox killed whole. */
+    public static void kill(String appId) {
+        for (Path proc : pids(appId)) {
+            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+        }
+    }
+
     /**
      * SIGKILL to the app's own process (the sandbox's innermost), as the kernel's OOM killer ends it; returns once the
      * process is gone. The sandbox around it then ends by itself, as it would after a crash.
