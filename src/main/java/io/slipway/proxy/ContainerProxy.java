@@ -35,7 +35,6 @@ import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -257,7 +256,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             if (lease != null && !context.isWebSocket()) {
                 lease.answered();
                 ProxyResponse response = context.response();
-                stripHopByHop(response.headers());
+                HopByHop.strip(response.headers());
                 Body body = response.getBody();
                 if (body != null) {
                     response.setBody(Body.body(new MeteredBody(body.stream(), Long.MAX_VALUE, () -> { }, lease::sent),
@@ -302,40 +301,6 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         if (wait == 0) return null;
         return Problem.of(429, "rate-limited", "Too Many Requests", "this app accepts " + rate + " requests a second on its plan")
                 .withRetryAfter(Duration.ofNanos(wait));
-    }
-
-    /**
-     * Headers that describe one connection, not the message (RFC 9110 §7.6.1): never passed on, either way. Host too,
-     * which the forwarded request gets as its authority. Passed on in a response, a {@code connection} header would
-     * break HTTP/2 clients, for which it is a protocol error.
-     */
-    private static final MultiMap HOP_BY_HOP = HttpHeaders.headers().add(HttpHeaders.CONNECTION, "").add(HttpHeaders.KEEP_ALIVE, "")
-            .add("Proxy-Connection", "").add(HttpHeaders.PROXY_AUTHENTICATE, "").add(HttpHeaders.PROXY_AUTHORIZATION, "")
-            .add("TE", "").add("Trailer", "").add(HttpHeaders.TRANSFER_ENCODING, "").add(HttpHeaders.UPGRADE, "")
-            .add(HttpHeaders.HOST, "");
-
-    /** Adds {@code from}'s end-to-end headers to {@code to}: not the {@link #HOP_BY_HOP} ones, nor those its Connection names. */
-    static void copyEndToEnd(MultiMap from, MultiMap to) {
-        String connection = from.get(HttpHeaders.CONNECTION);
-        for (Map.Entry<String, String> header : from) {
-            String name = header.getKey();
-            if (!HOP_BY_HOP.contains(name) && (connection == null || !names(connection, name))) to.add(name, header.getValue());
-        }
-    }
-
-    /** Keeps only {@code headers}' end-to-end ones, as {@link #copyEndToEnd} does. */
-    static void stripHopByHop(MultiMap headers) {
-        MultiMap endToEnd = HttpHeaders.headers();
-        copyEndToEnd(headers, endToEnd);
-        headers.clear().addAll(endToEnd);
-    }
-
-    /** Whether the Connection header value {@code connection} lists the header {@code name}. */
-    private static boolean names(String connection, String name) {
-        for (String listed : connection.split(",")) {
-            if (listed.trim().equalsIgnoreCase(name)) return true;
-        }
-        return false;
     }
 
     /** Tells the app who called, how, and under which prefix it is served ({@link ForwardingHeaders}). */

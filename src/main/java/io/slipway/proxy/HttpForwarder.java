@@ -55,7 +55,7 @@ final class HttpForwarder {
         // Held while Slipway decides and the app wakes: the body is forwarded, not lost.
         incoming.pause();
         MultiMap headers = HttpHeaders.headers();
-        ContainerProxy.copyEndToEnd(incoming.headers(), headers);
+        HopByHop.copyEndToEnd(incoming.headers(), headers);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
         proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
@@ -185,7 +185,7 @@ final class HttpForwarder {
         String reason = fromApp.statusMessage();
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
         if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
-        ContainerProxy.copyEndToEnd(fromApp.headers(), toClient.headers());
+        HopByHop.copyEndToEnd(fromApp.headers(), toClient.headers());
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
         ContainerProxy.endWhenAsleep(lease, toClient);
