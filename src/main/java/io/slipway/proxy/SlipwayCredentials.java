@@ -47,19 +47,19 @@ final class SlipwayCredentials {
         headers.remove(ContainerProxy.KEY_HEADER);
         List<Future<Caller>> proofs = new ArrayList<>();
         keys.forEach(key -> proofs.add(access.identify(key.strip())));
+        List<List<String>> candidates = authorizations.stream().map(SlipwayCredentials::candidates).toList();
         List<List<Future<Caller>>> perValue = new ArrayList<>();
-        for (String value : authorizations) {
-            List<Future<Caller>> found = candidates(value).stream().map(access::identify).toList();
+        for (List<String> words : candidates) {
+            List<Future<Caller>> found = words.stream().map(access::identify).toList();
             perValue.add(found);
             proofs.addAll(found);
         }
         return Future.join(proofs).transform(done -> {
             headers.remove(AUTHORIZATION);
             for (int i = 0; i < authorizations.size(); i++) {
-                String value = authorizations.get(i);
                 boolean slipways = perValue.get(i).stream().anyMatch(f -> f.result().isSlipways())
-                        || candidates(value).stream().anyMatch(access::issuedHere);
-                if (!slipways) headers.add(AUTHORIZATION, value);
+                        || candidates.get(i).stream().anyMatch(access::issuedHere);
+                if (!slipways) headers.add(AUTHORIZATION, authorizations.get(i));
             }
             return Future.succeededFuture(proofs.stream().map(Future::result).filter(Caller::isSlipways).toList());
         });
