@@ -12,13 +12,6 @@ final class SandboxCheck {
     private SandboxCheck() {
     }
 
-    private static boolean onPath(String tool) {
-        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) return true;
-        }
-        return false;
-    }
-
     /** @return null when a sandbox works, else what is wrong and what to do */
     static String run(int uid) {
         List<String> command = Bubblewrap.asHostUid(uid).command(List.of("/usr/bin/true"));
@@ -30,17 +23,9 @@ final class SandboxCheck {
             }
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.exitValue() == 0) {
-                for (String tool : List.of("ip", "iptables", "ip6tables", "nsenter")) {
-                    if (!onPath(tool)) {
-                        return tool + " is not installed; sandboxes need it for their own network and its firewall: "
-                                + "run 'apt-get install iproute2 iptables util-linux'";
-                    }
-                }
-                if (ProcessSandboxRuntime.cgroupVersion() == null) {
-                    return "no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot "
-                            + "be limited; run Slipway as root on a machine with cgroups, or with --unsafe-no-sandbox at your own risk";
-                }
-                return null;
+                // The rest a sandbox needs (its network's tools, cgroups), as the runtime's own preflight sees it.
+                List<String> missing = ProcessSandboxRuntime.hostProblems();
+                return missing.isEmpty() ? null : missing.getFirst() + " (or run with --unsafe-no-sandbox at your own risk)";
             }
             return "cannot create a sandbox (" + output + "). Install bubblewrap and util-linux "
                     + "(apt-get install bubblewrap util-linux), make sure unprivileged user namespaces are enabled, "

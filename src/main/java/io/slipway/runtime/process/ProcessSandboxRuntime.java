@@ -277,6 +277,16 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     @Override
     public Preflight check() {
         if (!settings.enabled()) return Preflight.passed();
+        List<String> problems = new ArrayList<>(hostProblems());
+        problems.addAll(network.check());
+        return new Preflight(problems);
+    }
+
+    /**
+     * What this host lacks for sandboxes, before any runtime is made: the tools every sandboxed start runs
+     * ({@value #TOOL_DIRS}) and a writable cgroup hierarchy. Empty when nothing is missing.
+     */
+    public static List<String> hostProblems() {
         List<String> problems = new ArrayList<>();
         SANDBOX_TOOLS.forEach((tool, debianPackage) -> {
             if (Stream.of(TOOL_DIRS.split(":")).noneMatch(dir -> Files.isExecutable(Path.of(dir, tool)))) {
@@ -284,10 +294,10 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             }
         });
         if (Cgroup.version() == null) {
-            problems.add("no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot be limited");
+            problems.add("no writable cgroup hierarchy under /sys/fs/cgroup, so apps' memory, processes and CPU cannot be limited: "
+                    + "run Slipway as root on a machine with cgroups");
         }
-        problems.addAll(network.check());
-        return new Preflight(problems);
+        return problems;
     }
 
     /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */
@@ -298,11 +308,6 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
             Cgroup.removeLeftovers(label);
             Cgroup.removeParents(label);
         }
-    }
-
-    /** {@code v1} or {@code v2}, the cgroup version sandboxes are limited with here, or null when none is usable. */
-    public static String cgroupVersion() {
-        return Cgroup.version();
     }
 
     /** The hard limit on open files that Slipway runs under, which sandboxes may raise their soft limit to; 0 if unknown. */
