@@ -31,6 +31,11 @@ import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.InvalidRequests;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
+import io.slipway.runtime.Artifact;
+import io.slipway.runtime.Layer;
+import io.slipway.runtime.NetworkPolicy;
+import io.slipway.artifacts.LocalArtifactStore;
+import io.slipway.logs.FileLogSink;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.runtime.process.UidClaims;
 import io.slipway.sandbox.HostTools;
@@ -125,9 +130,6 @@ public final class Slipway implements AutoCloseable {
             LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",
                     System.getProperty("user.name"));
         }
-        ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox());
-        int reaped = runtime.reapOrphans();
-        if (reaped > 0) LOG.info("removed {} sandbox processes left by an earlier run", reaped);
         int slept = store.sleepAllAfterRestart(clock.instant());
         if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
 
@@ -143,12 +145,17 @@ public final class Slipway implements AutoCloseable {
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()), buildUid)
                 : null;
         AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy, buildUid);
+        LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
+        ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory,
+                store::sandboxUid);
+        var leftovers = runtime.adoptOrReap(new java.util.HashSet<>(store.listAll().stream().map(App::id).toList()));
+        if (leftovers.reaped() > 0) LOG.info("removed {} sandboxes left by an earlier run", leftovers.reaped());
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
         AtomicReference<Instances> running = new AtomicReference<>();
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
-                app -> spec(app, config, dataDir, builder), dataDir::appLog,
+                app -> spec(app, config, dataDir), dataDir::appLog,
                 (app, at, used) -> {
                     usage.add(app.id(), app.owner(), at, used);
                     if (budgets.add(app.owner(), config.plan(app.plan()), at, used.activeMillis() / 10)) {
@@ -229,11 +236,13 @@ public final class Slipway implements AutoCloseable {
                 sweeper);
     }
 
-    private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir, AppBuilder builder) {
-        Path deps = app.depsKey() == null ? null : builder.dependencySets().path(app.language(), app.depsKey());
+    private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir) {
         var plan = config.plan(app.plan());
-        return new SandboxSpec(app.id(), app.language(), dataDir.app(app.id()), app.entryFile(), deps, app.env(), app.sandboxUid(),
-                dataDir.appLog(app.id()), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()), app.internet());
+        Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()),
+                java.util.Optional.ofNullable(app.depsKey()).map(key -> Layer.of(Layer.Kind.DEPENDENCIES, key)));
+        return new SandboxSpec(app.id(), artifact, app.env(), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
+                NetworkPolicy.of(app.internet()), Map.of("io.slipway.owner", app.owner()),
+                new FileLogSink(dataDir.appLog(app.id()), config.sandbox().logSize().bytes(), app.id()));
     }
 
     private static void prepareTools(AppBuilder builder, DataDir dataDir) {

@@ -1,26 +1,43 @@
 package io.slipway.runtime;
 
+import java.util.Set;
+
 /**
- * Starts and reaps sandboxes. Every implementation passes the shared contract test suite.
+ * Starts, observes and reaps the sandboxes that run apps: one implementation per mechanism ({@code process},
+ * {@code docker}, {@code kubernetes}), each passing the shared contract suite ({@code SandboxRuntimeContract} in the
+ * tests). A runtime knows nothing of HTTP, users or the lifecycle: {@code instances} decides when to call it, and never
+ * starts two sandboxes of one app at once. Thread-safe.
  */
-public interface SandboxRuntime {
+public interface SandboxRuntime extends AutoCloseable {
     /** The name used in configuration and logs: {@code process}, {@code docker}, {@code kubernetes}. */
     String name();
 
+    /** What this runtime can do beyond the contract, as configured. */
+    RuntimeCapabilities capabilities();
+
     /**
-     * Starts the app. Returns once the process exists, before it listens.
+     * Starts the app. Returns once the sandbox exists, before the app listens: readiness is the caller's to probe, at
+     * {@link Sandbox#address()}.
      *
      * @throws SandboxStartException naming the cause when the sandbox cannot be created
      */
     Sandbox start(SandboxSpec spec);
 
-    /** Removes sandboxes left behind by an earlier run of this Slipway (same data dir); returns how many. */
-    int reapOrphans();
+    /**
+     * Deals with the sandboxes an earlier run of this Slipway (same data dir) left: adopts those it can take over and
+     * removes the rest; {@code knownApps} are the apps still stored, anything else is removed. Called once, at start,
+     * before any {@link #start}.
+     */
+    Leftovers adoptOrReap(Set<String> knownApps);
 
     /**
      * The preflight: whether this host still gives what the runtime relies on, its tools and the isolation it set up
-     * (a firewall, say). Reports what it finds rather than throwing. Blocks, and may run host commands for some
-     * milliseconds: a caller that asks often (a readiness probe) keeps the answer for a moment.
+     * (a firewall, an engine's API). Reports what it finds rather than throwing. Blocks, and may run host commands or
+     * calls for some milliseconds: a caller that asks often (a readiness probe) keeps the answer for a moment.
      */
     Preflight check();
+
+    /** Releases what the runtime set up on its host (a firewall, a client). Call after every sandbox stopped. */
+    @Override
+    void close();
 }

@@ -1,32 +1,35 @@
 package io.slipway.runtime;
 
-import io.slipway.app.Language;
-import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import io.slipway.logs.LogSink;
 import java.util.Objects;
 
 /**
- * What to run and how to confine it.
+ * What to run and how to confine it, in terms every runtime understands: no host path and no host uid, which belong to
+ * the process runtime alone.
  *
- * @param appDir   the app's directory, holding {@code code/}; mounted read-only
- * @param entry    the file to run, relative to {@code code/}
- * @param depsDir  the app's dependency set, mounted read-only, or null
+ * @param artifact what to run: code and dependency layers, by digest
  * @param env      the app's own variables; the runtime adds {@code PORT}, {@code HOST} and {@code NODE_ENV}
- * @param hostUid  the unprivileged host uid the app runs as
- * @param logFile  where stdout and stderr are appended
  * @param limits   memory, processes and CPU the sandbox may use
- * @param internet whether the sandbox gets a route to the internet, beyond its own loopback
+ * @param network  what the sandbox's network may reach
+ * @param labels   what the sandbox is tagged with, where the runtime can tag (container labels, say); always holds
+ *                 {@value #APP_LABEL}{@code =<appId>}, by which a later run finds what this one left
+ * @param log      where the app's output goes
  */
-public record SandboxSpec(String appId, Language language, Path appDir, String entry, Path depsDir,
-                          Map<String, String> env, int hostUid, Path logFile, SandboxLimits limits,
-                          boolean internet) {
+public record SandboxSpec(String appId, Artifact artifact, Map<String, String> env, SandboxLimits limits,
+                          NetworkPolicy network, Map<String, String> labels, LogSink log) {
+    public static final String APP_LABEL = "io.slipway.app";
+
     public SandboxSpec {
         Objects.requireNonNull(appId, "appId");
-        Objects.requireNonNull(language, "language");
-        Objects.requireNonNull(appDir, "appDir");
-        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(artifact, "artifact");
         env = Map.copyOf(env);
-        Objects.requireNonNull(logFile, "logFile");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(network, "network");
+        Map<String, String> tagged = new LinkedHashMap<>(labels);
+        tagged.put(APP_LABEL, appId);
+        labels = Map.copyOf(tagged);
+        Objects.requireNonNull(log, "log");
     }
 }

@@ -109,6 +109,12 @@ public final class AppStore {
         db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET sandbox_uid = :uid WHERE id = :id").bind("id", id).bind("uid", uid).execute());
     }
 
+    /** The host uid the app runs as; {@link IllegalArgumentException} when no app has the id. */
+    public int sandboxUid(String id) {
+        return db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers WHERE id = :id").bind("id", id)
+                .mapTo(Integer.class).findOne()).orElseThrow(() -> new IllegalArgumentException("no app " + id));
+    }
+
     /** Every host uid given to an app, across all owners: for allocating the next one. */
     public java.util.Set<Integer> sandboxUids() {
         return new java.util.HashSet<>(db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")

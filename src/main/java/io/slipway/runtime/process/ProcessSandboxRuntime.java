@@ -2,10 +2,13 @@ package io.slipway.runtime.process;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.logs.LogPump;
 import io.slipway.logs.LogSource;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.runtime.Artifact;
+import io.slipway.runtime.Leftovers;
+import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Preflight;
+import io.slipway.runtime.RuntimeCapabilities;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * cannot open a connection to Slipway, other apps or any service of the host. Without the sandbox, the app shares the
  * host's network and gets a free loopback port.
  */
-public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseable {
+public final class ProcessSandboxRuntime implements SandboxRuntime {
     static final int SANDBOX_PORT = 8000;
     private static final long OPEN_FILES = hardOpenFilesLimit();
     private static final Logger LOG = LoggerFactory.getLogger(ProcessSandboxRuntime.class);
@@ -51,6 +54,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     private final HostTools tools;
     private final DataDir dataDir;
     private final SandboxSettings settings;
+    private final LocalLayers layers;
+    private final AppUids uids;
     private final String label;
     private final SandboxNetwork network;
     private final boolean egress;
@@ -62,8 +67,10 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
      * Sandboxed, installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes
      * them.
      */
-    public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings) {
+    public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings, LocalLayers layers, AppUids uids) {
         this.tools = tools;
+        this.layers = layers;
+        this.uids = uids;
         this.dataDir = dataDir;
         this.settings = settings;
         this.label = SandboxLabel.of(dataDir.root());
@@ -91,9 +98,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
     }
 
     @Override
+    public RuntimeCapabilities capabilities() {
+        return new RuntimeCapabilities(egress, true, settings.enabled());
+    }
+
+    @Override
     public Sandbox start(SandboxSpec spec) {
         try {
-            Files.createDirectories(spec.logFile().getParent());
             return settings.enabled() ? startSandboxed(spec) : startUnsandboxed(spec);
         } catch (IOException | RuntimeException e) {
             throw new SandboxStartException("cannot start the sandbox of " + spec.appId() + ": " + e.getMessage(), e);
@@ -105,21 +116,19 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         // Inside too, not only on the launcher: bubblewrap's own init can outlive a killed Slipway and its outer bwrap,
         // and the next start's reaper finds the app's processes by this label.
         env.put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
-        if (spec.internet() && !egress) {
+        boolean internet = spec.network() == NetworkPolicy.INTERNET;
+        if (internet && !egress) {
             throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
         }
-        Bubblewrap bwrap = Bubblewrap.asHostUid(spec.hostUid()).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
-                .readOnly(spec.appDir().resolve("code"), "/app/code").env(env).chdir("/app/code");
-        if (spec.internet() && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
-        Path deps = null;
-        if (spec.depsDir() != null) {
-            switch (spec.language()) {
-                case NODE -> bwrap.readOnly(spec.depsDir().resolve("node_modules"), "/app/node_modules");
-                case PYTHON -> bwrap.readOnly(spec.depsDir().resolve("venv"), "/app/venv");
-            }
-            deps = Path.of("/app");
-        }
-        List<String> program = program(spec, Path.of("/app/code"), deps);
+        Artifact artifact = spec.artifact();
+        Bubblewrap bwrap = Bubblewrap.asHostUid(uids.uidOf(spec.appId())).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
+                .readOnly(layers.directory(spec.appId(), artifact.code()), "/app/code").env(env).chdir("/app/code");
+        if (internet && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
+        artifact.dependencies().ifPresent(deps -> bwrap.readOnly(layers.directory(spec.appId(), deps), switch (artifact.language()) {
+            case NODE -> "/app/node_modules";
+            case PYTHON -> "/app/venv";
+        }));
+        List<String> program = artifact.command(tools.node().toString(), tools.python().toString());
         awaitCleanUp(spec.appId());
         Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
         // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
@@ -138,7 +147,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         }
         SandboxNetwork.Link link;
         try {
-            link = network.attach(firstProcessInside(process), spec.internet());
+            link = network.attach(firstProcessInside(process), internet);
         } catch (RuntimeException e) {
             if (exitedWithin(process, 1000)) {
                 // The app exited at once and took its namespace with it: what matters is its exit, which the lifecycle
@@ -206,8 +215,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
 
     private Sandbox startUnsandboxed(SandboxSpec spec) throws IOException {
         int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(program(spec, spec.appDir().resolve("code"), spec.depsDir()))
-                .directory(spec.appDir().resolve("code").toFile());
+        Path code = layers.directory(spec.appId(), spec.artifact().code());
+        ProcessBuilder pb = new ProcessBuilder(hostProgram(spec.appId(), spec.artifact(), code)).directory(code.toFile());
         pb.environment().clear();
         pb.environment().putAll(environment(spec, "127.0.0.1", port));
         SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
@@ -218,7 +227,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         pb.environment().put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
         // Through a pipe, not straight into the file: the log is rotated at sandbox.logSize however fast the app writes.
         Process process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-        LogPump.start(process.getInputStream(), spec.logFile(), settings.logSize().bytes(), LogSource.APP, spec.appId());
+        spec.log().pump(process.getInputStream(), LogSource.APP);
         return process;
     }
 
@@ -233,24 +242,29 @@ public final class ProcessSandboxRuntime implements SandboxRuntime, AutoCloseabl
         return env;
     }
 
-    /** The interpreter command, with paths as the app sees them. */
-    private List<String> program(SandboxSpec spec, Path code, Path deps) {
+    /** Unsandboxed, the interpreter command with the layers' host paths (node finds packages beside the code). */
+    private List<String> hostProgram(String appId, Artifact artifact, Path code) {
         List<String> program = new ArrayList<>();
-        if (spec.language() == Language.NODE) {
+        if (artifact.language() == Language.NODE) {
             program.add(tools.node().toString());
         } else {
-            program.add(deps != null ? deps.resolve("venv/bin/python").toString() : tools.python().toString());
+            program.add(artifact.dependencies().map(d -> layers.directory(appId, d).resolve("bin/python").toString())
+                    .orElse(tools.python().toString()));
             program.add("-u");
         }
-        program.add(code.resolve(spec.entry()).toString());
+        program.add(code.resolve(artifact.entry()).toString());
         return program;
     }
 
+    /**
+     * Removes every process an earlier run left, whatever app it ran: a child process cannot be adopted by a new
+     * parent, and every app comes back asleep after a restart anyway.
+     */
     @Override
-    public int reapOrphans() {
+    public Leftovers adoptOrReap(java.util.Set<String> knownApps) {
         int reaped = LabelledProcesses.kill(label, entry -> true, "left by an earlier run");
         if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
-        return reaped;
+        return new Leftovers(0, reaped);
     }
 
     /**

@@ -21,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * it: a jump removed, a chain flushed or given a rule more. Each test puts back what it broke.
  */
 class ProcessPreflightIT {
+    // These tests start no app: nothing asks where layers are or which uid an app runs as.
+    private static final LocalLayers NO_LAYERS = (app, layer) -> { throw new AssertionError("no app is started here"); };
+    private static final AppUids NO_UIDS = app -> { throw new AssertionError("no app is started here"); };
+
     @TempDir
     Path dataDir;
 
@@ -90,14 +94,14 @@ class ProcessPreflightIT {
         var settings = SlipwayConfig.defaults(dataDir).sandbox();
         var unsandboxed = new SlipwayConfig.SandboxSettings(false, settings.uidBase(), settings.uidCount(), settings.tmpSize(),
                 settings.pids(), settings.logSize(), settings.egress(), settings.egressSubnet(), settings.egressDns());
-        try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), unsandboxed)) {
+        try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), unsandboxed, NO_LAYERS, NO_UIDS)) {
             assertThat(runtime.check().ok()).isTrue();
         }
     }
 
     private ProcessSandboxRuntime runtime(Egress egress) {
         var settings = SlipwayConfig.defaults(dataDir).sandbox().withEgress(egress, "");
-        return new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings);
+        return new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, NO_UIDS);
     }
 
     private static List<String> rulesOf(String chain) throws IOException, InterruptedException {

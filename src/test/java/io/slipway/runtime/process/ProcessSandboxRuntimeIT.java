@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProcessSandboxRuntimeIT {
+    // These tests start no app: nothing asks where layers are or which uid an app runs as.
+    private static final LocalLayers NO_LAYERS = (app, layer) -> { throw new AssertionError("no app is started here"); };
+    private static final AppUids NO_UIDS = app -> { throw new AssertionError("no app is started here"); };
+
     @TempDir
     Path dataDir;
 
@@ -28,8 +32,8 @@ class ProcessSandboxRuntimeIT {
         try {
             var settings = SlipwayConfig.defaults(dataDir).sandbox();
             int reaped;
-            try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings)) {
-                reaped = runtime.reapOrphans();
+            try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, NO_UIDS)) {
+                reaped = runtime.adoptOrReap(java.util.Set.of()).reaped();
             }
 
             assertThat(reaped).isEqualTo(1);

@@ -1,0 +1,122 @@
+package io.slipway.artifacts;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes a directory tree as an uncompressed POSIX tar: directories, regular files and symbolic links (venvs and
+ * {@code node_modules/.bin} hold both), in a stable order, every entry owned by root with its permission bits kept and
+ * readable by all. Names that do not fit ustar's fields get a PAX header ({@code path}, {@code linkpath}), which every
+ * engine reads.
+ */
+public final class Tar {
+    private static final int BLOCK = 512;
+
+    private Tar() {
+    }
+
+    /** Writes {@code root}'s content, paths relative to it, and the end-of-archive blocks; does not close {@code out}. */
+    public static void write(Path root, OutputStream out) {
+        if (!Files.isDirectory(root)) throw new IllegalArgumentException("not a directory: " + root);
+        try (Stream<Path> walk = Files.walk(root)) {
+            List<Path> entries = walk.filter(p -> !p.equals(root)).sorted().toList();
+            for (Path entry : entries) writeEntry(root, entry, out);
+            out.write(new byte[2 * BLOCK]);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a tar of " + root, e);
+        }
+    }
+
+    private static void writeEntry(Path root, Path entry, OutputStream out) throws IOException {
+        String name = root.relativize(entry).toString();
+        if (Files.isSymbolicLink(entry)) {
+            header(out, name, '2', 0777, 0, Files.readSymbolicLink(entry).toString());
+        } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+            header(out, name + "/", '5', mode(entry) | 0555, 0, "");
+        } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+            long size = Files.size(entry);
+            header(out, name, '0', mode(entry) | 0444, size, "");
+            long copied = Files.copy(entry, out);
+            if (copied != size) throw new IOException(entry + " changed while it was written to a tar");
+            pad(out, size);
+        }
+        // Sockets, fifos and devices have no place in a layer: left out.
+    }
+
+    private static int mode(Path path) throws IOException {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+        int mode = 0;
+        for (PosixFilePermission p : permissions) mode |= 1 << (8 - p.ordinal());
+        return mode;
+    }
+
+    private static void header(OutputStream out, String name, char type, int mode, long size, String link) throws IOException {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
+        if (nameBytes.length > 100 || linkBytes.length > 100) {
+            StringBuilder pax = new StringBuilder();
+            if (nameBytes.length > 100) pax.append(record("path", name));
+            if (linkBytes.length > 100) pax.append(record("linkpath", link));
+            byte[] body = pax.toString().getBytes(StandardCharsets.UTF_8);
+            out.write(block("././@PaxHeader", 'x', 0644, body.length, ""));
+            out.write(body);
+            pad(out, body.length);
+        }
+        out.write(block(name, type, mode, size, link));
+    }
+
+    /** A PAX record, {@code "<length> <key>=<value>\n"}, whose length counts its own digits. */
+    private static String record(String key, String value) {
+        int rest = 3 + key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        int length = rest + Integer.toString(rest).length();
+        if (Integer.toString(length).length() != Integer.toString(rest).length()) length++;
+        return length + " " + key + "=" + value + "\n";
+    }
+
+    private static byte[] block(String name, char type, int mode, long size, String link) {
+        byte[] h = new byte[BLOCK];
+        put(h, 0, 100, name);
+        put(h, 100, 8, octal(mode, 7));
+        put(h, 108, 8, octal(0, 7));
+        put(h, 116, 8, octal(0, 7));
+        put(h, 124, 12, octal(size, 11));
+        put(h, 136, 12, octal(0, 11));
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        h[156] = (byte) type;
+        put(h, 157, 100, link);
+        put(h, 257, 6, "ustar");
+        put(h, 263, 2, "00");
+        put(h, 265, 32, "root");
+        put(h, 297, 32, "root");
+        long sum = 0;
+        for (byte b : h) sum += b & 0xff;
+        put(h, 148, 8, octal(sum, 6) + "\0 ");
+        return h;
+    }
+
+    private static String octal(long value, int digits) {
+        String s = Long.toOctalString(value);
+        return "0".repeat(Math.max(0, digits - s.length())) + s;
+    }
+
+    /** Copies as much of {@code value} as fits: long names are carried whole by the PAX header before. */
+    private static void put(byte[] h, int offset, int length, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(bytes, 0, h, offset, Math.min(length, bytes.length));
+    }
+
+    private static void pad(OutputStream out, long size) throws IOException {
+        int rest = (int) (size % BLOCK);
+        if (rest != 0) out.write(new byte[BLOCK - rest]);
+    }
+}

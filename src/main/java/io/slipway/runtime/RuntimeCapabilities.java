@@ -1,0 +1,13 @@
+package io.slipway.runtime;
+
+/**
+ * What a runtime can do beyond the contract that every runtime keeps, so that callers (and the contract suite) ask
+ * instead of assuming.
+ *
+ * @param internetEgress whether {@link NetworkPolicy#INTERNET} can be given on this Slipway as configured
+ * @param listeningSockets whether {@link Sandbox#listening()} can tell where an app listens
+ * @param isolated       whether sandboxes are isolated at all (false only for the unsandboxed process runtime, which
+ *                       runs apps as Slipway's own user, for development)
+ */
+public record RuntimeCapabilities(boolean internetEgress, boolean listeningSockets, boolean isolated) {
+}
