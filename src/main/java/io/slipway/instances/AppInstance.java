@@ -218,7 +218,8 @@ final class AppInstance {
             long t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
-            StartProbe.awaitReady(sandbox, owner.settings().startTimeout(), () -> LogFiles.tail(owner.logFile(appId), 2048));
+            StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(),
+                    () -> LogFiles.tail(owner.logFile(appId), 2048));
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {

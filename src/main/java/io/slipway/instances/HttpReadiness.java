@@ -19,6 +19,23 @@ import java.util.concurrent.TimeUnit;
  * accepts at once and closes the connection while the app does not listen yet. Blocking; run it on a virtual thread.
  */
 final class HttpReadiness {
+    static final ReadinessCheck CHECK = new ReadinessCheck() {
+        @Override
+        public boolean probe(SocketAddress address, java.time.Duration timeout) {
+            return answers(address, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        }
+
+        @Override
+        public String waitsFor() {
+            return "answer HTTP on $PORT";
+        }
+
+        @Override
+        public String toString() {
+            return "ReadinessCheck.http()";
+        }
+    };
+
     private static final byte[] REQUEST = ("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slipway-readiness\r\n"
             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     // Over the sandbox's own link a connection is accepted or refused within a millisecond. One that hangs has lost a

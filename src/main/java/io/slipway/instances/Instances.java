@@ -201,6 +201,11 @@ public final class Instances implements AutoCloseable {
         return runtime;
     }
 
+    /** How a new sandbox of the app is known to be ready: HTTP for every app, until MCP servers get a check of their own. */
+    ReadinessCheck readiness(App app) {
+        return ReadinessCheck.http();
+    }
+
     SandboxSpec specFor(App app) {
         return specs.apply(app);
     }

@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Waits for a new sandbox's app to answer HTTP on {@code $PORT} ({@link HttpReadiness}), and says why it did not: it
+ * Waits for a new sandbox's app to pass its {@link ReadinessCheck} (HTTP on {@code $PORT}, by default), and says why it did not: it
  * exited first (with its exit and log), or it never answered (and where it listens instead, the usual mistake being a
  * fixed port or loopback only). Blocking; run it on a virtual thread.
  */
@@ -18,7 +18,7 @@ final class StartProbe {
     }
 
     /** @throws InstanceUnavailableException {@code app-failed} with the reason and the log's tail */
-    static void awaitReady(Sandbox sandbox, Duration budget, Supplier<String> logTail) {
+    static void awaitReady(Sandbox sandbox, ReadinessCheck check, Duration budget, Supplier<String> logTail) {
         long deadline = System.nanoTime() + budget.toNanos();
         long pause = 5;
         while (System.nanoTime() < deadline) {
@@ -26,7 +26,7 @@ final class StartProbe {
                 SandboxExit exit = sandbox.exited().join();
                 throw failed((exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " before it listened on $PORT", logTail);
             }
-            if (HttpReadiness.answers(sandbox.address(), 1000)) return;
+            if (check.probe(sandbox.address(), Duration.ofSeconds(1))) return;
             try {
                 Thread.sleep(pause); // a poll interval while a child process boots, not a test waiting for a condition
             } catch (InterruptedException e) {
@@ -35,7 +35,7 @@ final class StartProbe {
             }
             pause = Math.min(pause * 2, 50);
         }
-        throw failed("the app did not answer HTTP on $PORT within " + budget.toSeconds() + " s" + listeningHint(sandbox), logTail);
+        throw failed("the app did not " + check.waitsFor() + " within " + budget.toSeconds() + " s" + listeningHint(sandbox), logTail);
     }
 
     private static InstanceUnavailableException failed(String reason, Supplier<String> logTail) {
