@@ -36,7 +36,8 @@ import io.slipway.runtime.Layer;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.logs.FileLogSink;
-import io.slipway.runtime.process.ProcessSandboxRuntime;
+import io.slipway.runtime.SandboxRuntime;
+import io.slipway.boot.RuntimeFactory;
 import io.slipway.runtime.process.UidClaims;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
@@ -81,7 +82,8 @@ public final class Slipway implements AutoCloseable {
     private final Vertx vertx;
     private final List<HttpServer> servers;
     private final TokenService tokens;
-    private final ProcessSandboxRuntime runtime;
+    private final SandboxRuntime runtime;
+    private final AppBuilder builder;
     private final RegistryProxy registryProxy;
     /** How long requests in flight may take to finish once Slipway is told to stop; then their connections are closed. */
     private final java.time.Duration drain;
@@ -90,8 +92,9 @@ public final class Slipway implements AutoCloseable {
     private final DependencySetSweeper sweeper;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
-                    ProcessSandboxRuntime runtime, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
+                    SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
                     DependencySetSweeper sweeper) {
+        this.builder = builder;
         this.readiness = readiness;
         this.sweeper = sweeper;
         this.runtime = runtime;
@@ -146,8 +149,10 @@ public final class Slipway implements AutoCloseable {
                 : null;
         AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy, buildUid);
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
-        ProcessSandboxRuntime runtime = new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory,
-                store::sandboxUid);
+        SandboxRuntime runtime = RuntimeFactory.create(config, tools, dataDir, artifacts, store::sandboxUid);
+        LOG.info("apps run on the {} runtime", runtime.name());
+        int staleBuilds = builder.stopBuilds("left by an earlier run");
+        if (staleBuilds > 0) LOG.info("killed {} package installs left by an earlier run", staleBuilds);
         var leftovers = runtime.adoptOrReap(new java.util.HashSet<>(store.listAll().stream().map(App::id).toList()));
         if (leftovers.reaped() > 0) LOG.info("removed {} sandboxes left by an earlier run", leftovers.reaped());
         UsageStore usage = new UsageStore(database);
@@ -232,7 +237,7 @@ public final class Slipway implements AutoCloseable {
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
-        return new Slipway(database, instances, vertx, servers, tokens, runtime, registryProxy, config.proxy().drainTimeout(), readiness,
+        return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
                 sweeper);
     }
 
@@ -325,7 +330,7 @@ public final class Slipway implements AutoCloseable {
         LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
         sweeper.close();
         instances.close();
-        runtime.stopBuilds();
+        builder.stopBuilds("still building at shutdown");
         runtime.close();
         if (registryProxy != null) registryProxy.close();
         vertx.close().await();

@@ -28,6 +28,7 @@ public final class AppBuilder {
     private static final Pattern ESM_SYNTAX = Pattern.compile("(?m)^(?:import\\s*[\\w{*\"']|export\\s*[\\w{*])");
 
     private final DataDir dataDir;
+    private final String label;
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
 
@@ -37,6 +38,7 @@ public final class AppBuilder {
      */
     public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy, int buildUid) {
         this.dataDir = dataDir;
+        this.label = SandboxLabel.of(dataDir.root());
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()), buildUid);
         this.dependencySets = new DependencySets(dataDir, installer);
@@ -45,6 +47,15 @@ public final class AppBuilder {
 
     public DependencySets dependencySets() {
         return dependencySets;
+    }
+
+    /**
+     * Kills the installs still running (at shutdown), or left running by an earlier run (at start); returns how many.
+     *
+     * @param why what Slipway's log says of them
+     */
+    public int stopBuilds(String why) {
+        return io.slipway.runtime.process.BuildProcesses.kill(label, why);
     }
 
     /** Installs the pinned tools ahead of the first TypeScript upload. Blocks. */

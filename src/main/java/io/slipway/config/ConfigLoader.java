@@ -82,6 +82,11 @@ public final class ConfigLoader {
         d.put("build.maxPerUser", "2");
         d.put("build.maxQueued", "50");
         d.put("build.keepUnusedDeps", "24h");
+        d.put("runtime", "process");
+        d.put("docker.host", "");
+        d.put("docker.nodeImage", "");
+        d.put("docker.pythonImage", "");
+        d.put("docker.network", "slipway");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -263,7 +268,18 @@ public final class ConfigLoader {
                 v.text("database.url").trim(),
                 auth(v),
                 new LogSettings(v.integer("logs.maxFollowersPerApp"), v.integer("logs.maxFollowersPerUser"),
-                        v.duration("logs.keepAliveInterval")));
+                        v.duration("logs.keepAliveInterval")),
+                runtime(v));
+    }
+
+    private static RuntimeSettings runtime(ConfigValues v) {
+        var docker = new RuntimeSettings.Docker(optional(v.text("docker.host")).map(URI::create), optional(v.text("docker.nodeImage")),
+                optional(v.text("docker.pythonImage")), v.choice("docker.network", RuntimeSettings.Docker.Network.class));
+        return new RuntimeSettings(v.choice("runtime", RuntimeSettings.Kind.class), docker);
+    }
+
+    private static java.util.Optional<String> optional(String text) {
+        return text.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(text.trim());
     }
 
     private static BuildLimits buildLimits(ConfigValues v) {
@@ -325,6 +341,8 @@ public final class ConfigLoader {
         lines.add("build limits: memory=" + l.memory() + " cpus=" + l.cpus() + " pids=" + l.pids() + " tmpSize=" + l.tmpSize()
                 + " maxConcurrent=" + l.maxConcurrent() + " maxPerUser=" + l.maxPerUser() + " maxQueued=" + l.maxQueued()
                 + " keepUnusedDeps=" + Durations.format(l.keepUnusedDeps()));
+        lines.add("runtime: " + c.runtime().kind().name().toLowerCase(java.util.Locale.ROOT)
+                + (c.runtime().kind() == RuntimeSettings.Kind.DOCKER ? " " + c.runtime().docker() : ""));
         lines.add("sandbox: " + c.sandbox());
         lines.add("logs: maxFollowersPerApp=" + c.logs().maxFollowersPerApp() + " maxFollowersPerUser=" + c.logs().maxFollowersPerUser()
                 + " keepAliveInterval=" + Durations.format(c.logs().keepAliveInterval()));

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param publicUrl   the base URL endpoints are reported under; empty: {@code http://localhost:<bound port>}
  * @param databaseUrl PostgreSQL ({@code database.url}, env {@code SLIPWAY_DATABASE_URL}); empty: SQLite in the data dir
  * @param logs        how apps' logs may be followed ({@code logs.*})
+ * @param runtime     which sandbox runtime runs the apps ({@code runtime}), and its engine's settings ({@code docker.*})
  */
 public record SlipwayConfig(
         int port,
@@ -30,7 +31,8 @@ public record SlipwayConfig(
         Duration meteringInterval,
         String databaseUrl,
         AuthSettings auth,
-        LogSettings logs) {
+        LogSettings logs,
+        RuntimeSettings runtime) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -49,6 +51,7 @@ public record SlipwayConfig(
         dataDir = dataDir.toAbsolutePath().normalize();
         Objects.requireNonNull(databaseUrl, "databaseUrl");
         Objects.requireNonNull(logs, "logs");
+        Objects.requireNonNull(runtime, "runtime");
     }
 
     /** Limits on what an upload may carry. */
@@ -219,35 +222,39 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
     }
 
     public SlipwayConfig withLogs(LogSettings newLogs) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime);
+    }
+
+    public SlipwayConfig withRuntime(RuntimeSettings newRuntime) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
     }
 }

@@ -267,15 +267,6 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         return new Leftovers(0, reaped);
     }
 
-    /**
-     * Kills the package installs still running (an upload's, or the esbuild install that starts with Slipway): at
-     * shutdown nothing may outlive Slipway, which has no use for what they would finish.
-     */
-    public int stopBuilds() {
-        String build = SandboxLabel.VARIABLE + "=" + SandboxLabel.value(label, SandboxLabel.BUILD);
-        return LabelledProcesses.kill(label, build::equals, "still building at shutdown");
-    }
-
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -1,0 +1,68 @@
+package io.slipway.config;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which sandbox runtime runs the apps ({@code runtime}, env {@code SLIPWAY_RUNTIME}), and the settings of the engines
+ * that need some. The process runtime's own are {@link SlipwayConfig.SandboxSettings sandbox.*}.
+ */
+public record RuntimeSettings(Kind kind, Docker docker) {
+    /** DESIGN §5: bubblewrap on this host, a Docker Engine API (Docker or Podman), or Kubernetes. */
+    public enum Kind { PROCESS, DOCKER, KUBERNETES }
+
+    public RuntimeSettings {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(docker, "docker");
+    }
+
+    /**
+     * The docker runtime: the engine's API at {@code host} ({@code docker.host}; empty: {@code DOCKER_HOST}, else the
+     * default socket); the images apps run in when a registry has them ({@code docker.nodeImage},
+     * {@code docker.pythonImage}; empty: Slipway builds its own from this host's runtimes, as no registry is needed);
+     * and how containers are networked ({@code docker.network}: {@code slipway}, each container on a link of its own
+     * behind Slipway's firewall, as the process runtime's sandboxes are).
+     */
+    public record Docker(Optional<URI> host, Optional<String> nodeImage, Optional<String> pythonImage, Network network) {
+        public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
+
+        public enum Network { SLIPWAY }
+
+        public Docker {
+            Objects.requireNonNull(host, "host");
+            host.ifPresent(Docker::requireEngineUrl);
+            Objects.requireNonNull(nodeImage, "nodeImage");
+            Objects.requireNonNull(pythonImage, "pythonImage");
+            Objects.requireNonNull(network, "network");
+        }
+
+        private static void requireEngineUrl(URI url) {
+            if (!java.util.Set.of("unix", "tcp", "http", "https").contains(String.valueOf(url.getScheme()))) {
+                throw new IllegalArgumentException("docker.host must be a unix://, tcp:// or http(s):// URL, not " + url);
+            }
+        }
+
+        /** The engine to talk to: {@code docker.host} as configured, else {@code DOCKER_HOST} in {@code env}, else the default socket. */
+        public URI host(java.util.Map<String, String> env) {
+            if (host.isPresent()) return host.get();
+            String fromEnv = env.getOrDefault("DOCKER_HOST", "").trim();
+            if (fromEnv.isEmpty()) return DEFAULT_HOST;
+            URI url = URI.create(fromEnv);
+            requireEngineUrl(url);
+            return url;
+        }
+    }
+
+    public static RuntimeSettings process() {
+        return new RuntimeSettings(Kind.PROCESS, new Docker(Optional.empty(), Optional.empty(), Optional.empty(), Docker.Network.SLIPWAY));
+    }
+
+    public RuntimeSettings withKind(Kind newKind) {
+        return new RuntimeSettings(newKind, docker);
+    }
+
+    public RuntimeSettings withDocker(Docker newDocker) {
+        return new RuntimeSettings(kind, newDocker);
+    }
+}
