@@ -1,8 +1,6 @@
 package io.slipway.runtime.process;
 
 import io.slipway.app.DataDir;
-import io.slipway.app.Language;
-import io.slipway.logs.LogSource;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.Leftovers;
@@ -18,14 +16,10 @@ import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,12 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs apps as child processes, under bubblewrap unless the sandbox was explicitly disabled.
+ * Runs apps as child processes under bubblewrap, each as a host uid of its own, in cgroups, on a network of its own.
  *
  * <p>A sandboxed app has a network namespace of its own, joined to the host by a veth pair ({@link SandboxNetwork}): it
  * listens on port 8000 of all its interfaces ({@code HOST=0.0.0.0}), the proxy connects to it at its own address, and it
- * cannot open a connection to Slipway, other apps or any service of the host. Without the sandbox, the app shares the
- * host's network and gets a free loopback port.
+ * cannot open a connection to Slipway, other apps or any service of the host. ({@link UnsandboxedRuntime} is the
+ * same without any of it.)
  */
 public final class ProcessSandboxRuntime implements SandboxRuntime {
     static final int SANDBOX_PORT = 8000;
@@ -63,10 +57,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     // Per app, the clean-up of its last sandbox (its cgroups' removal), which its next start waits for.
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> cleanUps = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /**
-     * Sandboxed, installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes
-     * them.
-     */
+    /** Installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes them. */
     public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings, LocalLayers layers, AppUids uids) {
         this.tools = tools;
         this.layers = layers;
@@ -74,9 +65,9 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         this.dataDir = dataDir;
         this.settings = settings;
         this.label = SandboxLabel.of(dataDir.root());
-        boolean nat = settings.enabled() && settings.egress() == SandboxSettings.Egress.NAT;
+        boolean nat = settings.egress() == SandboxSettings.Egress.NAT;
         this.egress = nat;
-        this.network = settings.enabled() ? SandboxNetwork.setUp(label, settings.egressSubnet(), nat) : null;
+        this.network = SandboxNetwork.setUp(label, settings.egressSubnet(), nat);
         this.egressResolvConf = nat && !settings.egressDns().isEmpty() ? writeResolvConf(dataDir, settings.egressDns()) : null;
     }
 
@@ -99,20 +90,20 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
 
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(egress, true, settings.enabled());
+        return new RuntimeCapabilities(egress, true, true);
     }
 
     @Override
     public Sandbox start(SandboxSpec spec) {
         try {
-            return settings.enabled() ? startSandboxed(spec) : startUnsandboxed(spec);
+            return startSandboxed(spec);
         } catch (IOException | RuntimeException e) {
             throw new SandboxStartException("cannot start the sandbox of " + spec.appId() + ": " + e.getMessage(), e);
         }
     }
 
     private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
-        Map<String, String> env = environment(spec, "0.0.0.0", SANDBOX_PORT);
+        Map<String, String> env = AppProcesses.environment(spec, "0.0.0.0", SANDBOX_PORT);
         // Inside too, not only on the launcher: bubblewrap's own init can outlive a killed Slipway and its outer bwrap,
         // and the next start's reaper finds the app's processes by this label.
         env.put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
@@ -140,7 +131,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         Process process;
         try {
-            process = launch(pb, spec);
+            process = AppProcesses.launch(pb, spec, label);
         } catch (IOException | RuntimeException e) {
             cgroup.remove();
             throw e;
@@ -213,49 +204,6 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         throw new IllegalStateException("bubblewrap started no sandbox within 10 s");
     }
 
-    private Sandbox startUnsandboxed(SandboxSpec spec) throws IOException {
-        int port = freePort();
-        Path code = layers.directory(spec.appId(), spec.artifact().code());
-        ProcessBuilder pb = new ProcessBuilder(hostProgram(spec.appId(), spec.artifact(), code)).directory(code.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(environment(spec, "127.0.0.1", port));
-        SocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        return new ProcessSandbox(spec.appId(), address, launch(pb, spec), null);
-    }
-
-    private Process launch(ProcessBuilder pb, SandboxSpec spec) throws IOException {
-        pb.environment().put(SandboxLabel.VARIABLE, SandboxLabel.value(label, spec.appId()));
-        // Through a pipe, not straight into the file: the log is rotated at sandbox.logSize however fast the app writes.
-        Process process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-        spec.log().pump(process.getInputStream(), LogSource.APP);
-        return process;
-    }
-
-    private static Map<String, String> environment(SandboxSpec spec, String host, int port) {
-        Map<String, String> env = new LinkedHashMap<>(spec.env());
-        env.put("PORT", Integer.toString(port));
-        env.put("HOST", host);
-        env.put("NODE_ENV", "production");
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", "/tmp");
-        env.put("PYTHONUNBUFFERED", "1");
-        return env;
-    }
-
-    /** Unsandboxed, the interpreter command with the layers' host paths (node finds packages beside the code). */
-    private List<String> hostProgram(String appId, Artifact artifact, Path code) {
-        List<String> program = new ArrayList<>();
-        if (artifact.language() == Language.NODE) {
-            program.add(tools.node().toString());
-        } else {
-            program.add(artifact.dependencies().map(d -> layers.directory(appId, d).resolve("bin/python").toString())
-                    .orElse(tools.python().toString()));
-            program.add("-u");
-        }
-        program.add(code.resolve(artifact.entry()).toString());
-        return program;
-    }
-
     /**
      * Removes every process an earlier run left, whatever app it ran: a child process cannot be adopted by a new
      * parent, and every app comes back asleep after a restart anyway.
@@ -263,25 +211,16 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     @Override
     public Leftovers adoptOrReap(java.util.Set<String> knownApps) {
         int reaped = LabelledProcesses.kill(label, entry -> true, "left by an earlier run");
-        if (settings.enabled() && Cgroup.version() != null) Cgroup.removeLeftovers(label);
+        if (Cgroup.version() != null) Cgroup.removeLeftovers(label);
         return new Leftovers(0, reaped);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
-    }
-
     /**
-     * Sandboxed: the host tools every start runs ({@value #TOOL_DIRS}), a writable cgroup hierarchy, and the firewall
-     * {@link SandboxNetwork#check() as it was installed}. Without the sandbox nothing is promised, so nothing is checked.
+     * The host tools every start runs ({@value #TOOL_DIRS}), a writable cgroup hierarchy, and the firewall
+     * {@link SandboxNetwork#check() as it was installed}.
      */
     @Override
     public Preflight check() {
-        if (!settings.enabled()) return Preflight.passed();
         List<String> problems = new ArrayList<>(hostProblems());
         problems.addAll(network.check());
         return new Preflight(problems);
@@ -308,8 +247,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */
     @Override
     public void close() {
-        if (network != null) network.tearDown();
-        if (settings.enabled() && Cgroup.version() != null) {
+        network.tearDown();
+        if (Cgroup.version() != null) {
             Cgroup.removeLeftovers(label);
             Cgroup.removeParents(label);
         }

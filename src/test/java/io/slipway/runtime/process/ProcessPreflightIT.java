@@ -91,10 +91,7 @@ class ProcessPreflightIT {
 
     @Test
     void withoutTheSandboxNothingIsPromisedAndNothingChecked() {
-        var settings = SlipwayConfig.defaults(dataDir).sandbox();
-        var unsandboxed = new SlipwayConfig.SandboxSettings(false, settings.uidBase(), settings.uidCount(), settings.tmpSize(),
-                settings.pids(), settings.logSize(), settings.egress(), settings.egressSubnet(), settings.egressDns());
-        try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), unsandboxed, NO_LAYERS, NO_UIDS)) {
+        try (var runtime = new UnsandboxedRuntime(HostTools.find(), new DataDir(dataDir), NO_LAYERS)) {
             assertThat(runtime.check().ok()).isTrue();
         }
     }
