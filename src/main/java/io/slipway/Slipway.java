@@ -145,9 +145,10 @@ public final class Slipway implements AutoCloseable {
             LOG.info("builds run as uid {}: another Slipway on this machine holds {} (sandbox.uidBase - 1)", buildUid, config.sandbox().buildUid());
         }
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
-                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()), buildUid)
+                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
                 : null;
-        AppBuilder builder = new AppBuilder(config, dataDir, tools, registryProxy, buildUid);
+        AppBuilder builder = new AppBuilder(config, dataDir, tools, RuntimeFactory.builds(config, tools, dataDir, buildUid,
+                registryProxy == null ? null : registryProxy.socket()));
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
         SandboxRuntime runtime = RuntimeFactory.create(config, tools, dataDir, artifacts, store::sandboxUid);
         LOG.info("apps run on the {} runtime", runtime.name());

@@ -3,7 +3,12 @@ package io.slipway.boot;
 import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.process.BubblewrapBuilds;
+import io.slipway.runtime.process.HostBuilds;
+import io.slipway.sandbox.SandboxLabel;
+import java.nio.file.Path;
 import io.slipway.runtime.process.AppUids;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.runtime.process.UnsandboxedRuntime;
@@ -26,5 +31,25 @@ public final class RuntimeFactory {
             case DOCKER -> throw new IllegalArgumentException("runtime: docker is not in this build yet; use runtime: process");
             case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
         };
+    }
+
+    /**
+     * What runs the builds' steps: bubblewrap on this host, as the build uid, for every runtime so far (the process
+     * runtime's apps run on the interpreters these builds installed for; the docker runtime's images are made from
+     * this host's interpreters too), or bare processes without the sandbox.
+     *
+     * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
+     */
+    public static BuildRunner builds(SlipwayConfig config, HostTools tools, DataDir dataDir, int buildUid, Path proxySocket) {
+        Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
+        String label = SandboxLabel.of(dataDir.root());
+        long logBytes = config.sandbox().logSize().bytes();
+        if (!config.sandbox().enabled()) {
+            // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
+            // sandboxed install, which runs as the build uid, fail with EACCES.
+            return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"), logBytes);
+        }
+        return new BubblewrapBuilds(label, buildUid, config.build().limits(), npmCache, proxySocket,
+                proxySocket == null ? null : tools.socat(), logBytes);
     }
 }

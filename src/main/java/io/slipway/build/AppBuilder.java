@@ -6,7 +6,7 @@ import io.slipway.logs.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.Ownership;
-import io.slipway.sandbox.SandboxLabel;
+import io.slipway.runtime.BuildRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,21 +28,17 @@ public final class AppBuilder {
     private static final Pattern ESM_SYNTAX = Pattern.compile("(?m)^(?:import\\s*[\\w{*\"']|export\\s*[\\w{*])");
 
     private final DataDir dataDir;
-    private final String label;
+    private final BuildRunner runner;
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
 
-    /**
-     * @param proxy    the builds' only way out of their sandbox, or null for builds on the host's network
-     * @param buildUid the host uid sandboxed builds run as
-     */
-    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, RegistryProxy proxy, int buildUid) {
+    /** @param runner runs the build steps, confined as the runtime confines them */
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, BuildRunner runner) {
         this.dataDir = dataDir;
-        this.label = SandboxLabel.of(dataDir.root());
-        Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
-        Installer installer = new Installer(config, tools, npmCache, proxy, SandboxLabel.of(dataDir.root()), buildUid);
+        this.runner = runner;
+        Installer installer = new Installer(config, tools, runner);
         this.dependencySets = new DependencySets(dataDir, installer);
-        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), config.sandbox().logSize().bytes());
+        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), runner);
     }
 
     public DependencySets dependencySets() {
@@ -55,7 +51,7 @@ public final class AppBuilder {
      * @param why what Slipway's log says of them
      */
     public int stopBuilds(String why) {
-        return io.slipway.runtime.process.BuildProcesses.kill(label, why);
+        return runner.stopAll(why);
     }
 
     /** Installs the pinned tools ahead of the first TypeScript upload. Blocks. */

@@ -1,6 +1,8 @@
 package io.slipway.build;
 
 import io.slipway.app.DataDir;
+import io.slipway.runtime.BuildRunner;
+import io.slipway.runtime.BuildStep;
 import io.slipway.logs.LogFiles;
 import io.slipway.sandbox.Ownership;
 import java.io.IOException;
@@ -25,14 +27,14 @@ final class Esbuild {
     private final DataDir dataDir;
     private final Installer installer;
     private final String version;
-    private final long logBytes;
+    private final BuildRunner runner;
 
-    /** @param logBytes the app log's cap, which esbuild's messages count towards */
-    Esbuild(DataDir dataDir, Installer installer, String version, long logBytes) {
+    /** @param runner runs esbuild itself, a trusted tool, once installed */
+    Esbuild(DataDir dataDir, Installer installer, String version, BuildRunner runner) {
         this.dataDir = dataDir;
         this.installer = installer;
         this.version = version;
-        this.logBytes = logBytes;
+        this.runner = runner;
     }
 
     /** Installs esbuild unless present. Blocks; safe to call from several threads. */
@@ -69,9 +71,9 @@ final class Esbuild {
 
     void transpile(Path source, Path output, Path log) {
         Path esbuild = ensureInstalled(log);
-        BuildCommand.run("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(), "--outfile=" + output,
-                        "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
-                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), log, TRANSPILE_TIMEOUT, null, logBytes);
+        Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(),
+                "--outfile=" + output, "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
+                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), List.of(), true, log, TRANSPILE_TIMEOUT));
     }
 
     private static Optional<Path> binary(Path home) {

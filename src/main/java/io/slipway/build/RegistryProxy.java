@@ -1,6 +1,5 @@
 package io.slipway.build;
 
-import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,16 +42,16 @@ public final class RegistryProxy implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code socket}, which only {@code buildUid} may connect to.
+     * Listens on {@code socket}, which only root may connect to until the build runner hands it to the builds' uid.
      *
      * @param allowedHosts lowercase host names that builds may tunnel to, on port 443 or an explicit registry port
      */
-    public static RegistryProxy start(Path socket, Set<String> allowedHosts, int buildUid) {
+    public static RegistryProxy start(Path socket, Set<String> allowedHosts) {
         try {
             Files.deleteIfExists(socket);
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket), 256);
-            Ownership.give(socket, buildUid, "rw-------");
+            Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             RegistryProxy proxy = new RegistryProxy(socket, Set.copyOf(allowedHosts), server);
             Thread.ofVirtual().name("registry-proxy").start(proxy::acceptLoop);
             LOG.info("builds reach only {} through {}", allowedHosts, socket);

@@ -27,7 +27,7 @@ class RegistryProxyTest {
     @Test
     void tunnelsToAnAllowedHostAndPort() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("localhost:" + upstream.getLocalPort()), 0)) {
+             RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("localhost:" + upstream.getLocalPort()))) {
             Thread.ofVirtual().start(() -> echoOnce(upstream));
             try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 client.connect(UnixDomainSocketAddress.of(proxy.socket()));
@@ -41,7 +41,7 @@ class RegistryProxyTest {
 
     @Test
     void refusesHostsThatAreNotRegistriesAndAnythingButConnect() throws Exception {
-        try (RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("registry.npmjs.org"), 0)) {
+        try (RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("registry.npmjs.org"))) {
             assertThat(exchange(proxy, "CONNECT 127.0.0.1:3000 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
             assertThat(exchange(proxy, "CONNECT registry.npmjs.org:22 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
             assertThat(exchange(proxy, "CONNECT registry.npmjs.org.evil.example:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");

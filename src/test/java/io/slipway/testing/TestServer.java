@@ -26,7 +26,7 @@ public final class TestServer implements AutoCloseable {
      * Under the system temp dir, not {@code target/}: the build uid must be able to reach it, and a checkout may sit
      * below a directory closed to other users (as {@code mktemp -d} makes them).
      */
-    public static final Path NPM_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "slipway-test-npm-cache");
+    public static final Path NPM_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "slipway-test-npm-caches");
 
     private final Slipway slipway;
     private final Path dataDir;

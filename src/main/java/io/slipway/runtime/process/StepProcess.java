@@ -1,9 +1,10 @@
-package io.slipway.build;
+package io.slipway.runtime.process;
 
 import io.slipway.logs.LogFiles;
 import io.slipway.logs.LogPump;
 import io.slipway.logs.LogSource;
-import io.slipway.runtime.process.Cgroup;
+import io.slipway.runtime.BuildStep;
+import io.slipway.runtime.BuildStepFailedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,22 +14,27 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one build step, never through a shell of the user's: bounded in time, confined to its control groups when it
- * has them, with its output framed into the app's log as {@code [build]} lines (rotated at the log's cap, like an
- * app's).
+ * Runs one build step's process, never through a shell of the user's: bounded in time, confined to its control groups
+ * when it has them, with its output framed into the build's log as {@code [build]} lines (rotated at the log's cap, like
+ * an app's).
  */
-final class BuildCommand {
-    private BuildCommand() {
+final class StepProcess {
+    private StepProcess() {
     }
 
     /**
+     * @param command  what to run: the step's own command, or that command wrapped in a sandbox
+     * @param env      the environment of {@code command} itself
      * @param cgroup   the step's limits, joined before the command's first instruction and removed when it ends; null
-     *                 for a build that runs unconfined ({@code --unsafe-no-sandbox})
+     *                 for a step that runs unconfined
      * @param logBytes the log's cap
-     * @throws BuildFailedException when the step exits non-zero or outlives {@code timeout} (it is then killed)
+     * @throws BuildStepFailedException when the step exits non-zero or outlives its timeout (it is then killed)
      */
-    static void run(String step, List<String> command, Path cwd, Map<String, String> env, Path log, Duration timeout,
-                    Cgroup cgroup, long logBytes) {
+    static void run(BuildStep buildStep, List<String> command, Map<String, String> env, Cgroup cgroup, long logBytes) {
+        String step = buildStep.description();
+        Path log = buildStep.log();
+        Duration timeout = buildStep.timeout();
+        Path cwd = buildStep.workDir();
         LogFiles.event(log, step);
         ProcessBuilder pb = new ProcessBuilder(cgroup == null ? command : cgroup.launch("", command)).directory(cwd.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
@@ -42,18 +48,18 @@ final class BuildCommand {
                 throw new UncheckedIOException("cannot run " + command.getFirst(), e);
             }
             Thread output = LogPump.start(process.getInputStream(), log, logBytes, LogSource.BUILD, "build");
-            boolean finished = awaitExit(process, timeout, step, log);
+            boolean finished = awaitExit(process, timeout, step);
             // Every line the step wrote is in the log before Slipway says how it ended.
             joinQuietly(output);
             if (!finished) {
                 LogFiles.event(log, step + " timed out after " + timeout);
-                throw new BuildFailedException(step + " timed out after " + timeout, LogFiles.tail(log));
+                throw new BuildStepFailedException(step + " timed out after " + timeout);
             }
             if (process.exitValue() != 0) {
                 String why = step + " failed with exit code " + process.exitValue()
                         + (cgroup != null && cgroup.oomKilled() ? "; it ran out of memory (build.memory)" : "");
                 LogFiles.event(log, why);
-                throw new BuildFailedException(why, LogFiles.tail(log));
+                throw new BuildStepFailedException(why);
             }
         } finally {
             if (cgroup != null) cgroup.remove();
@@ -61,7 +67,7 @@ final class BuildCommand {
     }
 
     /** Waits for the step; kills it and every process it started when the time is up (false) or the wait is interrupted. */
-    private static boolean awaitExit(Process process, Duration timeout, String step, Path log) {
+    private static boolean awaitExit(Process process, Duration timeout, String step) {
         try {
             if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return true;
             kill(process);
@@ -69,7 +75,7 @@ final class BuildCommand {
         } catch (InterruptedException e) {
             kill(process);
             Thread.currentThread().interrupt();
-            throw new BuildFailedException(step + " was interrupted", LogFiles.tail(log));
+            throw new BuildStepFailedException(step + " was interrupted");
         }
     }
 
