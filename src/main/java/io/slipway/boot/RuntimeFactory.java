@@ -7,6 +7,7 @@ import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.process.HostBuilds;
+import io.slipway.runtime.process.HostCheck;
 import io.slipway.sandbox.SandboxLabel;
 import java.nio.file.Path;
 import io.slipway.runtime.process.AppUids;
@@ -31,6 +32,14 @@ public final class RuntimeFactory {
             case DOCKER -> throw new IllegalArgumentException("runtime: docker is not in this build yet; use runtime: process");
             case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
         };
+    }
+
+    /**
+     * Before anything starts: whether the process runtime's sandbox can be created on this host at all; null when it
+     * can, else what is wrong and what to do.
+     */
+    public static String hostCheck(SlipwayConfig config) {
+        return HostCheck.run(config.sandbox().uidBase());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.slipway.cli;
 
 import io.slipway.Slipway;
+import io.slipway.boot.RuntimeFactory;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.config.ConfigLoader;
@@ -73,8 +74,8 @@ public final class SlipwayCommand implements Runnable {
                 System.err.println("slipway: " + e.getMessage());
                 return 2;
             }
-            if (cfg.sandbox().enabled()) {
-                String problem = SandboxCheck.run(cfg.sandbox().uidBase());
+            if (cfg.runtime().kind() == io.slipway.config.RuntimeSettings.Kind.PROCESS && cfg.sandbox().enabled()) {
+                String problem = RuntimeFactory.hostCheck(cfg);
                 if (problem != null) {
                     System.err.println("slipway: " + problem);
                     return 3;

@@ -1,19 +1,22 @@
-package io.slipway.cli;
+package io.slipway.runtime.process;
 
-import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.sandbox.Bubblewrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Proves at start that a sandbox can be created here, so that a broken set-up is reported once, clearly. */
-final class SandboxCheck {
-    private SandboxCheck() {
+/**
+ * Proves before Slipway starts that a sandbox can be created on this host (a real bubblewrap run as {@code uid}, then
+ * the runtime's {@link ProcessSandboxRuntime#hostProblems() host checks}), so that a broken set-up is reported once,
+ * clearly, before anything else is set up.
+ */
+public final class HostCheck {
+    private HostCheck() {
     }
 
     /** @return null when a sandbox works, else what is wrong and what to do */
-    static String run(int uid) {
+    public static String run(int uid) {
         List<String> command = Bubblewrap.asHostUid(uid).command(List.of("/usr/bin/true"));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
