@@ -1,5 +1,6 @@
 package io.slipway;
 
+import io.slipway.app.FileTrees;
 import io.slipway.api.ApiRouter;
 import io.slipway.api.Readiness;
 import io.slipway.app.App;
@@ -40,7 +41,6 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.boot.RuntimeFactory;
 import io.slipway.runtime.process.UidClaims;
 import io.slipway.sandbox.HostTools;
-import io.slipway.sandbox.Ownership;
 import io.slipway.store.ApiKeyStore;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
@@ -282,7 +282,7 @@ public final class Slipway implements AutoCloseable {
             }
             // Work left in tmp/ by a crash is incomplete by definition.
             try (var leftovers = Files.list(dataDir.tmp())) {
-                leftovers.forEach(Ownership::deleteTreeQuietly);
+                leftovers.forEach(FileTrees::deleteQuietly);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the data dir " + root, e);

@@ -1,5 +1,6 @@
 package io.slipway.build;
 
+import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.logs.LogFiles;
@@ -90,10 +91,10 @@ public final class AppBuilder {
             }
             return new BuiltCode(staged, entry, deps.getFileName().toString(), sha256(source));
         } catch (IOException e) {
-            Ownership.deleteTreeQuietly(staged);
+            FileTrees.deleteQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
         } catch (RuntimeException e) {
-            Ownership.deleteTreeQuietly(staged);
+            FileTrees.deleteQuietly(staged);
             throw e;
         }
     }
@@ -122,7 +123,7 @@ public final class AppBuilder {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(built.staged(), target, StandardCopyOption.ATOMIC_MOVE);
-            if (old != null) Ownership.deleteTree(old);
+            if (old != null) FileTrees.delete(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
         }
@@ -140,7 +141,7 @@ public final class AppBuilder {
 
     /** Drops a build that will not be committed. */
     public void discard(BuiltCode built) {
-        Ownership.deleteTreeQuietly(built.staged());
+        FileTrees.deleteQuietly(built.staged());
         if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 

@@ -1,9 +1,9 @@
 package io.slipway.build;
 
+import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.logs.LogFiles;
-import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -116,15 +116,15 @@ public final class DependencySets {
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException raced) {
-                Ownership.deleteTreeQuietly(work);
+                FileTrees.deleteQuietly(work);
             }
             LogFiles.event(log, "dependency set " + key.substring(0, 12) + " installed");
             return target;
         } catch (IOException e) {
-            Ownership.deleteTreeQuietly(work);
+            FileTrees.deleteQuietly(work);
             throw new UncheckedIOException("cannot install dependency set " + key, e);
         } catch (RuntimeException e) {
-            Ownership.deleteTreeQuietly(work);
+            FileTrees.deleteQuietly(work);
             throw e;
         }
     }
@@ -178,7 +178,7 @@ public final class DependencySets {
             Files.move(set, trash, StandardCopyOption.ATOMIC_MOVE);
             deleteQuietly(marker);
         }
-        Ownership.deleteTreeQuietly(trash);
+        FileTrees.deleteQuietly(trash);
         LOG.info("removed dependency set {} ({}): no app has used it for {}", set.getFileName().toString().substring(0, 12),
                 set.getParent().getFileName(), io.slipway.config.Durations.format(keep));
         return true;

@@ -1,10 +1,10 @@
 package io.slipway.build;
 
+import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.logs.LogFiles;
-import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -56,13 +56,13 @@ final class Esbuild {
             try {
                 Files.move(work, home, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException raced) {
-                Ownership.deleteTreeQuietly(work);
+                FileTrees.deleteQuietly(work);
             }
         } catch (IOException e) {
-            Ownership.deleteTreeQuietly(work);
+            FileTrees.deleteQuietly(work);
             throw new UncheckedIOException("cannot install esbuild " + version, e);
         } catch (RuntimeException e) {
-            Ownership.deleteTreeQuietly(work);
+            FileTrees.deleteQuietly(work);
             throw e;
         }
         return binary(home).orElseThrow(() -> new BuildFailedException(

@@ -1,5 +1,6 @@
 package io.slipway.deploy;
 
+import io.slipway.app.FileTrees;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.DataDir;
@@ -10,7 +11,6 @@ import io.slipway.config.Plan;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
 import io.slipway.instances.Instances;
-import io.slipway.sandbox.Ownership;
 import io.slipway.store.AppStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,7 +87,7 @@ public final class Deployments {
                 }
             } catch (RuntimeException e) {
                 builder.discard(built);
-                Ownership.deleteTreeQuietly(dataDir.app(id));
+                FileTrees.deleteQuietly(dataDir.app(id));
                 if (uid >= 0) uids.release(uid);
                 throw e;
             }
@@ -142,7 +142,7 @@ public final class Deployments {
             if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
             uids.release(app.get().sandboxUid());
-            Ownership.deleteTree(dataDir.app(id));
+            FileTrees.delete(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
             deleteQuietly(LogFiles.previous(dataDir.appLog(id)));
             LOG.info("user {} deleted app {}", owner, id);
@@ -237,7 +237,7 @@ public final class Deployments {
                     String name = entry.getFileName().toString();
                     String id = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
                     if (AppIds.looksLikeOne(id) && !known.contains(id)) {
-                        Ownership.deleteTreeQuietly(entry);
+                        FileTrees.deleteQuietly(entry);
                         removed.add(id);
                     }
                 }

@@ -55,22 +55,4 @@ public final class Ownership {
         }
         return new String(mode);
     }
-
-    public static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root, e);
-        }
-    }
-
-    /** For clean-up on a path that is already failing, or that nothing depends on: the error is not the caller's. */
-    public static void deleteTreeQuietly(Path root) {
-        try {
-            deleteTree(root);
-        } catch (UncheckedIOException ignored) {
-            // a leftover is removed at the next start
-        }
-    }
 }

@@ -1,7 +1,7 @@
 /**
- * How Slipway confines a process on this machine: {@link io.slipway.sandbox.Bubblewrap} builds the
- * {@code setpriv … bwrap …} command line (an unprivileged host uid, its own user/pid/ipc/uts namespaces, a read-only
- * {@code /usr}, only the directories it is given), and {@link io.slipway.sandbox.HostTools} finds the interpreters it
- * may run. Used by the process runtime for apps and by the builder for installs.
+ * What this host offers processes Slipway starts: {@link io.slipway.sandbox.HostTools} finds the interpreters (under
+ * {@code /usr}, the only part of the host a sandbox sees), {@link io.slipway.sandbox.Ownership} hands files to host uids,
+ * and {@link io.slipway.sandbox.SandboxLabel} names the data dir in every process it starts. The sandbox itself
+ * (bubblewrap, cgroups, network) is {@code runtime.process}'s.
  */
 package io.slipway.sandbox;

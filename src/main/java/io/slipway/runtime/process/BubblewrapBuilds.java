@@ -4,7 +4,6 @@ import io.slipway.config.BuildLimits;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.SandboxLimits;
-import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.Ownership;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;

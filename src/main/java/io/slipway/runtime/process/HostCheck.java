@@ -1,6 +1,5 @@
 package io.slipway.runtime.process;
 
-import io.slipway.sandbox.Bubblewrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

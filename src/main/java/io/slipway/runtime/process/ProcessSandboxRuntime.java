@@ -11,7 +11,6 @@ import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
-import io.slipway.sandbox.Bubblewrap;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;

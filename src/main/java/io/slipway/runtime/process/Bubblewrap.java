@@ -1,4 +1,4 @@
-package io.slipway.sandbox;
+package io.slipway.runtime.process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.Map;
  * ({@code /usr} and the few files of {@code /etc} that name resolution and TLS need); nothing else of the host is,
  * except the directories added with {@link #readOnly} and {@link #writable}.
  */
-public final class Bubblewrap {
+final class Bubblewrap {
     private static final List<String> ETC_FILES = List.of("/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
             "/etc/ssl/certs", "/etc/ca-certificates.conf", "/etc/localtime");
 
