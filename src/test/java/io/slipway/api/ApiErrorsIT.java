@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +28,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,21 +43,13 @@ class ApiErrorsIT {
     /** RFC 6750 §3: {@code Bearer realm="…"[, error="…", error_description="…"]}, values without quotes or backslashes. */
     private static final Pattern PARAM = Pattern.compile("\\s*([a-z_]+)=\"([\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]*)\"\\s*(,|$)");
 
-    @TempDir
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
+    @DataDir
     static Path dataDir;
     static TestServer server;
+    @Token("carol")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-        token = server.token("carol");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static Stream<Arguments> wrongMethods() {
         return Stream.of(

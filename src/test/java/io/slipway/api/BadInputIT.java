@@ -13,6 +13,9 @@ import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -28,33 +31,28 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bad uploads and bad tokens are refused with a problem that says why, and nothing is written or run. */
 class BadInputIT {
-    @TempDir
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
+    @DataDir
     static Path dataDir;
     static TestServer server;
+    @Token("mallory")
     static String token;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-        token = server.token("mallory");
+    static void awaitEsbuild() {
         // esbuild installs in the background at start, through tmp/; wait for it so that tmp/ holds only uploads.
         await().atMost(Duration.ofMinutes(2)).until(() -> Files.isDirectory(dataDir.resolve("tools/esbuild-0.28.2")));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Arguments> badUploads() {

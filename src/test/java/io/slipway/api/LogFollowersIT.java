@@ -8,6 +8,7 @@ import io.slipway.testing.EventStreamClient;
 import io.slipway.testing.EventStreamParser;
 import io.slipway.testing.EventStreamParser.Event;
 import io.slipway.testing.NodeEventSource;
+import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -20,9 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,21 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LogFollowersIT {
     private static final Pattern NUMBERED = Pattern.compile(" \\[app] line (\\d+) ");
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("sandbox.logSize", "64KiB",
+            "logs.maxFollowersPerApp", "2", "logs.maxFollowersPerUser", "3"));
 
     private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer.config(dataDir, Map.of("sandbox.logSize", "64KiB", "logs.maxFollowersPerApp", "2",
-                "logs.maxFollowersPerUser", "3")));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
 
     @Test
     void deletingTheAppEndsItsFollowsWithAnEndEvent() {

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.slipway.testing.Wheels;
@@ -19,32 +21,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The deploy flow of DESIGN §1 against a real server, real sandboxes and real packages. */
 class DeployFlowIT {
-    @TempDir
-    static Path dataDir;
+    /** JUnit makes it before the server starts; the wheel in it only has to be there by the first Python install. */
     @TempDir
     static Path wheels;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(
+            c -> c.withBuild(c.build().withPipFindLinks(wheels.toString())));
     static TestServer server;
+    @Token("alice")
     static String alice;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void buildWheel() throws IOException {
         Wheels.build(wheels, "slipway_testpkg", "1.0", "def greet():\n    return 'hello from a wheel'\n");
         // pip lists the find-links directory as the build uid.
         Files.setPosixFilePermissions(wheels, PosixFilePermissions.fromString("rwxr-xr-x"));
-        server = TestServer.start(dataDir, c -> c.withBuild(c.build().withPipFindLinks(wheels.toString())));
-        alice = server.token("alice");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

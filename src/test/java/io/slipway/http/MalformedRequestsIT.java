@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.RawHttp;
+import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -13,14 +14,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,20 +33,14 @@ class MalformedRequestsIT {
     /** Much less than any timeout on the way: an answer in time is Slipway's, and the read ending early means it closed. */
     private static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
     static TestServer server;
     static String app;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
+    static void deployApp() {
         app = server.deploy(server.token("framing"), "index.js", TestApps.source("counter.js"), Map.of()).getString("id");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Arguments> ambiguousOrBroken() {

@@ -3,6 +3,9 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import java.net.http.HttpRequest;
@@ -16,31 +19,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What keeps an app awake: a request waiting for its answer, and bytes moving; not an open stream that carries
  * nothing, which is ended cleanly when the app goes to sleep.
  */
 class ActivityIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(TestServer::fastLifecycle);
     static TestServer server;
+    @DataDir
+    static Path dataDir;
+    @Token("activity")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir, TestServer::fastLifecycle);
-        token = server.token("activity");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void openStreamThatCarriesNothingDoesNotKeepTheAppAwakeAndEndsCleanlyWhenItSleeps() throws Exception {

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.slipway.logs.LogFiles;
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -13,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What apps do wrong, on purpose, in real sandboxes (issue 7): each failure reaches the client or the owner as a
@@ -25,21 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AppFailureModesIT {
     static final long LOG_SIZE = 64 * 1024;
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("sandbox.logSize", "64KiB"))
+            .andConfig(TestServer::fastLifecycle);
     static TestServer server;
+    @Token("failures")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer.fastLifecycle(TestServer.config(dataDir, Map.of("sandbox.logSize", "64KiB"))));
-        token = server.token("failures");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void appListeningOnAFixedLoopbackPortFailsWithWhereItListens() {

@@ -5,41 +5,30 @@ import static org.awaitility.Awaitility.await;
 
 import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With room for one running app: the idle one makes way, a busy one does not. */
 class CapacityIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(c -> {
+        var i = c.instances();
+        return c.withInstances(new SlipwayConfig.InstanceSettings(i.startTimeout(), Duration.ofSeconds(1), i.maxWaiters(),
+                i.maxWait(), 1, Duration.ofMillis(100), i.maxBackoff()));
+    });
     static TestServer server;
+    @Token("capacity")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir, c -> {
-            var i = c.instances();
-            return c.withInstances(new SlipwayConfig.InstanceSettings(i.startTimeout(), Duration.ofSeconds(1), i.maxWaiters(),
-                    i.maxWait(), 1, Duration.ofMillis(100), i.maxBackoff()));
-        });
-        token = server.token("capacity");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void idleAppIsPutToSleepToMakeRoomAndABusyOneAnswers503Capacity() {

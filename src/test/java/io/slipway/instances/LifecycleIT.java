@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -17,28 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The lifecycle of DESIGN §3 with real sandboxes: start on demand, sleep when idle, fail with a reason. */
 class LifecycleIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(TestServer::fastLifecycle);
     static TestServer server;
+    @Token("lifecycle")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir, TestServer::fastLifecycle);
-        token = server.token("lifecycle");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void appSleepsAfterItsSleepAfterAndWakesOnTheNextRequest() {

@@ -4,20 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.NodeClient;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An MCP server written on the official TypeScript SDK, deployed to Slipway and driven through the proxy by the SDK's
@@ -39,28 +39,22 @@ class McpSdkIT {
             await client.close();
             """;
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
 
     private static TestServer server;
     private static String appId;
+    @Token("mcp-it")
     private static String token;
     private static NodeClient client;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void installClientAndDeployApp() throws Exception {
         installClient();
-        server = TestServer.start(dataDir);
-        token = server.token("mcp-it");
         appId = server.deploy(token, "index.ts", TestApps.source("mcp.ts"),
                 Map.of("requirements", "@modelcontextprotocol/sdk zod express")).getString("id");
         // Wake the app: the GET answers 405 from the app once it listens.
         await().atMost(Duration.ofSeconds(60)).until(() -> server.call(appId, "/mcp").statusCode(), status -> status == 405);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
     }
 
     /** The SDK's client, installed once per build directory, next to the script that drives it. */

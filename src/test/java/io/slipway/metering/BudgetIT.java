@@ -4,34 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A user who used the month's active time has their apps put to sleep, and they are not woken until next month. */
 class BudgetIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("plans.free.activeTimePerMonth", "2s"))
+            .andConfig(c -> TestServer.fastLifecycle(c).withMeteringInterval(Duration.ofMillis(200)));
     static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer.fastLifecycle(TestServer.config(dataDir, Map.of("plans.free.activeTimePerMonth", "2s")))
-                .withMeteringInterval(Duration.ofMillis(200)));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void anExhaustedBudgetSleepsTheAppsAndAnswers429WithoutWakingThem() {

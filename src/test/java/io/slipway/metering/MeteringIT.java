@@ -3,34 +3,24 @@ package io.slipway.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Active time is metered from ready to stop, requests are counted, and both show in /api/usage and the server JSON. */
 class MeteringIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(
+            c -> TestServer.fastLifecycle(c).withMeteringInterval(Duration.ofMillis(200)));
     static TestServer server;
+    @Token("metered")
     static String token;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir, c -> TestServer.fastLifecycle(c).withMeteringInterval(Duration.ofMillis(200)));
-        token = server.token("metered");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void usageGrowsWhileTheAppServesAndStopsGrowingWhileItSleeps() {

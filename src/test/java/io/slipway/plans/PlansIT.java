@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.config.ConfigLoader;
 import io.slipway.testing.Multipart;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -13,27 +15,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Plans as configured by default: free (3 apps, 256 MiB, 0.5 CPU, sleepAfter ≤ 10m) and pro (50, 1 GiB, 2, 24h). */
 class PlansIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withExactConfig(dir -> ConfigLoader.load(null, Map.of(),
+            Map.of("data", dir.toString(), "port", "0", "build.npmCache", TestServer.NPM_CACHE.toString())));
     static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(ConfigLoader.load(null, Map.of(), Map.of("data", dataDir.toString(), "port", "0",
-                "build.npmCache", TestServer.NPM_CACHE.toString())));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @DataDir
+    static Path dataDir;
 
     @Test
     void theFourthAppOfAFreeUserIs403QuotaExceededAndWritesNothing() throws IOException {

@@ -2,6 +2,7 @@ package io.slipway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.slipway.testing.TlsTerminatingProxy;
@@ -12,15 +13,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an app hears of who called it, against a real app that reports every header it received: a client's own
@@ -31,20 +30,14 @@ class ForwardingHeadersIT {
     private static final String SPOOFED = "X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-For: 7.7.7.7\r\nx-forwarded-proto: https\r\n"
             + "X-Forwarded-Host: evil.example\r\nX-Forwarded-Prefix: /evil\r\nForwarded: for=6.6.6.6;proto=https;host=evil.example\r\n";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("host", "::"));
     static TestServer server;
     static String app;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(TestServer.config(dataDir, Map.of("host", "::")));
+    static void deployApp() {
         app = server.deploy(server.token("forwarding"), "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     // --- no trusted proxies (the default) -----------------------------------------------------------------------------
@@ -106,23 +99,19 @@ class ForwardingHeadersIT {
 
     @Nested
     class BehindTrustedProxies {
-        @TempDir
-        static Path behindDir;
+        // A server of its own. 127.0.0.2/31 holds 127.0.0.2 and 127.0.0.3, not 127.0.0.1; 10.0.0.0/8 holds none of the
+        // loopback addresses.
+        @RegisterExtension
+        static final SlipwayServerExtension slipwayBehind = SlipwayServerExtension.withKeys(Map.of("host", "::",
+                "proxy.trustedProxies", "10.0.0.0/8, 127.0.0.2/31, ::1"));
         static TestServer behind;
         static String id;
         static int port;
 
         @BeforeAll
-        static void start() {
-            // 127.0.0.2/31 holds 127.0.0.2 and 127.0.0.3, not 127.0.0.1; 10.0.0.0/8 holds none of the loopback addresses.
-            behind = TestServer.start(TestServer.config(behindDir, Map.of("host", "::", "proxy.trustedProxies", "10.0.0.0/8, 127.0.0.2/31, ::1")));
+        static void deployApp() {
             id = behind.deploy(behind.token("forwarding"), "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
             port = behind.base().getPort();
-        }
-
-        @AfterAll
-        static void stop() {
-            behind.close();
         }
 
         @Test

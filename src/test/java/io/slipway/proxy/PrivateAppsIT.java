@@ -3,42 +3,36 @@ package io.slipway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.testing.RawHttp;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Who may call an app: anyone for a public app; its owner's token or one of its keys for a private one. */
 class PrivateAppsIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
     static TestServer server;
+    @Token("alice")
     static String alice;
+    @Token("bob")
     static String bob;
     static String privateApp;
     static String publicApp;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-        alice = server.token("alice");
-        bob = server.token("bob");
+    static void deployApps() {
         privateApp = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of("private", "true")).getString("id");
         publicApp = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

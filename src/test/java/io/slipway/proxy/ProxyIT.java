@@ -3,6 +3,8 @@ package io.slipway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -14,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,32 +29,20 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data plane, end to end: real apps in real sandboxes, reached only through {@code /containers/{id}/**}. */
 class ProxyIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
 
     private static TestServer server;
+    @Token("proxy-it")
     private static String token;
     private static final Map<String, String> APPS = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-        token = server.token("proxy-it");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
 
     /** Deploys a test app once per class under the given file name; returns its id once it answers {@code path}. */
     private static String app(String resource, String fileName, String requirements, String readyPath) {

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.slipway.config.DataSize;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -16,35 +18,27 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data plane's limits — body size, header size, idle connections — on a Slipway with small ones. */
 class ProxyLimitsIT {
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(c -> c.withProxy(new SlipwayConfig.ProxySettings(
+            DataSize.ofMebibytes(1), DataSize.parse("4KiB"), Duration.ofSeconds(1), 2, Duration.ofSeconds(10))));
     static TestServer server;
+    @Token("limits")
     static String token;
     static String app;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir, c -> c.withProxy(new SlipwayConfig.ProxySettings(DataSize.ofMebibytes(1),
-                DataSize.parse("4KiB"), Duration.ofSeconds(1), 2, Duration.ofSeconds(10))));
-        token = server.token("limits");
+    static void deployApp() {
         app = server.deploy(token, "index.js", TestApps.source("edges.js"), Map.of("sleepAfter", "1s")).getString("id");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.slipway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -16,13 +17,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A WebSocket whose reader falls behind holds its sender back, both ways, rather than having Slipway take in what the
@@ -41,22 +40,16 @@ class WebSocketBackPressureIT {
     private static final String HANDSHAKE = "GET /containers/%s%s HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
     static TestServer server;
     static String app;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
+    static void deployApp() {
         app = server.deploy(server.token("ws-pressure"), "index.js", TestApps.source("ws-commands.js"),
                 Map.of("requirements", "ws@8.18.3")).getString("id");
         assertThat(server.call(app, "/").statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.NodeClient;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -30,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -70,10 +73,13 @@ class WebSocketCloseIT {
             ws.on("error", (error) => print({ event: "error", message: error.message }));
             """;
 
-    @TempDir
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(TestServer::fastLifecycle);
+    @DataDir
     static Path dataDir;
 
     private static TestServer server;
+    @Token("ws-close")
     private static String token;
     private static NodeClient client;
     private static final List<Process> bareApps = new CopyOnWriteArrayList<>();
@@ -104,20 +110,18 @@ class WebSocketCloseIT {
     }
 
     @BeforeAll
-    static void start() {
+    static void installClientAndDeployApps() {
         client = NodeClient.install("ws-client", WS);
         client.write("ws-client.mjs", CLIENT_SCRIPT);
         client.write("ws-commands.js", TestApps.source("ws-commands.js"));
         client.write("ws-echo.js", TestApps.source("ws-echo.js"));
-        server = TestServer.start(dataDir, TestServer::fastLifecycle);
-        token = server.token("ws-close");
         for (Route route : Route.values()) shared.put(route, newApp(route, "ws-commands.js", Map.of()));
     }
 
+    /** The bare apps are this class's own to stop; the extension stops Slipway after this. */
     @AfterAll
-    static void stop() {
+    static void stopBareApps() {
         bareApps.forEach(Process::destroyForcibly);
-        if (server != null) server.close();
     }
 
     @ParameterizedTest

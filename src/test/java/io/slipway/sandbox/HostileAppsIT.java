@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.SandboxProcesses;
+import io.slipway.testing.SlipwayServerExtension;
+import io.slipway.testing.SlipwayServerExtension.DataDir;
+import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -24,10 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploaded code is hostile. Real apps try to read, write, reach and exhaust what they must not, in real sandboxes
@@ -35,25 +37,21 @@ import org.junit.jupiter.api.io.TempDir;
  * another app keep answering.
  */
 class HostileAppsIT {
-    @TempDir
+    @RegisterExtension
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
+    @DataDir
     static Path dataDir;
     static TestServer server;
+    @Token("mallory")
     static String token;
     static String hostile;
     static String victim;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dataDir);
-        token = server.token("mallory");
+    static void deployApps() {
         hostile = deployHostile();
         victim = server.deploy(server.token("victim"), "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
         assertThat(server.call(victim, "/").statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test

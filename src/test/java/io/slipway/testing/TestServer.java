@@ -179,7 +179,15 @@ public final class TestServer implements AutoCloseable {
     /** Stops Slipway; its machine-wide uid claims go too, as at a reboot (its next start claims its apps' uids again). */
     @Override
     public void close() {
-        slipway.close();
+        try {
+            slipway.close();
+        } finally {
+            releaseUidClaims(dataDir);
+        }
+    }
+
+    /** Releases every machine-wide uid claim of the Slipway of {@code dataDir} (one that failed to start, say). */
+    public static void releaseUidClaims(Path dataDir) {
         io.slipway.runtime.process.UidClaims.machineWide(dataDir).releaseAll();
     }
 }
