@@ -224,7 +224,8 @@ public final class Slipway implements AutoCloseable {
                     return server.listen(port, config.host());
                 }
             }, new DeploymentOptions().setInstances(config.proxy().eventLoops())).await();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Not only RuntimeException: await() passes a failed bind on as the IOException it is, undeclared.
             vertx.close();
             instances.close();
             runtime.close();
