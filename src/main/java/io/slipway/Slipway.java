@@ -21,7 +21,6 @@ import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.AccessKeys;
 import io.slipway.deploy.DependencySetSweeper;
 import io.slipway.deploy.Deployments;
-import io.slipway.deploy.SandboxUids;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
@@ -39,7 +38,6 @@ import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.logs.FileLogSink;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.boot.RuntimeFactory;
-import io.slipway.runtime.process.UidClaims;
 import io.slipway.sandbox.HostTools;
 import io.slipway.store.ApiKeyStore;
 import io.slipway.store.AppStore;
@@ -136,21 +134,13 @@ public final class Slipway implements AutoCloseable {
         int slept = store.sleepAllAfterRestart(clock.instant());
         if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
 
-        // Host uids are claimed machine-wide: another Slipway on this machine may hold the builds' usual one.
-        UidClaims claims = config.sandbox().enabled() ? UidClaims.machineWide(dataDir.root()) : null;
-        if (claims != null && claims.removeStale() > 0) LOG.info("removed the uid claims of Slipways whose data dirs are gone");
-        SandboxUids uids = new SandboxUids(config.sandbox().uidBase(), config.sandbox().uidCount(), claims);
-        int buildUid = uids.claimBuildUid(config.sandbox().buildUid(), store.sandboxUids());
-        if (buildUid != config.sandbox().buildUid()) {
-            LOG.info("builds run as uid {}: another Slipway on this machine holds {} (sandbox.uidBase - 1)", buildUid, config.sandbox().buildUid());
-        }
+        RuntimeFactory runtimes = new RuntimeFactory(config, tools, dataDir);
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
                 : null;
-        AppBuilder builder = new AppBuilder(config, dataDir, tools, RuntimeFactory.builds(config, tools, dataDir, buildUid,
-                registryProxy == null ? null : registryProxy.socket()));
+        AppBuilder builder = new AppBuilder(config, dataDir, tools, runtimes.builds(registryProxy == null ? null : registryProxy.socket()));
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
-        SandboxRuntime runtime = RuntimeFactory.create(config, tools, dataDir, artifacts, store::sandboxUid);
+        SandboxRuntime runtime = runtimes.runtime(artifacts);
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
         if (staleBuilds > 0) LOG.info("killed {} package installs left by an earlier run", staleBuilds);
@@ -171,8 +161,8 @@ public final class Slipway implements AutoCloseable {
                 }, config.meteringInterval());
         running.set(instances);
         Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
-                uids, config.build().limits(), config.build().timeout());
-        List<App> apps = deployments.claimUids(store.listAll());
+                config.build().limits(), config.build().timeout());
+        List<App> apps = store.listAll();
         apps.forEach(instances::register);
         deployments.removeUnfinished(apps);
         // Linux's epoll through Netty's native transport where its library is shipped (x86-64): 6 % more requests a

@@ -13,14 +13,13 @@ import java.util.Objects;
  * @param requirements normalised package specs, sorted
  * @param codeHash     SHA-256 of the uploaded source, which names the code directory's content
  * @param depsKey      the content-addressed dependency set the app uses, or null when it has no requirements
- * @param sandboxUid   the host uid the app runs as, its own among all apps
  * @param internet     whether the app may reach the internet
  * @param isPrivate    whether only its owner's token or one of its API keys may call it
  * @param plan         the owner's plan when the app was last deployed, which sets its sandbox limits
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
-                  String depsKey, int sandboxUid, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+                  String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -38,13 +37,8 @@ public record App(String id, String owner, String name, Language language, Strin
         Objects.requireNonNull(updatedAt, "updatedAt");
     }
 
-    public App withSandboxUid(int uid) {
-        return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, status, error, codeHash,
-                depsKey, uid, internet, isPrivate, plan, createdAt, updatedAt, lastActiveAt);
-    }
-
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, sandboxUid, internet, isPrivate, plan, createdAt, now, lastActiveAt);
+                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt);
     }
 }

@@ -8,30 +8,30 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.process.HostBuilds;
 import io.slipway.runtime.process.HostCheck;
-import io.slipway.sandbox.SandboxLabel;
-import java.nio.file.Path;
-import io.slipway.runtime.process.AppUids;
+import io.slipway.runtime.process.HostUids;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.runtime.process.UnsandboxedRuntime;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.SandboxLabel;
+import java.nio.file.Path;
 
-/** {@code runtime: process | docker | kubernetes} → the one {@link SandboxRuntime} this Slipway runs apps with. */
+/**
+ * {@code runtime: process | docker | kubernetes} → the one {@link SandboxRuntime} this Slipway runs apps with, and the
+ * {@link BuildRunner} its builds run on. What both share on this host (the host uids of sandboxes and builds) is made
+ * once, here.
+ */
 public final class RuntimeFactory {
-    private RuntimeFactory() {
-    }
+    private final SlipwayConfig config;
+    private final HostTools tools;
+    private final DataDir dataDir;
+    private final HostUids uids;
 
-    /**
-     * @param uids the host uid of each app, which only the process runtime uses
-     * @throws IllegalArgumentException when the configured runtime cannot run here, saying what to configure instead
-     */
-    public static SandboxRuntime create(SlipwayConfig config, HostTools tools, DataDir dataDir, LocalArtifactStore artifacts, AppUids uids) {
-        return switch (config.runtime().kind()) {
-            case PROCESS -> config.sandbox().enabled()
-                    ? new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory, uids)
-                    : new UnsandboxedRuntime(tools, dataDir, artifacts::directory);
-            case DOCKER -> throw new IllegalArgumentException("runtime: docker is not in this build yet; use runtime: process");
-            case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
-        };
+    /** Claims this Slipway's host uids (machine-wide) when sandboxes run on this host. */
+    public RuntimeFactory(SlipwayConfig config, HostTools tools, DataDir dataDir) {
+        this.config = config;
+        this.tools = tools;
+        this.dataDir = dataDir;
+        this.uids = config.sandbox().enabled() ? HostUids.open(dataDir, config.sandbox()) : null;
     }
 
     /**
@@ -42,6 +42,17 @@ public final class RuntimeFactory {
         return HostCheck.run(config.sandbox().uidBase());
     }
 
+    /** @throws IllegalArgumentException when the configured runtime cannot run here, saying what to configure instead */
+    public SandboxRuntime runtime(LocalArtifactStore artifacts) {
+        return switch (config.runtime().kind()) {
+            case PROCESS -> config.sandbox().enabled()
+                    ? new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory, uids)
+                    : new UnsandboxedRuntime(tools, dataDir, artifacts::directory);
+            case DOCKER -> throw new IllegalArgumentException("runtime: docker is not in this build yet; use runtime: process");
+            case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
+        };
+    }
+
     /**
      * What runs the builds' steps: bubblewrap on this host, as the build uid, for every runtime so far (the process
      * runtime's apps run on the interpreters these builds installed for; the docker runtime's images are made from
@@ -49,16 +60,16 @@ public final class RuntimeFactory {
      *
      * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
      */
-    public static BuildRunner builds(SlipwayConfig config, HostTools tools, DataDir dataDir, int buildUid, Path proxySocket) {
+    public BuildRunner builds(Path proxySocket) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
         long logBytes = config.sandbox().logSize().bytes();
-        if (!config.sandbox().enabled()) {
+        if (uids == null) {
             // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
             // sandboxed install, which runs as the build uid, fail with EACCES.
             return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"), logBytes);
         }
-        return new BubblewrapBuilds(label, buildUid, config.build().limits(), npmCache, proxySocket,
+        return new BubblewrapBuilds(label, uids.buildUid(), config.build().limits(), npmCache, proxySocket,
                 proxySocket == null ? null : tools.socat(), logBytes);
     }
 }

@@ -101,20 +101,21 @@ public final class AppBuilder {
 
     /**
      * Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. The
-     * code is given to the app's uid, readable by it alone, and writable by nobody but root. The build's hold on its
+     * code is root's and readable by nobody else until a runtime hands it to what runs the app. The build's hold on its
      * dependency set ends: store the app before the next {@link DependencySets#sweep}.
      */
-    public void commit(BuiltCode built, String appId, int uid) {
+    public void commit(BuiltCode built, String appId) {
         try {
-            moveIntoPlace(built, appId, uid);
+            moveIntoPlace(built, appId);
         } finally {
             if (built.depsKey() != null) dependencySets.release(built.depsKey());
         }
     }
 
-    private void moveIntoPlace(BuiltCode built, String appId, int uid) {
+    private void moveIntoPlace(BuiltCode built, String appId) {
         Path target = dataDir.app(appId);
-        giveCode(built.staged(), uid);
+        // Others may pass through the app's directory (x), to the code that will be theirs, never list it.
+        Ownership.giveTree(built.staged(), 0, "rwx--x--x", "rw-------");
         try {
             Files.createDirectories(dataDir.apps());
             Path old = null;
@@ -127,16 +128,6 @@ public final class AppBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
         }
-    }
-
-    /** The app's code belongs to {@code uid} from now on (the app moved to another host uid). */
-    public void reown(String appId, int uid) {
-        giveCode(dataDir.app(appId), uid);
-    }
-
-    /** An app's code is readable by its uid alone, and writable by nobody but root. */
-    private static void giveCode(Path appDir, int uid) {
-        Ownership.giveTree(appDir, uid, "r-x------", "r--------");
     }
 
     /** Drops a build that will not be committed. */

@@ -37,19 +37,17 @@ public final class Deployments {
     private final UploadValidator validator;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
-    private final SandboxUids uids;
-    // Held while an app is stored: choosing its uid and inserting the row that holds it happen together (two uploads
-    // never share a uid), and the quota's count of stored apps changes only under it (BuildAdmission).
+    // Held while an app is stored: the quota's count of stored apps changes only under it (BuildAdmission), and no
+    // dependency set is swept while an app that uses it is being stored.
     private final Object storeLock = new Object();
     private final BuildAdmission admission;
     private volatile java.util.function.Consumer<String> onDelete;
 
     /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
     public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
-                       InstantSource clock, SandboxUids uids, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
+                       InstantSource clock, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
         this.admission = new BuildAdmission(buildLimits, buildWait, storeLock);
         this.store = store;
-        this.uids = uids;
         this.builder = builder;
         this.instances = instances;
         this.dataDir = dataDir;
@@ -73,14 +71,12 @@ public final class Deployments {
             LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
-            int uid = -1;
             try {
                 synchronized (storeLock) {
-                    uid = uids.claimNext(store.sandboxUids(), id);
                     App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
-                            valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), uid, valid.internet(),
+                            valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(),
                             valid.isPrivate(), plan.name(), now, now, null);
-                    builder.commit(built, id, uid);
+                    builder.commit(built, id);
                     store.insert(app);
                     place.stored();
                     deployed = app;
@@ -88,7 +84,6 @@ public final class Deployments {
             } catch (RuntimeException e) {
                 builder.discard(built);
                 FileTrees.deleteQuietly(dataDir.app(id));
-                if (uid >= 0) uids.release(uid);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -96,7 +91,7 @@ public final class Deployments {
             throw e;
         }
         LogFiles.event(log, "deployed " + deployed.name() + " (" + id + ")");
-        LOG.info("user {} deployed app {} ({}, {}, uid {})", owner, id, deployed.name(), deployed.language().id(), deployed.sandboxUid());
+        LOG.info("user {} deployed app {} ({}, {})", owner, id, deployed.name(), deployed.language().id());
         instances.register(deployed);
         instances.startInBackground(id);
         return deployed;
@@ -119,11 +114,11 @@ public final class Deployments {
             }
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), old.sandboxUid(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
                     old.lastActiveAt());
             instances.redeployed(app);
             synchronized (storeLock) {
-                builder.commit(built, id, app.sandboxUid());
+                builder.commit(built, id);
                 store.update(app);
             }
             LogFiles.event(log, "redeployed");
@@ -141,7 +136,6 @@ public final class Deployments {
             instances.remove(id);
             if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
-            uids.release(app.get().sandboxUid());
             FileTrees.delete(dataDir.app(id));
             deleteQuietly(dataDir.appLog(id));
             deleteQuietly(LogFiles.previous(dataDir.appLog(id)));
@@ -184,37 +178,11 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.sandboxUid(), app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive);
+                app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive);
     }
 
     private Object lock(String id) {
         return locks.computeIfAbsent(id, k -> new Object());
-    }
-
-    /**
-     * Claims every stored app's uid again, machine-wide (at start, before any app runs): an app whose uid another
-     * Slipway on this machine now holds moves to a new one, its code with it. Returns the apps as they now are.
-     */
-    public List<App> claimUids(List<App> apps) {
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
-        apps.forEach(app -> taken.add(app.sandboxUid()));
-        List<App> claimed = new java.util.ArrayList<>();
-        synchronized (storeLock) {
-            for (App app : apps) {
-                if (uids.reclaim(app.sandboxUid(), app.id())) {
-                    claimed.add(app);
-                    continue;
-                }
-                int uid = uids.claimNext(taken, app.id());
-                taken.add(uid);
-                builder.reown(app.id(), uid);
-                store.moveToUid(app.id(), uid);
-                LOG.info("app {} moves from uid {} to {}: another Slipway on this machine holds {}", app.id(), app.sandboxUid(), uid,
-                        app.sandboxUid());
-                claimed.add(app.withSandboxUid(uid));
-            }
-        }
-        return claimed;
     }
 
     /**

@@ -114,6 +114,7 @@ public final class Instances implements AutoCloseable {
     public void remove(String appId) {
         AppInstance instance = instances.remove(appId);
         if (instance != null) instance.retire();
+        runtime.forget(appId);
     }
 
     /** The app as last deployed, for the data plane's access check; empty for an unknown id. Never blocks. */

@@ -24,6 +24,13 @@ public interface SandboxRuntime extends AutoCloseable {
     Sandbox start(SandboxSpec spec);
 
     /**
+     * The app is deleted and its sandbox stopped: drops whatever the runtime keeps for it between starts (a host uid,
+     * an image, a volume). Nothing, for a runtime that keeps nothing.
+     */
+    default void forget(String appId) {
+    }
+
+    /**
      * Deals with the sandboxes an earlier run of this Slipway (same data dir) left: adopts those it can take over and
      * removes the rest; {@code knownApps} are the apps still stored, anything else is removed. Called once, at start,
      * before any {@link #start}.

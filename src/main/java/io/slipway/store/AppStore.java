@@ -19,13 +19,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * The {@code mcp_servers} table. Methods taking an {@code owner} run in that user's scope ({@link Database#asUser})
  * and only ever see that owner's rows; the few that do not ({@link #findById}, {@link #listAll},
- * {@link #updateStatus}, {@link #sleepAllAfterRestart}, {@link #sandboxUids}) serve the data plane and the lifecycle
+ * {@link #updateStatus}, {@link #sleepAllAfterRestart}) serve the data plane and the lifecycle
  * in the system scope, never a user's request for data.
  */
 public final class AppStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, owner, name, runtime, entry_file, requirements, sleep_after_ms, env, status, "
-            + "error, code_hash, deps_key, sandbox_uid, internet, is_private, plan, created_at, updated_at, last_active_at";
+            + "error, code_hash, deps_key, internet, is_private, plan, created_at, updated_at, last_active_at";
 
     private final Database db;
 
@@ -35,7 +35,7 @@ public final class AppStore {
 
     public void insert(App app) {
         db.asUser(app.owner(), h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
-                + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :sandbox_uid, :internet, :is_private, :plan, :created_at, "
+                + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :internet, :is_private, :plan, :created_at, "
                 + ":updated_at, :last_active_at)"), app).execute());
     }
 
@@ -104,30 +104,13 @@ public final class AppStore {
                 .mapTo(Integer.class).one());
     }
 
-    /** The app runs as another host uid from now on (its own was taken on this machine). */
-    public void moveToUid(String id, int uid) {
-        db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET sandbox_uid = :uid WHERE id = :id").bind("id", id).bind("uid", uid).execute());
-    }
-
-    /** The host uid the app runs as; {@link IllegalArgumentException} when no app has the id. */
-    public int sandboxUid(String id) {
-        return db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers WHERE id = :id").bind("id", id)
-                .mapTo(Integer.class).findOne()).orElseThrow(() -> new IllegalArgumentException("no app " + id));
-    }
-
-    /** Every host uid given to an app, across all owners: for allocating the next one. */
-    public java.util.Set<Integer> sandboxUids() {
-        return new java.util.HashSet<>(db.asSystem(h -> h.createQuery("SELECT sandbox_uid FROM mcp_servers")
-                .mapTo(Integer.class).list()));
-    }
-
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {
         return statement.bind("id", app.id()).bind("owner", app.owner()).bind("name", app.name())
                 .bind("runtime", app.language().id()).bind("entry_file", app.entryFile())
                 .bind("requirements", String.join("\n", app.requirements()))
                 .bind("sleep_after_ms", app.sleepAfter().toMillis()).bind("env", toJson(app.env()))
                 .bind("status", app.status().id()).bind("error", app.error()).bind("code_hash", app.codeHash())
-                .bind("deps_key", app.depsKey()).bind("sandbox_uid", app.sandboxUid()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("plan", app.plan()).bind("created_at", app.createdAt().toEpochMilli())
+                .bind("deps_key", app.depsKey()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("plan", app.plan()).bind("created_at", app.createdAt().toEpochMilli())
                 .bind("updated_at", app.updatedAt().toEpochMilli())
                 .bind("last_active_at", app.lastActiveAt() == null ? null : app.lastActiveAt().toEpochMilli());
     }
@@ -141,7 +124,7 @@ public final class AppStore {
                 requirements.isEmpty() ? List.of() : Arrays.asList(requirements.split("\n")),
                 Duration.ofMillis(rs.getLong("sleep_after_ms")), fromJson(rs.getString("env")),
                 AppStatus.fromId(rs.getString("status")), rs.getString("error"), rs.getString("code_hash"),
-                rs.getString("deps_key"), rs.getInt("sandbox_uid"), rs.getBoolean("internet"), rs.getBoolean("is_private"), rs.getString("plan"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                rs.getString("deps_key"), rs.getBoolean("internet"), rs.getBoolean("is_private"), rs.getString("plan"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), noLastActive ? null : Instant.ofEpochMilli(lastActive));
     }
 

@@ -49,7 +49,7 @@ class TenantIsolationTest {
         usage = new UsageStore(database);
         users = new UserStore(database);
         for (String user : List.of("alice", "bob")) {
-            apps.insert(app(user + "-app", user, user.equals("alice") ? 200_001 : 200_002));
+            apps.insert(app(user + "-app", user));
             keys.insert(new ApiKey(user + "-key", user + "-app", user, "ci", "hash-" + user, NOW));
             usage.add(user + "-app", user, NOW, new Usage(1230, 4, 100, 2000));
             users.setPlan(user, "pro", "admin", NOW);
@@ -66,7 +66,7 @@ class TenantIsolationTest {
         assertThat(apps.list("alice")).extracting(App::id).containsExactly("alice-app");
         assertThat(apps.find("alice", "bob-app")).isEmpty();
         assertThat(apps.count("alice")).isEqualTo(1);
-        assertThat(apps.update(app("bob-app", "alice", 200_002))).isFalse();
+        assertThat(apps.update(app("bob-app", "alice"))).isFalse();
         assertThat(apps.delete("alice", "bob-app")).isFalse();
         assertThat(apps.find("bob", "bob-app")).get().extracting(App::owner).isEqualTo("bob");
     }
@@ -109,12 +109,11 @@ class TenantIsolationTest {
     void theLifecycleSeesEveryOwnersApps() {
         assertThat(apps.listAll()).extracting(App::id).containsExactlyInAnyOrder("alice-app", "bob-app");
         assertThat(apps.findById("bob-app")).isPresent();
-        assertThat(apps.sandboxUids()).containsExactlyInAnyOrder(200_001, 200_002);
         assertThat(keys.listAll()).hasSize(2);
     }
 
-    static App app(String id, String owner, int uid) {
+    static App app(String id, String owner) {
         return new App(id, owner, "name-" + id, Language.NODE, "index.mjs", List.of(), Duration.ofMinutes(10), Map.of(),
-                AppStatus.READY, null, "c0de", null, uid, false, false, "pro", NOW, NOW, null);
+                AppStatus.READY, null, "c0de", null, false, false, "pro", NOW, NOW, null);
     }
 }

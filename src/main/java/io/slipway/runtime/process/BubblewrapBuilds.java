@@ -61,6 +61,7 @@ public final class BubblewrapBuilds implements BuildRunner {
         this.proxySocket = proxySocket;
         this.socat = socat;
         this.logBytes = logBytes;
+        if (proxySocket != null) Ownership.give(proxySocket, buildUid, "rw-------");
     }
 
     @Override
@@ -85,7 +86,6 @@ public final class BubblewrapBuilds implements BuildRunner {
         List<String> command = step.command();
         if (proxySocket != null) {
             PROXY_VARIABLES.forEach(name -> env.put(name, "http://127.0.0.1:" + PROXY_PORT));
-            Ownership.give(proxySocket, buildUid, "rw-------");
             bwrap.shareNetwork(false).writable(proxySocket, "/run/registry-proxy.sock");
             command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(socat, socat), "slipway-build"));
             command.addAll(step.command());

@@ -12,6 +12,7 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.Ownership;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private final DataDir dataDir;
     private final SandboxSettings settings;
     private final LocalLayers layers;
-    private final AppUids uids;
+    private final HostUids uids;
     private final String label;
     private final SandboxNetwork network;
     private final boolean egress;
@@ -57,7 +58,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> cleanUps = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes them. */
-    public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings, LocalLayers layers, AppUids uids) {
+    /** @param uids the apps' host uids, which this runtime gives out and releases */
+    public ProcessSandboxRuntime(HostTools tools, DataDir dataDir, SandboxSettings settings, LocalLayers layers, HostUids uids) {
         this.tools = tools;
         this.layers = layers;
         this.uids = uids;
@@ -111,8 +113,11 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
         }
         Artifact artifact = spec.artifact();
-        Bubblewrap bwrap = Bubblewrap.asHostUid(uids.uidOf(spec.appId())).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
-                .readOnly(layers.directory(spec.appId(), artifact.code()), "/app/code").env(env).chdir("/app/code");
+        int uid = uids.uidOf(spec.appId());
+        Path code = layers.directory(spec.appId(), artifact.code());
+        giveCode(code, uid);
+        Bubblewrap bwrap = Bubblewrap.asHostUid(uid).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
+                .readOnly(code, "/app/code").env(env).chdir("/app/code");
         if (internet && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
         artifact.dependencies().ifPresent(deps -> bwrap.readOnly(layers.directory(spec.appId(), deps), switch (artifact.language()) {
             case NODE -> "/app/node_modules";
@@ -204,6 +209,22 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     }
 
     /**
+     * The app's code is readable by its uid alone and writable by nobody but root. Handed over at the first start after
+     * a deploy (the build leaves it to root), or after the app moved to another uid; a look at the directory's owner
+     * otherwise.
+     */
+    private static void giveCode(Path code, int uid) throws IOException {
+        if (!Integer.valueOf(uid).equals(Files.getAttribute(code, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            Ownership.giveTree(code, uid, "r-x------", "r--------");
+        }
+    }
+
+    @Override
+    public void forget(String appId) {
+        uids.release(appId);
+    }
+
+    /**
      * Removes every process an earlier run left, whatever app it ran: a child process cannot be adopted by a new
      * parent, and every app comes back asleep after a restart anyway.
      */
@@ -211,6 +232,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     public Leftovers adoptOrReap(java.util.Set<String> knownApps) {
         int reaped = LabelledProcesses.kill(label, entry -> true, "left by an earlier run");
         if (Cgroup.version() != null) Cgroup.removeLeftovers(label);
+        int released = uids.retainOnly(knownApps);
+        if (released > 0) LOG.info("released the uids of {} apps deleted while Slipway was down", released);
         return new Leftovers(0, reaped);
     }
 

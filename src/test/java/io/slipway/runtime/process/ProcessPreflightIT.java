@@ -23,10 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessPreflightIT {
     // These tests start no app: nothing asks where layers are or which uid an app runs as.
     private static final LocalLayers NO_LAYERS = (app, layer) -> { throw new AssertionError("no app is started here"); };
-    private static final AppUids NO_UIDS = app -> { throw new AssertionError("no app is started here"); };
 
     @TempDir
     Path dataDir;
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseUids() {
+        io.slipway.testing.TestServer.releaseUidClaims(dataDir);
+    }
 
     @Test
     void aFreshRuntimePassesItsPreflight() {
@@ -98,7 +102,7 @@ class ProcessPreflightIT {
 
     private ProcessSandboxRuntime runtime(Egress egress) {
         var settings = SlipwayConfig.defaults(dataDir).sandbox().withEgress(egress, "");
-        return new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, NO_UIDS);
+        return new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, HostUids.open(new DataDir(dataDir), settings));
     }
 
     private static List<String> rulesOf(String chain) throws IOException, InterruptedException {

@@ -16,10 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessSandboxRuntimeIT {
     // These tests start no app: nothing asks where layers are or which uid an app runs as.
     private static final LocalLayers NO_LAYERS = (app, layer) -> { throw new AssertionError("no app is started here"); };
-    private static final AppUids NO_UIDS = app -> { throw new AssertionError("no app is started here"); };
 
     @TempDir
     Path dataDir;
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseUids() {
+        io.slipway.testing.TestServer.releaseUidClaims(dataDir);
+    }
 
     @Test
     void sandboxProcessesLeftByAnEarlierRunAreReapedByLabel() throws IOException {
@@ -32,7 +36,7 @@ class ProcessSandboxRuntimeIT {
         try {
             var settings = SlipwayConfig.defaults(dataDir).sandbox();
             int reaped;
-            try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, NO_UIDS)) {
+            try (var runtime = new ProcessSandboxRuntime(HostTools.find(), new DataDir(dataDir), settings, NO_LAYERS, HostUids.open(new DataDir(dataDir), settings))) {
                 reaped = runtime.adoptOrReap(java.util.Set.of()).reaped();
             }
 
