@@ -1,7 +1,6 @@
 package io.slipway.deploy;
 
-import io.slipway.http.Problem;
-import io.slipway.http.ProblemException;
+import io.slipway.app.SlipwayError;
 import io.slipway.runtime.process.UidClaims;
 import java.util.Set;
 
@@ -26,8 +25,8 @@ public final class SandboxUids {
         for (int uid = base; uid < base + count; uid++) {
             if (!taken.contains(uid) && (claims == null || claims.claim(uid, appId))) return uid;
         }
-        throw new ProblemException(Problem.of(503, "no-free-uid", "Service Unavailable",
-                "all " + count + " sandbox uids are in use; an operator can raise sandbox.uidCount"));
+        throw new SlipwayError(SlipwayError.Kind.UNAVAILABLE, "no-free-uid",
+                "all " + count + " sandbox uids are in use; an operator can raise sandbox.uidCount");
     }
 
     /** Claims an app's stored uid again (at start): false when another Slipway holds it, and the app must move. */
