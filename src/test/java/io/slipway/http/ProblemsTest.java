@@ -40,6 +40,7 @@ class ProblemsTest {
         assertStatus(new SlipwayError(Kind.QUOTA_EXCEEDED, "quota-exceeded", "the free plan allows 3 apps"), 403, "quota-exceeded");
         assertStatus(new SlipwayError(Kind.THROTTLED, "too-many-builds", "you have 2 uploads building"), 429, "too-many-builds");
         assertStatus(new SlipwayError(Kind.UNAVAILABLE, "build-queue-timeout", "no build slot came free"), 503, "build-queue-timeout");
+        assertStatus(io.slipway.instances.InstanceUnavailableException.startTimeout(), 503, "start-timeout");
     }
 
     @Test
