@@ -3,14 +3,15 @@ package io.slipway.api;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
 import io.slipway.app.InvalidInputException;
+import io.slipway.app.SlipwayError;
 import io.slipway.auth.TokenVerifier;
-import io.slipway.build.BuildFailedException;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.deploy.AccessKeys;
 import io.slipway.deploy.Deployments;
 import io.slipway.deploy.Upload;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
+import io.slipway.http.Problems;
 import io.slipway.metering.LiveUsage;
 import io.slipway.metering.UsageStore;
 import io.slipway.users.Accounts;
@@ -275,13 +276,14 @@ public final class ApiRouter {
         }
         if (file == null) return Upload.ofFields(null, null, fields);
         if (file.size() > config.upload().maxFileSize().bytes()) {
-            throw new InvalidInputException("file-too-large", "the file has " + file.size() + " bytes; at most "
+            throw InvalidInputException.tooLarge("file-too-large", "the file has " + file.size() + " bytes; at most "
                     + config.upload().maxFileSize() + " are allowed");
         }
         return Upload.ofFields(file.fileName(), Files.readAllBytes(Path.of(file.uploadedFileName())), fields);
     }
 
-    private static void failure(RoutingContext ctx) {
+    /** The answer to a failed request: a {@link SlipwayError} as {@link Problems} maps it, and a 500 for anything else. */
+    static void failure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (ctx.response().ended()) {
             LOG.debug("{} {} failed after its answer: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
@@ -290,10 +292,9 @@ public final class ApiRouter {
         Problem problem;
         if (failure instanceof ProblemException p) {
             problem = p.problem();
-        } else if (failure instanceof InvalidInputException e) {
-            problem = Problem.of(e.slug().equals("file-too-large") ? 413 : 400, e.slug(), "Invalid Upload", e.getMessage());
-        } else if (failure instanceof BuildFailedException e) {
-            problem = Problem.of(422, "build-failed", "Build Failed", e.getMessage()).with("logTail", e.logTail());
+        } else if (failure instanceof SlipwayError e) {
+            if (e.kind() == SlipwayError.Kind.INTERNAL) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
+            problem = Problems.of(e);
         } else if (failure == null && ctx.statusCode() == 413) {
             problem = Problem.of(413, "file-too-large", "Payload Too Large", "the upload is larger than the allowed "
                     + "file size plus form fields");
@@ -301,7 +302,7 @@ public final class ApiRouter {
             problem = Problem.of(ctx.statusCode(), "bad-request", "Bad Request", "the request could not be read");
         } else {
             LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-            problem = Problem.of(500, "internal-error", "Internal Server Error", "Slipway failed to handle this request; the server log has the details");
+            problem = Problems.internalError();
         }
         problem.send(ctx.response());
     }

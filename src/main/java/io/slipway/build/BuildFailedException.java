@@ -1,15 +1,13 @@
 package io.slipway.build;
 
-/** A build that did not produce runnable code. {@link #logTail()} is the end of its output, for the caller. */
-public final class BuildFailedException extends RuntimeException {
-    private final String logTail;
+import io.slipway.app.SlipwayError;
 
+/**
+ * A build that did not produce runnable code: {@code build-failed}, with the end of its output in {@link #logTail()}
+ * for the caller.
+ */
+public final class BuildFailedException extends SlipwayError {
     public BuildFailedException(String message, String logTail) {
-        super(message);
-        this.logTail = logTail;
-    }
-
-    public String logTail() {
-        return logTail;
+        super(Kind.UNPROCESSABLE, "build-failed", message, null, logTail);
     }
 }

@@ -1,10 +1,10 @@
 package io.slipway.deploy;
 
+import io.slipway.app.SlipwayError;
+import io.slipway.app.SlipwayError.Kind;
 import io.slipway.config.BuildLimits;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
-import io.slipway.http.Problem;
-import io.slipway.http.ProblemException;
 import io.slipway.logs.LogFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import java.util.function.IntSupplier;
  * counted with the uploads still in flight (so that uploads sent together cannot each pass a check made before the
  * others were stored); every build (upload or redeploy) counts against {@code build.maxPerUser}; and it waits its turn
  * among {@code build.maxConcurrent} builds, with at most {@code build.maxQueued} waiting. A refusal comes before any
- * work: 403 {@code quota-exceeded}, 429 {@code too-many-builds} or {@code build-queue-full}.
+ * work: {@code quota-exceeded}, {@code too-many-builds} or {@code build-queue-full} ({@link SlipwayError}).
  *
  * <p>The quota's count of stored apps must not change between the check and the insert of the app the place was for:
  * both happen under {@code storeLock}, which {@link Deployments} also holds when it stores an app.
@@ -87,16 +87,16 @@ final class BuildAdmission {
                 int apps = stored.getAsInt();
                 int pending = newApps.getOrDefault(owner, 0);
                 if (apps + pending >= plan.apps()) {
-                    throw new ProblemException(Problem.of(403, "quota-exceeded", "Quota Exceeded", "the " + plan.name() + " plan allows "
+                    throw new SlipwayError(Kind.QUOTA_EXCEEDED, "quota-exceeded", "the " + plan.name() + " plan allows "
                             + plan.apps() + " apps and you have " + apps + (pending > 0 ? " and " + pending + " more being built" : "")
-                            + "; delete one or move to a larger plan"));
+                            + "; delete one or move to a larger plan");
                 }
             }
             int mine = building.getOrDefault(owner, 0);
             if (mine >= limits.maxPerUser()) {
-                throw new ProblemException(Problem.of(429, "too-many-builds", "Too Many Builds", "you have " + mine
-                        + " uploads building, the most one user may (build.maxPerUser); send this one when one of them has finished")
-                        .withRetryAfter(Duration.ofSeconds(10)));
+                throw new SlipwayError(Kind.THROTTLED, "too-many-builds", "you have " + mine
+                        + " uploads building, the most one user may (build.maxPerUser); send this one when one of them has finished",
+                        Duration.ofSeconds(10), null);
             }
             building.merge(owner, 1, Integer::sum);
             if (plan != null) newApps.merge(owner, 1, Integer::sum);
@@ -118,15 +118,15 @@ final class BuildAdmission {
         }
         if (waiting.incrementAndGet() > limits.maxQueued()) {
             waiting.decrementAndGet();
-            throw new ProblemException(Problem.of(429, "build-queue-full", "Too Many Builds", limits.maxConcurrent()
-                    + " builds are running and " + limits.maxQueued() + " waiting, the most this Slipway takes; try again shortly")
-                    .withRetryAfter(Duration.ofSeconds(30)));
+            throw new SlipwayError(Kind.THROTTLED, "build-queue-full", limits.maxConcurrent()
+                    + " builds are running and " + limits.maxQueued() + " waiting, the most this Slipway takes; try again shortly",
+                    Duration.ofSeconds(30), null);
         }
         try {
             LogFiles.event(log, "waiting for a build slot: " + limits.maxConcurrent() + " builds are running, " + waiting.get() + " waiting");
             if (!turns.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ProblemException(Problem.of(503, "build-queue-timeout", "Build Not Started", "no build slot came free within "
-                        + Durations.format(maxWait) + "; try again later").withRetryAfter(Duration.ofSeconds(30)));
+                throw new SlipwayError(Kind.UNAVAILABLE, "build-queue-timeout", "no build slot came free within "
+                        + Durations.format(maxWait) + "; try again later", Duration.ofSeconds(30), null);
             }
             place.turn = true;
         } catch (InterruptedException e) {

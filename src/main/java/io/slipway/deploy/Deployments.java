@@ -8,8 +8,6 @@ import io.slipway.logs.LogFiles;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.BuiltCode;
 import io.slipway.config.Plan;
-import io.slipway.http.Problem;
-import io.slipway.http.ProblemException;
 import io.slipway.instances.Instances;
 import io.slipway.store.AppStore;
 import java.io.IOException;
@@ -59,8 +57,8 @@ public final class Deployments {
      * Builds and stores a new app, then starts it in the background. The upload takes its place in the owner's quota
      * and among the builds before anything is built ({@link BuildAdmission}).
      *
-     * @throws ProblemException {@code quota-exceeded} (403) when the owner already has, or is uploading, as many apps as
-     *     the plan allows; {@code too-many-builds} or {@code build-queue-full} (429) when the builds are full
+     * @throws io.slipway.app.SlipwayError {@code quota-exceeded} when the owner already has, or is uploading, as many apps
+     *     as the plan allows; {@code too-many-builds} or {@code build-queue-full} when the builds are full
      */
     public App deploy(String owner, Plan plan, Upload upload) {
         UploadValidator.Valid valid = validator.validate(upload, null, plan);

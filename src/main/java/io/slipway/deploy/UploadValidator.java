@@ -79,7 +79,7 @@ public final class UploadValidator {
         if (content == null || content.length == 0) throw new InvalidInputException("empty-file", "the uploaded file is empty");
         long max = config.upload().maxFileSize().bytes();
         if (content.length > max) {
-            throw new InvalidInputException("file-too-large", "the file has " + content.length + " bytes; at most " + config.upload().maxFileSize() + " are allowed");
+            throw InvalidInputException.tooLarge("file-too-large", "the file has " + content.length + " bytes; at most " + config.upload().maxFileSize() + " are allowed");
         }
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

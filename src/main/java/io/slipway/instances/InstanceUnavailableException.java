@@ -1,58 +1,39 @@
 package io.slipway.instances;
 
+import io.slipway.app.SlipwayError;
 import java.time.Duration;
 
 /**
  * A request that cannot reach its app, for a reason Slipway itself gives: the app failed, did not start in time,
  * or there is no room. {@link #slug()} becomes the problem type and the {@code X-Slipway-Error} header.
  */
-public final class InstanceUnavailableException extends RuntimeException {
-    private final String slug;
-    private final int status;
-    private final Duration retryAfter;
-    private final String logTail;
-
-    public InstanceUnavailableException(String slug, int status, String detail, Duration retryAfter, String logTail) {
-        super(detail);
-        this.slug = slug;
-        this.status = status;
-        this.retryAfter = retryAfter;
-        this.logTail = logTail;
+public final class InstanceUnavailableException extends SlipwayError {
+    private InstanceUnavailableException(Kind kind, String slug, String detail, Duration retryAfter, String logTail) {
+        // A blank log says nothing: the client is not sent an empty tail.
+        super(kind, slug, detail, retryAfter, logTail == null || logTail.isBlank() ? null : logTail);
     }
 
     static InstanceUnavailableException appFailed(String reason, Duration retryAfter, String logTail) {
-        return new InstanceUnavailableException("app-failed", 502, reason, retryAfter, logTail);
+        return new InstanceUnavailableException(Kind.APP_FAILED, "app-failed", reason, retryAfter, logTail);
     }
 
     static InstanceUnavailableException queueFull(int waiters) {
-        return new InstanceUnavailableException("queue-full", 503,
+        return new InstanceUnavailableException(Kind.UNAVAILABLE, "queue-full",
                 waiters + " requests are already waiting for this app to start", Duration.ofSeconds(1), null);
     }
 
     static InstanceUnavailableException capacity(int maxRunning) {
-        return new InstanceUnavailableException("capacity", 503,
+        return new InstanceUnavailableException(Kind.UNAVAILABLE, "capacity",
                 "all " + maxRunning + " instance slots are busy serving requests", Duration.ofSeconds(5), null);
     }
 
     static InstanceUnavailableException notFound() {
-        return new InstanceUnavailableException("not-found", 404, "no app with this id", null, null);
+        return new InstanceUnavailableException(Kind.NOT_FOUND, "not-found", "no app with this id", null, null);
     }
 
-    public String slug() {
-        return slug;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    /** The end of the app's log when the app failed, or null. */
-    public String logTail() {
-        return logTail;
-    }
-
-    /** How long the client should wait before retrying, or null when retrying will not help. */
-    public Duration retryAfter() {
-        return retryAfter;
+    /** The app was not ready within the time a request waits for it ({@code instances.maxWait}). */
+    public static InstanceUnavailableException startTimeout() {
+        return new InstanceUnavailableException(Kind.UNAVAILABLE, "start-timeout", "the app did not become ready in time",
+                Duration.ofSeconds(2), null);
     }
 }

@@ -1,5 +1,6 @@
 package io.slipway.proxy;
 
+import io.slipway.app.SlipwayError;
 import io.slipway.auth.AppAccess;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
@@ -7,6 +8,7 @@ import io.slipway.config.SlipwayConfig.ProxySettings;
 import io.slipway.http.Challenge;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
+import io.slipway.http.Problems;
 import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
 import io.slipway.instances.Lease;
@@ -66,6 +68,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     /** A failure of the connection to the app before its answer began: said as Slipway. */
     static final Problem APP_CONNECTION_LOST = Problem.of(502, "app-connection-lost", "Bad Gateway",
             "the app closed the connection before it answered");
+    /** Any other failure of admission: said without its message, which is not written for the client. */
+    private static final Problem PROXY_ERROR = Problem.of(502, "proxy-error", "Bad Gateway", "Slipway could not reach the app");
     private static final Problem PRIVATE_APP = Problem.unauthorized("unauthorized", "this app is private: send its "
             + "owner's token or one of its API keys as 'Authorization: Bearer …' or '" + KEY_HEADER + ": …'", Challenge.bearer());
     /** RFC 6750 §3: credentials were sent, so the challenge says they were not accepted. */
@@ -311,33 +315,16 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     /** The problem Slipway answers when admission failed with {@code failure}. */
     static Problem problemFor(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        Problem problem;
-        if (cause instanceof ProblemException e) {
-            problem = e.problem();
-        } else if (cause instanceof InstanceUnavailableException e) {
-            problem = new Problem(e.slug(), e.status(), title(e.slug()), e.getMessage(), e.retryAfter(), java.util.Map.of());
-            if (e.logTail() != null && !e.logTail().isBlank()) problem = problem.with("logTail", e.logTail());
-        } else if (cause instanceof TimeoutException) {
-            problem = Problem.of(503, "start-timeout", "App Not Ready", "the app did not become ready in time")
-                    .withRetryAfter(Duration.ofSeconds(2));
-        } else {
-            problem = Problem.of(502, "proxy-error", "Bad Gateway", "Slipway could not reach the app");
-        }
-        return problem;
+        if (cause instanceof ProblemException e) return e.problem();
+        // The wait for the lease ran out (lease()): the app is not ready yet.
+        if (cause instanceof TimeoutException) cause = InstanceUnavailableException.startTimeout();
+        if (cause instanceof SlipwayError e && e.kind() != SlipwayError.Kind.INTERNAL) return Problems.of(e);
+        return PROXY_ERROR;
     }
 
     private static ProxyResponse problemResponse(ProxyRequest request, Problem problem) {
         ProxyResponse response = request.response().setStatusCode(problem.status()).setStatusMessage(problem.title());
         problem.forEachHeader(response.headers()::set);
         return response.setBody(Body.body(problem.body(), PROBLEM_MEDIA_TYPE));
-    }
-
-    private static String title(String slug) {
-        return switch (slug) {
-            case "not-found" -> "Not Found";
-            case "app-failed" -> "App Failed";
-            case "queue-full", "capacity" -> "Service Unavailable";
-            default -> "Unavailable";
-        };
     }
 }

@@ -1,10 +1,10 @@
 package io.slipway.users;
 
 import io.slipway.app.App;
+import io.slipway.app.SlipwayError;
+import io.slipway.app.SlipwayError.Kind;
 import io.slipway.auth.Principal;
 import io.slipway.config.Plan;
-import io.slipway.http.Problem;
-import io.slipway.http.ProblemException;
 import io.slipway.instances.Instances;
 import io.slipway.store.AppStore;
 import io.slipway.store.UserStore;
@@ -51,8 +51,8 @@ public final class Accounts {
     public User setPlan(Principal admin, String user, String planName) {
         requireAdmin(admin);
         if (planName == null || !plans.containsKey(planName)) {
-            throw new ProblemException(Problem.of(400, "unknown-plan", "Unknown Plan", "there is no plan '" + planName
-                    + "'; the configured plans are " + plans.keySet()));
+            throw new SlipwayError(Kind.INVALID_INPUT, "unknown-plan", "there is no plan '" + planName
+                    + "'; the configured plans are " + plans.keySet());
         }
         User updated = users.setPlan(user, planName, admin.user(), clock.instant());
         List<App> moved = apps.setPlan(user, planName);
@@ -74,8 +74,8 @@ public final class Accounts {
 
     private static void requireAdmin(Principal caller) {
         if (!caller.admin()) {
-            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "this part of the API is for admins: "
-                    + "their tokens carry \"admin\": true (./slipway token --admin) or their user is listed in auth.admins"));
+            throw new SlipwayError(Kind.FORBIDDEN, "forbidden", "this part of the API is for admins: "
+                    + "their tokens carry \"admin\": true (./slipway token --admin) or their user is listed in auth.admins");
         }
     }
 }
