@@ -6,7 +6,6 @@ import io.slipway.app.Language;
 import io.slipway.logs.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
-import io.slipway.sandbox.Ownership;
 import io.slipway.runtime.BuildRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,8 +113,7 @@ public final class AppBuilder {
 
     private void moveIntoPlace(BuiltCode built, String appId) {
         Path target = dataDir.app(appId);
-        // Others may pass through the app's directory (x), to the code that will be theirs, never list it.
-        Ownership.giveTree(built.staged(), 0, "rwx--x--x", "rw-------");
+        runner.sealPrivate(built.staged());
         try {
             Files.createDirectories(dataDir.apps());
             Path old = null;

@@ -111,7 +111,7 @@ public final class DependencySets {
                 case PYTHON -> installer.pipInstall(work, specs, log);
             }
             // Shared by every app with the same requirements: owned by root and read-only for everyone else.
-            Installer.sealReadOnly(work);
+            installer.sealShared(work);
             Files.createDirectories(target.getParent());
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);

@@ -51,7 +51,7 @@ final class Esbuild {
         }
         try {
             installer.npmInstall(work, List.of("esbuild@" + version), log);
-            Installer.sealReadOnly(work);
+            installer.sealShared(work);
             Files.createDirectories(home.getParent());
             try {
                 Files.move(work, home, StandardCopyOption.ATOMIC_MOVE);

@@ -6,7 +6,6 @@ import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.BuildStepFailedException;
 import io.slipway.sandbox.HostTools;
-import io.slipway.sandbox.Ownership;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -87,8 +86,8 @@ final class Installer {
         }
     }
 
-    /** Gives a finished install to root, readable and not writable by every other uid: it is shared by apps. */
-    static void sealReadOnly(Path root) {
-        Ownership.giveTree(root, 0, "rwxr-xr-x", "rw-r--r--");
+    /** A finished install is shared by apps: readable by every sandbox, writable by none. */
+    void sealShared(Path root) {
+        runner.sealShared(root);
     }
 }

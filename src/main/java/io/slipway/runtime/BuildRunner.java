@@ -1,5 +1,7 @@
 package io.slipway.runtime;
 
+import java.nio.file.Path;
+
 /**
  * Runs the steps of builds (package installs, transpiling) where apps will run, confined as the runtime confines them:
  * install scripts of packages are uploaded code too. Blocking; thread-safe.
@@ -12,6 +14,18 @@ public interface BuildRunner {
      *     then killed), saying which
      */
     void run(BuildStep step);
+
+    /**
+     * A finished layer that every sandbox may read and none may change (a dependency set, a pinned tool): its files
+     * get the owner and modes that say so on this host.
+     */
+    void sealShared(Path layer);
+
+    /**
+     * A finished layer of one app (its code): nobody may change it, and only what the runtime later hands it to (the
+     * app's sandbox) may read it.
+     */
+    void sealPrivate(Path layer);
 
     /**
      * Kills every step still running for this Slipway, or left running by an earlier run of it: at shutdown nothing may

@@ -4,7 +4,6 @@ import io.slipway.config.BuildLimits;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.SandboxLimits;
-import io.slipway.sandbox.Ownership;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,6 +93,17 @@ public final class BubblewrapBuilds implements BuildRunner {
         Cgroup cgroup = Cgroup.create(this.label, "build-" + steps.incrementAndGet(),
                 new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
         StepProcess.run(step, bwrap.env(env).command(command), label, cgroup, logBytes);
+    }
+
+    @Override
+    public void sealShared(Path layer) {
+        Ownership.giveTree(layer, 0, "rwxr-xr-x", "rw-r--r--");
+    }
+
+    /** Root's; others may pass through its directories (x), to the code that their runtime hands them, never list them. */
+    @Override
+    public void sealPrivate(Path layer) {
+        Ownership.giveTree(layer, 0, "rwx--x--x", "rw-------");
     }
 
     @Override

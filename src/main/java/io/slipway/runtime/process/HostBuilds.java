@@ -36,6 +36,17 @@ public final class HostBuilds implements BuildRunner {
     }
 
     @Override
+    public void sealShared(Path layer) {
+        Ownership.giveTree(layer, 0, "rwxr-xr-x", "rw-r--r--");
+    }
+
+    /** Root's; others may pass through its directories (x), to the code that their runtime hands them, never list them. */
+    @Override
+    public void sealPrivate(Path layer) {
+        Ownership.giveTree(layer, 0, "rwx--x--x", "rw-------");
+    }
+
+    @Override
     public int stopAll(String why) {
         return BuildProcesses.kill(label, why);
     }

@@ -12,7 +12,6 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.sandbox.HostTools;
-import io.slipway.sandbox.Ownership;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.slipway.sandbox;
+package io.slipway.runtime.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * Who owns what on disk. Slipway runs as root and hands each sandbox's files to that sandbox's uid, with modes that
  * keep every other uid out; these are the only places it does so. Symbolic links are never followed.
  */
-public final class Ownership {
+final class Ownership {
     private Ownership() {
     }
 
