@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * runtime ({@link io.slipway.testing.FakeSandboxRuntime}) simulates each app in the JVM, chosen by its entry's name. <b>For the fake, limits and the network policy are
  * simulated</b>: its hog "allocates" against the limit and its probe reports what the policy allows, not what a kernel
  * let through. On the fake these tests check the model of the contract that the lifecycle tests rely on, and nothing
- * of isolation.
+ * of isolation. A runtime whose {@link RuntimeCapabilities#isolated()} is false (the unsandboxed process runtime) skips
+ * the tests of limits and networks, and one without {@link RuntimeCapabilities#internetEgress()} those of INTERNET.
  */
 public abstract class SandboxRuntimeContract {
     /** What most tests run with: room for node, and a pids limit a fork bomb meets quickly. */
@@ -147,6 +148,7 @@ public abstract class SandboxRuntimeContract {
 
     @Test
     void aMemoryHogIsKilledAndReportedOutOfMemory() {
+        assumeIsolated();
         Started hog = start(ContractApp.HOG, NetworkPolicy.ISOLATED, new SandboxLimits(DataSize.ofMebibytes(128), 64, 1.0), Map.of());
 
         SandboxExit exit = exitOf(hog.sandbox(), Duration.ofSeconds(30));
@@ -158,6 +160,7 @@ public abstract class SandboxRuntimeContract {
 
     @Test
     void aForkBombMeetsThePidsLimitWhileTheAppSurvives() {
+        assumeIsolated();
         Started probe = start(ContractApp.PROBE);
         SandboxClient.awaitAnswer(probe.sandbox(), "/", START);
 
@@ -244,6 +247,7 @@ public abstract class SandboxRuntimeContract {
     @ParameterizedTest
     @EnumSource(NetworkPolicy.class)
     void theAppCannotReachAListenerOnTheHostOnAnyOfItsAddressesOverIpv4OrIpv6(NetworkPolicy policy) throws IOException {
+        assumeIsolated();
         assumeInternet(policy);
         Started probe = start(ContractApp.PROBE, policy, LIMITS, Map.of());
         SandboxClient.awaitAnswer(probe.sandbox(), "/", START);
@@ -269,6 +273,7 @@ public abstract class SandboxRuntimeContract {
     @ParameterizedTest
     @EnumSource(NetworkPolicy.class)
     void twoSandboxesCannotReachEachOther(NetworkPolicy policy) {
+        assumeIsolated();
         assumeInternet(policy);
         Started a = start(ContractApp.PROBE, policy, LIMITS, Map.of());
         Started b = start(ContractApp.PROBE, policy, LIMITS, Map.of());
@@ -281,6 +286,7 @@ public abstract class SandboxRuntimeContract {
 
     @Test
     void anIsolatedSandboxReachesNothingOutside() {
+        assumeIsolated();
         Started probe = start(ContractApp.PROBE);
         SandboxClient.awaitAnswer(probe.sandbox(), "/", START);
 
@@ -332,6 +338,13 @@ public abstract class SandboxRuntimeContract {
 
         assertThat(leftovers.adopted() + leftovers.reaped()).as("%s", leftovers).isEqualTo(1);
         if (leftovers.reaped() == 1) exitOf(app.sandbox(), Duration.ofSeconds(10));
+    }
+
+    /** Limits and the network policy are tested only where the runtime isolates at all. */
+    private void assumeIsolated() {
+        assumeThat(runtime.capabilities().isolated())
+                .as("%s, as configured here, runs apps unisolated (for development): it keeps no limits and no network policy", runtime.name())
+                .isTrue();
     }
 
     private void assumeInternet(NetworkPolicy policy) {
