@@ -93,7 +93,15 @@ public abstract class SandboxRuntimeContract {
     @AfterEach
     void cleanUp() {
         try {
-            for (Sandbox sandbox : started) sandbox.stop(Duration.ZERO);
+            RuntimeException failed = null;
+            for (Sandbox sandbox : started) {
+                try {
+                    sandbox.stop(Duration.ZERO);
+                } catch (RuntimeException e) { // the others are stopped all the same
+                    if (failed == null) failed = e; else failed.addSuppressed(e);
+                }
+            }
+            if (failed != null) throw failed;
             assertThat(started).allSatisfy(s -> assertThat(s.exited()).as("the sandbox of %s after its stop", s.appId()).isDone());
         } finally {
             started.clear();
