@@ -69,6 +69,7 @@ const handlers = {
     return { written };
   }),
   procs: () => ({ ok: true, pids: fs.readdirSync("/proc").filter((n) => /^\d+$/.test(n)) }),
+  env: () => ({ ok: true, env: process.env }),
   whoami: () => ({ ok: true, uid: process.getuid(), status: fs.readFileSync("/proc/self/status", "utf8") }),
   connect: (q) => connect(q.get("host"), Number(q.get("port"))),
   addresses: () => ({ ok: true, ipv4: Object.values(require("os").networkInterfaces()).flat()

@@ -70,14 +70,17 @@ final class ProcessSandbox implements Sandbox {
     @Override
     public SandboxExit stop(Duration grace) {
         if (!exited.isDone()) {
+            // Signals through the process handle, never Process.destroy(), which also closes the pipe the log pump
+            // reads: what the app prints on its way down (its shutdown lines, whatever the pump had not read yet)
+            // would be lost. The pump ends by itself once every process holding the pipe has exited.
             if (bubblewrapped) {
                 process.descendants().forEach(ProcessHandle::destroy);
             } else {
-                process.destroy();
+                process.toHandle().destroy();
             }
             if (await(grace) == null) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
             }
         }
         SandboxExit exit = await(Duration.ofSeconds(10));
