@@ -36,6 +36,7 @@ import io.slipway.runtime.Layer;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.logs.FileLogSink;
+import io.slipway.logs.LogWatch;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.boot.RuntimeFactory;
 import io.slipway.sandbox.HostTools;
@@ -88,10 +89,12 @@ public final class Slipway implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Readiness readiness;
     private final DependencySetSweeper sweeper;
+    private final LogWatch logWatch;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
-                    DependencySetSweeper sweeper) {
+                    DependencySetSweeper sweeper, LogWatch logWatch) {
+        this.logWatch = logWatch;
         this.builder = builder;
         this.readiness = readiness;
         this.sweeper = sweeper;
@@ -181,7 +184,8 @@ public final class Slipway implements AutoCloseable {
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, publicUrl::get, readiness);
+        LogWatch logWatch = LogWatch.start(dataDir.logs());
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, publicUrl::get, readiness, logWatch);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets);
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
@@ -217,6 +221,7 @@ public final class Slipway implements AutoCloseable {
         } catch (Exception e) {
             // Not only RuntimeException: await() passes a failed bind on as the IOException it is, undeclared.
             vertx.close();
+            logWatch.close();
             instances.close();
             runtime.close();
             if (registryProxy != null) registryProxy.close();
@@ -230,7 +235,7 @@ public final class Slipway implements AutoCloseable {
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
-                sweeper);
+                sweeper, logWatch);
     }
 
     private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir) {
@@ -321,6 +326,7 @@ public final class Slipway implements AutoCloseable {
         Future.join(servers.stream().map(s -> s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS)).toList()).await();
         LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
         sweeper.close();
+        logWatch.close();
         instances.close();
         builder.stopBuilds("still building at shutdown");
         runtime.close();

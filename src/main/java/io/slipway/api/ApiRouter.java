@@ -65,7 +65,7 @@ public final class ApiRouter {
      */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Supplier<URI> publicUrl, Readiness readiness) {
+                                Supplier<URI> publicUrl, Readiness readiness, io.slipway.logs.LogWatch logWatch) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
         Router router = Router.router(vertx);
         Probes.install(router, readiness);
@@ -83,7 +83,7 @@ public final class ApiRouter {
         router.put(SERVER).handler(ApiRouter::requireMultipart);
         router.put(SERVER).handler(multipart).handler(ApiRouter::formParsed).handler(Blocking.of(api::redeploy));
         router.delete(SERVER).handler(Blocking.of(api::delete));
-        router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir, config.logs()));
+        router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir, config.logs(), logWatch));
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
         router.get(SERVER + "/keys").handler(Blocking.of(api::listKeys));
         router.delete(SERVER + "/keys/:keyId").handler(Blocking.of(api::revokeKey));

@@ -2,6 +2,7 @@ package io.slipway.api;
 
 import io.slipway.logs.LogPosition;
 import io.slipway.logs.LogReader;
+import io.slipway.logs.LogWatch;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * {@link LogPosition} after that line, so that a client reconnecting with it as {@code Last-Event-ID} gets exactly the
  * lines that came after.
  *
- * <p>The log file is the buffer. The follower reads its next chunk (at most {@value #CHUNK} bytes) only once the
+ * <p>The log file is the buffer, and the kernel says when it changed ({@link LogWatch}): a follower at the end of the log
+ * waits for that, never reads the file again on a timer. The follower reads its next chunk (at most {@value #CHUNK} bytes) only once the
  * response's write queue has taken the last one without filling up (checked on the response's context; when full, its
  * drain handler resumes the follower), so a client that reads slowly, or not at all, costs Slipway a chunk and a write
  * queue, not a copy of everything the app writes. A client so far behind that the lines it would read next were
@@ -31,22 +33,24 @@ import java.util.function.BooleanSupplier;
  */
 final class LogFollower {
     static final int CHUNK = 64 * 1024;
-    /** How often a follower at the end of the log looks for more. */
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final Context context;
     private final HttpServerResponse response;
     private final Path log;
     private final Duration keepAlive;
     private final BooleanSupplier appExists;
+    private final LogWatch.Subscription changes;
     /** A permit whenever the write queue has room for the next chunk again, or the client has left. */
     private final Semaphore room = new Semaphore(0);
     private final CountDownLatch left = new CountDownLatch(1);
 
     /**
+     * @param changes   wakes the follower when its log changed (the kernel says when: no polling); the follower closes it
      * @param appExists asked when the log is missing: whether the app still exists (its log will come), or was deleted
      */
-    LogFollower(Context context, HttpServerResponse response, Path log, Duration keepAlive, BooleanSupplier appExists) {
+    LogFollower(Context context, HttpServerResponse response, Path log, Duration keepAlive, LogWatch.Subscription changes,
+                BooleanSupplier appExists) {
+        this.changes = changes;
         this.context = context;
         this.response = response;
         this.log = log;
@@ -60,6 +64,12 @@ final class LogFollower {
      * @param onLeave run on the response's context the moment the client is gone (to give back its place)
      */
     void run(LogPosition from, Runnable onLeave) throws InterruptedException {
+        try (changes) {
+            follow(from, onLeave);
+        }
+    }
+
+    private void follow(LogPosition from, Runnable onLeave) throws InterruptedException {
         begin(onLeave);
         LogPosition position = from;
         long behind = 0;
@@ -78,11 +88,16 @@ final class LogFollower {
                 quietSince = System.nanoTime();
                 continue; // more may be waiting: read on at the client's pace
             }
-            if (System.nanoTime() - quietSince >= keepAlive.toNanos()) {
+            long quiet = System.nanoTime() - quietSince;
+            if (quiet >= keepAlive.toNanos()) {
                 sendComment("keep-alive");
                 quietSince = System.nanoTime();
+                quiet = 0;
             }
-            if (left.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) return;
+            // Until the log changes (or may have: a change between the read above and this wait left a permit), the
+            // keep-alive is due, or the client leaves.
+            changes.await(Math.max(1, (keepAlive.toNanos() - quiet) / 1_000_000));
+            if (left.getCount() == 0) return;
         }
     }
 
@@ -166,6 +181,7 @@ final class LogFollower {
         if (left.getCount() == 0) return;
         left.countDown();
         room.release();
+        changes.wake();
         onLeave.run();
     }
 }

@@ -8,6 +8,7 @@ import io.slipway.http.ProblemException;
 import io.slipway.logs.LogFiles;
 import io.slipway.logs.LogPosition;
 import io.slipway.logs.LogReader;
+import io.slipway.logs.LogWatch;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -28,7 +29,10 @@ final class LogsHandler implements Handler<RoutingContext> {
     private final LogSettings settings;
     private final LogFollowers followers;
 
-    LogsHandler(Deployments deployments, DataDir dataDir, LogSettings settings) {
+    private final LogWatch watch;
+
+    LogsHandler(Deployments deployments, DataDir dataDir, LogSettings settings, LogWatch watch) {
+        this.watch = watch;
         this.deployments = deployments;
         this.dataDir = dataDir;
         this.settings = settings;
@@ -67,8 +71,8 @@ final class LogsHandler implements Handler<RoutingContext> {
                                 + "leave it out to start with the log's last 256 KiB")));
         LogFollowers.Place place = followers.admit(owner, id);
         try {
-            new LogFollower(context, ctx.response(), log, settings.keepAliveInterval(), () -> deployments.find(owner, id).isPresent())
-                    .run(from, place::release);
+            new LogFollower(context, ctx.response(), log, settings.keepAliveInterval(), watch.subscribe(log),
+                    () -> deployments.find(owner, id).isPresent()).run(from, place::release);
         } finally {
             place.release();
         }
