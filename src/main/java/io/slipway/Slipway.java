@@ -35,7 +35,7 @@ import io.slipway.runtime.Artifact;
 import io.slipway.runtime.Layer;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.artifacts.LocalArtifactStore;
-import io.slipway.logs.FileLogSink;
+import io.slipway.logs.AppLogs;
 import io.slipway.logs.LogWatch;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.boot.RuntimeFactory;
@@ -138,6 +138,7 @@ public final class Slipway implements AutoCloseable {
         if (slept > 0) LOG.info("{} apps that ran before the restart are asleep until their next request", slept);
 
         RuntimeFactory runtimes = new RuntimeFactory(config, tools, dataDir);
+        AppLogs appLogs = new AppLogs(dataDir.logs(), config.sandbox().logSize().bytes());
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
                 : null;
@@ -154,7 +155,7 @@ public final class Slipway implements AutoCloseable {
         AtomicReference<Instances> running = new AtomicReference<>();
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
-                app -> spec(app, config, dataDir), dataDir::appLog,
+                app -> spec(app, config, appLogs), appLogs::of,
                 (app, at, used) -> {
                     usage.add(app.id(), app.owner(), at, used);
                     if (budgets.add(app.owner(), config.plan(app.plan()), at, used.activeMillis() / 10)) {
@@ -163,7 +164,7 @@ public final class Slipway implements AutoCloseable {
                     }
                 }, config.meteringInterval());
         running.set(instances);
-        Deployments deployments = new Deployments(store, builder, instances, dataDir, new UploadValidator(config), clock,
+        Deployments deployments = new Deployments(store, builder, instances, dataDir, appLogs, new UploadValidator(config), clock,
                 config.build().limits(), config.build().timeout());
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
@@ -232,28 +233,27 @@ public final class Slipway implements AutoCloseable {
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
-        Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, dataDir));
+        Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
                 sweeper, logWatch);
     }
 
-    private static SandboxSpec spec(App app, SlipwayConfig config, DataDir dataDir) {
+    private static SandboxSpec spec(App app, SlipwayConfig config, AppLogs logs) {
         var plan = config.plan(app.plan());
         Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()),
                 java.util.Optional.ofNullable(app.depsKey()).map(key -> Layer.of(Layer.Kind.DEPENDENCIES, key)));
         return new SandboxSpec(app.id(), artifact, app.env(), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
                 NetworkPolicy.of(app.internet()), Map.of("io.slipway.owner", app.owner()),
-                new FileLogSink(dataDir.appLog(app.id()), config.sandbox().logSize().bytes(), app.id()));
+                logs.of(app.id()));
     }
 
-    private static void prepareTools(AppBuilder builder, DataDir dataDir) {
-        Path log = dataDir.logs().resolve("tools.log");
+    private static void prepareTools(AppBuilder builder, io.slipway.logs.LogSink log) {
         try {
             builder.prepareTools(log);
         } catch (RuntimeException e) {
             LOG.warn("could not install esbuild ahead of the first TypeScript upload ({}); the upload will try again. {}",
-                    e.getMessage(), LogFiles.tail(log, 1024));
+                    e.getMessage(), log.tail(1024));
         }
     }
 

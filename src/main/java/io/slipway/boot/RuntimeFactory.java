@@ -63,13 +63,12 @@ public final class RuntimeFactory {
     public BuildRunner builds(Path proxySocket) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
-        long logBytes = config.sandbox().logSize().bytes();
         if (uids == null) {
             // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
             // sandboxed install, which runs as the build uid, fail with EACCES.
-            return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"), logBytes);
+            return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"));
         }
         return new BubblewrapBuilds(label, uids.buildUid(), config.build().limits(), npmCache, proxySocket,
-                proxySocket == null ? null : tools.socat(), logBytes);
+                proxySocket == null ? null : tools.socat());
     }
 }

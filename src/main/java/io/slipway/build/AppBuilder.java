@@ -1,9 +1,9 @@
 package io.slipway.build;
 
+import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.logs.LogFiles;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
 import io.slipway.runtime.BuildRunner;
@@ -55,7 +55,7 @@ public final class AppBuilder {
     }
 
     /** Installs the pinned tools ahead of the first TypeScript upload. Blocks. */
-    public void prepareTools(Path log) {
+    public void prepareTools(LogSink log) {
         esbuild.ensureInstalled(log);
     }
 
@@ -63,7 +63,7 @@ public final class AppBuilder {
      * @param fileName the uploaded file's name, already validated (no path, a known extension)
      * @throws BuildFailedException with the log's tail when a step fails
      */
-    public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, Path log) {
+    public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, LogSink log) {
         Path staged;
         try {
             Files.createDirectories(dataDir.tmp());
@@ -134,7 +134,7 @@ public final class AppBuilder {
         if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 
-    private String prepareNode(Path code, Path uploaded, Path log) throws IOException {
+    private String prepareNode(Path code, Path uploaded, LogSink log) throws IOException {
         String name = uploaded.getFileName().toString();
         String base = name.substring(0, name.lastIndexOf('.'));
         if (name.endsWith(".mjs")) return name;
@@ -146,7 +146,7 @@ public final class AppBuilder {
         boolean esm = ESM_SYNTAX.matcher(Files.readString(js, StandardCharsets.UTF_8)).find();
         String entry = base + (esm ? ".mjs" : ".cjs");
         Files.move(js, code.resolve(entry), StandardCopyOption.REPLACE_EXISTING);
-        LogFiles.event(log, "entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
+        log.event("entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
         return entry;
     }
 

@@ -1,9 +1,9 @@
 package io.slipway.build;
 
+import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
-import io.slipway.logs.LogFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -55,7 +55,7 @@ public final class DependencySets {
      * Returns the set's directory, installing it first unless it exists, and holds it for the caller until {@link
      * #release}. Blocks.
      */
-    public Path ensure(Language language, List<String> specs, Path log) {
+    public Path ensure(Language language, List<String> specs, LogSink log) {
         String key = Requirements.key(language, specs);
         Path target = path(language, key);
         synchronized (this) {
@@ -74,16 +74,16 @@ public final class DependencySets {
         holds.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     }
 
-    private Path ensureHeld(Language language, List<String> specs, String key, Path target, Path log) {
+    private Path ensureHeld(Language language, List<String> specs, String key, Path target, LogSink log) {
         if (Files.isDirectory(target)) {
             deleteQuietly(marker(target));
-            LogFiles.event(log, "dependency set " + key.substring(0, 12) + " is cached: " + String.join(" ", specs));
+            log.event("dependency set " + key.substring(0, 12) + " is cached: " + String.join(" ", specs));
             return target;
         }
         CompletableFuture<Path> mine = new CompletableFuture<>();
         CompletableFuture<Path> running = installing.putIfAbsent(key, mine);
         if (running != null) {
-            LogFiles.event(log, "waiting for dependency set " + key.substring(0, 12) + ", installed by another build");
+            log.event("waiting for dependency set " + key.substring(0, 12) + ", installed by another build");
             return join(running);
         }
         try {
@@ -96,7 +96,7 @@ public final class DependencySets {
         return join(mine);
     }
 
-    private Path install(Language language, List<String> specs, String key, Path target, Path log) {
+    private Path install(Language language, List<String> specs, String key, Path target, LogSink log) {
         if (Files.isDirectory(target)) return target;
         Path work;
         try {
@@ -118,7 +118,7 @@ public final class DependencySets {
             } catch (FileAlreadyExistsException raced) {
                 FileTrees.deleteQuietly(work);
             }
-            LogFiles.event(log, "dependency set " + key.substring(0, 12) + " installed");
+            log.event("dependency set " + key.substring(0, 12) + " installed");
             return target;
         } catch (IOException e) {
             FileTrees.deleteQuietly(work);

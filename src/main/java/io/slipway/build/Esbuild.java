@@ -1,5 +1,6 @@
 package io.slipway.build;
 
+import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.runtime.BuildRunner;
@@ -38,7 +39,7 @@ final class Esbuild {
     }
 
     /** Installs esbuild unless present. Blocks; safe to call from several threads. */
-    synchronized Path ensureInstalled(Path log) {
+    synchronized Path ensureInstalled(LogSink log) {
         Path home = dataDir.tools().resolve("esbuild-" + version);
         Optional<Path> existing = binary(home);
         if (existing.isPresent()) return existing.get();
@@ -66,10 +67,10 @@ final class Esbuild {
             throw e;
         }
         return binary(home).orElseThrow(() -> new BuildFailedException(
-                "esbuild " + version + " installed without a native binary for this platform", LogFiles.tail(log)));
+                "esbuild " + version + " installed without a native binary for this platform", log.tail(LogFiles.DEFAULT_TAIL_BYTES)));
     }
 
-    void transpile(Path source, Path output, Path log) {
+    void transpile(Path source, Path output, LogSink log) {
         Path esbuild = ensureInstalled(log);
         Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(),
                 "--outfile=" + output, "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),

@@ -1,5 +1,6 @@
 package io.slipway.build;
 
+import io.slipway.logs.LogSink;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.logs.LogFiles;
 import io.slipway.runtime.BuildRunner;
@@ -30,7 +31,7 @@ final class Installer {
         this.runner = runner;
     }
 
-    void npmInstall(Path target, List<String> specs, Path log) {
+    void npmInstall(Path target, List<String> specs, LogSink log) {
         writePackageJson(target);
         List<String> cmd = new ArrayList<>(List.of(tools.npm().toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
                 "--no-update-notifier", "--loglevel=warn", "--"));
@@ -42,7 +43,7 @@ final class Installer {
         run("npm install " + String.join(" ", specs), cmd, target, env, log, List.of());
     }
 
-    void pipInstall(Path target, List<String> specs, Path log) {
+    void pipInstall(Path target, List<String> specs, LogSink log) {
         Path venv = target.resolve("venv");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -65,7 +66,7 @@ final class Installer {
         run("pip install " + String.join(" ", specs), cmd, target, env, log, extraReadOnly);
     }
 
-    private void run(String step, List<String> program, Path target, Map<String, String> env, Path log, List<Path> readOnly) {
+    private void run(String step, List<String> program, Path target, Map<String, String> env, LogSink log, List<Path> readOnly) {
         run(runner, new BuildStep(step, program, target, env, readOnly, false, log, config.build().timeout()));
     }
 
@@ -74,7 +75,7 @@ final class Installer {
         try {
             runner.run(step);
         } catch (BuildStepFailedException e) {
-            throw new BuildFailedException(e.getMessage(), LogFiles.tail(step.log()));
+            throw new BuildFailedException(e.getMessage(), step.log().tail(LogFiles.DEFAULT_TAIL_BYTES));
         }
     }
 

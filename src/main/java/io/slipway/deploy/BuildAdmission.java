@@ -5,7 +5,7 @@ import io.slipway.app.SlipwayError.Kind;
 import io.slipway.config.BuildLimits;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
-import io.slipway.logs.LogFiles;
+import io.slipway.logs.LogSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -80,7 +80,7 @@ final class BuildAdmission {
      * @param plan   the owner's plan, for a new app's quota; null for a redeploy, which adds no app
      * @param stored how many apps the owner has stored, read under {@code storeLock}
      */
-    Place admit(String owner, Plan plan, IntSupplier stored, Path log) {
+    Place admit(String owner, Plan plan, IntSupplier stored, LogSink log) {
         Place place;
         synchronized (storeLock) {
             if (plan != null) {
@@ -111,7 +111,7 @@ final class BuildAdmission {
         }
     }
 
-    private void awaitTurn(Place place, Path log) {
+    private void awaitTurn(Place place, LogSink log) {
         if (turns.tryAcquire()) {
             place.turn = true;
             return;
@@ -123,7 +123,7 @@ final class BuildAdmission {
                     Duration.ofSeconds(30), null);
         }
         try {
-            LogFiles.event(log, "waiting for a build slot: " + limits.maxConcurrent() + " builds are running, " + waiting.get() + " waiting");
+            log.event("waiting for a build slot: " + limits.maxConcurrent() + " builds are running, " + waiting.get() + " waiting");
             if (!turns.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new SlipwayError(Kind.UNAVAILABLE, "build-queue-timeout", "no build slot came free within "
                         + Durations.format(maxWait) + "; try again later", Duration.ofSeconds(30), null);

@@ -4,7 +4,8 @@ import io.slipway.app.FileTrees;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.DataDir;
-import io.slipway.logs.LogFiles;
+import io.slipway.logs.AppLogs;
+import io.slipway.logs.LogSink;
 import io.slipway.build.AppBuilder;
 import io.slipway.build.BuiltCode;
 import io.slipway.config.Plan;
@@ -32,6 +33,7 @@ public final class Deployments {
     private final AppBuilder builder;
     private final Instances instances;
     private final DataDir dataDir;
+    private final AppLogs logs;
     private final UploadValidator validator;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
@@ -42,13 +44,14 @@ public final class Deployments {
     private volatile java.util.function.Consumer<String> onDelete;
 
     /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
-    public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, UploadValidator validator,
+    public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, AppLogs logs, UploadValidator validator,
                        InstantSource clock, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
         this.admission = new BuildAdmission(buildLimits, buildWait, storeLock);
         this.store = store;
         this.builder = builder;
         this.instances = instances;
         this.dataDir = dataDir;
+        this.logs = logs;
         this.validator = validator;
         this.clock = clock;
     }
@@ -63,10 +66,10 @@ public final class Deployments {
     public App deploy(String owner, Plan plan, Upload upload) {
         UploadValidator.Valid valid = validator.validate(upload, null, plan);
         String id = AppIds.next();
-        var log = dataDir.appLog(id);
+        LogSink log = logs.of(id);
         App deployed;
         try (BuildAdmission.Place place = admission.admit(owner, plan, () -> store.count(owner), log)) {
-            LogFiles.event(log, "building " + valid.fileName() + " for " + valid.language().id());
+            log.event("building " + valid.fileName() + " for " + valid.language().id());
             BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
             try {
@@ -85,10 +88,10 @@ public final class Deployments {
                 throw e;
             }
         } catch (RuntimeException e) {
-            deleteQuietly(log);
+            logs.delete(id);
             throw e;
         }
-        LogFiles.event(log, "deployed " + deployed.name() + " (" + id + ")");
+        log.event("deployed " + deployed.name() + " (" + id + ")");
         LOG.info("user {} deployed app {} ({}, {})", owner, id, deployed.name(), deployed.language().id());
         instances.register(deployed);
         instances.startInBackground(id);
@@ -104,10 +107,10 @@ public final class Deployments {
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
                     old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
-            var log = dataDir.appLog(id);
+            LogSink log = logs.of(id);
             BuiltCode built;
             try (BuildAdmission.Place place = admission.admit(owner, null, () -> 0, log)) {
-                LogFiles.event(log, "redeploying with " + valid.fileName());
+                log.event("redeploying with " + valid.fileName());
                 built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             }
             Instant now = clock.instant();
@@ -119,7 +122,7 @@ public final class Deployments {
                 builder.commit(built, id);
                 store.update(app);
             }
-            LogFiles.event(log, "redeployed");
+            log.event("redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
             instances.startInBackground(id);
             return Optional.of(app);
@@ -135,8 +138,7 @@ public final class Deployments {
             if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
             FileTrees.delete(dataDir.app(id));
-            deleteQuietly(dataDir.appLog(id));
-            deleteQuietly(LogFiles.previous(dataDir.appLog(id)));
+            logs.delete(id);
             LOG.info("user {} deleted app {}", owner, id);
         }
         locks.remove(id);
@@ -213,13 +215,5 @@ public final class Deployments {
         }
         removed.forEach(id -> LOG.info("removed the remains of app {}, whose upload did not finish before a crash", id));
         return removed.size();
-    }
-
-    private static void deleteQuietly(java.nio.file.Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}", file, e);
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.slipway.instances;
 
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
-import io.slipway.logs.LogFiles;
 import io.slipway.instances.InstanceState.Asleep;
 import io.slipway.instances.InstanceState.Failed;
 import io.slipway.instances.InstanceState.Running;
@@ -101,7 +100,7 @@ final class AppInstance {
                     Instant now = owner.clock().instant();
                     if (now.isBefore(f.retryAt())) {
                         return CompletableFuture.failedFuture(InstanceUnavailableException.appFailed(f.reason(),
-                                Duration.between(now, f.retryAt()), LogFiles.tail(owner.logFile(appId), 2048)));
+                                Duration.between(now, f.retryAt()), owner.log(appId).tail(2048)));
                     }
                     ready = beginStart();
                 }
@@ -219,7 +218,7 @@ final class AppInstance {
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
             StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(),
-                    () -> LogFiles.tail(owner.logFile(appId), 2048));
+                    () -> owner.log(appId).tail(2048));
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
@@ -441,7 +440,7 @@ final class AppInstance {
 
     private void log(String line) {
         try {
-            LogFiles.event(owner.logFile(appId), line);
+            owner.log(appId).event(line);
         } catch (RuntimeException e) {
             LOG.warn("cannot write the log of app {}", appId, e);
         }

@@ -3,6 +3,7 @@ package io.slipway.instances;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.config.SlipwayConfig.InstanceSettings;
+import io.slipway.logs.LogSink;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class Instances implements AutoCloseable {
     private final InstantSource clock;
     private final LifecycleListener listener;
     private final Function<App, SandboxSpec> specs;
-    private final Function<String, Path> logFiles;
+    private final Function<String, LogSink> logs;
     private final Semaphore slots;
     private final ConcurrentHashMap<String, AppInstance> instances = new ConcurrentHashMap<>();
     private final ScheduledExecutorService idleChecker;
@@ -47,17 +48,17 @@ public final class Instances implements AutoCloseable {
 
     /**
      * @param specs    how to run an app (paths, uid, limits), decided by the wiring
-     * @param logFiles each app's log file
+     * @param logs     each app's log
      */
     public Instances(SandboxRuntime runtime, InstanceSettings settings, InstantSource clock, LifecycleListener listener,
-                     Function<App, SandboxSpec> specs, Function<String, Path> logFiles, UsageSink usage, java.time.Duration meteringInterval) {
+                     Function<App, SandboxSpec> specs, Function<String, LogSink> logs, UsageSink usage, java.time.Duration meteringInterval) {
         this.usage = usage;
         this.runtime = runtime;
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
         this.specs = specs;
-        this.logFiles = logFiles;
+        this.logs = logs;
         this.slots = new Semaphore(settings.maxRunning());
         this.idleChecker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("slipway-idle").daemon().factory());
         long every = settings.idleCheckInterval().toMillis();
@@ -211,8 +212,8 @@ public final class Instances implements AutoCloseable {
         return specs.apply(app);
     }
 
-    Path logFile(String appId) {
-        return logFiles.apply(appId);
+    LogSink log(String appId) {
+        return logs.apply(appId);
     }
 
     /** Stops every instance, in parallel, and waits for them. */

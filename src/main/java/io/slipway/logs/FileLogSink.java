@@ -22,6 +22,11 @@ public final class FileLogSink implements LogSink {
     }
 
     @Override
+    public String tail(int maxBytes) {
+        return LogFiles.tail(file, maxBytes);
+    }
+
+    @Override
     public void event(String text) {
         LogFiles.event(file, text);
     }

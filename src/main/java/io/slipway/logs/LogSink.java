@@ -14,6 +14,9 @@ public interface LogSink {
      */
     Thread pump(InputStream output, LogSource source);
 
+    /** The end of the log as text, at most {@code maxBytes} (whole lines): for the reason of a failure. */
+    String tail(int maxBytes);
+
     /** One line of Slipway's own about this sandbox ({@code [slipway]}): what the runtime did, or saw happen. */
     void event(String text);
 }

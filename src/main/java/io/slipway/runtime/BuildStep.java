@@ -1,5 +1,6 @@
 package io.slipway.runtime;
 
+import io.slipway.logs.LogSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +19,11 @@ import java.util.Objects;
  * @param readOnly    more directories the step may read (a directory of wheels, say)
  * @param trusted     a tool Slipway itself pinned and installed (esbuild), which reads an uploaded file but runs no
  *                    uploaded code: it runs without a sandbox and without the registries' network
- * @param log         the build log
+ * @param log         the build's log (the app's), which frames the step's output as {@code [build]} lines
  * @param timeout     past it the step is killed and fails
  */
 public record BuildStep(String description, List<String> command, Path workDir, Map<String, String> env, List<Path> readOnly,
-                        boolean trusted, Path log, Duration timeout) {
+                        boolean trusted, LogSink log, Duration timeout) {
     public BuildStep {
         Objects.requireNonNull(description, "description");
         command = List.copyOf(command);

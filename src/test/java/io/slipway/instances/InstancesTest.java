@@ -159,7 +159,7 @@ class InstancesTest {
         var settings = new InstanceSettings(Duration.ofSeconds(5), Duration.ofSeconds(1), 100, Duration.ofSeconds(10), maxRunning,
                 Duration.ofMillis(10), Duration.ofSeconds(30));
         instances = new Instances(runtime, settings, clock, (id, status, error, lastActive) -> reported.add(new Reported(id, status, error)),
-                InstancesTest::spec, id -> dir.resolve("logs").resolve(id + ".log"), (app, at, used) -> { }, Duration.ofHours(1));
+                InstancesTest::spec, id -> new io.slipway.logs.AppLogs(dir.resolve("logs"), 1 << 20).of(id), (app, at, used) -> { }, Duration.ofHours(1));
         for (String id : appIds) instances.register(app(id));
     }
 

@@ -38,6 +38,19 @@ public final class RecordingLogSink implements LogSink {
         lines.add(new Line(LogSource.SLIPWAY, text));
     }
 
+    /** The last lines whose text, one per line, fits in {@code maxBytes}. */
+    @Override
+    public String tail(int maxBytes) {
+        StringBuilder tail = new StringBuilder();
+        List<Line> all = lines();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            String line = "[" + all.get(i).source().tag() + "] " + all.get(i).text() + "\n";
+            if (tail.length() + line.length() > maxBytes) break;
+            tail.insert(0, line);
+        }
+        return tail.toString();
+    }
+
     /** Every line so far, in the order the sink received them. */
     public List<Line> lines() {
         return List.copyOf(lines);

@@ -38,7 +38,6 @@ public final class BubblewrapBuilds implements BuildRunner {
     private final Path npmCache;
     private final Path proxySocket;
     private final Path socat;
-    private final long logBytes;
     /** Names each step's control groups: {@code slipway-<label>/build-<n>}. */
     private final AtomicLong steps = new AtomicLong();
 
@@ -48,9 +47,8 @@ public final class BubblewrapBuilds implements BuildRunner {
      * @param npmCache    {@code build.npmCache}: the steps' npm cache is its {@code uid-<buildUid>} directory
      * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
      * @param socat       the host's socat, which bridges the proxy's socket inside the step's network namespace
-     * @param logBytes    the build log's cap
      */
-    public BubblewrapBuilds(String label, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket, Path socat, long logBytes) {
+    public BubblewrapBuilds(String label, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket, Path socat) {
         this.label = label;
         this.buildUid = buildUid;
         this.limits = limits;
@@ -59,7 +57,6 @@ public final class BubblewrapBuilds implements BuildRunner {
         this.npmCache = npmCache.resolve("uid-" + buildUid);
         this.proxySocket = proxySocket;
         this.socat = socat;
-        this.logBytes = logBytes;
         if (proxySocket != null) Ownership.give(proxySocket, buildUid, "rw-------");
     }
 
@@ -71,7 +68,7 @@ public final class BubblewrapBuilds implements BuildRunner {
         if (step.trusted()) {
             Map<String, String> env = new LinkedHashMap<>(step.env());
             env.putAll(label);
-            StepProcess.run(step, step.command(), env, null, logBytes);
+            StepProcess.run(step, step.command(), env, null);
             return;
         }
         Map<String, String> env = new LinkedHashMap<>(step.env());
@@ -92,7 +89,7 @@ public final class BubblewrapBuilds implements BuildRunner {
         // Its own control groups, like an app's: an install script cannot take the machine's memory, processes or CPU.
         Cgroup cgroup = Cgroup.create(this.label, "build-" + steps.incrementAndGet(),
                 new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
-        StepProcess.run(step, bwrap.env(env).command(command), label, cgroup, logBytes);
+        StepProcess.run(step, bwrap.env(env).command(command), label, cgroup);
     }
 
     @Override

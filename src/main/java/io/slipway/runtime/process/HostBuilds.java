@@ -14,17 +14,14 @@ import java.util.Map;
 public final class HostBuilds implements BuildRunner {
     private final String label;
     private final Path npmCache;
-    private final long logBytes;
 
     /**
      * @param npmCache the host directory npm caches into; root-owned entries there would make later sandboxed
      *                 installs (as the build uid) fail, so give it a directory of its own
-     * @param logBytes the build log's cap
      */
-    public HostBuilds(String label, Path npmCache, long logBytes) {
+    public HostBuilds(String label, Path npmCache) {
         this.label = label;
         this.npmCache = npmCache;
-        this.logBytes = logBytes;
     }
 
     @Override
@@ -32,7 +29,7 @@ public final class HostBuilds implements BuildRunner {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", npmCache.toString());
         env.put(SandboxLabel.VARIABLE, SandboxLabel.value(label, SandboxLabel.BUILD));
-        StepProcess.run(step, step.command(), env, null, logBytes);
+        StepProcess.run(step, step.command(), env, null);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.slipway.runtime.process;
 
-import io.slipway.logs.LogFiles;
-import io.slipway.logs.LogPump;
+import io.slipway.logs.LogSink;
 import io.slipway.logs.LogSource;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.BuildStepFailedException;
@@ -27,15 +26,14 @@ final class StepProcess {
      * @param env      the environment of {@code command} itself
      * @param cgroup   the step's limits, joined before the command's first instruction and removed when it ends; null
      *                 for a step that runs unconfined
-     * @param logBytes the log's cap
      * @throws BuildStepFailedException when the step exits non-zero or outlives its timeout (it is then killed)
      */
-    static void run(BuildStep buildStep, List<String> command, Map<String, String> env, Cgroup cgroup, long logBytes) {
+    static void run(BuildStep buildStep, List<String> command, Map<String, String> env, Cgroup cgroup) {
         String step = buildStep.description();
-        Path log = buildStep.log();
+        LogSink log = buildStep.log();
         Duration timeout = buildStep.timeout();
         Path cwd = buildStep.workDir();
-        LogFiles.event(log, step);
+        log.event(step);
         ProcessBuilder pb = new ProcessBuilder(cgroup == null ? command : cgroup.launch("", command)).directory(cwd.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
         pb.environment().clear();
@@ -47,18 +45,18 @@ final class StepProcess {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot run " + command.getFirst(), e);
             }
-            Thread output = LogPump.start(process.getInputStream(), log, logBytes, LogSource.BUILD, "build");
+            Thread output = log.pump(process.getInputStream(), LogSource.BUILD);
             boolean finished = awaitExit(process, timeout, step);
             // Every line the step wrote is in the log before Slipway says how it ended.
             joinQuietly(output);
             if (!finished) {
-                LogFiles.event(log, step + " timed out after " + timeout);
+                log.event(step + " timed out after " + timeout);
                 throw new BuildStepFailedException(step + " timed out after " + timeout);
             }
             if (process.exitValue() != 0) {
                 String why = step + " failed with exit code " + process.exitValue()
                         + (cgroup != null && cgroup.oomKilled() ? "; it ran out of memory (build.memory)" : "");
-                LogFiles.event(log, why);
+                log.event(why);
                 throw new BuildStepFailedException(why);
             }
         } finally {
