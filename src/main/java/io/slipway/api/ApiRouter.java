@@ -39,6 +39,8 @@ public final class ApiRouter {
     private static final String USER = "/api/admin/users/:user";
     /** Set on the routing context once the body handler has parsed a whole multipart form. */
     private static final String FORM_PARSED = "slipway.formParsed";
+    /** Quarter seconds a form may take to be parsed once its request ended before it counts as cut short (5 s). */
+    private static final int CUT_OFF_TICKS = 20;
 
     private final Deployments deployments;
     private final SlipwayConfig config;
@@ -234,15 +236,18 @@ public final class ApiRouter {
 
     /**
      * Vert.x's body handler waits forever for a file part whose closing boundary never comes. So once the request has
-     * ended, its parsed form must follow within a moment; if it does not, the body was cut short, and the client is told
-     * so (with the connection closed, which also ends the waiting parser).
+     * ended, its parsed form must follow within {@value #CUT_OFF_TICKS} ticks of 250 ms; if it does not, the body was cut
+     * short, and the client is told so (with the connection closed, which also ends the waiting parser). The wait is long
+     * because a complete form is parsed only once its file part is written and closed on a worker thread: on a loaded
+     * machine (a test run on two cores at a load of 9) that took more than the half second this once waited, and
+     * complete uploads were refused.
      */
     private static void watchForCutOffForm(RoutingContext ctx) {
         long[] endedTicks = {0};
         long timer = ctx.vertx().setPeriodic(250, id -> {
             if (ctx.get(FORM_PARSED) != null || ctx.response().ended() || ctx.response().closed()) {
                 ctx.vertx().cancelTimer(id);
-            } else if (ctx.request().isEnded() && ++endedTicks[0] >= 2) {
+            } else if (ctx.request().isEnded() && ++endedTicks[0] >= CUT_OFF_TICKS) {
                 ctx.vertx().cancelTimer(id);
                 ctx.response().putHeader("Connection", "close");
                 Problem.of(400, "invalid-form", "Bad Request",
