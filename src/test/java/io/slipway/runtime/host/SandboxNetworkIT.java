@@ -1,4 +1,4 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +30,7 @@ class SandboxNetworkIT {
             // unshare execs sleep in the new namespace; attach once the namespace differs from ours.
             await().atMost(Duration.ofSeconds(5)).until(() -> !netns(pid).equals(netns(ProcessHandle.current().pid())));
             SandboxNetwork.Link link = network.attach(pid, false);
-            InetSocketAddress app = new InetSocketAddress(link.sandboxAddress(), ProcessSandboxRuntime.SANDBOX_PORT);
+            InetSocketAddress app = new InetSocketAddress(link.sandboxAddress(), 8000);
 
             // The namespace is reached: nothing listens there, so the connection is refused by it.
             assertThatThrownBy(() -> connect(app)).isInstanceOf(ConnectException.class).hasMessageContaining("refused");

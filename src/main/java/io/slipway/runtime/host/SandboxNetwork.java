@@ -1,8 +1,8 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
-import static io.slipway.runtime.process.HostCommands.feed;
-import static io.slipway.runtime.process.HostCommands.run;
-import static io.slipway.runtime.process.HostCommands.runQuietly;
+import static io.slipway.runtime.host.HostCommands.feed;
+import static io.slipway.runtime.host.HostCommands.run;
+import static io.slipway.runtime.host.HostCommands.runQuietly;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * answers there (a gateway, a transparent proxy) would pass for the app: a readiness probe once took a gateway's
  * {@code 403} for an app that had already exited. With it, such a connection fails at once with "no route to host".
  */
-final class SandboxNetwork {
+public final class SandboxNetwork {
     /** A sandbox's link: its slot in the subnet and the address the app is reached at. */
-    record Link(int slot, String hostInterface, InetAddress sandboxAddress) {
+    public record Link(int slot, String hostInterface, InetAddress sandboxAddress) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxNetwork.class);
@@ -60,7 +60,7 @@ final class SandboxNetwork {
     }
 
     /** Installs the firewall (and, with {@code nat}, forwarding and NAT), replacing what an earlier run left. */
-    static SandboxNetwork setUp(String label, String subnet, boolean nat) {
+    public static SandboxNetwork setUp(String label, String subnet, boolean nat) {
         SandboxNetwork network = new SandboxNetwork(label, subnet);
         network.firewall = SandboxFirewall.install(label, subnet, nat, network.offline(), network.online());
         run("ip", "route", "replace", "unreachable", subnet);
@@ -69,7 +69,7 @@ final class SandboxNetwork {
     }
 
     /** Joins the sandbox whose first process is {@code pid} to the host; with {@code internet}, also routes it out. */
-    Link attach(long pid, boolean internet) {
+    public Link attach(long pid, boolean internet) {
         String kind = internet ? online() : offline();
         int slot = claim(kind);
         String iface = kind + slot;
@@ -110,7 +110,7 @@ final class SandboxNetwork {
     }
 
     /** Frees the link's slot; the veth pair goes with the sandbox's namespace, or is deleted here if it outlived it. */
-    void detach(Link link) {
+    public void detach(Link link) {
         release(link.slot(), link.hostInterface());
     }
 
@@ -172,12 +172,12 @@ final class SandboxNetwork {
     }
 
     /** What is missing of the firewall as it was installed ({@link SandboxFirewall#check()}); empty when it is whole. */
-    List<String> check() {
+    public List<String> check() {
         return firewall.check();
     }
 
     /** Removes the firewall, the subnet's route when no Slipway holds a slot in it any more, and puts IPv4 forwarding back. */
-    void tearDown() {
+    public void tearDown() {
         firewall.remove();
         if (claimsLeft() == 0) runQuietly("ip", "route", "del", "unreachable", subnet);
     }

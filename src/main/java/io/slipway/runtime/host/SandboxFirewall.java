@@ -1,7 +1,7 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
-import static io.slipway.runtime.process.HostCommands.run;
-import static io.slipway.runtime.process.HostCommands.runQuietly;
+import static io.slipway.runtime.host.HostCommands.run;
+import static io.slipway.runtime.host.HostCommands.runQuietly;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
