@@ -2,6 +2,7 @@ package io.slipway.runtime.process;
 
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
+import io.slipway.runtime.host.ListeningSockets;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;

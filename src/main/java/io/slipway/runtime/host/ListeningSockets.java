@@ -1,4 +1,4 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,14 +14,14 @@ import java.util.List;
  * The TCP sockets listening in a process's network namespace, read from {@code /proc/<pid>/net/tcp} and {@code tcp6}
  * (see proc(5)): what an app that never answered actually listens on, for the hint in its failure.
  */
-final class ListeningSockets {
+public final class ListeningSockets {
     private static final String LISTEN = "0A";
 
     private ListeningSockets() {
     }
 
     /** The listening addresses in the namespace of {@code pid}; empty when it cannot be read (the process is gone). */
-    static List<InetSocketAddress> of(long pid) {
+    public static List<InetSocketAddress> of(long pid) {
         List<InetSocketAddress> sockets = new ArrayList<>();
         for (String table : List.of("tcp", "tcp6")) {
             try {
