@@ -13,44 +13,84 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes a directory tree as an uncompressed POSIX tar: directories, regular files and symbolic links (venvs and
- * {@code node_modules/.bin} hold both), in a stable order, every entry owned by root with its permission bits kept and
- * readable by all. Names that do not fit ustar's fields get a PAX header ({@code path}, {@code linkpath}), which every
- * engine reads.
+ * Writes uncompressed POSIX tars: a directory tree ({@link #write(Path, OutputStream)}), or entries one by one
+ * ({@link #to(OutputStream)}) for an archive assembled from files in several places. Directories, regular files and
+ * symbolic links (venvs and {@code node_modules/.bin} hold both), every entry owned by root with its permission bits
+ * kept and readable by all. Names that do not fit ustar's fields get a PAX header ({@code path}, {@code linkpath}),
+ * which every engine reads. Not thread-safe; {@link #finish()} writes the end of the archive, and nothing closes the
+ * stream, which stays the caller's.
  */
 public final class Tar {
     private static final int BLOCK = 512;
 
-    private Tar() {
+    private final OutputStream out;
+
+    private Tar(OutputStream out) {
+        this.out = out;
     }
 
-    /** Writes {@code root}'s content, paths relative to it, and the end-of-archive blocks; does not close {@code out}. */
+    /** A tar written entry by entry to {@code out}, in the order the calls come. */
+    public static Tar to(OutputStream out) {
+        return new Tar(out);
+    }
+
+    /** Writes {@code root}'s content, paths relative to it, in a stable order, and the end-of-archive blocks. */
     public static void write(Path root, OutputStream out) {
         if (!Files.isDirectory(root)) throw new IllegalArgumentException("not a directory: " + root);
+        Tar tar = new Tar(out);
         try (Stream<Path> walk = Files.walk(root)) {
             List<Path> entries = walk.filter(p -> !p.equals(root)).sorted().toList();
-            for (Path entry : entries) writeEntry(root, entry, out);
-            out.write(new byte[2 * BLOCK]);
-            out.flush();
+            for (Path entry : entries) tar.copy(root.relativize(entry).toString(), entry);
+            tar.finish();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a tar of " + root, e);
         }
     }
 
-    private static void writeEntry(Path root, Path entry, OutputStream out) throws IOException {
-        String name = root.relativize(entry).toString();
-        if (Files.isSymbolicLink(entry)) {
-            header(out, name, '2', 0777, 0, Files.readSymbolicLink(entry).toString());
-        } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-            header(out, name + "/", '5', mode(entry) | 0555, 0, "");
-        } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-            long size = Files.size(entry);
-            header(out, name, '0', mode(entry) | 0444, size, "");
-            long copied = Files.copy(entry, out);
-            if (copied != size) throw new IOException(entry + " changed while it was written to a tar");
-            pad(out, size);
+    /**
+     * Adds {@code source} as {@code name}: a symbolic link as a link (to the same target), a directory as a directory
+     * alone (not its content), a regular file with its content. Sockets, fifos and devices have no place in a layer and
+     * are left out.
+     */
+    public Tar copy(String name, Path source) throws IOException {
+        if (Files.isSymbolicLink(source)) {
+            symlink(name, Files.readSymbolicLink(source).toString());
+        } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            header(name + "/", '5', mode(source) | 0555, 0, "");
+        } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            long size = Files.size(source);
+            header(name, '0', mode(source) | 0444, size, "");
+            long copied = Files.copy(source, out);
+            if (copied != size) throw new IOException(source + " changed while it was written to a tar");
+            pad(size);
         }
-        // Sockets, fifos and devices have no place in a layer: left out.
+        return this;
+    }
+
+    /** Adds an empty directory {@code name} with {@code mode} (and read and search for all). */
+    public Tar directory(String name, int mode) throws IOException {
+        header(name + "/", '5', mode | 0555, 0, "");
+        return this;
+    }
+
+    /** Adds a regular file {@code name} holding {@code content}, with {@code mode} (and read for all). */
+    public Tar file(String name, byte[] content, int mode) throws IOException {
+        header(name, '0', mode | 0444, content.length, "");
+        out.write(content);
+        pad(content.length);
+        return this;
+    }
+
+    /** Adds a symbolic link {@code name} to {@code target}, as it is (relative or absolute). */
+    public Tar symlink(String name, String target) throws IOException {
+        header(name, '2', 0777, 0, target);
+        return this;
+    }
+
+    /** Writes the end-of-archive blocks and flushes; the stream stays open. */
+    public void finish() throws IOException {
+        out.write(new byte[2 * BLOCK]);
+        out.flush();
     }
 
     private static int mode(Path path) throws IOException {
@@ -60,7 +100,7 @@ public final class Tar {
         return mode;
     }
 
-    private static void header(OutputStream out, String name, char type, int mode, long size, String link) throws IOException {
+    private void header(String name, char type, int mode, long size, String link) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length > 100 || linkBytes.length > 100) {
@@ -70,7 +110,7 @@ public final class Tar {
             byte[] body = pax.toString().getBytes(StandardCharsets.UTF_8);
             out.write(block("././@PaxHeader", 'x', 0644, body.length, ""));
             out.write(body);
-            pad(out, body.length);
+            pad(body.length);
         }
         out.write(block(name, type, mode, size, link));
     }
@@ -115,7 +155,7 @@ public final class Tar {
         System.arraycopy(bytes, 0, h, offset, Math.min(length, bytes.length));
     }
 
-    private static void pad(OutputStream out, long size) throws IOException {
+    private void pad(long size) throws IOException {
         int rest = (int) (size % BLOCK);
         if (rest != 0) out.write(new byte[BLOCK - rest]);
     }
