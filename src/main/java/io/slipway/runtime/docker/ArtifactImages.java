@@ -1,0 +1,159 @@
+package io.slipway.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.HostConfig;
+import io.slipway.artifacts.Tar;
+import io.slipway.runtime.Artifact;
+import io.slipway.runtime.ArtifactSource;
+import io.slipway.runtime.Layer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One image per artifact: its base image with the code layer at {@code /app/code} and the dependency layer at
+ * {@code /app/node_modules} or {@code /app/venv}, made once and tagged by a digest of the base image and the layers'
+ * digests, so that every later start of the same artifact (by any app, after any restart) creates its container at
+ * once. Copying the layers into each container before its start instead costs that start the copy: ~25 ms for a hello
+ * app, 0.7–1 s for a 43 MB dependency set (measured on podman 4.3). The image is made by copying the layers' tars into a
+ * container that is never started and committing it. Thread-safe; two starts of one artifact make it once.
+ */
+final class ArtifactImages {
+    static final String REPOSITORY = BaseImages.REPOSITORY + "app";
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactImages.class);
+
+    private final DockerClient docker;
+    private final ArtifactSource source;
+    private final Map<String, String> labels;
+    private final Map<String, ReentrantLock> making = new ConcurrentHashMap<>();
+
+    /** @param labels what the containers the images are made in carry, so that a crash's leftovers are found and reaped */
+    ArtifactImages(DockerClient docker, ArtifactSource source, Map<String, String> labels) {
+        this.docker = docker;
+        this.source = source;
+        this.labels = Map.copyOf(labels);
+    }
+
+    /** The image that runs {@code artifact} of {@code appId} on {@code base}, made first if the engine lacks it. */
+    String of(String appId, Artifact artifact, BaseImages.Interpreter base) {
+        String baseId = docker.inspectImageCmd(base.image()).exec().getId();
+        String tag = digest(baseId, artifact);
+        String image = REPOSITORY + ":" + tag;
+        ReentrantLock lock = making.computeIfAbsent(tag, t -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (exists(image)) return image;
+            long started = System.nanoTime();
+            make(appId, artifact, base, image);
+            LOG.info("made the image {} for {} in {} ms", image, appId, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return image;
+        } finally {
+            lock.unlock();
+            making.remove(tag, lock);
+        }
+    }
+
+    private boolean exists(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private void make(String appId, Artifact artifact, BaseImages.Interpreter base, String image) {
+        String container = docker.createContainerCmd(base.image()).withCmd(base.program())
+                .withLabels(labels).withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+        try {
+            String dependencies = switch (artifact.language()) {
+                case NODE -> "/app/node_modules";
+                case PYTHON -> "/app/venv";
+            };
+            // The mount points first: an image of the operator's choosing need not have them.
+            copy(container, "/", out -> directories(out, dependencies));
+            copy(container, "/app/code", out -> source.writeTar(appId, artifact.code(), out));
+            artifact.dependencies().ifPresent(layer -> copy(container, dependencies, out -> source.writeTar(appId, layer, out)));
+            String[] name = image.split(":(?=[^:/]+$)");
+            docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).withLabels(labels).exec();
+        } finally {
+            docker.removeContainerCmd(container).withForce(true).exec();
+        }
+    }
+
+    private static void directories(java.io.OutputStream out, String dependencies) {
+        try {
+            Tar.to(out).directory("app", 0755).directory("app/code", 0755).directory(dependencies.substring(1), 0755).finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams what {@code writer} writes into the (stopped) container at {@code path}, as the engine reads it. */
+    private void copy(String container, String path, Consumer<java.io.OutputStream> writer) {
+        if (path.equals("/")) {
+            ByteArrayOutputStream small = new ByteArrayOutputStream();
+            writer.accept(small);
+            docker.copyArchiveToContainerCmd(container).withRemotePath(path).withTarInputStream(new ByteArrayInputStream(small.toByteArray())).exec();
+            return;
+        }
+        try (PipedInputStream in = new PipedInputStream(1 << 20); PipedOutputStream out = new PipedOutputStream(in)) {
+            var failure = new java.util.concurrent.atomic.AtomicReference<RuntimeException>();
+            var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread thread = Thread.ofVirtual().name("layer-" + container.substring(0, 12)).start(() -> {
+                try (out) {
+                    writer.accept(out);
+                } catch (RuntimeException | IOException e) {
+                    if (!abandoned.get()) failure.set(e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e));
+                }
+            });
+            try {
+                docker.copyArchiveToContainerCmd(container).withRemotePath(path).withTarInputStream(in).exec();
+            } catch (RuntimeException e) {
+                // A layer that could not be read ends the tar early, and the engine refuses it: the reason is the layer's.
+                // An engine that refused the copy for a reason of its own leaves the writer blocked on the pipe: closed
+                // here, which ends the writer with an error that is no failure of the layer's.
+                thread.join(TimeUnit.MILLISECONDS.toMillis(200));
+                abandoned.set(true);
+                in.close();
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+                if (failure.get() != null) failure.get().addSuppressed(e);
+                throw failure.get() != null ? failure.get() : e;
+            }
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (failure.get() != null) throw failure.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy a layer into " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while copying a layer", e);
+        }
+    }
+
+    /** 32 hex digits of the SHA-256 of the base image's id and the layers' digests. */
+    private static String digest(String baseId, Artifact artifact) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String key = baseId + "\n" + artifact.language().id() + "\n" + artifact.code().digest() + "\n"
+                    + artifact.dependencies().map(Layer::digest).orElse("-");
+            return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package io.slipway.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Version;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.slipway.app.DataDir;
+import io.slipway.artifacts.Tar;
+import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.runtime.ArtifactSource;
+import io.slipway.runtime.Leftovers;
+import io.slipway.runtime.NetworkPolicy;
+import io.slipway.runtime.Preflight;
+import io.slipway.runtime.RuntimeCapabilities;
+import io.slipway.runtime.Sandbox;
+import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.SandboxSpec;
+import io.slipway.runtime.SandboxStartException;
+import io.slipway.runtime.host.SandboxNetwork;
+import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.SandboxLabel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each app in a container of a Docker Engine API (dockerd, or podman's compatible service), driven by
+ * docker-java. The container runs the artifact's own image ({@link ArtifactImages}) as an unprivileged user, with a
+ * read-only root, no capabilities, {@code no-new-privileges}, the limits in its {@code HostConfig} (memory with no swap
+ * beyond it, CPU, pids) and a tmpfs {@code /tmp}; it carries the spec's labels and {@value #OWNER_LABEL} naming this
+ * Slipway's data dir, by which a later run finds what this one left.
+ *
+ * <p>The engine never touches the network: containers are created with network mode {@code none}, and once started
+ * Slipway links each one's network namespace to the host itself, as the process runtime does its sandboxes, with a veth
+ * pair behind its firewall ({@link SandboxNetwork}); the proxy dials the container's address on that link. So the engine
+ * must run on Slipway's own host and Slipway as root, which {@link #check()} says when they do not.
+ */
+public final class DockerSandboxRuntime implements SandboxRuntime {
+    /** The label naming the Slipway (by its data dir's {@link SandboxLabel}) whose containers and images these are. */
+    public static final String OWNER_LABEL = "io.slipway.owner";
+    /** What a container is for: {@code app}, or {@code image} for one that an image is made in. */
+    public static final String ROLE_LABEL = "io.slipway.role";
+    static final int PORT = 8000;
+    private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxRuntime.class);
+
+    private final DockerSettings settings;
+    private final SandboxSettings sandbox;
+    private final String label;
+    private final DockerClient calls;
+    private final DockerClient streams;
+    private final BaseImages bases;
+    private final ArtifactImages images;
+    private final boolean egress;
+    private final Optional<String> unlinkable;
+    private final SandboxNetwork network;
+    private volatile boolean closed;
+
+    /**
+     * Connects to the engine (lazily: an engine that is down is reported by {@link #check()}, not here) and, when the
+     * engine is on this host and Slipway is root, installs the sandboxes' firewall; {@link #close()} removes it.
+     *
+     * @param sandbox what the docker runtime shares with the process runtime: {@code tmpSize}, {@code egress},
+     *                {@code egressSubnet} and {@code egressDns}
+     * @param tools   the host's {@code node} and {@code python3}, which base images are made from unless configured
+     */
+    public DockerSandboxRuntime(DockerSettings settings, SandboxSettings sandbox, DataDir dataDir, ArtifactSource artifacts, HostTools tools) {
+        this.settings = settings;
+        this.sandbox = sandbox;
+        this.label = SandboxLabel.of(dataDir.root());
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(settings.host().toString()).build();
+        DockerHttpClient shortCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofMinutes(2)).build();
+        // Waiting for an exit and following output last as long as the container: no response timeout.
+        DockerHttpClient longCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(5)).build();
+        this.calls = DockerClientImpl.getInstance(config, shortCalls);
+        this.streams = DockerClientImpl.getInstance(config, longCalls);
+        this.bases = new BaseImages(calls, shortCalls, settings.nodeImage(), settings.pythonImage(), tools);
+        this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"));
+        this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
+        this.unlinkable = whyUnlinkable(settings);
+        this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
+    }
+
+    /** Why Slipway cannot link this engine's containers to its own network, if it cannot. */
+    private static Optional<String> whyUnlinkable(DockerSettings settings) {
+        if (!"unix".equals(settings.host().getScheme())) {
+            return Optional.of("docker.host is " + settings.host() + ", an engine Slipway reaches over TCP: its containers may run on another "
+                    + "machine, where Slipway cannot link them to its network and firewall. Run Slipway on the engine's host with "
+                    + "docker.host=unix:///var/run/docker.sock (or podman's socket)");
+        }
+        if (!isRoot()) {
+            return Optional.of("Slipway runs as uid " + uid() + ": linking containers to its network and firewall needs root. Run Slipway "
+                    + "as root, or use the process runtime");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String name() {
+        return "docker";
+    }
+
+    @Override
+    public RuntimeCapabilities capabilities() {
+        return new RuntimeCapabilities(egress, true, true);
+    }
+
+    @Override
+    public Sandbox start(SandboxSpec spec) {
+        try {
+            if (unlinkable.isPresent()) throw new IllegalStateException(unlinkable.get());
+            boolean internet = spec.network() == NetworkPolicy.INTERNET;
+            if (internet && !egress) throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
+            long begun = System.nanoTime();
+            BaseImages.Interpreter base = bases.of(spec.artifact().language());
+            String image;
+            try {
+                image = images.of(spec.appId(), spec.artifact(), base);
+            } catch (NotFoundException e) {
+                // The base image was removed from the engine while Slipway ran (an operator's prune): made again.
+                base = bases.forget(spec.artifact().language());
+                image = images.of(spec.appId(), spec.artifact(), base);
+            }
+            long imaged = System.nanoTime();
+            String container = create(spec, image, base);
+            long created = System.nanoTime();
+            try {
+                Sandbox sandbox = run(spec, container, internet);
+                LOG.debug("started {}: image {} ms, create {} ms, attach, start and link {} ms", spec.appId(), (imaged - begun) / 1_000_000,
+                        (created - imaged) / 1_000_000, (System.nanoTime() - created) / 1_000_000);
+                return sandbox;
+            } catch (RuntimeException e) {
+                removeQuietly(container);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            throw new SandboxStartException("cannot start the sandbox of " + spec.appId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String create(SandboxSpec spec, String image, BaseImages.Interpreter base) {
+        Map<String, String> labels = new LinkedHashMap<>(spec.labels());
+        labels.put(OWNER_LABEL, label);
+        labels.put(ROLE_LABEL, "app");
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode(DockerSettings.NO_ENGINE_NETWORK)
+                .withMemory(spec.limits().memory().bytes())
+                .withMemorySwap(spec.limits().memory().bytes())
+                .withNanoCPUs(Math.round(spec.limits().cpus() * 1e9))
+                .withPidsLimit((long) spec.limits().pids())
+                .withReadonlyRootfs(true)
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777"))
+                .withInit(true)
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        return calls.createContainerCmd(image)
+                .withCmd(spec.artifact().command(base.program(), base.program()))
+                .withEnv(environment(spec))
+                .withWorkingDir("/app/code")
+                .withUser(BaseImages.APP_UID + ":" + BaseImages.APP_UID)
+                .withLabels(labels)
+                .withHostConfig(host)
+                .exec().getId();
+    }
+
+    private static List<String> environment(SandboxSpec spec) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.put("PORT", Integer.toString(PORT));
+        env.put("HOST", "0.0.0.0");
+        env.put("NODE_ENV", "production");
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", "/tmp");
+        env.put("PYTHONUNBUFFERED", "1");
+        return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /** Attaches to its output, starts it, and links its network namespace to the host. */
+    private Sandbox run(SandboxSpec spec, String container, boolean internet) {
+        Thread pump = ContainerOutput.attach(streams, container, spec.log(), Duration.ofSeconds(30));
+        if (internet) copyResolvConf(container);
+        calls.startContainerCmd(container).exec();
+        InspectContainerResponse.ContainerState state = calls.inspectContainerCmd(container).exec().getState();
+        Long pid = state.getPidLong();
+        if (pid == null || pid <= 0 || !Boolean.TRUE.equals(state.getRunning())) return exitedAtOnce(spec, container, pump);
+        SandboxNetwork.Link link;
+        try {
+            link = network.attach(pid, internet);
+        } catch (RuntimeException e) {
+            if (!Boolean.TRUE.equals(calls.inspectContainerCmd(container).exec().getState().getRunning())) {
+                return exitedAtOnce(spec, container, pump);
+            }
+            throw e;
+        }
+        InetSocketAddress address = new InetSocketAddress(link.sandboxAddress(), PORT);
+        return new DockerSandbox(spec.appId(), container, calls, streams, address, pid, spec.log(), pump, () -> network.detach(link), () -> !closed);
+    }
+
+    /**
+     * An app that exited before its network could be linked took its namespace with it: what matters is its exit, which
+     * the lifecycle reports with its log. Port 0 of 0.0.0.0 refuses every connection.
+     */
+    private Sandbox exitedAtOnce(SandboxSpec spec, String container, Thread pump) {
+        return new DockerSandbox(spec.appId(), container, calls, streams, new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
+    }
+
+    /**
+     * An app allowed the internet resolves names with {@code sandbox.egressDns}, or else the host's resolvers: the engine
+     * gives a container of network mode none no {@code /etc/resolv.conf} of its own. Copied before the start, as the
+     * root file system is read-only from then on.
+     */
+    private void copyResolvConf(String container) {
+        try {
+            String resolvers = sandbox.egressDns().isEmpty() ? Files.readString(Path.of("/etc/resolv.conf"))
+                    : "nameserver " + sandbox.egressDns() + "\n";
+            ByteArrayOutputStream tar = new ByteArrayOutputStream();
+            Tar.to(tar).file("resolv.conf", resolvers.getBytes(StandardCharsets.UTF_8), 0644).finish();
+            calls.copyArchiveToContainerCmd(container).withRemotePath("/etc").withTarInputStream(new ByteArrayInputStream(tar.toByteArray())).exec();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot give the container a resolv.conf", e);
+        }
+    }
+
+    /**
+     * Removes every container labelled with this Slipway's data dir, running or not, apps' and images' alike: a
+     * container cannot be handed to a new run with its output and exit still followed, and every app comes back asleep
+     * after a restart anyway. Containers of other Slipways (another data dir's label) are left alone.
+     */
+    @Override
+    public Leftovers adoptOrReap(Set<String> knownApps) {
+        int reaped = 0;
+        for (Container container : ours()) {
+            if (removeQuietly(container.getId())) {
+                LOG.info("removed the container {} of {}, left by an earlier run", container.getId().substring(0, 12),
+                        container.getLabels().getOrDefault(SandboxSpec.APP_LABEL, "no app"));
+                reaped++;
+            }
+        }
+        return new Leftovers(0, reaped);
+    }
+
+    private List<Container> ours() {
+        return calls.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(OWNER_LABEL, label)).exec();
+    }
+
+    private boolean removeQuietly(String container) {
+        try {
+            calls.removeContainerCmd(container).withForce(true).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot remove the container {}: {}", container, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The engine answers ({@code /_ping}) and says its version; its containers can be linked to this host's network
+     * (a local socket, Slipway as root); the firewall is as it was installed; the configured images exist.
+     */
+    @Override
+    public Preflight check() {
+        List<String> problems = new ArrayList<>();
+        unlinkable.ifPresent(problems::add);
+        try {
+            calls.pingCmd().exec();
+            Version version = calls.versionCmd().exec();
+            LOG.debug("engine {} {} (API {})", settings.host(), version.getVersion(), version.getApiVersion());
+            problems.addAll(bases.problems());
+        } catch (RuntimeException e) {
+            problems.add("the container engine at " + settings.host() + " does not answer (" + rootCause(e) + "): start dockerd or "
+                    + "'podman system service', or point docker.host (SLIPWAY_DOCKER_HOST) at its socket");
+        }
+        if (network != null) problems.addAll(network.check());
+        return new Preflight(problems);
+    }
+
+    /** The engine's name and version, for Slipway's start-up log. */
+    public String engine() {
+        Version version = calls.versionCmd().exec();
+        String name = version.getComponents() == null ? "Docker Engine" : version.getComponents().stream().findFirst()
+                .map(c -> c.getName()).orElse("Docker Engine");
+        return name + " " + version.getVersion() + " (API " + version.getApiVersion() + ") at " + settings.host();
+    }
+
+    private static String rootCause(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) e = e.getCause();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Removes the firewall this runtime installed and closes the engine's clients. Call after every sandbox stopped. */
+    @Override
+    public void close() {
+        closed = true;
+        if (network != null) network.tearDown();
+        for (DockerClient client : List.of(calls, streams)) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                LOG.debug("closing the engine's client: {}", e.toString());
+            }
+        }
+    }
+
+    private static boolean isRoot() {
+        return uid() == 0;
+    }
+
+    private static int uid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+}
