@@ -93,10 +93,37 @@ public final class SandboxNetwork {
             feed("link set eth0 addrgenmode none\naddr add " + sandbox + "/30 dev eth0\nlink set eth0 up\nneigh replace " + host
                     + " lladdr " + mac(slot, 1) + " dev eth0 nud permanent\n" + (internet ? "route add default via " + host + "\n" : ""),
                     "nsenter", "--net=/proc/" + pid + "/ns/net", "/bin/sh", "-c", SANDBOX_IPV6_OFF + "exec ip -batch -");
+            awaitOperational(iface);
             return new Link(slot, iface, InetAddress.getByName(sandbox));
         } catch (RuntimeException | UnknownHostException e) {
             release(slot, iface);
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits (a second at most) until the kernel has taken the link's carrier into account. Up to then both ends send
+     * through a qdisc that drops everything: the proxy's first SYN to a just-started app was lost now and then, and TCP
+     * sent it again only after its initial timeout, a second later (measured: 2 starts in 9 took 1.2 s instead of 0.2 s,
+     * and the host's end was still "down" when attach returned in 1 of 4). The kernel's link watcher marks the host's
+     * end up after the sandbox's, whose carrier event it queued first, so the host's end alone is read. Polled: sysfs
+     * has no notification for it, and it takes some microseconds to a few milliseconds.
+     */
+    private static void awaitOperational(String iface) {
+        Path operstate = Path.of("/sys/class/net", iface, "operstate");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        try {
+            while (!Files.readString(operstate).strip().equals("up")) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("the sandbox link {} is not up after 1 s; its first connections may wait for TCP to send again", iface);
+                    return;
+                }
+                Thread.sleep(1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the state of " + iface, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
