@@ -59,7 +59,8 @@ public final class PodmanEngine implements AutoCloseable {
                     runroot = "%s"
                     """.formatted(dir.resolve("graph"), dir.resolve("run")));
             Path socket = dir.resolve("podman.sock");
-            ProcessBuilder pb = new ProcessBuilder("podman", "system", "service", "--time=0", "unix://" + socket)
+            // In the temp dir: conmon writes a file named "oom" into its working directory when a container is OOM-killed.
+            ProcessBuilder pb = new ProcessBuilder("podman", "system", "service", "--time=0", "unix://" + socket).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile());
             // For the service alone: the test JVM and its other children keep the machine's configuration.
             pb.environment().put("CONTAINERS_CONF", containersConf.toString());

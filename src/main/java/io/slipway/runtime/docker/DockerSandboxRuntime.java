@@ -63,6 +63,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     /** What a container is for: {@code app}, or {@code image} for one that an image is made in. */
     public static final String ROLE_LABEL = "io.slipway.role";
     static final int PORT = 8000;
+    /** The oldest Docker API with everything the containers' HostConfig uses (Init, NanoCpus, PidsLimit). */
+    static final String MINIMUM_API = "1.25";
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxRuntime.class);
 
     private final DockerSettings settings;
@@ -289,7 +291,10 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         try {
             calls.pingCmd().exec();
             Version version = calls.versionCmd().exec();
-            LOG.debug("engine {} {} (API {})", settings.host(), version.getVersion(), version.getApiVersion());
+            if (!supported(version.getApiVersion())) {
+                problems.add("the container engine at " + settings.host() + " speaks Docker API " + version.getApiVersion() + " (engine "
+                        + version.getVersion() + "); Slipway needs " + MINIMUM_API + " or later (Init, NanoCpus, PidsLimit): upgrade the engine");
+            }
             problems.addAll(bases.problems());
         } catch (RuntimeException e) {
             problems.add("the container engine at " + settings.host() + " does not answer (" + rootCause(e) + "): start dockerd or "
@@ -305,6 +310,18 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         String name = version.getComponents() == null ? "Docker Engine" : version.getComponents().stream().findFirst()
                 .map(c -> c.getName()).orElse("Docker Engine");
         return name + " " + version.getVersion() + " (API " + version.getApiVersion() + ") at " + settings.host();
+    }
+
+    /** Whether an API version ("1.41") is at least {@value #MINIMUM_API}. */
+    static boolean supported(String apiVersion) {
+        String[] parts = String.valueOf(apiVersion).split("\\.");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 1 || (major == 1 && minor >= Integer.parseInt(MINIMUM_API.substring(2)));
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static String rootCause(Throwable e) {

@@ -45,6 +45,14 @@ class DockerPreflightTest {
     }
 
     @Test
+    void enginesOlderThanDockerApi125AreNotSupported() {
+        assertThat(DockerSandboxRuntime.supported("1.41")).isTrue();
+        assertThat(DockerSandboxRuntime.supported("1.25")).isTrue();
+        assertThat(DockerSandboxRuntime.supported("1.24")).isFalse();
+        assertThat(DockerSandboxRuntime.supported(null)).isFalse();
+    }
+
+    @Test
     void onlyTheEnginesNoNetworkIsAccepted() {
         assertThatThrownBy(() -> new DockerSettings(URI.create("unix:///run/docker.sock"), Optional.empty(), Optional.empty(), "bridge"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("docker.network must be none");

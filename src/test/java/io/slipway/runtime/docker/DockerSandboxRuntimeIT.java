@@ -79,10 +79,20 @@ class DockerSandboxRuntimeIT {
         runtime = DockerRuntimes.create(engine, dataDir);
     }
 
+    /** Every test leaves no container of its Slipway in the engine, and no firewall chain of its label on the host. */
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws IOException, InterruptedException {
         for (Sandbox sandbox : started) sandbox.stop(Duration.ZERO);
         runtime.close();
+        String label = io.slipway.sandbox.SandboxLabel.of(dataDir);
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(DockerSandboxRuntime.OWNER_LABEL, label)).exec())
+                .as("containers left").isEmpty();
+        for (String tool : List.of("iptables-save", "ip6tables-save")) {
+            Process rules = new ProcessBuilder(tool).redirectErrorStream(true).start();
+            String saved = new String(rules.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            rules.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(saved).as("firewall chains left (%s)", tool).doesNotContain("-" + label);
+        }
     }
 
     @Test

@@ -60,6 +60,7 @@ class DockerStartTimesIT {
             System.out.printf("  first start (base image import + artifact image + start) %7.1f ms%n", first / 1e6);
             System.out.printf("  container  %6.1f ms (%.1f-%.1f)%n", median(containers) / 1e6, min(containers) / 1e6, max(containers) / 1e6);
             System.out.printf("  bare node  %6.1f ms (%.1f-%.1f)%n", median(bare) / 1e6, min(bare) / 1e6, max(bare) / 1e6);
+            System.out.println("  each: containers " + containers.stream().map(n -> n / 1_000_000).toList() + ", bare " + bare.stream().map(n -> n / 1_000_000).toList());
             assertThat(Duration.ofNanos(median(containers))).isLessThan(Duration.ofNanos(median(bare)).plusSeconds(1));
         }
     }
