@@ -3,17 +3,9 @@ package io.slipway.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Version;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import com.github.dockerjava.transport.DockerHttpClient;
 import io.slipway.app.DataDir;
-import io.slipway.artifacts.Tar;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.ArtifactSource;
 import io.slipway.runtime.Leftovers;
@@ -27,17 +19,12 @@ import io.slipway.runtime.SandboxStartException;
 import io.slipway.runtime.host.SandboxNetwork;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,18 +49,17 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     public static final String OWNER_LABEL = "io.slipway.owner";
     /** What a container is for: {@code app}, or {@code image} for one that an image is made in. */
     public static final String ROLE_LABEL = "io.slipway.role";
-    static final int PORT = 8000;
     /** The oldest Docker API with everything the containers' HostConfig uses (Init, NanoCpus, PidsLimit). */
     static final String MINIMUM_API = "1.25";
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxRuntime.class);
 
     private final DockerSettings settings;
-    private final SandboxSettings sandbox;
     private final String label;
+    private final EngineClients engine;
     private final DockerClient calls;
-    private final DockerClient streams;
     private final BaseImages bases;
     private final ArtifactImages images;
+    private final AppContainers containers;
     private final boolean egress;
     private final Optional<String> unlinkable;
     private final SandboxNetwork network;
@@ -89,18 +75,12 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
      */
     public DockerSandboxRuntime(DockerSettings settings, SandboxSettings sandbox, DataDir dataDir, ArtifactSource artifacts, HostTools tools) {
         this.settings = settings;
-        this.sandbox = sandbox;
         this.label = SandboxLabel.of(dataDir.root());
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(settings.host().toString()).build();
-        DockerHttpClient shortCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofMinutes(2)).build();
-        // Waiting for an exit and following output last as long as the container: no response timeout.
-        DockerHttpClient longCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(5)).build();
-        this.calls = DockerClientImpl.getInstance(config, shortCalls);
-        this.streams = DockerClientImpl.getInstance(config, longCalls);
-        this.bases = new BaseImages(calls, shortCalls, settings.nodeImage(), settings.pythonImage(), tools);
+        this.engine = EngineClients.of(settings.host());
+        this.calls = engine.calls();
+        this.bases = new BaseImages(calls, engine.raw(), settings.nodeImage(), settings.pythonImage(), tools);
         this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"));
+        this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"));
         this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
         this.unlinkable = whyUnlinkable(settings);
         this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
@@ -138,16 +118,9 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             if (internet && !egress) throw new IllegalStateException("the app may reach the internet, but sandbox.egress is none on this Slipway");
             long begun = System.nanoTime();
             BaseImages.Interpreter base = bases.of(spec.artifact().language());
-            String image;
-            try {
-                image = images.of(spec.appId(), spec.artifact(), base);
-            } catch (NotFoundException e) {
-                // The base image was removed from the engine while Slipway ran (an operator's prune): made again.
-                base = bases.forget(spec.artifact().language());
-                image = images.of(spec.appId(), spec.artifact(), base);
-            }
+            String image = image(spec, base);
             long imaged = System.nanoTime();
-            String container = create(spec, image, base);
+            String container = containers.create(spec, image, base);
             long created = System.nanoTime();
             try {
                 Sandbox sandbox = run(spec, container, internet);
@@ -163,47 +136,19 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         }
     }
 
-    private String create(SandboxSpec spec, String image, BaseImages.Interpreter base) {
-        Map<String, String> labels = new LinkedHashMap<>(spec.labels());
-        labels.put(OWNER_LABEL, label);
-        labels.put(ROLE_LABEL, "app");
-        HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode(DockerSettings.NO_ENGINE_NETWORK)
-                .withMemory(spec.limits().memory().bytes())
-                .withMemorySwap(spec.limits().memory().bytes())
-                .withNanoCPUs(Math.round(spec.limits().cpus() * 1e9))
-                .withPidsLimit((long) spec.limits().pids())
-                .withReadonlyRootfs(true)
-                .withCapDrop(Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777"))
-                .withInit(true)
-                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
-        return calls.createContainerCmd(image)
-                .withCmd(spec.artifact().command(base.program(), base.program()))
-                .withEnv(environment(spec))
-                .withWorkingDir("/app/code")
-                .withUser(BaseImages.APP_UID + ":" + BaseImages.APP_UID)
-                .withLabels(labels)
-                .withHostConfig(host)
-                .exec().getId();
-    }
-
-    private static List<String> environment(SandboxSpec spec) {
-        Map<String, String> env = new LinkedHashMap<>(spec.env());
-        env.put("PORT", Integer.toString(PORT));
-        env.put("HOST", "0.0.0.0");
-        env.put("NODE_ENV", "production");
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", "/tmp");
-        env.put("PYTHONUNBUFFERED", "1");
-        return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    private String image(SandboxSpec spec, BaseImages.Interpreter base) {
+        try {
+            return images.of(spec.appId(), spec.artifact(), base);
+        } catch (NotFoundException e) {
+            // The base image was removed from the engine while Slipway ran (an operator's prune): made again.
+            return images.of(spec.appId(), spec.artifact(), bases.forget(spec.artifact().language()));
+        }
     }
 
     /** Attaches to its output, starts it, and links its network namespace to the host. */
     private Sandbox run(SandboxSpec spec, String container, boolean internet) {
-        Thread pump = ContainerOutput.attach(streams, container, spec.log(), Duration.ofSeconds(30));
-        if (internet) copyResolvConf(container);
+        Thread pump = ContainerOutput.attach(engine.streams(), container, spec.log(), Duration.ofSeconds(30));
+        if (internet) containers.giveResolvConf(container);
         calls.startContainerCmd(container).exec();
         InspectContainerResponse.ContainerState state = calls.inspectContainerCmd(container).exec().getState();
         Long pid = state.getPidLong();
@@ -217,8 +162,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             }
             throw e;
         }
-        InetSocketAddress address = new InetSocketAddress(link.sandboxAddress(), PORT);
-        return new DockerSandbox(spec.appId(), container, calls, streams, address, pid, spec.log(), pump, () -> network.detach(link), () -> !closed);
+        InetSocketAddress address = new InetSocketAddress(link.sandboxAddress(), AppContainers.PORT);
+        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), address, pid, spec.log(), pump, () -> network.detach(link), () -> !closed);
     }
 
     /**
@@ -226,24 +171,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
      * the lifecycle reports with its log. Port 0 of 0.0.0.0 refuses every connection.
      */
     private Sandbox exitedAtOnce(SandboxSpec spec, String container, Thread pump) {
-        return new DockerSandbox(spec.appId(), container, calls, streams, new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
-    }
-
-    /**
-     * An app allowed the internet resolves names with {@code sandbox.egressDns}, or else the host's resolvers: the engine
-     * gives a container of network mode none no {@code /etc/resolv.conf} of its own. Copied before the start, as the
-     * root file system is read-only from then on.
-     */
-    private void copyResolvConf(String container) {
-        try {
-            String resolvers = sandbox.egressDns().isEmpty() ? Files.readString(Path.of("/etc/resolv.conf"))
-                    : "nameserver " + sandbox.egressDns() + "\n";
-            ByteArrayOutputStream tar = new ByteArrayOutputStream();
-            Tar.to(tar).file("resolv.conf", resolvers.getBytes(StandardCharsets.UTF_8), 0644).finish();
-            calls.copyArchiveToContainerCmd(container).withRemotePath("/etc").withTarInputStream(new ByteArrayInputStream(tar.toByteArray())).exec();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot give the container a resolv.conf", e);
-        }
+        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
     }
 
     /**
@@ -334,13 +262,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     public void close() {
         closed = true;
         if (network != null) network.tearDown();
-        for (DockerClient client : List.of(calls, streams)) {
-            try {
-                client.close();
-            } catch (IOException e) {
-                LOG.debug("closing the engine's client: {}", e.toString());
-            }
-        }
+        engine.close();
     }
 
     private static boolean isRoot() {

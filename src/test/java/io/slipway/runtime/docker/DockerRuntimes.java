@@ -1,17 +1,27 @@
 package io.slipway.runtime.docker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.sandbox.HostTools;
+import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The docker runtime as tests make it: on a {@link PodmanEngine} of their own, over a data dir of the test's (whose
- * label keeps its containers apart from any other Slipway's), reading layers with a {@link LocalArtifactStore} there,
- * and images made from the host's node and python3.
+ * The docker runtime as tests make it: on a {@link PodmanEngine} (shared by {@link io.slipway.testing.PodmanExtension}),
+ * over a data dir of the test's own, whose label keeps its containers and firewall chains apart from any other
+ * Slipway's; layers read by a {@link LocalArtifactStore} there; images made from the host's node and python3.
  */
 public final class DockerRuntimes {
     private DockerRuntimes() {
@@ -23,7 +33,35 @@ public final class DockerRuntimes {
     }
 
     public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox) {
-        return new DockerSandboxRuntime(DockerSettings.of(engine.host()), sandbox, new DataDir(dataDir), new LocalArtifactStore(new DataDir(dataDir)),
-                HostTools.find());
+        DataDir dir = new DataDir(dataDir);
+        return new DockerSandboxRuntime(DockerSettings.of(engine.host()), sandbox, dir, new LocalArtifactStore(dir), HostTools.find());
+    }
+
+    /** A docker-java client of the engine, for what tests inspect; the caller closes it. */
+    public static DockerClient client(PodmanEngine engine) {
+        return EngineClients.of(engine.host()).calls();
+    }
+
+    /**
+     * Asserts that the (closed) runtime over {@code dataDir} left nothing: no container with its label in the engine, no
+     * firewall chain of its label in iptables or ip6tables.
+     */
+    public static void assertNothingLeft(DockerClient docker, Path dataDir) {
+        String label = SandboxLabel.of(dataDir);
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(DockerSandboxRuntime.OWNER_LABEL, label)).exec())
+                .as("containers left").isEmpty();
+        for (String tool : List.of("iptables-save", "ip6tables-save")) {
+            try {
+                Process rules = new ProcessBuilder(tool).redirectErrorStream(true).start();
+                String saved = new String(rules.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                rules.waitFor(10, TimeUnit.SECONDS);
+                assertThat(saved).as("firewall chains left (%s)", tool).doesNotContain("-" + label);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }
