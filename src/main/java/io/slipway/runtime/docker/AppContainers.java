@@ -4,15 +4,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
-import io.slipway.artifacts.Tar;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.SandboxSpec;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +21,8 @@ import java.util.Map;
  * limited with no swap beyond it, and so are CPU and processes; {@code /tmp} is a tmpfs of {@code sandbox.tmpSize},
  * which counts against the memory limit; an init ({@code Init: true}) is PID 1 and passes signals on, since node as PID
  * 1 would ignore SIGTERM; the engine keeps no log (the app's output is attached to, {@link ContainerOutput}) and gives it
- * no network (Slipway links it, {@link io.slipway.runtime.host.SandboxNetwork}).
+ * no network (Slipway links it, {@link io.slipway.runtime.host.SandboxNetwork}). An app allowed the internet gets a
+ * resolv.conf, the one bind mount.
  */
 final class AppContainers {
     static final int PORT = 8000;
@@ -32,12 +30,17 @@ final class AppContainers {
     private final DockerClient docker;
     private final SandboxSettings sandbox;
     private final Map<String, String> labels;
+    private final Path resolvConf;
 
-    /** @param labels what every app's container carries beyond its spec's labels (this Slipway's owner label) */
-    AppContainers(DockerClient docker, SandboxSettings sandbox, Map<String, String> labels) {
+    /**
+     * @param labels     what every app's container carries beyond its spec's labels (this Slipway's owner label)
+     * @param resolvConf the resolvers of apps allowed the internet, a file on the engine's host
+     */
+    AppContainers(DockerClient docker, SandboxSettings sandbox, Map<String, String> labels, Path resolvConf) {
         this.docker = docker;
         this.sandbox = sandbox;
         this.labels = Map.copyOf(labels);
+        this.resolvConf = resolvConf;
     }
 
     /** Creates (does not start) the container of {@code spec} from {@code image}; returns its id. */
@@ -57,6 +60,11 @@ final class AppContainers {
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777"))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        if (spec.network() == NetworkPolicy.INTERNET) {
+            // Mounted, not copied in before the start: dockerd refuses to copy into a read-only root even then ("container
+            // rootfs is marked read-only"), and for network mode none it mounts the host's own resolv.conf, podman none.
+            host.withBinds(new Bind(resolvConf.toString(), new Volume("/etc/resolv.conf"), AccessMode.ro));
+        }
         return docker.createContainerCmd(image)
                 .withCmd(spec.artifact().command(base.program(), base.program()))
                 .withEnv(environment(spec))
@@ -77,22 +85,5 @@ final class AppContainers {
         env.put("HOME", "/tmp");
         env.put("PYTHONUNBUFFERED", "1");
         return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-    }
-
-    /**
-     * Gives an app allowed the internet a resolver: {@code sandbox.egressDns}, or else the host's. The engine gives a
-     * container of network mode none no {@code /etc/resolv.conf}. Copied before the start: the root file system is
-     * read-only from then on.
-     */
-    void giveResolvConf(String container) {
-        try {
-            String resolvers = sandbox.egressDns().isEmpty() ? Files.readString(Path.of("/etc/resolv.conf"))
-                    : "nameserver " + sandbox.egressDns() + "\n";
-            ByteArrayOutputStream tar = new ByteArrayOutputStream();
-            Tar.to(tar).file("resolv.conf", resolvers.getBytes(StandardCharsets.UTF_8), 0644).finish();
-            docker.copyArchiveToContainerCmd(container).withRemotePath("/etc").withTarInputStream(new ByteArrayInputStream(tar.toByteArray())).exec();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot give the container a resolv.conf", e);
-        }
     }
 }

@@ -20,6 +20,7 @@ import io.slipway.runtime.host.SandboxNetwork;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,10 +81,26 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         this.calls = engine.calls();
         this.bases = new BaseImages(calls, engine.raw(), settings.nodeImage(), settings.pythonImage(), tools);
         this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"));
-        this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"));
         this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
+        this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"), resolvConf(dataDir, sandbox));
         this.unlinkable = whyUnlinkable(settings);
         this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
+    }
+
+    /**
+     * The resolvers of apps allowed the internet: {@code sandbox.egressDns} (written into the data dir, as the process
+     * runtime does), or else the host's own, which may be on an address sandboxes cannot reach.
+     */
+    private static Path resolvConf(DataDir dataDir, SandboxSettings sandbox) {
+        if (sandbox.egress() != SandboxSettings.Egress.NAT || sandbox.egressDns().isEmpty()) return Path.of("/etc/resolv.conf");
+        try {
+            Path file = dataDir.root().resolve("egress-resolv.conf");
+            Files.writeString(file, "nameserver " + sandbox.egressDns() + "\n");
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the containers' resolv.conf", e);
+        }
     }
 
     /** Why Slipway cannot link this engine's containers to its own network, if it cannot. */
@@ -148,7 +165,6 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     /** Attaches to its output, starts it, and links its network namespace to the host. */
     private Sandbox run(SandboxSpec spec, String container, boolean internet) {
         Thread pump = ContainerOutput.attach(engine.streams(), container, spec.log(), Duration.ofSeconds(30));
-        if (internet) containers.giveResolvConf(container);
         calls.startContainerCmd(container).exec();
         InspectContainerResponse.ContainerState state = calls.inspectContainerCmd(container).exec().getState();
         Long pid = state.getPidLong();

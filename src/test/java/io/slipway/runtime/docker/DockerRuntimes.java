@@ -12,6 +12,7 @@ import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +23,15 @@ import java.util.concurrent.TimeUnit;
  * The docker runtime as tests make it: on a {@link PodmanEngine} (shared by {@link io.slipway.testing.PodmanExtension}),
  * over a data dir of the test's own, whose label keeps its containers and firewall chains apart from any other
  * Slipway's; layers read by a {@link LocalArtifactStore} there; images made from the host's node and python3.
+ *
+ * <p>{@value #OTHER_ENGINE} names another engine to run the same tests against instead, such as a dockerd started by
+ * hand ({@code dockerd --iptables=false --ip6tables=false --bridge=none --data-root … -H unix://…}), on which they pass
+ * too.
  */
 public final class DockerRuntimes {
+    /** The environment variable naming an engine to test instead of podman: {@code unix:///path/to/docker.sock}. */
+    public static final String OTHER_ENGINE = "SLIPWAY_TEST_DOCKER_HOST";
+
     private DockerRuntimes() {
     }
 
@@ -34,12 +42,17 @@ public final class DockerRuntimes {
 
     public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox) {
         DataDir dir = new DataDir(dataDir);
-        return new DockerSandboxRuntime(DockerSettings.of(engine.host()), sandbox, dir, new LocalArtifactStore(dir), HostTools.find());
+        return new DockerSandboxRuntime(DockerSettings.of(host(engine)), sandbox, dir, new LocalArtifactStore(dir), HostTools.find());
+    }
+
+    private static URI host(PodmanEngine engine) {
+        String other = System.getenv(OTHER_ENGINE);
+        return other == null || other.isBlank() ? engine.host() : URI.create(other);
     }
 
     /** A docker-java client of the engine, for what tests inspect; the caller closes it. */
     public static DockerClient client(PodmanEngine engine) {
-        return EngineClients.of(engine.host()).calls();
+        return EngineClients.of(host(engine)).calls();
     }
 
     /**

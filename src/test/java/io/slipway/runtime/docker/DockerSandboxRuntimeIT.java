@@ -1,6 +1,7 @@
 package io.slipway.runtime.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -101,6 +102,25 @@ class DockerSandboxRuntimeIT {
         JsonObject answer = new JsonObject(apps.awaitAnswer(sandbox, "/"));
         assertThat(answer.getString("prefix")).isEqualTo("/app/venv");
         assertThat(answer.getInteger("uid")).isEqualTo(BaseImages.APP_UID);
+    }
+
+    @Test
+    void anAppThatCrashesAtStartReportsItsExitCodeAndLeavesItsLastWordsInItsLog() throws IOException {
+        Sandbox sandbox = apps.start("crash", "crash.js", Map.of());
+
+        SandboxExit exit = sandbox.exited().orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(exit).isEqualTo(new SandboxExit(3, false));
+        assertThat(Files.readString(apps.log("crash"))).as("written before the exit is told").contains("[app] fatal: DATABASE_URL is not set");
+        assertThat(sandbox.stop(Duration.ofSeconds(1))).isEqualTo(exit);
+    }
+
+    @Test
+    void whereAnAppListensInsteadOfItsPortIsSeen() {
+        Sandbox sandbox = apps.start("wrongport", "wrong-port.js", Map.of());
+
+        await().atMost(AppsUnderTest.STARTED).until(() -> sandbox.listening().orElseThrow()
+                .contains(new java.net.InetSocketAddress("127.0.0.1", 8080)));
+        assertThat(runtime.capabilities().listeningSockets()).isTrue();
     }
 
     @Test

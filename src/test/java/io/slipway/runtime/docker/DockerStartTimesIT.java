@@ -56,7 +56,7 @@ class DockerStartTimesIT {
                 bare.add(bare(dataDir.resolve("apps/timed/code/hello.js")));
                 containers.add(container(runtime, spec));
             }
-            System.out.printf("docker runtime (podman), node hello, start to first 200, median of %d (min-max):%n", RUNS);
+            System.out.printf("docker runtime on %s, node hello, start to first 200, median of %d (min-max):%n", runtime.engine(), RUNS);
             System.out.printf("  first start (base image import + artifact image + start) %7.1f ms%n", first / 1e6);
             System.out.printf("  container  %6.1f ms (%.1f-%.1f)%n", median(containers) / 1e6, min(containers) / 1e6, max(containers) / 1e6);
             System.out.printf("  bare node  %6.1f ms (%.1f-%.1f)%n", median(bare) / 1e6, min(bare) / 1e6, max(bare) / 1e6);
