@@ -26,7 +26,19 @@ public final class TestArtifacts {
 
     /** The test app {@code name} (under {@code src/test/resources/apps}) as the code of {@code appId}, without dependencies. */
     public static Artifact of(Path dataDir, String appId, String name) {
-        String source = TestApps.source(name);
+        return of(dataDir, appId, name, TestApps.source(name));
+    }
+
+    /**
+     * The test app {@code name} with a comment naming the data dir and the app, so that its digest is its own: no image
+     * or other artifact made of the same code by another test is taken for it.
+     */
+    public static Artifact unique(Path dataDir, String appId, String name) {
+        String comment = name.endsWith(".py") ? "# " : "// ";
+        return of(dataDir, appId, name, TestApps.source(name) + "\n" + comment + dataDir + " " + appId + "\n");
+    }
+
+    private static Artifact of(Path dataDir, String appId, String name, String source) {
         write(new DataDir(dataDir).app(appId).resolve("code").resolve(name), source);
         Language language = name.endsWith(".py") ? Language.PYTHON : Language.NODE;
         return new Artifact(language, name, Layer.of(Layer.Kind.CODE, sha256(name + "\0" + source)), Optional.empty());

@@ -7,6 +7,7 @@ import io.slipway.artifacts.Tar;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ArtifactSource;
 import io.slipway.runtime.Layer;
+import io.slipway.runtime.SandboxSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,6 +69,34 @@ final class ArtifactImages {
         }
     }
 
+    /**
+     * Removes the images made for {@code appId} (each version's), unless a container still uses one: another app whose
+     * code is the same byte for byte runs from the same image, and makes it again at its next start if it is gone.
+     */
+    void forget(String appId) {
+        // Filtered by one label, the rest here: podman 4.3 finds no image for two label filters that both match.
+        for (var image : docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, appId)).exec()) {
+            if (image.getLabels() == null || !image.getLabels().entrySet().containsAll(labels.entrySet())) continue;
+            try {
+                docker.removeImageCmd(image.getId()).exec();
+            } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
+                LOG.debug("the image {} of {} stays: {}", image.getId(), appId, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove the image {} of {}: {}", image.getId(), appId, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The labels of the container an image is made in, which the image keeps (podman's commit ignores labels given to
+     * it, dockerd's takes them): this Slipway's, and the app it is made for, whose deletion removes it.
+     */
+    private Map<String, String> madeFor(String appId) {
+        Map<String, String> tags = new java.util.HashMap<>(labels);
+        tags.put(SandboxSpec.APP_LABEL, appId);
+        return tags;
+    }
+
     private boolean exists(String image) {
         try {
             docker.inspectImageCmd(image).exec();
@@ -79,7 +108,7 @@ final class ArtifactImages {
 
     private void make(String appId, Artifact artifact, BaseImages.Interpreter base, String image) {
         String container = docker.createContainerCmd(base.image()).withCmd(base.program())
-                .withLabels(labels).withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+                .withLabels(madeFor(appId)).withHostConfig(HostConfig.newHostConfig().withNetworkMode(DockerSettings.NO_ENGINE_NETWORK)).exec().getId();
         try {
             String dependencies = switch (artifact.language()) {
                 case NODE -> "/app/node_modules";
@@ -90,7 +119,7 @@ final class ArtifactImages {
             copy(container, "/app/code", out -> source.writeTar(appId, artifact.code(), out));
             artifact.dependencies().ifPresent(layer -> copy(container, dependencies, out -> source.writeTar(appId, layer, out)));
             String[] name = image.split(":(?=[^:/]+$)");
-            docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).withLabels(labels).exec();
+            docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).exec();
         } finally {
             docker.removeContainerCmd(container).withForce(true).exec();
         }

@@ -106,6 +106,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     /** Why Slipway cannot link this engine's containers to its own network, if it cannot. */
     private static Optional<String> whyUnlinkable(DockerSettings settings) {
         if (!"unix".equals(settings.host().getScheme())) {
+            // Over TCP (or HTTP) the engine may well be this host's, but nothing says so: its containers' pids are not
+            // known to be in this host's pid namespace.
             return Optional.of("docker.host is " + settings.host() + ", an engine Slipway reaches over TCP: its containers may run on another "
                     + "machine, where Slipway cannot link them to its network and firewall. Run Slipway on the engine's host with "
                     + "docker.host=unix:///var/run/docker.sock (or podman's socket)");
@@ -188,6 +190,12 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
      */
     private Sandbox exitedAtOnce(SandboxSpec spec, String container, Thread pump) {
         return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
+    }
+
+    /** The app is deleted: the images made for it go too, those no other app's container uses. */
+    @Override
+    public void forget(String appId) {
+        images.forget(appId);
     }
 
     /**

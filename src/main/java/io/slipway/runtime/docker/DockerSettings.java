@@ -8,29 +8,33 @@ import java.util.Optional;
  * How the {@code docker} runtime reaches its engine and what its containers start from.
  *
  * @param host        the Docker Engine API: {@code unix:///var/run/docker.sock} (dockerd), {@code unix:///run/podman/podman.sock}
- *                    (podman's compatible service), or {@code tcp://host:port}; sandboxes need the engine on Slipway's own
- *                    host, which {@link DockerSandboxRuntime#check()} checks
+ *                    (podman's compatible service), or {@code tcp://host:port} ({@code http://} and {@code https://} mean
+ *                    the same); sandboxes need the engine on Slipway's own host, which {@link DockerSandboxRuntime#check()}
+ *                    checks
  * @param nodeImage   the image Node apps start from; empty: Slipway makes one from the host's {@code node}
  * @param pythonImage the image Python apps start from; empty: Slipway makes one from the host's {@code python3}
- * @param network     the engine network containers are created in: {@value #NO_ENGINE_NETWORK}, the only one
- *                    supported, since Slipway links each container to its own network and firewall itself (an engine
- *                    network would let apps reach each other and the host)
+ * @param network     how containers are networked: {@value #SLIPWAY_NETWORK}, the only way supported, where the engine
+ *                    gives them none (network mode {@value #NO_ENGINE_NETWORK}) and Slipway links each to its own network
+ *                    and firewall, as the process runtime's sandboxes are; an engine network would let apps reach each
+ *                    other and the host
  */
 public record DockerSettings(URI host, Optional<String> nodeImage, Optional<String> pythonImage, String network) {
+    public static final String SLIPWAY_NETWORK = "slipway";
+    /** The engine's network mode for every container: none, Slipway links it. */
     public static final String NO_ENGINE_NETWORK = "none";
     public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
 
     public DockerSettings {
         Objects.requireNonNull(host, "host");
-        if (!"unix".equals(host.getScheme()) && !"tcp".equals(host.getScheme())) {
+        if (!java.util.Set.of("unix", "tcp", "http", "https").contains(String.valueOf(host.getScheme()))) {
             throw new IllegalArgumentException("docker.host must be unix:///path/to/socket or tcp://host:port, not " + host);
         }
         Objects.requireNonNull(nodeImage, "nodeImage");
         Objects.requireNonNull(pythonImage, "pythonImage");
         nodeImage.ifPresent(image -> requireName(image, "docker.nodeImage"));
         pythonImage.ifPresent(image -> requireName(image, "docker.pythonImage"));
-        if (!NO_ENGINE_NETWORK.equals(network)) {
-            throw new IllegalArgumentException("docker.network must be " + NO_ENGINE_NETWORK + ", not " + network
+        if (!SLIPWAY_NETWORK.equals(network)) {
+            throw new IllegalArgumentException("docker.network must be " + SLIPWAY_NETWORK + ", not " + network
                     + ": Slipway links each container to its own network behind its firewall; an engine network would let apps reach "
                     + "each other and the host");
         }
@@ -38,7 +42,7 @@ public record DockerSettings(URI host, Optional<String> nodeImage, Optional<Stri
 
     /** The engine at {@code host}, images made from the host's interpreters. */
     public static DockerSettings of(URI host) {
-        return new DockerSettings(host, Optional.empty(), Optional.empty(), NO_ENGINE_NETWORK);
+        return new DockerSettings(host, Optional.empty(), Optional.empty(), SLIPWAY_NETWORK);
     }
 
     private static void requireName(String image, String key) {

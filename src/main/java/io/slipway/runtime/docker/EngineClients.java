@@ -25,9 +25,13 @@ import org.slf4j.LoggerFactory;
 record EngineClients(DockerClient calls, DockerClient streams, DockerHttpClient raw) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineClients.class);
 
-    /** Clients of the engine at {@code host}; nothing is sent until the first call. */
+    /**
+     * Clients of the engine at {@code host}; nothing is sent until the first call. docker-java knows {@code tcp://}
+     * only: an {@code http(s)://} engine is reached as {@code tcp://}, TLS coming from the environment as for any.
+     */
     static EngineClients of(URI host) {
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host.toString()).build();
+        String address = host.getScheme().startsWith("http") ? "tcp" + host.toString().substring(host.getScheme().length()) : host.toString();
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(address).build();
         DockerHttpClient shortCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofMinutes(2)).build();
         DockerHttpClient longCalls = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig())

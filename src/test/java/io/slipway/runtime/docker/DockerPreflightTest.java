@@ -53,11 +53,11 @@ class DockerPreflightTest {
     }
 
     @Test
-    void onlyTheEnginesNoNetworkIsAccepted() {
+    void onlySlipwaysOwnNetworkIsAccepted() {
         assertThatThrownBy(() -> new DockerSettings(URI.create("unix:///run/docker.sock"), Optional.empty(), Optional.empty(), "bridge"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("docker.network must be none");
-        assertThatThrownBy(() -> DockerSettings.of(URI.create("http://localhost:2375"))).hasMessageContaining("docker.host");
-        assertThatThrownBy(() -> new DockerSettings(DockerSettings.DEFAULT_HOST, Optional.of("node:20 && rm"), Optional.empty(), "none"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("docker.network must be slipway");
+        assertThatThrownBy(() -> DockerSettings.of(URI.create("ssh://engine.example"))).hasMessageContaining("docker.host");
+        assertThatThrownBy(() -> new DockerSettings(DockerSettings.DEFAULT_HOST, Optional.of("node:20 && rm"), Optional.empty(), "slipway"))
                 .hasMessageContaining("docker.nodeImage");
     }
 }

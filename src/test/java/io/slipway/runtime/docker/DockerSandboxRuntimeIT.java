@@ -211,6 +211,20 @@ class DockerSandboxRuntimeIT {
     }
 
     @Test
+    void forgettingAnAppRemovesTheImagesMadeForIt() {
+        Sandbox sandbox = apps.start(apps.spec("forgotten", TestArtifacts.unique(dataDir, "forgotten", "hello.js"), Map.of(), NetworkPolicy.ISOLATED));
+        apps.awaitAnswer(sandbox, "/");
+        Map<String, String> madeFor = Map.of(SandboxSpec.APP_LABEL, "forgotten");
+        assertThat(docker.listImagesCmd().withLabelFilter(madeFor).exec()).singleElement()
+                .satisfies(image -> assertThat(image.getLabels()).containsEntry(DockerSandboxRuntime.OWNER_LABEL, SandboxLabel.of(dataDir)));
+
+        sandbox.stop(Duration.ofSeconds(5));
+        runtime.forget("forgotten");
+
+        assertThat(docker.listImagesCmd().withLabelFilter(madeFor).exec()).isEmpty();
+    }
+
+    @Test
     void theAppsOutputArrivesInItsLogInOrder() throws IOException {
         Sandbox sandbox = apps.start("numbered", "numbered.js", Map.of());
         apps.awaitAnswer(sandbox, "/lines?count=0");
