@@ -5,6 +5,8 @@ import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.docker.DockerSandboxRuntime;
+import io.slipway.runtime.docker.DockerSettings;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.process.HostBuilds;
 import io.slipway.runtime.process.HostCheck;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
  * once, here.
  */
 public final class RuntimeFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RuntimeFactory.class);
     private final SlipwayConfig config;
     private final HostTools tools;
     private final DataDir dataDir;
@@ -48,9 +51,23 @@ public final class RuntimeFactory {
             case PROCESS -> config.sandbox().enabled()
                     ? new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory, uids)
                     : new UnsandboxedRuntime(tools, dataDir, artifacts::directory);
-            case DOCKER -> throw new IllegalArgumentException("runtime: docker is not in this build yet; use runtime: process");
+            case DOCKER -> docker(artifacts);
             case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
         };
+    }
+
+    private SandboxRuntime docker(LocalArtifactStore artifacts) {
+        var docker = config.runtime().docker();
+        var settings = new DockerSettings(docker.host(System.getenv()), docker.nodeImage(), docker.pythonImage(),
+                DockerSettings.SLIPWAY_NETWORK);
+        DockerSandboxRuntime runtime = new DockerSandboxRuntime(settings, config.sandbox(), dataDir, artifacts, tools);
+        try {
+            LOG.info("apps run in containers of {}", runtime.engine());
+        } catch (RuntimeException e) {
+            // Not fatal here: the preflight (/readyz, the first start) says what is wrong with the engine.
+            LOG.warn("the docker runtime's engine at {} does not answer: {}", settings.host(), e.getMessage());
+        }
+        return runtime;
     }
 
     /**

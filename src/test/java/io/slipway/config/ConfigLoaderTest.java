@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,24 @@ class ConfigLoaderTest {
                 .noneSatisfy(line -> assertThat(line).contains("s3cret"));
 
         assertThat(ConfigLoader.load(null, Map.of(), Map.of("instances.maxRunning", "7")).instances().maxRunning()).isEqualTo(7);
+    }
+
+    @Test
+    void theRuntimeIsProcessUnlessSLIPWAY_RUNTIMESaysDockerWhoseEngineComesFromSLIPWAY_DOCKER_HOSTThenDOCKER_HOST() {
+        SlipwayConfig defaults = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(defaults.runtime().kind()).isEqualTo(RuntimeSettings.Kind.PROCESS);
+        assertThat(defaults.runtime().docker().host(Map.of())).isEqualTo(URI.create("unix:///var/run/docker.sock"));
+        assertThat(defaults.runtime().docker().host(Map.of("DOCKER_HOST", "unix:///run/podman/podman.sock")))
+                .isEqualTo(URI.create("unix:///run/podman/podman.sock"));
+
+        SlipwayConfig docker = ConfigLoader.load(null, Map.of("SLIPWAY_RUNTIME", "docker", "SLIPWAY_DOCKER_HOST", "unix:///tmp/podman.sock"), Map.of());
+        assertThat(docker.runtime().kind()).isEqualTo(RuntimeSettings.Kind.DOCKER);
+        assertThat(docker.runtime().docker().host(Map.of("DOCKER_HOST", "tcp://elsewhere:2375"))).isEqualTo(URI.create("unix:///tmp/podman.sock"));
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_RUNTIME", "lxc"), Map.of()))
+                .hasMessageContaining("runtime").hasMessageContaining("process, docker, kubernetes");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_DOCKER_HOST", "ftp://x"), Map.of()))
+                .hasMessageContaining("docker.host");
     }
 
     @Test
