@@ -17,12 +17,17 @@ function connect(host, port) {
   });
 }
 
+// What each fork runs: /bin/sleep where the sandbox has it (the host's /usr), else node itself, as small as it gets (a
+// container image holds node and nothing else), so that the pids limit is what stops the forks, not a missing binary.
+const SLEEPER = require("fs").existsSync("/bin/sleep") ? ["/bin/sleep", ["5"]]
+  : [process.execPath, ["--single-threaded", "--max-old-space-size=8", "-e", "setTimeout(() => {}, 5000)"]];
+
 async function forks(n) {
   const children = [];
   let failed = 0;
   for (let i = 0; i < n; i++) {
     try {
-      const child = spawn("/bin/sleep", ["5"], { stdio: "ignore" });
+      const child = spawn(...SLEEPER, { stdio: "ignore" });
       const ok = await new Promise((resolve) => { child.on("spawn", () => resolve(true)); child.on("error", () => resolve(false)); });
       if (ok) children.push(child); else failed++;
     } catch (e) { failed++; }
