@@ -244,7 +244,7 @@ public final class Slipway implements AutoCloseable {
         Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()),
                 java.util.Optional.ofNullable(app.depsKey()).map(key -> Layer.of(Layer.Kind.DEPENDENCIES, key)));
         return new SandboxSpec(app.id(), artifact, app.env(), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
-                NetworkPolicy.of(app.internet()), Map.of("io.slipway.owner", app.owner()),
+                NetworkPolicy.of(app.internet()), Map.of(SandboxSpec.USER_LABEL, app.owner()),
                 logs.of(app.id()));
     }
 

@@ -20,6 +20,8 @@ import java.util.Objects;
 public record SandboxSpec(String appId, Artifact artifact, Map<String, String> env, SandboxLimits limits,
                           NetworkPolicy network, Map<String, String> labels, LogSink log) {
     public static final String APP_LABEL = "io.slipway.app";
+    /** The user who owns the app, among the labels Slipway gives every sandbox. */
+    public static final String USER_LABEL = "io.slipway.user";
 
     public SandboxSpec {
         Objects.requireNonNull(appId, "appId");

@@ -85,7 +85,7 @@ class DockerFlowIT {
         var inspected = docker.inspectContainerCmd(container.getId()).exec();
         long planMemory = SlipwayConfig.defaults(dataDir).plan(null).memory().bytes();
         assertThat(inspected.getHostConfig().getMemory()).isEqualTo(planMemory);
-        assertThat(inspected.getConfig().getLabels()).containsEntry(SandboxSpec.APP_LABEL, id);
+        assertThat(inspected.getConfig().getLabels()).containsEntry(SandboxSpec.APP_LABEL, id).containsEntry(SandboxSpec.USER_LABEL, "alice");
         assertThat(inspected.getHostConfig().getReadonlyRootfs()).isTrue();
     }
 
