@@ -1,7 +1,6 @@
 package io.slipway.runtime.process;
 
 import io.slipway.config.BuildLimits;
-import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.sandbox.SandboxLabel;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * inside the step's own network namespace; without a proxy ({@code build.network: host}) they share the host's network.
  * Trusted steps (a tool Slipway pinned) run bare.
  */
-public final class BubblewrapBuilds implements BuildRunner {
+public final class BubblewrapBuilds extends LocalBuilds {
     private static final int PROXY_PORT = 3128;
     // Inside the build's own network namespace: socat bridges 127.0.0.1:3128 to Slipway's registry proxy, and the
     // install starts once the bridge listens (at most ~5 s of 10 ms waits).
@@ -32,7 +31,6 @@ public final class BubblewrapBuilds implements BuildRunner {
     private static final List<String> PROXY_VARIABLES = List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
             "npm_config_proxy", "npm_config_https_proxy");
 
-    private final String label;
     private final int buildUid;
     private final BuildLimits limits;
     private final Path npmCache;
@@ -49,7 +47,7 @@ public final class BubblewrapBuilds implements BuildRunner {
      * @param socat       the host's socat, which bridges the proxy's socket inside the step's network namespace
      */
     public BubblewrapBuilds(String label, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket, Path socat) {
-        this.label = label;
+        super(label);
         this.buildUid = buildUid;
         this.limits = limits;
         // One cache per build uid: another Slipway on this machine may build as another uid (UidClaims) with the same
@@ -90,22 +88,6 @@ public final class BubblewrapBuilds implements BuildRunner {
         Cgroup cgroup = Cgroup.create(this.label, "build-" + steps.incrementAndGet(),
                 new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
         StepProcess.run(step, bwrap.env(env).command(command), label, cgroup);
-    }
-
-    @Override
-    public void sealShared(Path layer) {
-        Ownership.giveTree(layer, 0, "rwxr-xr-x", "rw-r--r--");
-    }
-
-    /** Root's; others may pass through its directories (x), to the code that their runtime hands them, never list them. */
-    @Override
-    public void sealPrivate(Path layer) {
-        Ownership.giveTree(layer, 0, "rwx--x--x", "rw-------");
-    }
-
-    @Override
-    public int stopAll(String why) {
-        return BuildProcesses.kill(label, why);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.slipway.runtime.process;
 
-import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.sandbox.SandboxLabel;
 import java.nio.file.Path;
@@ -11,8 +10,7 @@ import java.util.Map;
  * {@code --unsafe-no-sandbox}: build steps run as plain child processes, with Slipway's rights and network. Labelled
  * like sandboxed builds, so that they are stopped alike.
  */
-public final class HostBuilds implements BuildRunner {
-    private final String label;
+public final class HostBuilds extends LocalBuilds {
     private final Path npmCache;
 
     /**
@@ -20,7 +18,7 @@ public final class HostBuilds implements BuildRunner {
      *                 installs (as the build uid) fail, so give it a directory of its own
      */
     public HostBuilds(String label, Path npmCache) {
-        this.label = label;
+        super(label);
         this.npmCache = npmCache;
     }
 
@@ -32,19 +30,4 @@ public final class HostBuilds implements BuildRunner {
         StepProcess.run(step, step.command(), env, null);
     }
 
-    @Override
-    public void sealShared(Path layer) {
-        Ownership.giveTree(layer, 0, "rwxr-xr-x", "rw-r--r--");
-    }
-
-    /** Root's; others may pass through its directories (x), to the code that their runtime hands them, never list them. */
-    @Override
-    public void sealPrivate(Path layer) {
-        Ownership.giveTree(layer, 0, "rwx--x--x", "rw-------");
-    }
-
-    @Override
-    public int stopAll(String why) {
-        return BuildProcesses.kill(label, why);
-    }
 }
