@@ -1,11 +1,9 @@
 package io.slipway;
 
-import io.slipway.app.FileTrees;
 import io.slipway.api.ApiRouter;
 import io.slipway.api.Readiness;
 import io.slipway.app.App;
 import io.slipway.app.DataDir;
-import io.slipway.logs.LogFiles;
 import io.slipway.auth.AppAccess;
 import io.slipway.auth.JwksVerifier;
 import io.slipway.auth.RoutingTokenVerifier;
@@ -39,6 +37,7 @@ import io.slipway.logs.AppLogs;
 import io.slipway.logs.LogWatch;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.boot.RuntimeFactory;
+import io.slipway.runtime.process.DataDirAccess;
 import io.slipway.sandbox.HostTools;
 import io.slipway.store.ApiKeyStore;
 import io.slipway.store.AppStore;
@@ -55,13 +54,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -111,21 +105,8 @@ public final class Slipway implements AutoCloseable {
     /** Starts everything and returns once the server listens. */
     public static Slipway start(SlipwayConfig config, InstantSource clock) {
         ConfigLoader.describe(config).forEach(line -> LOG.info("config: {}", line));
-        DataDir dataDir = prepareDataDir(config.dataDir());
-        if (config.sandbox().enabled()) {
-            requireTraversable(dataDir.root());
-            if (!config.build().npmCache().isBlank()) {
-                Path npmCache = Path.of(config.build().npmCache()).toAbsolutePath();
-                try {
-                    Files.createDirectories(npmCache);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot create the npm cache " + npmCache, e);
-                }
-                // The cache itself belongs to the build uid (rwx------) once a build has used it: only the way to it
-                // must be open.
-                requireTraversable(npmCache.getParent());
-            }
-        }
+        DataDir dataDir = DataDirAccess.prepare(config.dataDir());
+        if (config.sandbox().enabled()) DataDirAccess.openForSandboxes(dataDir, config.build());
         Database database = Database.open(config.databaseUrl(), dataDir.database());
         AppStore store = new AppStore(database);
         TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
@@ -254,52 +235,6 @@ public final class Slipway implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("could not install esbuild ahead of the first TypeScript upload ({}); the upload will try again. {}",
                     e.getMessage(), log.tail(1024));
-        }
-    }
-
-    /**
-     * Creates the data dir's directories with the modes that keep sandboxes out: other uids may pass through the
-     * data dir and {@code apps/}, {@code tmp/} and {@code run/} to reach what is theirs (x), never list them (r);
-     * the database, secrets and logs are root's alone; dependency sets and tools are readable by all.
-     */
-    private static DataDir prepareDataDir(Path root) {
-        DataDir dataDir = new DataDir(root);
-        try {
-            Map<Path, String> modes = new LinkedHashMap<>();
-            modes.put(dataDir.root(), "rwx--x--x");
-            modes.put(dataDir.apps(), "rwx--x--x");
-            modes.put(dataDir.tmp(), "rwx--x--x");
-            modes.put(dataDir.database().getParent(), "rwx------");
-            modes.put(dataDir.logs(), "rwx------");
-            modes.put(dataDir.tools(), "rwxr-xr-x");
-            for (var entry : modes.entrySet()) {
-                Files.createDirectories(entry.getKey());
-                Files.setPosixFilePermissions(entry.getKey(), PosixFilePermissions.fromString(entry.getValue()));
-            }
-            // Work left in tmp/ by a crash is incomplete by definition.
-            try (var leftovers = Files.list(dataDir.tmp())) {
-                leftovers.forEach(FileTrees::deleteQuietly);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the data dir " + root, e);
-        }
-        return dataDir;
-    }
-
-    /**
-     * Sandboxes run as other uids and bubblewrap opens their code and dependency dirs with those uids' rights, so
-     * every directory above them must let others pass (x), though not list (r).
-     */
-    private static void requireTraversable(Path root) {
-        for (Path dir = root; dir != null; dir = dir.getParent()) {
-            try {
-                if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new IllegalStateException("the sandboxes cannot reach " + root + " because " + dir
-                            + " is closed to other users; run 'chmod o+x " + dir + "' or choose another --data");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the permissions of " + dir, e);
-            }
         }
     }
 
