@@ -123,8 +123,8 @@ public final class Slipway implements AutoCloseable {
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
                 : null;
-        AppBuilder builder = new AppBuilder(config, dataDir, tools, runtimes.builds(registryProxy == null ? null : registryProxy.socket()));
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
+        AppBuilder builder = new AppBuilder(config, dataDir, tools, artifacts, runtimes.builds(registryProxy == null ? null : registryProxy.socket()));
         SandboxRuntime runtime = runtimes.runtime(artifacts);
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
@@ -145,7 +145,7 @@ public final class Slipway implements AutoCloseable {
                     }
                 }, config.meteringInterval());
         running.set(instances);
-        Deployments deployments = new Deployments(store, builder, instances, dataDir, appLogs, new UploadValidator(config), clock,
+        Deployments deployments = new Deployments(store, builder, instances, artifacts, appLogs, new UploadValidator(config), clock,
                 config.build().limits(), config.build().timeout());
         List<App> apps = store.listAll();
         apps.forEach(instances::register);

@@ -6,6 +6,7 @@ import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.sandbox.HostTools;
+import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.runtime.BuildRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,12 +30,17 @@ public final class AppBuilder {
 
     private final DataDir dataDir;
     private final BuildRunner runner;
+    private final LocalArtifactStore artifacts;
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
 
-    /** @param runner runs the build steps, confined as the runtime confines them */
-    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, BuildRunner runner) {
+    /**
+     * @param artifacts where built code goes
+     * @param runner    runs the build steps, confined as the runtime confines them
+     */
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, LocalArtifactStore artifacts, BuildRunner runner) {
         this.dataDir = dataDir;
+        this.artifacts = artifacts;
         this.runner = runner;
         Installer installer = new Installer(config, tools, runner);
         this.dependencySets = new DependencySets(dataDir, installer);
@@ -112,20 +118,8 @@ public final class AppBuilder {
     }
 
     private void moveIntoPlace(BuiltCode built, String appId) {
-        Path target = dataDir.app(appId);
         runner.sealPrivate(built.staged());
-        try {
-            Files.createDirectories(dataDir.apps());
-            Path old = null;
-            if (Files.exists(target)) {
-                old = dataDir.tmp().resolve("old-" + appId + "-" + System.nanoTime());
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(built.staged(), target, StandardCopyOption.ATOMIC_MOVE);
-            if (old != null) FileTrees.delete(old);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the build of " + appId + " into place", e);
-        }
+        artifacts.putCode(appId, built.staged());
     }
 
     /** Drops a build that will not be committed. */

@@ -1,9 +1,8 @@
 package io.slipway.deploy;
 
-import io.slipway.app.FileTrees;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
-import io.slipway.app.DataDir;
+import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.logs.AppLogs;
 import io.slipway.logs.LogSink;
 import io.slipway.build.AppBuilder;
@@ -11,8 +10,6 @@ import io.slipway.build.BuiltCode;
 import io.slipway.config.Plan;
 import io.slipway.instances.Instances;
 import io.slipway.store.AppStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -32,7 +29,7 @@ public final class Deployments {
     private final AppStore store;
     private final AppBuilder builder;
     private final Instances instances;
-    private final DataDir dataDir;
+    private final LocalArtifactStore artifacts;
     private final AppLogs logs;
     private final UploadValidator validator;
     private final InstantSource clock;
@@ -44,13 +41,13 @@ public final class Deployments {
     private volatile java.util.function.Consumer<String> onDelete;
 
     /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
-    public Deployments(AppStore store, AppBuilder builder, Instances instances, DataDir dataDir, AppLogs logs, UploadValidator validator,
+    public Deployments(AppStore store, AppBuilder builder, Instances instances, LocalArtifactStore artifacts, AppLogs logs, UploadValidator validator,
                        InstantSource clock, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
         this.admission = new BuildAdmission(buildLimits, buildWait, storeLock);
         this.store = store;
         this.builder = builder;
         this.instances = instances;
-        this.dataDir = dataDir;
+        this.artifacts = artifacts;
         this.logs = logs;
         this.validator = validator;
         this.clock = clock;
@@ -84,7 +81,7 @@ public final class Deployments {
                 }
             } catch (RuntimeException e) {
                 builder.discard(built);
-                FileTrees.deleteQuietly(dataDir.app(id));
+                artifacts.deleteCodeQuietly(id);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -137,7 +134,7 @@ public final class Deployments {
             instances.remove(id);
             if (onDelete != null) onDelete.accept(id);
             store.delete(owner, id);
-            FileTrees.delete(dataDir.app(id));
+            artifacts.deleteCode(id);
             logs.delete(id);
             LOG.info("user {} deleted app {}", owner, id);
         }
@@ -197,20 +194,16 @@ public final class Deployments {
         java.util.Set<String> known = new java.util.HashSet<>();
         apps.forEach(app -> known.add(app.id()));
         java.util.Set<String> removed = new java.util.TreeSet<>();
-        // apps/<id>/ and logs/<id>.log, <id>.log.1, …: the id is the name up to its first dot.
-        for (var dir : List.of(dataDir.apps(), dataDir.logs())) {
-            if (!Files.isDirectory(dir)) continue;
-            try (var entries = Files.list(dir)) {
-                for (var entry : entries.toList()) {
-                    String name = entry.getFileName().toString();
-                    String id = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
-                    if (AppIds.looksLikeOne(id) && !known.contains(id)) {
-                        FileTrees.deleteQuietly(entry);
-                        removed.add(id);
-                    }
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot look for unfinished uploads in " + dir, e);
+        for (String id : artifacts.appsWithCode()) {
+            if (AppIds.looksLikeOne(id) && !known.contains(id)) {
+                artifacts.deleteCodeQuietly(id);
+                removed.add(id);
+            }
+        }
+        for (String id : logs.names()) {
+            if (AppIds.looksLikeOne(id) && !known.contains(id)) {
+                logs.delete(id);
+                removed.add(id);
             }
         }
         removed.forEach(id -> LOG.info("removed the remains of app {}, whose upload did not finish before a crash", id));

@@ -32,6 +32,17 @@ public final class AppLogs {
         return dir.resolve(name + ".log");
     }
 
+    /** The names of every log kept ({@code <name>.log}, {@code <name>.log.1}, …: the name is what comes before the first dot). */
+    public java.util.Set<String> names() {
+        if (!Files.isDirectory(dir)) return java.util.Set.of();
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).map(n -> n.contains(".") ? n.substring(0, n.indexOf('.')) : n)
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list the logs in " + dir, e);
+        }
+    }
+
     /** Removes the log and the one before its last rotation (an app was deleted, or its upload failed). */
     public void delete(String name) {
         for (Path file : new Path[] {file(name), LogFiles.previous(file(name))}) {
