@@ -34,7 +34,7 @@ public final class LogWatch implements AutoCloseable {
     private LogWatch(Path dir, WatchService service) {
         this.dir = dir;
         this.service = service;
-        this.thread = Thread.ofPlatform().name("log-watch").daemon().stackSize(256 * 1024).start(this::run);
+        this.thread = Thread.ofPlatform().name("slipway-log-watch").daemon().stackSize(256 * 1024).start(this::run);
     }
 
     /** Watches {@code dir} (the data dir's {@code logs/}), creating it if needed. */
