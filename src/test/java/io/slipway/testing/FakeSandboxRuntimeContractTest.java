@@ -7,7 +7,7 @@ import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ContractApp;
 import io.slipway.runtime.Layer;
 import io.slipway.runtime.SandboxRuntime;
-import io.slipway.runtime.SandboxRuntimeContract;
+import io.slipway.runtime.IsolationContract;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -15,7 +15,7 @@ import java.util.Optional;
  * The fake runtime keeps the contract every runtime keeps, with limits and the network policy simulated (see
  * {@link SandboxRuntimeContract}): the lifecycle tests that use it meet what real runtimes do. Needs nothing of the host.
  */
-class FakeSandboxRuntimeContractTest extends SandboxRuntimeContract {
+class FakeSandboxRuntimeContractTest extends IsolationContract {
     private final FakeSandboxRuntime.Machine machine = new FakeSandboxRuntime.Machine();
 
     @Override

@@ -6,7 +6,7 @@ import io.slipway.config.SlipwayConfig.SandboxSettings.Egress;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ContractApp;
 import io.slipway.runtime.SandboxRuntime;
-import io.slipway.runtime.SandboxRuntimeContract;
+import io.slipway.runtime.IsolationContract;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestHost;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link TestHost} at a documentation address, in a network namespace of its own. Needs root.
  */
 @ExtendWith(PodmanExtension.class)
-class DockerSandboxRuntimeContractIT extends SandboxRuntimeContract {
+class DockerSandboxRuntimeContractIT extends IsolationContract {
     @TempDir
     static Path webRoot;
     static TestHost outside;

@@ -10,7 +10,7 @@ import io.slipway.config.SlipwayConfig.SandboxSettings.Egress;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ContractApp;
 import io.slipway.runtime.SandboxRuntime;
-import io.slipway.runtime.SandboxRuntimeContract;
+import io.slipway.runtime.IsolationContract;
 import io.slipway.sandbox.HostTools;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.TestHost;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * them, so that concurrent test JVMs never share one; the claims are released after each test, once its sandboxes are
  * gone.
  */
-class ProcessSandboxRuntimeContractIT extends SandboxRuntimeContract {
+class ProcessSandboxRuntimeContractIT extends IsolationContract {
     @TempDir
     static Path webRoot;
     static TestHost outside;

@@ -16,8 +16,8 @@ import java.time.Duration;
 
 /**
  * The process runtime without its sandbox ({@link UnsandboxedRuntime}, {@code --unsafe-no-sandbox}, for development)
- * keeps the lifecycle part of the contract: start, env, stop, exits, logs and reaping. It isolates nothing, so the suite
- * skips limits and networks; sharing the host's network, it reaches the internet.
+ * keeps the lifecycle part of the contract: start, env, stop, exits, logs and reaping. It isolates nothing, so it runs
+ * {@link SandboxRuntimeContract} and not {@link io.slipway.runtime.IsolationContract}, and says so in its capabilities.
  */
 class UnsandboxedRuntimeContractIT extends SandboxRuntimeContract {
     @Override
@@ -28,6 +28,12 @@ class UnsandboxedRuntimeContractIT extends SandboxRuntimeContract {
     @Override
     protected Artifact artifact(Path dataDir, String appId, ContractApp app) {
         return app.nodeScript(dataDir, appId);
+    }
+
+    @org.junit.jupiter.api.Test
+    void itSaysThatItIsolatesNothingAndSharesTheHostsNetwork() {
+        assertThat(runtime.capabilities().isolated()).isFalse();
+        assertThat(runtime.capabilities().internetEgress()).isTrue();
     }
 
     @Override
