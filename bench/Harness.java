@@ -3,7 +3,7 @@ import io.slipway.app.AppStatus;
 import io.slipway.app.DataDir;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
-import io.slipway.sandbox.Ownership;
+import io.slipway.app.FileTrees;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import java.io.BufferedReader;
@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +86,7 @@ public class Harness {
             try (var dirs = Files.list(work)) {
                 dirs.filter(Files::isDirectory).forEach(d -> io.slipway.runtime.process.UidClaims.machineWide(d).releaseAll());
             }
-            Ownership.deleteTreeQuietly(work);
+            FileTrees.deleteQuietly(work);
         }
         System.out.println();
         System.out.println("Floors:");
@@ -303,14 +304,12 @@ public class Harness {
             Instant now = Instant.now();
             for (int i = 0; i < apps; i++) {
                 String id = "bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-                int uid = 201_000 + i;
                 Path target = Files.createDirectories(dataDir.app(id).resolve("code"));
                 try (var files = Files.list(code)) {
-                    for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, target.resolve(f.getFileName()));
+                    for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
                 }
-                Ownership.giveTree(dataDir.app(id), uid, "r-x------", "r--------");
                 store.insert(new App(id, "user-" + (i / perUser), "app-" + i, model.language(), model.entryFile(), List.of(),
-                        model.sleepAfter(), Map.of(), AppStatus.SLEEPING, null, model.codeHash(), null, uid, false, false, "bench",
+                        model.sleepAfter(), Map.of(), AppStatus.SLEEPING, null, model.codeHash(), null, false, false, "bench",
                         now.plusMillis(i), now.plusMillis(i), null));
             }
         }
