@@ -66,8 +66,8 @@ public class Harness {
         if (sections.isEmpty()) sections = List.of("proxy", "wake", "docker-wake", "deploy", "storm", "density", "sse");
         work = Files.createTempDirectory(Path.of("/tmp"), "slipway-bench-");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
-        System.out.printf("Slipway benchmarks%s — %s, %d cores, %s, %s%n", smoke ? " (smoke: short runs, figures not meaningful)" : "",
-                Instant.now().toString().substring(0, 16), Runtime.getRuntime().availableProcessors(), cpuModel(), memory());
+        System.out.printf("Slipway benchmarks%s — %s, %d cores, %s, %s, %s%n", smoke ? " (smoke: short runs, figures not meaningful)" : "",
+                Instant.now().toString().substring(0, 16), Runtime.getRuntime().availableProcessors(), cpuModel(), memory(), loadAverage());
         try {
             for (String section : sections) {
                 System.out.println();
@@ -90,6 +90,7 @@ public class Harness {
             FileTrees.deleteQuietly(work);
         }
         System.out.println();
+        System.out.println("At the end: " + loadAverage());
         System.out.println("Floors:");
         FLOORS.forEach(f -> System.out.println("  " + f));
         if (FLOORS.stream().anyMatch(f -> f.startsWith("MISSED")) && !smoke) System.exit(1);
@@ -257,6 +258,7 @@ public class Harness {
                         list(dockerWakes), firstAnswer, made.find() ? made.group(1) : "already there");
                 System.out.println("          process wakes (ms): " + list(processWakes));
             }
+            System.out.println("  " + loadAverage());
         }
     }
 
@@ -464,6 +466,16 @@ public class Harness {
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
+        }
+    }
+
+    /** What else the machine was doing: the 1, 5 and 15 minute load averages. */
+    static String loadAverage() {
+        try {
+            String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return "load average " + load[0] + " " + load[1] + " " + load[2];
+        } catch (IOException e) {
+            return "load average unknown";
         }
     }
 
