@@ -49,17 +49,22 @@ public final class Tar {
 
     /**
      * Adds {@code source} as {@code name}: a symbolic link as a link (to the same target), a directory as a directory
-     * alone (not its content), a regular file with its content. Sockets, fifos and devices have no place in a layer and
-     * are left out.
+     * alone (not its content), a regular file with its content and its modification time. Sockets, fifos and devices
+     * have no place in a layer and are left out.
+     *
+     * <p>Files keep their mtime because Python checks each cached {@code .pyc} against its source's: with the time 0, every
+     * one of the standard library's was stale in an image, and a read-only root made Python compile them again at every
+     * start (some 300–450 ms).
      */
     public Tar copy(String name, Path source) throws IOException {
         if (Files.isSymbolicLink(source)) {
             symlink(name, Files.readSymbolicLink(source).toString());
         } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            header(name + "/", '5', mode(source) | 0555, 0, "");
+            header(name + "/", '5', mode(source) | 0555, 0, "", 0);
         } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             long size = Files.size(source);
-            header(name, '0', mode(source) | 0444, size, "");
+            long mtime = Files.getLastModifiedTime(source, LinkOption.NOFOLLOW_LINKS).toInstant().getEpochSecond();
+            header(name, '0', mode(source) | 0444, size, "", Math.max(0, mtime));
             long copied = Files.copy(source, out);
             if (copied != size) throw new IOException(source + " changed while it was written to a tar");
             pad(size);
@@ -101,6 +106,10 @@ public final class Tar {
     }
 
     private void header(String name, char type, int mode, long size, String link) throws IOException {
+        header(name, type, mode, size, link, 0);
+    }
+
+    private void header(String name, char type, int mode, long size, String link, long mtime) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length > 100 || linkBytes.length > 100) {
@@ -108,11 +117,11 @@ public final class Tar {
             if (nameBytes.length > 100) pax.append(record("path", name));
             if (linkBytes.length > 100) pax.append(record("linkpath", link));
             byte[] body = pax.toString().getBytes(StandardCharsets.UTF_8);
-            out.write(block("././@PaxHeader", 'x', 0644, body.length, ""));
+            out.write(block("././@PaxHeader", 'x', 0644, body.length, "", 0));
             out.write(body);
             pad(body.length);
         }
-        out.write(block(name, type, mode, size, link));
+        out.write(block(name, type, mode, size, link, mtime));
     }
 
     /** A PAX record, {@code "<length> <key>=<value>\n"}, whose length counts its own digits. */
@@ -123,14 +132,14 @@ public final class Tar {
         return length + " " + key + "=" + value + "\n";
     }
 
-    private static byte[] block(String name, char type, int mode, long size, String link) {
+    private static byte[] block(String name, char type, int mode, long size, String link, long mtime) {
         byte[] h = new byte[BLOCK];
         put(h, 0, 100, name);
         put(h, 100, 8, octal(mode, 7));
         put(h, 108, 8, octal(0, 7));
         put(h, 116, 8, octal(0, 7));
         put(h, 124, 12, octal(size, 11));
-        put(h, 136, 12, octal(0, 11));
+        put(h, 136, 12, octal(mtime, 11));
         java.util.Arrays.fill(h, 148, 156, (byte) ' ');
         h[156] = (byte) type;
         put(h, 157, 100, link);

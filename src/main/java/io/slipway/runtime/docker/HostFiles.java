@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  * so a directory comes before what it holds. Not thread-safe.
  */
 final class HostFiles {
+    /** The layout of the image's tar; raised when it changes, so that images imported before are not reused (2: files keep their mtime). */
+    static final int FORMAT = 2;
     private sealed interface Entry permits HostEntry, Content, EmptyDirectory {
     }
 
@@ -106,6 +108,8 @@ final class HostFiles {
     String digest() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // How the tar is written, too: an image written before files kept their mtimes is not this one.
+            sha.update(("slipway base image, format " + FORMAT + "\n").getBytes(StandardCharsets.UTF_8));
             for (var e : entries.entrySet()) {
                 sha.update((e.getKey() + "\0").getBytes(StandardCharsets.UTF_8));
                 String what = switch (e.getValue()) {

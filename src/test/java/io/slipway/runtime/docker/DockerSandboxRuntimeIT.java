@@ -94,6 +94,15 @@ class DockerSandboxRuntimeIT {
         assertThat(new JsonObject(apps.awaitAnswer(sandbox, "/x")).getString("path")).isEqualTo("/x");
     }
 
+    /** Else Python compiles its standard library again at every start, which the read-only root keeps it from caching. */
+    @Test
+    void thePythonImagesCachedBytecodeIsCurrentSoNothingIsCompiledAtStart() throws Exception {
+        Sandbox sandbox = apps.start("pyc", "pyc.py", Map.of());
+
+        JsonObject answer = new JsonObject(apps.awaitAnswer(sandbox, "/"));
+        assertThat(answer.getJsonArray("stale").getList()).as("stale .pyc files in %s", answer.getString("python")).isEmpty();
+    }
+
     @Test
     void aPythonAppRunsInTheVenvMadeOnTheHost() throws Exception {
         Artifact artifact = TestArtifacts.withVenv(dataDir, "venv", "forks.py");
