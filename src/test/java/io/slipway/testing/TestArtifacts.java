@@ -38,6 +38,17 @@ public final class TestArtifacts {
         return of(dataDir, appId, name, TestApps.source(name) + "\n" + comment + dataDir + " " + appId + "\n");
     }
 
+    /**
+     * {@code source} uploaded as {@code fileName}, with the code layer's digest as Slipway's build gives it: the SHA-256 of
+     * the uploaded bytes alone, whatever the file is named. The code directory holds the file as it is (a Python app's,
+     * or a Node app's {@code .cjs}/{@code .mjs}).
+     */
+    public static Artifact asDeployed(Path dataDir, String appId, String fileName, String source) {
+        write(new DataDir(dataDir).app(appId).resolve("code").resolve(fileName), source);
+        Language language = fileName.endsWith(".py") ? Language.PYTHON : Language.NODE;
+        return new Artifact(language, fileName, Layer.of(Layer.Kind.CODE, sha256(source)), Optional.empty());
+    }
+
     private static Artifact of(Path dataDir, String appId, String name, String source) {
         write(new DataDir(dataDir).app(appId).resolve("code").resolve(name), source);
         Language language = name.endsWith(".py") ? Language.PYTHON : Language.NODE;

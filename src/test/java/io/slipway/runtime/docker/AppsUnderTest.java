@@ -69,10 +69,11 @@ final class AppsUnderTest {
         }
     }
 
-    /** The body of the first 200 the app answers {@code GET path} with, within {@link #STARTED}. */
+    /** The body of the first 200 the app answers {@code GET path} with, within {@link #STARTED}; fails at once if it exits. */
     String awaitAnswer(Sandbox sandbox, String path) {
         URI uri = uri(sandbox, path);
-        return await().atMost(STARTED).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
+        return await().atMost(STARTED).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .failFast("the app exited", () -> sandbox.exited().isDone()).until(() -> {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : null;

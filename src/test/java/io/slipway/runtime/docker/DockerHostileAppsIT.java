@@ -1,0 +1,103 @@
+package io.slipway.runtime.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import io.slipway.app.DataDir;
+import io.slipway.config.DataSize;
+import io.slipway.runtime.Artifact;
+import io.slipway.runtime.NetworkPolicy;
+import io.slipway.runtime.Sandbox;
+import io.slipway.runtime.SandboxLimits;
+import io.slipway.testing.PodmanEngine;
+import io.slipway.testing.PodmanExtension;
+import io.slipway.testing.TestApps;
+import io.slipway.testing.TestArtifacts;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The docker runtime against apps that attack it or each other, on podman's Docker-compatible service: what one app
+ * deploys or does never reaches into another app's container or image. The network's guarantees are {@link
+ * DockerNetworkIT}'s, the confinement of one container {@link DockerSandboxRuntimeIT}'s.
+ */
+@ExtendWith(PodmanExtension.class)
+class DockerHostileAppsIT {
+    private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
+    private static PodmanEngine engine;
+    private static DockerClient docker;
+
+    @TempDir
+    Path dataDir;
+    private DockerSandboxRuntime runtime;
+    private AppsUnderTest apps;
+
+    @BeforeAll
+    static void connect(PodmanEngine shared) {
+        engine = shared;
+        docker = DockerRuntimes.client(engine);
+    }
+
+    @AfterAll
+    static void disconnect() throws IOException {
+        docker.close();
+    }
+
+    @BeforeEach
+    void createRuntime() {
+        runtime = DockerRuntimes.create(engine, dataDir);
+        apps = new AppsUnderTest(dataDir, () -> runtime, LIMITS);
+    }
+
+    @AfterEach
+    void stopEverything() {
+        apps.stopAll();
+        runtime.close();
+        DockerRuntimes.assertNothingLeft(docker, dataDir);
+    }
+
+    /**
+     * Slipway's build names an app's code by the digest of the uploaded source alone, while the code directory holds it
+     * under the uploaded file's name: the same bytes deployed by two users as {@code app.py} and {@code server.py}. Each
+     * app runs its own file.
+     */
+    @Test
+    void appsDeployedWithTheSameSourceUnderOtherNamesEachRunTheirOwnCode() {
+        String source = TestApps.source("hello.py") + "\n# " + dataDir + "\n";
+        Sandbox first = apps.start(apps.spec("first", TestArtifacts.asDeployed(dataDir, "first", "app.py", source), Map.of(), NetworkPolicy.ISOLATED));
+        assertThat(new JsonObject(apps.awaitAnswer(first, "/")).getString("app")).isEqualTo("hello-py");
+
+        Sandbox second = apps.start(apps.spec("second", TestArtifacts.asDeployed(dataDir, "second", "server.py", source), Map.of(),
+                NetworkPolicy.ISOLATED));
+        assertThat(new JsonObject(apps.awaitAnswer(second, "/")).getString("app")).isEqualTo("hello-py");
+    }
+
+    /**
+     * An attacker's app whose code directory holds something other than what its digest names, as after a redeploy: the
+     * new record (the new digest) is live before the new code is moved into place, and a start in between makes an image
+     * of the old code under the new digest. With the victim's source as the new upload, the victim's app would run the
+     * attacker's code, with the victim's variables. An image holds what was read, named by what was read.
+     */
+    @Test
+    void anAppNeverRunsCodeThatAnotherAppsCodeDirectoryHeldUnderItsDigest() throws IOException {
+        String victims = TestApps.source("hello.py") + "\n# " + dataDir + "\n";
+        Artifact claimed = TestArtifacts.asDeployed(dataDir, "mallory", "app.py", victims);
+        Files.writeString(new DataDir(dataDir).app("mallory").resolve("code/app.py"), TestApps.source("forks.py"));
+        Sandbox mallory = apps.start(apps.spec("mallory", claimed, Map.of(), NetworkPolicy.ISOLATED));
+        assertThat(new JsonObject(apps.awaitAnswer(mallory, "/")).getString("app")).isEqualTo("forks");
+
+        Sandbox victim = apps.start(apps.spec("victim", TestArtifacts.asDeployed(dataDir, "victim", "app.py", victims), Map.of("TOKEN", "secret"),
+                NetworkPolicy.ISOLATED));
+        assertThat(new JsonObject(apps.awaitAnswer(victim, "/")).getString("app")).as("the victim's own code").isEqualTo("hello-py");
+    }
+}
