@@ -28,11 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One image per artifact: its base image with the code layer at {@code /app/code} and the dependency layer at
- * {@code /app/node_modules} or {@code /app/venv}, made once and tagged by a digest of the base image and the layers'
- * digests, so that every later start of the same artifact (by any app, after any restart) creates its container at
- * once. Copying the layers into each container before its start instead costs that start the copy: ~25 ms for a hello
- * app, 0.7–1 s for a 43 MB dependency set (measured on podman 4.3). The image is made by copying the layers' tars into a
- * container that is never started and committing it. Thread-safe; two starts of one artifact make it once.
+ * {@code /app/node_modules} or {@code /app/venv}, made once and tagged by a digest of the base image, the code as read
+ * and the dependency layer's digest, so that every later start of the same artifact (by any app, after any restart)
+ * creates its container at once. Copying the layers into each container before its start instead costs that start the
+ * copy: ~25 ms for a hello app, 0.7–1 s for a 43 MB dependency set (measured on podman 4.3). The image is made by
+ * copying the layers' tars into a container that is never started and committing it. Thread-safe; two starts of one
+ * artifact make it once.
+ *
+ * <p>An image is shared by every app whose artifact has its tag, so the tag must name what the image holds. The code
+ * layer's digest does not: it is the uploaded source's, while the app's code directory holds that source under the
+ * uploaded file's name (and its transpiled output), and a redeploy can make an app's new digest current before its new
+ * code is in place. So the code is read once, its tar's SHA-256 goes into the tag, and those same bytes are copied into
+ * the image. A dependency set is one directory per digest, written once by the build and root's from then on: its
+ * digest names it.
  */
 final class ArtifactImages {
     static final String REPOSITORY = BaseImages.REPOSITORY + "app";
@@ -53,14 +61,15 @@ final class ArtifactImages {
     /** The image that runs {@code artifact} of {@code appId} on {@code base}, made first if the engine lacks it. */
     String of(String appId, Artifact artifact, BaseImages.Interpreter base) {
         String baseId = docker.inspectImageCmd(base.image()).exec().getId();
-        String tag = digest(baseId, artifact);
+        byte[] code = code(appId, artifact);
+        String tag = digest(baseId, artifact, code);
         String image = REPOSITORY + ":" + tag;
         ReentrantLock lock = making.computeIfAbsent(tag, t -> new ReentrantLock());
         lock.lock();
         try {
             if (exists(image)) return image;
             long started = System.nanoTime();
-            make(appId, artifact, base, image);
+            make(appId, artifact, base, image, code);
             LOG.info("made the image {} for {} in {} ms", image, appId, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             return image;
         } finally {
@@ -106,7 +115,14 @@ final class ArtifactImages {
         }
     }
 
-    private void make(String appId, Artifact artifact, BaseImages.Interpreter base, String image) {
+    /** The app's code layer as a tar, read once: what the image's tag names is what goes into it. */
+    private byte[] code(String appId, Artifact artifact) {
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        source.writeTar(appId, artifact.code(), tar);
+        return tar.toByteArray();
+    }
+
+    private void make(String appId, Artifact artifact, BaseImages.Interpreter base, String image, byte[] code) {
         String container = docker.createContainerCmd(base.image()).withCmd(base.program())
                 .withLabels(madeFor(appId)).withHostConfig(HostConfig.newHostConfig().withNetworkMode(DockerSettings.NO_ENGINE_NETWORK)).exec().getId();
         try {
@@ -116,7 +132,7 @@ final class ArtifactImages {
             };
             // The mount points first: an image of the operator's choosing need not have them.
             copy(container, "/", out -> directories(out, dependencies));
-            copy(container, "/app/code", out -> source.writeTar(appId, artifact.code(), out));
+            docker.copyArchiveToContainerCmd(container).withRemotePath("/app/code").withTarInputStream(new ByteArrayInputStream(code)).exec();
             artifact.dependencies().ifPresent(layer -> copy(container, dependencies, out -> source.writeTar(appId, layer, out)));
             String[] name = image.split(":(?=[^:/]+$)");
             docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).exec();
@@ -174,11 +190,11 @@ final class ArtifactImages {
         }
     }
 
-    /** 32 hex digits of the SHA-256 of the base image's id and the layers' digests. */
-    private static String digest(String baseId, Artifact artifact) {
+    /** 32 hex digits of the SHA-256 of the base image's id, the language, the code's tar and the dependency layer's digest. */
+    private static String digest(String baseId, Artifact artifact, byte[] code) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String key = baseId + "\n" + artifact.language().id() + "\n" + artifact.code().digest() + "\n"
+            String key = baseId + "\n" + artifact.language().id() + "\n" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(code)) + "\n"
                     + artifact.dependencies().map(Layer::digest).orElse("-");
             return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
         } catch (NoSuchAlgorithmException e) {
