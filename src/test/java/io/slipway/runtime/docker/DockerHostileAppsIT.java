@@ -100,4 +100,22 @@ class DockerHostileAppsIT {
                 NetworkPolicy.ISOLATED));
         assertThat(new JsonObject(apps.awaitAnswer(victim, "/")).getString("app")).as("the victim's own code").isEqualTo("hello-py");
     }
+    /**
+     * Some of the kernel's limits are per user, beyond any namespace: inotify instances (128 here), POSIX message queue
+     * bytes, processes (RLIMIT_NPROC). Apps that ran as one uid would share them, and one could take them all: here every
+     * inotify instance, so that another app's file watching fails with EMFILE. Each app has a host uid of its own.
+     */
+    @Test
+    void anAppThatTakesEveryInotifyInstanceItMayLeavesAnotherAppItsOwn() {
+        Sandbox hog = apps.start("hog", "hostile.py", Map.of());
+        Sandbox other = apps.start("other", "hostile.py", Map.of());
+        int hogUid = new JsonObject(apps.awaitAnswer(hog, "/")).getInteger("uid");
+        int otherUid = new JsonObject(apps.awaitAnswer(other, "/")).getInteger("uid");
+
+        JsonObject taken = new JsonObject(apps.awaitAnswer(hog, "/inotify?all=1"));
+        assertThat(taken.getInteger("held")).as("what the hog took: %s", taken).isPositive();
+        assertThat(taken.getInteger("errno")).as("refused for the limit (EMFILE)").isEqualTo(24);
+        assertThat(new JsonObject(apps.awaitAnswer(other, "/inotify")).getBoolean("ok")).as("the other app's inotify").isTrue();
+        assertThat(hogUid).isNotEqualTo(otherUid).isNotEqualTo(BaseImages.APP_UID);
+    }
 }
