@@ -29,12 +29,13 @@ public final class RuntimeFactory {
     private final DataDir dataDir;
     private final HostUids uids;
 
-    /** Claims this Slipway's host uids (machine-wide) when sandboxes run on this host. */
+    /** Claims this Slipway's host uids (machine-wide) when sandboxes or containers run on this host. */
     public RuntimeFactory(SlipwayConfig config, HostTools tools, DataDir dataDir) {
         this.config = config;
         this.tools = tools;
         this.dataDir = dataDir;
-        this.uids = config.sandbox().enabled() ? HostUids.open(dataDir, config.sandbox()) : null;
+        boolean hostUids = config.sandbox().enabled() || config.runtime().kind() == io.slipway.config.RuntimeSettings.Kind.DOCKER;
+        this.uids = hostUids ? HostUids.open(dataDir, config.sandbox()) : null;
     }
 
     /**
@@ -60,7 +61,7 @@ public final class RuntimeFactory {
         var docker = config.runtime().docker();
         var settings = new DockerSettings(docker.host(System.getenv()), docker.nodeImage(), docker.pythonImage(),
                 DockerSettings.SLIPWAY_NETWORK);
-        DockerSandboxRuntime runtime = new DockerSandboxRuntime(settings, config.sandbox(), dataDir, artifacts, tools);
+        DockerSandboxRuntime runtime = new DockerSandboxRuntime(settings, config.sandbox(), dataDir, artifacts, tools, uids);
         try {
             LOG.info("apps run in containers of {}", runtime.engine());
         } catch (RuntimeException e) {
@@ -80,7 +81,7 @@ public final class RuntimeFactory {
     public BuildRunner builds(Path proxySocket) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
-        if (uids == null) {
+        if (!config.sandbox().enabled()) {
             // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
             // sandboxed install, which runs as the build uid, fail with EACCES.
             return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"));

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * How an app's container is made: what it runs, as whom, with what environment, and confined how. Its root file system
- * is read-only and it runs as {@value BaseImages#APP_UID} with no capabilities and {@code no-new-privileges}; memory is
+ * is read-only and it runs as the app's own host uid (and group) with no capabilities and {@code no-new-privileges},
+ * which reads the image's files as anyone may (they are root's and readable by all); memory is
  * limited with no swap beyond it, and so are CPU and processes; {@code /tmp} is a tmpfs of {@code sandbox.tmpSize},
  * which counts against the memory limit; an init ({@code Init: true}) is PID 1 and passes signals on, since node as PID
  * 1 would ignore SIGTERM; the engine keeps no log (the app's output is attached to, {@link ContainerOutput}) and gives it
@@ -43,8 +44,8 @@ final class AppContainers {
         this.resolvConf = resolvConf;
     }
 
-    /** Creates (does not start) the container of {@code spec} from {@code image}; returns its id. */
-    String create(SandboxSpec spec, String image, BaseImages.Interpreter base) {
+    /** Creates (does not start) the container of {@code spec} from {@code image}, to run as {@code uid}; returns its id. */
+    String create(SandboxSpec spec, String image, BaseImages.Interpreter base, int uid) {
         Map<String, String> tags = new LinkedHashMap<>(spec.labels());
         tags.putAll(labels);
         long memory = spec.limits().memory().bytes();
@@ -69,7 +70,7 @@ final class AppContainers {
                 .withCmd(spec.artifact().command(base.program(), base.program()))
                 .withEnv(environment(spec))
                 .withWorkingDir("/app/code")
-                .withUser(BaseImages.APP_UID + ":" + BaseImages.APP_UID)
+                .withUser(uid + ":" + uid)
                 .withLabels(tags)
                 .withHostConfig(host)
                 .exec().getId();

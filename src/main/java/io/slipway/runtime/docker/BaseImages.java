@@ -30,13 +30,12 @@ import org.slf4j.LoggerFactory;
  * The image each language's apps start from. One named in {@code docker.nodeImage} / {@code docker.pythonImage} is used
  * as it is (and must be in the engine already). Without one, Slipway makes its own from the host's interpreter, needing
  * no registry: the host's {@code node} (or {@code python3} with its standard library), the libraries {@code ldd} names
- * for them and the dynamic loader, the CA certificates, and a {@code passwd} naming the unprivileged user apps run as.
+ * for them and the dynamic loader, the CA certificates, and a {@code passwd} naming root and nobody (apps run as host
+ * uids of their own, which name no user, as in the process runtime's sandboxes).
  * It is imported once, tagged by a digest of what went into it: a host whose node changed gets a new image at Slipway's
  * next start, and an engine that has the tag already imports nothing. Thread-safe; an import blocks other imports.
  */
 final class BaseImages {
-    /** The user and group apps run as inside their containers. */
-    static final int APP_UID = 65534;
     static final String REPOSITORY = "localhost/slipway/";
     private static final Logger LOG = LoggerFactory.getLogger(BaseImages.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -188,8 +187,8 @@ final class BaseImages {
         for (String certs : List.of("/etc/ssl/certs", "/usr/lib/ssl/certs", "/usr/lib/ssl/cert.pem", "/etc/ssl/openssl.cnf")) {
             if (Files.exists(Path.of(certs))) files.add(Path.of(certs));
         }
-        files.content("/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\napp:x:" + APP_UID + ":" + APP_UID + ":app:/tmp:/sbin/nologin\n", 0644)
-                .content("/etc/group", "root:x:0:\napp:x:" + APP_UID + ":\n", 0644)
+        files.content("/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n", 0644)
+                .content("/etc/group", "root:x:0:\nnogroup:x:65534:\n", 0644)
                 .content("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n", 0644)
                 .directory("/tmp", 01777).directory("/app", 0755).directory("/app/code", 0755)
                 .directory("/app/node_modules", 0755).directory("/app/venv", 0755);

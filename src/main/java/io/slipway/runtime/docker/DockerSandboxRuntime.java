@@ -17,6 +17,7 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.runtime.host.SandboxNetwork;
+import io.slipway.runtime.process.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each app in a container of a Docker Engine API (dockerd, or podman's compatible service), driven by
- * docker-java. The container runs the artifact's own image ({@link ArtifactImages}) as an unprivileged user, with a
+ * docker-java. The container runs the artifact's own image ({@link ArtifactImages}) as the app's own unprivileged host
+ * uid ({@link HostUids}, shared with the process runtime's claims: the kernel's per-user limits, such as inotify
+ * instances and message queue bytes, are no namespace's, and apps running as one uid would share them), with a
  * read-only root, no capabilities, {@code no-new-privileges}, the limits in its {@code HostConfig} (memory with no swap
  * beyond it, CPU, pids) and a tmpfs {@code /tmp}; it carries the spec's labels and {@value #OWNER_LABEL} naming this
  * Slipway's data dir, by which a later run finds what this one left.
@@ -64,6 +68,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     private final boolean egress;
     private final Optional<String> unlinkable;
     private final SandboxNetwork network;
+    private final HostUids uids;
     private volatile boolean closed;
 
     /**
@@ -73,8 +78,11 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
      * @param sandbox what the docker runtime shares with the process runtime: {@code tmpSize}, {@code egress},
      *                {@code egressSubnet} and {@code egressDns}
      * @param tools   the host's {@code node} and {@code python3}, which base images are made from unless configured
+     * @param uids    this Slipway's host uids, one per app; null only where no container can start anyway (an engine over
+     *                TCP, Slipway not root), as {@link #check()} says
      */
-    public DockerSandboxRuntime(DockerSettings settings, SandboxSettings sandbox, DataDir dataDir, ArtifactSource artifacts, HostTools tools) {
+    public DockerSandboxRuntime(DockerSettings settings, SandboxSettings sandbox, DataDir dataDir, ArtifactSource artifacts, HostTools tools,
+                                HostUids uids) {
         this.settings = settings;
         this.label = SandboxLabel.of(dataDir.root());
         this.engine = EngineClients.of(settings.host());
@@ -84,6 +92,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
         this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"), resolvConf(dataDir, sandbox));
         this.unlinkable = whyUnlinkable(settings);
+        this.uids = unlinkable.isEmpty() ? Objects.requireNonNull(uids, "uids") : uids;
         this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
     }
 
@@ -139,7 +148,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             BaseImages.Interpreter base = bases.of(spec.artifact().language());
             String image = image(spec, base);
             long imaged = System.nanoTime();
-            String container = containers.create(spec, image, base);
+            String container = containers.create(spec, image, base, uids.uidOf(spec.appId()));
             long created = System.nanoTime();
             try {
                 Sandbox sandbox = run(spec, container, internet);
@@ -192,16 +201,18 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
     }
 
-    /** The app is deleted: the images made for it go too, those no other app's container uses. */
+    /** The app is deleted: the images made for it go too, those no other app's container uses; and its uid is free. */
     @Override
     public void forget(String appId) {
         images.forget(appId);
+        if (uids != null) uids.release(appId);
     }
 
     /**
      * Removes every container labelled with this Slipway's data dir, running or not, apps' and images' alike: a
      * container cannot be handed to a new run with its output and exit still followed, and every app comes back asleep
-     * after a restart anyway. Containers of other Slipways (another data dir's label) are left alone.
+     * after a restart anyway. Containers of other Slipways (another data dir's label) are left alone. The uids of apps
+     * deleted while Slipway was down are free again.
      */
     @Override
     public Leftovers adoptOrReap(Set<String> knownApps) {
@@ -212,6 +223,10 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
                         container.getLabels().getOrDefault(SandboxSpec.APP_LABEL, "no app"));
                 reaped++;
             }
+        }
+        if (uids != null) {
+            int released = uids.retainOnly(knownApps);
+            if (released > 0) LOG.info("released the uids of {} apps deleted while Slipway was down", released);
         }
         return new Leftovers(0, reaped);
     }

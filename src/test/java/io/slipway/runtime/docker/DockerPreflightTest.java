@@ -34,7 +34,7 @@ class DockerPreflightTest {
         }
         var sandbox = SlipwayConfig.defaults(dataDir).sandbox();
         try (DockerSandboxRuntime runtime = new DockerSandboxRuntime(DockerSettings.of(nothingListens), sandbox, new DataDir(dataDir),
-                new LocalArtifactStore(new DataDir(dataDir)), io.slipway.sandbox.HostTools.find())) {
+                new LocalArtifactStore(new DataDir(dataDir)), io.slipway.sandbox.HostTools.find(), null)) {
             assertThat(runtime.check().problems()).anySatisfy(p -> assertThat(p).contains("over TCP").contains("docker.host=unix://"))
                     .anySatisfy(p -> assertThat(p).contains("does not answer").contains("SLIPWAY_DOCKER_HOST"));
             SandboxSpec spec = new SandboxSpec("app", TestArtifacts.of(dataDir, "app", "hello.js"), Map.of(),

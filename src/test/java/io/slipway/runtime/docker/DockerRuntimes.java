@@ -7,6 +7,7 @@ import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
+import io.slipway.runtime.process.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;
@@ -40,9 +41,11 @@ public final class DockerRuntimes {
         return create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox());
     }
 
+    /** Its apps' uids are claimed machine-wide for the data dir, as Slipway's own are, until the data dir is gone. */
     public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox) {
         DataDir dir = new DataDir(dataDir);
-        return new DockerSandboxRuntime(DockerSettings.of(host(engine)), sandbox, dir, new LocalArtifactStore(dir), HostTools.find());
+        return new DockerSandboxRuntime(DockerSettings.of(host(engine)), sandbox, dir, new LocalArtifactStore(dir), HostTools.find(),
+                HostUids.open(dir, sandbox));
     }
 
     private static URI host(PodmanEngine engine) {

@@ -7,6 +7,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
 import io.slipway.config.DataSize;
+import io.slipway.config.SlipwayConfig;
 import io.slipway.logs.FileLogSink;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.NetworkPolicy;
@@ -110,7 +111,8 @@ class DockerSandboxRuntimeIT {
 
         JsonObject answer = new JsonObject(apps.awaitAnswer(sandbox, "/"));
         assertThat(answer.getString("prefix")).isEqualTo("/app/venv");
-        assertThat(answer.getInteger("uid")).isEqualTo(BaseImages.APP_UID);
+        var settings = SlipwayConfig.defaults(dataDir).sandbox();
+        assertThat(answer.getInteger("uid")).as("the app's own host uid").isBetween(settings.uidBase(), settings.uidBase() + settings.uidCount() - 1);
     }
 
     @Test
@@ -192,7 +194,9 @@ class DockerSandboxRuntimeIT {
         assertThat(host.getPidsLimit()).isEqualTo(LIMITS.pids());
         assertThat(host.getNanoCPUs()).isEqualTo(500_000_000L);
         assertThat(host.getReadonlyRootfs()).isTrue();
-        assertThat(inspected.getConfig().getUser()).isEqualTo(BaseImages.APP_UID + ":" + BaseImages.APP_UID);
+        String[] user = inspected.getConfig().getUser().split(":");
+        assertThat(user).as("the app's own host uid, and the group of that number").hasSize(2).containsOnly(user[0]);
+        assertThat(Integer.parseInt(user[0])).isGreaterThanOrEqualTo(SlipwayConfig.defaults(dataDir).sandbox().uidBase());
 
         sandbox.stop(Duration.ofSeconds(5));
         assertThat(containersOf("labelled")).as("no container left after stop").isEmpty();
