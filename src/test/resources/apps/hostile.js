@@ -65,6 +65,7 @@ const handlers = {
     const stat = fs.statSync(p);
     return stat.isDirectory() ? { entries: fs.readdirSync(p) } : { bytes: fs.readFileSync(p).length };
   }),
+  text: (q) => attempt(() => ({ text: fs.readFileSync(q.get("path"), "utf8") })),
   write: (q) => attempt(() => fs.writeFileSync(q.get("path"), "pwned")),
   fill: (q) => attempt(() => {
     const chunk = Buffer.alloc(1024 * 1024, 1);

@@ -15,8 +15,12 @@ import io.slipway.testing.TestApps;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -117,5 +121,43 @@ class DockerHostileAppsIT {
         assertThat(taken.getInteger("errno")).as("refused for the limit (EMFILE)").isEqualTo(24);
         assertThat(new JsonObject(apps.awaitAnswer(other, "/inotify")).getBoolean("ok")).as("the other app's inotify").isTrue();
         assertThat(hogUid).isNotEqualTo(otherUid);
+    }
+    /**
+     * The root is read-only and {@code /tmp} (a tmpfs of {@code sandbox.tmpSize}) is the app's to write: not the
+     * directories an engine may mount tmpfs of its own on besides (podman does, on {@code /run} and {@code /var/tmp},
+     * unbounded but by memory), nor the code, the system or {@code /dev}.
+     */
+    @Test
+    void anAppWritesNowhereButTmp() {
+        Sandbox hostile = apps.start("writer", "hostile.js", Map.of());
+        apps.awaitAnswer(hostile, "/");
+
+        for (String dir : List.of("/", "/app", "/app/code", "/etc", "/usr/bin", "/run", "/var/tmp", "/dev")) {
+            assertThat(new JsonObject(apps.awaitAnswer(hostile, "/write?path=" + dir + "/pwned")).getBoolean("ok")).as("a write in %s", dir).isFalse();
+        }
+        assertThat(new JsonObject(apps.awaitAnswer(hostile, "/write?path=/tmp/mine")).getBoolean("ok")).as("a write in /tmp").isTrue();
+    }
+
+    /**
+     * What an app reads of its own files says nothing of the host's network: podman writes the host's address into
+     * {@code /etc/hosts} ({@code host.containers.internal}), with the host's own {@code /etc/hosts} entries.
+     */
+    @Test
+    void anAppFindsNoAddressOfTheHostInItsFiles() throws SocketException {
+        Sandbox hostile = apps.start("reader", "hostile.js", Map.of());
+        apps.awaitAnswer(hostile, "/");
+
+        String hosts = new JsonObject(apps.awaitAnswer(hostile, "/text?path=/etc/hosts")).getString("text");
+        assertThat(hosts).as("the container's /etc/hosts").contains("localhost");
+        for (String address : hostAddresses()) assertThat(hosts).as("the container's /etc/hosts").doesNotContain(address);
+    }
+
+    /** The host's addresses but loopback's, which every /etc/hosts names. */
+    private static List<String> hostAddresses() throws SocketException {
+        return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress())
+                .map(a -> a.getHostAddress().replaceFirst("%.*$", ""))
+                .distinct().toList();
     }
 }
