@@ -20,28 +20,36 @@ import java.util.Map;
  * is read-only and it runs as the app's own host uid (and group) with no capabilities and {@code no-new-privileges},
  * which reads the image's files as anyone may (they are root's and readable by all); memory is
  * limited with no swap beyond it, and so are CPU and processes; {@code /tmp} is a tmpfs of {@code sandbox.tmpSize},
- * which counts against the memory limit; an init ({@code Init: true}) is PID 1 and passes signals on, since node as PID
- * 1 would ignore SIGTERM; the engine keeps no log (the app's output is attached to, {@link ContainerOutput}) and gives it
- * no network (Slipway links it, {@link io.slipway.runtime.host.SandboxNetwork}). An app allowed the internet gets a
- * resolv.conf, the one bind mount.
+ * which counts against the memory limit, and the app's only writable directory: {@code /run} and {@code /var/tmp}, where
+ * podman mounts tmpfs of its own writable by all in a read-only container, are empty tmpfs of root's; an init ({@code
+ * Init: true}) is PID 1 and passes signals on, since node as PID 1 would ignore SIGTERM; the engine keeps no log (the
+ * app's output is attached to, {@link ContainerOutput}) and gives it no network (Slipway links it, {@link
+ * io.slipway.runtime.host.SandboxNetwork}). Its {@code /etc/hosts} is Slipway's, naming localhost alone: podman's names
+ * the host's address and copies the host's own entries. An app allowed the internet gets a resolv.conf too; both are
+ * read-only bind mounts.
  */
 final class AppContainers {
     static final int PORT = 8000;
+    /** A directory the app may not write, where an engine would otherwise mount a tmpfs it may. */
+    private static final String NOT_THE_APPS = "ro,nosuid,nodev,noexec,size=64k,mode=0755";
 
     private final DockerClient docker;
     private final SandboxSettings sandbox;
     private final Map<String, String> labels;
     private final Path resolvConf;
+    private final Path hosts;
 
     /**
      * @param labels     what every app's container carries beyond its spec's labels (this Slipway's owner label)
      * @param resolvConf the resolvers of apps allowed the internet, a file on the engine's host
+     * @param hosts      every container's {@code /etc/hosts}, a file on the engine's host
      */
-    AppContainers(DockerClient docker, SandboxSettings sandbox, Map<String, String> labels, Path resolvConf) {
+    AppContainers(DockerClient docker, SandboxSettings sandbox, Map<String, String> labels, Path resolvConf, Path hosts) {
         this.docker = docker;
         this.sandbox = sandbox;
         this.labels = Map.copyOf(labels);
         this.resolvConf = resolvConf;
+        this.hosts = hosts;
     }
 
     /** Creates (does not start) the container of {@code spec} from {@code image}, to run as {@code uid}; returns its id. */
@@ -58,14 +66,17 @@ final class AppContainers {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777"))
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777", "/run", NOT_THE_APPS,
+                        "/var/tmp", NOT_THE_APPS))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        List<Bind> binds = new java.util.ArrayList<>(List.of(new Bind(hosts.toString(), new Volume("/etc/hosts"), AccessMode.ro)));
         if (spec.network() == NetworkPolicy.INTERNET) {
             // Mounted, not copied in before the start: dockerd refuses to copy into a read-only root even then ("container
             // rootfs is marked read-only"), and for network mode none it mounts the host's own resolv.conf, podman none.
-            host.withBinds(new Bind(resolvConf.toString(), new Volume("/etc/resolv.conf"), AccessMode.ro));
+            binds.add(new Bind(resolvConf.toString(), new Volume("/etc/resolv.conf"), AccessMode.ro));
         }
+        host.withBinds(binds);
         return docker.createContainerCmd(image)
                 .withCmd(spec.artifact().command(base.program(), base.program()))
                 .withEnv(environment(spec))

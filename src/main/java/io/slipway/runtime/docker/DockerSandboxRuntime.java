@@ -90,7 +90,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         this.bases = new BaseImages(calls, engine.raw(), settings.nodeImage(), settings.pythonImage(), tools);
         this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"));
         this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
-        this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"), resolvConf(dataDir, sandbox));
+        this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"), resolvConf(dataDir, sandbox),
+                readableByAll(dataDir.root().resolve("container-hosts"), "127.0.0.1 localhost\n::1 localhost\n"));
         this.unlinkable = whyUnlinkable(settings);
         this.uids = unlinkable.isEmpty() ? Objects.requireNonNull(uids, "uids") : uids;
         this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
@@ -102,13 +103,17 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
      */
     private static Path resolvConf(DataDir dataDir, SandboxSettings sandbox) {
         if (sandbox.egress() != SandboxSettings.Egress.NAT || sandbox.egressDns().isEmpty()) return Path.of("/etc/resolv.conf");
+        return readableByAll(dataDir.root().resolve("egress-resolv.conf"), "nameserver " + sandbox.egressDns() + "\n");
+    }
+
+    /** Writes a file the containers mount (read-only), which their unprivileged users read. */
+    private static Path readableByAll(Path file, String content) {
         try {
-            Path file = dataDir.root().resolve("egress-resolv.conf");
-            Files.writeString(file, "nameserver " + sandbox.egressDns() + "\n");
+            Files.writeString(file, content);
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the containers' resolv.conf", e);
+            throw new UncheckedIOException("cannot write the containers' " + file.getFileName(), e);
         }
     }
 
