@@ -105,7 +105,8 @@ public final class Tar {
         return mode;
     }
 
-    private void header(String name, char type, int mode, long size, String link) throws IOException {
+    /** One entry's header (with its PAX header first, when a field does not fit ustar's); its content is the caller's. */
+    void header(String name, char type, int mode, long size, String link) throws IOException {
         header(name, type, mode, size, link, 0);
     }
 

@@ -55,6 +55,24 @@ class TarTest {
         assertThat(entries.get("lib").getLinkName()).isEqualTo("usr/lib");
     }
 
+    /**
+     * ustar's size field holds 11 octal digits (8 GiB - 1): a bigger file's size, cut to fit, would make a reader take
+     * its content for the next headers, which the file's bytes (a sparse file's, cheap to make) would then write. Only
+     * the header is written here: the size is what is read back.
+     */
+    @Test
+    void aFileTooBigForUstarsSizeFieldHasItsSizeInAPaxHeader() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long huge = 1L << 40;
+        Tar.to(out).header("sparse", '0', 0644, huge, "");
+
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+            TarArchiveEntry entry = in.getNextEntry();
+            assertThat(entry.getName()).isEqualTo("sparse");
+            assertThat(entry.getSize()).isEqualTo(huge);
+        }
+    }
+
     private static Map<String, TarArchiveEntry> read(byte[] tar) throws IOException {
         Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
