@@ -17,11 +17,13 @@ import java.util.stream.Stream;
  * ({@link #to(OutputStream)}) for an archive assembled from files in several places. Directories, regular files and
  * symbolic links (venvs and {@code node_modules/.bin} hold both), every entry owned by root with its permission bits
  * kept and readable by all. Names that do not fit ustar's fields get a PAX header ({@code path}, {@code linkpath}),
- * which every engine reads. Not thread-safe; {@link #finish()} writes the end of the archive, and nothing closes the
+ * which every engine reads, and so does a size beyond ustar's 11 octal digits ({@code size}, from 8 GiB). Not thread-safe; {@link #finish()} writes the end of the archive, and nothing closes the
  * stream, which stays the caller's.
  */
 public final class Tar {
     private static final int BLOCK = 512;
+    /** The largest size ustar's field holds: 11 octal digits. */
+    private static final long USTAR_MAX_SIZE = 077777777777L;
 
     private final OutputStream out;
 
@@ -113,16 +115,19 @@ public final class Tar {
     private void header(String name, char type, int mode, long size, String link, long mtime) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
-        if (nameBytes.length > 100 || linkBytes.length > 100) {
+        boolean tooBig = size > USTAR_MAX_SIZE;
+        if (nameBytes.length > 100 || linkBytes.length > 100 || tooBig) {
             StringBuilder pax = new StringBuilder();
             if (nameBytes.length > 100) pax.append(record("path", name));
             if (linkBytes.length > 100) pax.append(record("linkpath", link));
+            if (tooBig) pax.append(record("size", Long.toString(size)));
             byte[] body = pax.toString().getBytes(StandardCharsets.UTF_8);
             out.write(block("././@PaxHeader", 'x', 0644, body.length, "", 0));
             out.write(body);
             pad(body.length);
         }
-        out.write(block(name, type, mode, size, link, mtime));
+        // Cut to fit, the size field would make a reader take the content for headers: 0 there, the PAX record's counts.
+        out.write(block(name, type, mode, tooBig ? 0 : size, link, mtime));
     }
 
     /** A PAX record, {@code "<length> <key>=<value>\n"}, whose length counts its own digits. */
