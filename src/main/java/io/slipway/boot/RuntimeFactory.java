@@ -60,7 +60,7 @@ public final class RuntimeFactory {
     private SandboxRuntime docker(LocalArtifactStore artifacts) {
         var docker = config.runtime().docker();
         var settings = new DockerSettings(docker.host(System.getenv()), docker.nodeImage(), docker.pythonImage(),
-                DockerSettings.SLIPWAY_NETWORK);
+                DockerSettings.SLIPWAY_NETWORK, docker.maxLayerSize());
         DockerSandboxRuntime runtime = new DockerSandboxRuntime(settings, config.sandbox(), dataDir, artifacts, tools, uids);
         try {
             LOG.info("apps run in containers of {}", runtime.engine());

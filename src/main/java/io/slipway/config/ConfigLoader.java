@@ -87,6 +87,7 @@ public final class ConfigLoader {
         d.put("docker.nodeImage", "");
         d.put("docker.pythonImage", "");
         d.put("docker.network", "slipway");
+        d.put("docker.maxLayerSize", "4GiB");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -274,7 +275,8 @@ public final class ConfigLoader {
 
     private static RuntimeSettings runtime(ConfigValues v) {
         var docker = new RuntimeSettings.Docker(optional(v.text("docker.host")).map(URI::create), optional(v.text("docker.nodeImage")),
-                optional(v.text("docker.pythonImage")), v.choice("docker.network", RuntimeSettings.Docker.Network.class));
+                optional(v.text("docker.pythonImage")), v.choice("docker.network", RuntimeSettings.Docker.Network.class),
+                v.size("docker.maxLayerSize"));
         return new RuntimeSettings(v.choice("runtime", RuntimeSettings.Kind.class), docker);
     }
 

@@ -21,11 +21,14 @@ public record RuntimeSettings(Kind kind, Docker docker) {
      * The docker runtime: the engine's API at {@code host} ({@code docker.host}; empty: {@code DOCKER_HOST}, else the
      * default socket); the images apps run in when a registry has them ({@code docker.nodeImage},
      * {@code docker.pythonImage}; empty: Slipway builds its own from this host's runtimes, as no registry is needed);
-     * and how containers are networked ({@code docker.network}: {@code slipway}, each container on a link of its own
-     * behind Slipway's firewall, as the process runtime's sandboxes are).
+     * how containers are networked ({@code docker.network}: {@code slipway}, each container on a link of its own
+     * behind Slipway's firewall, as the process runtime's sandboxes are); and the most a layer may hold once copied into
+     * an image ({@code docker.maxLayerSize}), which keeps a dependency set of sparse or hard-linked files from filling
+     * the engine's disk.
      */
-    public record Docker(Optional<URI> host, Optional<String> nodeImage, Optional<String> pythonImage, Network network) {
+    public record Docker(Optional<URI> host, Optional<String> nodeImage, Optional<String> pythonImage, Network network, DataSize maxLayerSize) {
         public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
+        public static final DataSize DEFAULT_MAX_LAYER_SIZE = DataSize.parse("4GiB");
 
         public enum Network { SLIPWAY }
 
@@ -35,6 +38,12 @@ public record RuntimeSettings(Kind kind, Docker docker) {
             Objects.requireNonNull(nodeImage, "nodeImage");
             Objects.requireNonNull(pythonImage, "pythonImage");
             Objects.requireNonNull(network, "network");
+            Objects.requireNonNull(maxLayerSize, "maxLayerSize");
+        }
+
+        /** With the default {@code docker.maxLayerSize}. */
+        public Docker(Optional<URI> host, Optional<String> nodeImage, Optional<String> pythonImage, Network network) {
+            this(host, nodeImage, pythonImage, network, DEFAULT_MAX_LAYER_SIZE);
         }
 
         private static void requireEngineUrl(URI url) {

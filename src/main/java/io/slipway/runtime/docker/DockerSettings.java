@@ -1,5 +1,6 @@
 package io.slipway.runtime.docker;
 
+import io.slipway.config.DataSize;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,8 +18,11 @@ import java.util.Optional;
  *                    gives them none (network mode {@value #NO_ENGINE_NETWORK}) and Slipway links each to its own network
  *                    and firewall, as the process runtime's sandboxes are; an engine network would let apps reach each
  *                    other and the host
+ * @param maxLayerSize the most a code or dependency layer may hold once copied into an image, as a tar: a sparse file
+ *                    takes its full size there and a hard link its target's again, so a dependency set that is small on
+ *                    the host could otherwise fill the engine's disk
  */
-public record DockerSettings(URI host, Optional<String> nodeImage, Optional<String> pythonImage, String network) {
+public record DockerSettings(URI host, Optional<String> nodeImage, Optional<String> pythonImage, String network, DataSize maxLayerSize) {
     public static final String SLIPWAY_NETWORK = "slipway";
     /** The engine's network mode for every container: none, Slipway links it. */
     public static final String NO_ENGINE_NETWORK = "none";
@@ -38,6 +42,16 @@ public record DockerSettings(URI host, Optional<String> nodeImage, Optional<Stri
                     + ": Slipway links each container to its own network behind its firewall; an engine network would let apps reach "
                     + "each other and the host");
         }
+        Objects.requireNonNull(maxLayerSize, "maxLayerSize");
+    }
+
+    /** With the default {@code docker.maxLayerSize}. */
+    public DockerSettings(URI host, Optional<String> nodeImage, Optional<String> pythonImage, String network) {
+        this(host, nodeImage, pythonImage, network, io.slipway.config.RuntimeSettings.Docker.DEFAULT_MAX_LAYER_SIZE);
+    }
+
+    public DockerSettings withMaxLayerSize(DataSize size) {
+        return new DockerSettings(host, nodeImage, pythonImage, network, size);
     }
 
     /** The engine at {@code host}, images made from the host's interpreters. */
