@@ -1,24 +1,30 @@
 package io.slipway.runtime.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
+import io.slipway.app.Language;
 import io.slipway.config.DataSize;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxLimits;
+import io.slipway.runtime.SandboxSpec;
+import io.slipway.runtime.SandboxStartException;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +156,48 @@ class DockerHostileAppsIT {
         String hosts = new JsonObject(apps.awaitAnswer(hostile, "/text?path=/etc/hosts")).getString("text");
         assertThat(hosts).as("the container's /etc/hosts").contains("localhost");
         for (String address : hostAddresses()) assertThat(hosts).as("the container's /etc/hosts").doesNotContain(address);
+    }
+
+    /**
+     * A dependency set is whatever its packages' install scripts leave, and a file can be far bigger in a tar than on
+     * disk: a sparse one takes its full size, a hard link its target's again. Such a set, 256 MiB in a tar and nothing on
+     * the host, must not become an image past {@code docker.maxLayerSize}: its app does not start, and says why.
+     */
+    @Test
+    void aDependencySetTooBigForAnImageFailsItsStartAndLeavesNoImage() throws IOException {
+        runtime.close();
+        runtime = DockerRuntimes.create(engine, dataDir, DataSize.parse("64MiB"));
+        Artifact artifact = TestArtifacts.withVenv(dataDir, "sparse", "hello.py");
+        Path venv = new DataDir(dataDir).deps(Language.PYTHON).resolve(artifact.dependencies().orElseThrow().hex()).resolve("venv");
+        try (RandomAccessFile sparse = new RandomAccessFile(venv.resolve("lib/sparse.bin").toFile(), "rw")) {
+            sparse.setLength(256L << 20);
+        }
+
+        assertThatThrownBy(() -> apps.start(apps.spec("sparse", artifact, Map.of(), NetworkPolicy.ISOLATED)))
+                .isInstanceOf(SandboxStartException.class).hasMessageContaining("docker.maxLayerSize").hasMessageContaining("64MiB");
+        assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "sparse")).exec()).as("images made for the app").isEmpty();
+    }
+
+    /**
+     * Each version of an app's code is an image of its own; one the app no longer runs is kept until the app is deleted,
+     * so an app redeployed again and again (each time with a new dependency set, say) would pile images up in the engine.
+     * Once the new version's image is made, the app's older ones go.
+     */
+    @Test
+    void aRedeployedAppLeavesOnlyTheImageOfItsNewCode() {
+        String source = TestApps.source("hello.js") + "\n// " + dataDir + "\n";
+        Sandbox first = apps.start(apps.spec("redeployed", TestArtifacts.asDeployed(dataDir, "redeployed", "app.js", source), Map.of(),
+                NetworkPolicy.ISOLATED));
+        apps.awaitAnswer(first, "/");
+        first.stop(Duration.ofSeconds(5));
+
+        Sandbox second = apps.start(apps.spec("redeployed", TestArtifacts.asDeployed(dataDir, "redeployed", "app.js", source + "// v2\n"),
+                Map.of(), NetworkPolicy.ISOLATED));
+        apps.awaitAnswer(second, "/");
+
+        String running = docker.inspectContainerCmd(((DockerSandbox) second).container()).exec().getImageId();
+        assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "redeployed")).exec())
+                .as("the app's images").extracting(com.github.dockerjava.api.model.Image::getId).containsExactly(running);
     }
 
     /** The host's addresses but loopback's, which every /etc/hosts names. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
+import io.slipway.config.DataSize;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.process.HostUids;
@@ -43,9 +44,17 @@ public final class DockerRuntimes {
 
     /** Its apps' uids are claimed machine-wide for the data dir, as Slipway's own are, until the data dir is gone. */
     public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox) {
+        return create(engine, dataDir, sandbox, DockerSettings.of(host(engine)));
+    }
+
+    /** With layers of at most {@code maxLayerSize} in images. */
+    public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, DataSize maxLayerSize) {
+        return create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox(), DockerSettings.of(host(engine)).withMaxLayerSize(maxLayerSize));
+    }
+
+    private static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox, DockerSettings settings) {
         DataDir dir = new DataDir(dataDir);
-        return new DockerSandboxRuntime(DockerSettings.of(host(engine)), sandbox, dir, new LocalArtifactStore(dir), HostTools.find(),
-                HostUids.open(dir, sandbox));
+        return new DockerSandboxRuntime(settings, sandbox, dir, new LocalArtifactStore(dir), HostTools.find(), HostUids.open(dir, sandbox));
     }
 
     private static URI host(PodmanEngine engine) {
