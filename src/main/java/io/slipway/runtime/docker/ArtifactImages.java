@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import io.slipway.artifacts.Tar;
+import io.slipway.config.DataSize;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ArtifactSource;
 import io.slipway.runtime.Layer;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * code is in place. So the code is read once, its tar's SHA-256 goes into the tag, and those same bytes are copied into
  * the image. A dependency set is one directory per digest, written once by the build and root's from then on: its
  * digest names it.
+ *
+ * <p>A layer takes in an image what it takes as a tar, which can be far more than on the host: a sparse file takes its
+ * full size, each hard link its target's again. A layer whose tar passes {@code docker.maxLayerSize} is refused, so that
+ * a dependency set an install script made small on the host cannot fill the engine's disk. And an app keeps one image
+ * made for it: the older ones (its earlier versions') go once a new one is made, unless a container still uses them.
  */
 final class ArtifactImages {
     static final String REPOSITORY = BaseImages.REPOSITORY + "app";
@@ -49,13 +55,18 @@ final class ArtifactImages {
     private final DockerClient docker;
     private final ArtifactSource source;
     private final Map<String, String> labels;
+    private final DataSize maxLayerSize;
     private final Map<String, ReentrantLock> making = new ConcurrentHashMap<>();
 
-    /** @param labels what the containers the images are made in carry, so that a crash's leftovers are found and reaped */
-    ArtifactImages(DockerClient docker, ArtifactSource source, Map<String, String> labels) {
+    /**
+     * @param labels       what the containers the images are made in carry, so that a crash's leftovers are found and reaped
+     * @param maxLayerSize the most a layer's tar may take ({@code docker.maxLayerSize})
+     */
+    ArtifactImages(DockerClient docker, ArtifactSource source, Map<String, String> labels, DataSize maxLayerSize) {
         this.docker = docker;
         this.source = source;
         this.labels = Map.copyOf(labels);
+        this.maxLayerSize = maxLayerSize;
     }
 
     /** The image that runs {@code artifact} of {@code appId} on {@code base}, made first if the engine lacks it. */
@@ -71,6 +82,7 @@ final class ArtifactImages {
             long started = System.nanoTime();
             make(appId, artifact, base, image, code);
             LOG.info("made the image {} for {} in {} ms", image, appId, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            removeImagesOf(appId, docker.inspectImageCmd(image).exec().getId());
             return image;
         } finally {
             lock.unlock();
@@ -83,9 +95,15 @@ final class ArtifactImages {
      * code is the same byte for byte runs from the same image, and makes it again at its next start if it is gone.
      */
     void forget(String appId) {
+        removeImagesOf(appId, null);
+    }
+
+    /** Removes the images made for {@code appId} but {@code kept} (an image id, or null), those no container uses. */
+    private void removeImagesOf(String appId, String kept) {
         // Filtered by one label, the rest here: podman 4.3 finds no image for two label filters that both match.
         for (var image : docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, appId)).exec()) {
             if (image.getLabels() == null || !image.getLabels().entrySet().containsAll(labels.entrySet())) continue;
+            if (image.getId().equals(kept)) continue;
             try {
                 docker.removeImageCmd(image.getId()).exec();
             } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
@@ -118,7 +136,7 @@ final class ArtifactImages {
     /** The app's code layer as a tar, read once: what the image's tag names is what goes into it. */
     private byte[] code(String appId, Artifact artifact) {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
-        source.writeTar(appId, artifact.code(), tar);
+        source.writeTar(appId, artifact.code(), new Capped(tar, "the code of " + appId));
         return tar.toByteArray();
     }
 
@@ -133,7 +151,8 @@ final class ArtifactImages {
             // The mount points first: an image of the operator's choosing need not have them.
             copy(container, "/", out -> directories(out, dependencies));
             docker.copyArchiveToContainerCmd(container).withRemotePath("/app/code").withTarInputStream(new ByteArrayInputStream(code)).exec();
-            artifact.dependencies().ifPresent(layer -> copy(container, dependencies, out -> source.writeTar(appId, layer, out)));
+            artifact.dependencies().ifPresent(layer -> copy(container, dependencies,
+                    out -> source.writeTar(appId, layer, new Capped(out, "the dependency set " + layer.digest().substring(0, 19) + "… of " + appId))));
             String[] name = image.split(":(?=[^:/]+$)");
             docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).exec();
         } finally {
@@ -187,6 +206,37 @@ final class ArtifactImages {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while copying a layer", e);
+        }
+    }
+
+    /** What a layer's tar is written through: refused once past {@code docker.maxLayerSize}, before the engine stores more. */
+    private final class Capped extends java.io.FilterOutputStream {
+        private final String what;
+        private long written;
+
+        Capped(java.io.OutputStream out, String what) {
+            super(out);
+            this.what = what;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            count(1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count(len);
+            out.write(b, off, len);
+        }
+
+        private void count(long n) {
+            written += n;
+            if (written > maxLayerSize.bytes()) {
+                throw new IllegalStateException(what + " takes more than docker.maxLayerSize (" + maxLayerSize + ") in an image, where a "
+                        + "sparse file takes its full size and a hard link its target's again; an operator can raise docker.maxLayerSize");
+            }
         }
     }
 

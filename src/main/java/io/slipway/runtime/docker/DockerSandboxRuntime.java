@@ -88,7 +88,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         this.engine = EngineClients.of(settings.host());
         this.calls = engine.calls();
         this.bases = new BaseImages(calls, engine.raw(), settings.nodeImage(), settings.pythonImage(), tools);
-        this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"));
+        this.images = new ArtifactImages(calls, artifacts, Map.of(OWNER_LABEL, label, ROLE_LABEL, "image"), settings.maxLayerSize());
         this.egress = sandbox.egress() == SandboxSettings.Egress.NAT;
         this.containers = new AppContainers(calls, sandbox, Map.of(OWNER_LABEL, label, ROLE_LABEL, "app"), resolvConf(dataDir, sandbox),
                 readableByAll(dataDir.root().resolve("container-hosts"), "127.0.0.1 localhost\n::1 localhost\n"));
