@@ -200,6 +200,26 @@ class DockerHostileAppsIT {
                 .as("the app's images").extracting(com.github.dockerjava.api.model.Image::getId).containsExactly(running);
     }
 
+    /**
+     * An app deleted while its images could not be removed (the engine was down then, or another replica deleted it)
+     * leaves no image behind for good: the next run's adoptOrReap removes the images of apps it no longer knows.
+     */
+    @Test
+    void aRestartRemovesTheImagesOfAppsDeletedMeanwhile() {
+        Sandbox gone = apps.start(apps.spec("gone", TestArtifacts.unique(dataDir, "gone", "hello.js"), Map.of(), NetworkPolicy.ISOLATED));
+        Sandbox kept = apps.start(apps.spec("kept", TestArtifacts.unique(dataDir, "kept", "hello.js"), Map.of(), NetworkPolicy.ISOLATED));
+        apps.awaitAnswer(gone, "/");
+        apps.awaitAnswer(kept, "/");
+        apps.stopAll();
+        runtime.close();
+
+        runtime = DockerRuntimes.create(engine, dataDir);
+        runtime.adoptOrReap(java.util.Set.of("kept"));
+
+        assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "gone")).exec()).as("the deleted app's images").isEmpty();
+        assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "kept")).exec()).as("a known app's images").hasSize(1);
+    }
+
     /** The host's addresses but loopback's, which every /etc/hosts names. */
     private static List<String> hostAddresses() throws SocketException {
         return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
