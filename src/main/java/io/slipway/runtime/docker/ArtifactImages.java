@@ -98,20 +98,41 @@ final class ArtifactImages {
         removeImagesOf(appId, null);
     }
 
+    /**
+     * Removes this Slipway's images made for apps not in {@code knownApps} (deleted while their images could not be
+     * removed), those no container uses; returns how many.
+     */
+    int forgetAllBut(java.util.Set<String> knownApps) {
+        int removed = 0;
+        // Filtered by one label, the rest here: podman 4.3 finds no image for two label filters that both match.
+        for (var image : docker.listImagesCmd().withLabelFilter(Map.of(DockerSandboxRuntime.OWNER_LABEL, labels.get(DockerSandboxRuntime.OWNER_LABEL))).exec()) {
+            Map<String, String> tags = image.getLabels();
+            if (tags == null || !tags.entrySet().containsAll(labels.entrySet()) || knownApps.contains(tags.get(SandboxSpec.APP_LABEL))) continue;
+            if (remove(image.getId(), tags.get(SandboxSpec.APP_LABEL))) removed++;
+        }
+        return removed;
+    }
+
     /** Removes the images made for {@code appId} but {@code kept} (an image id, or null), those no container uses. */
     private void removeImagesOf(String appId, String kept) {
         // Filtered by one label, the rest here: podman 4.3 finds no image for two label filters that both match.
         for (var image : docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, appId)).exec()) {
             if (image.getLabels() == null || !image.getLabels().entrySet().containsAll(labels.entrySet())) continue;
-            if (image.getId().equals(kept)) continue;
-            try {
-                docker.removeImageCmd(image.getId()).exec();
-            } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
-                LOG.debug("the image {} of {} stays: {}", image.getId(), appId, e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("cannot remove the image {} of {}: {}", image.getId(), appId, e.getMessage());
-            }
+            if (!image.getId().equals(kept)) remove(image.getId(), appId);
         }
+    }
+
+    /** Removes an image unless a container uses it; whether it is gone. */
+    private boolean remove(String image, String appId) {
+        try {
+            docker.removeImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
+            LOG.debug("the image {} of {} stays: {}", image, appId, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot remove the image {} of {}: {}", image, appId, e.getMessage());
+        }
+        return false;
     }
 
     /**

@@ -216,8 +216,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     /**
      * Removes every container labelled with this Slipway's data dir, running or not, apps' and images' alike: a
      * container cannot be handed to a new run with its output and exit still followed, and every app comes back asleep
-     * after a restart anyway. Containers of other Slipways (another data dir's label) are left alone. The uids of apps
-     * deleted while Slipway was down are free again.
+     * after a restart anyway. Containers of other Slipways (another data dir's label) are left alone. The images and
+     * uids of apps deleted meanwhile (while the engine was down, say) go too.
      */
     @Override
     public Leftovers adoptOrReap(Set<String> knownApps) {
@@ -229,6 +229,8 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
                 reaped++;
             }
         }
+        int images = this.images.forgetAllBut(knownApps);
+        if (images > 0) LOG.info("removed {} images of apps that no longer exist", images);
         if (uids != null) {
             int released = uids.retainOnly(knownApps);
             if (released > 0) LOG.info("released the uids of {} apps deleted while Slipway was down", released);
