@@ -166,7 +166,7 @@ class DockerHostileAppsIT {
     @Test
     void aDependencySetTooBigForAnImageFailsItsStartAndLeavesNoImage() throws IOException {
         runtime.close();
-        runtime = DockerRuntimes.create(engine, dataDir, DataSize.parse("64MiB"));
+        runtime = DockerRuntimes.create(engine, dataDir, settings -> settings.withMaxLayerSize(DataSize.parse("64MiB")));
         Artifact artifact = TestArtifacts.withVenv(dataDir, "sparse", "hello.py");
         Path venv = new DataDir(dataDir).deps(Language.PYTHON).resolve(artifact.dependencies().orElseThrow().hex()).resolve("venv");
         try (RandomAccessFile sparse = new RandomAccessFile(venv.resolve("lib/sparse.bin").toFile(), "rw")) {
@@ -218,6 +218,45 @@ class DockerHostileAppsIT {
 
         assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "gone")).exec()).as("the deleted app's images").isEmpty();
         assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "kept")).exec()).as("a known app's images").hasSize(1);
+    }
+
+    /**
+     * An image an operator configures may declare volumes (VOLUME in its Dockerfile). The engine would make each a
+     * writable directory on its own disk, in a container whose root is read-only, bounded by nothing, and keep it after
+     * the container is removed. The app's container has no writable volume, and leaves none.
+     */
+    @Test
+    void aVolumeTheConfiguredImageDeclaresIsNotTheAppsAndIsNotLeftBehind(@TempDir Path context) throws IOException {
+        Sandbox plain = apps.start("plain", "hello.js", Map.of());
+        apps.awaitAnswer(plain, "/");
+        String made = docker.inspectContainerCmd(((DockerSandbox) plain).container()).exec().getImageId();
+        String from = docker.inspectImageCmd(made).exec().getRepoTags().getFirst();
+        apps.stopAll();
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + from + "\nVOLUME /data\n");
+        String configured = "localhost/slipway-test/with-volume:" + io.slipway.sandbox.SandboxLabel.of(dataDir);
+        docker.buildImageCmd().withDockerfile(context.resolve("Dockerfile").toFile()).withTags(java.util.Set.of(configured)).withPull(false)
+                .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
+        try {
+            runtime.close();
+            runtime = DockerRuntimes.create(engine, dataDir, s -> new DockerSettings(s.host(), java.util.Optional.of(configured), s.pythonImage(),
+                    s.network(), s.maxLayerSize()));
+            java.util.Set<String> volumesBefore = volumes();
+            Sandbox hostile = apps.start("volumes", "hostile.js", Map.of());
+            apps.awaitAnswer(hostile, "/");
+
+            assertThat(new JsonObject(apps.awaitAnswer(hostile, "/write?path=/data/pwned")).getBoolean("ok")).as("a write in the volume").isFalse();
+            apps.stopAll();
+            assertThat(volumes()).as("the engine's volumes").isEqualTo(volumesBefore);
+        } finally {
+            apps.stopAll();
+            runtime.forget("volumes");
+            docker.removeImageCmd(configured).withForce(true).exec();
+        }
+    }
+
+    private static java.util.Set<String> volumes() {
+        var volumes = docker.listVolumesCmd().exec().getVolumes();
+        return volumes == null ? java.util.Set.of() : volumes.stream().map(v -> v.getName()).collect(java.util.stream.Collectors.toSet());
     }
 
     /** The host's addresses but loopback's, which every /etc/hosts names. */

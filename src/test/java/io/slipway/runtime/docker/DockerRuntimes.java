@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
-import io.slipway.config.DataSize;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.process.HostUids;
@@ -47,9 +46,9 @@ public final class DockerRuntimes {
         return create(engine, dataDir, sandbox, DockerSettings.of(host(engine)));
     }
 
-    /** With layers of at most {@code maxLayerSize} in images. */
-    public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, DataSize maxLayerSize) {
-        return create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox(), DockerSettings.of(host(engine)).withMaxLayerSize(maxLayerSize));
+    /** With the default sandbox settings and the docker settings {@code configure} makes of the defaults. */
+    public static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, java.util.function.UnaryOperator<DockerSettings> configure) {
+        return create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox(), configure.apply(DockerSettings.of(host(engine))));
     }
 
     private static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox, DockerSettings settings) {
