@@ -21,7 +21,9 @@ import java.util.Map;
  * which reads the image's files as anyone may (they are root's and readable by all); memory is
  * limited with no swap beyond it, and so are CPU and processes; {@code /tmp} is a tmpfs of {@code sandbox.tmpSize},
  * which counts against the memory limit, and the app's only writable directory: {@code /run} and {@code /var/tmp}, where
- * podman mounts tmpfs of its own writable by all in a read-only container, are empty tmpfs of root's; an init ({@code
+ * podman mounts tmpfs of its own writable by all in a read-only container, are empty tmpfs of root's, and so is each
+ * volume the image declares, which the engine would otherwise make a writable directory on its own disk, unbounded and
+ * kept after the container; an init ({@code
  * Init: true}) is PID 1 and passes signals on, since node as PID 1 would ignore SIGTERM; the engine keeps no log (the
  * app's output is attached to, {@link ContainerOutput}) and gives it no network (Slipway links it, {@link
  * io.slipway.runtime.host.SandboxNetwork}). Its {@code /etc/hosts} is Slipway's, naming localhost alone: podman's names
@@ -66,8 +68,7 @@ final class AppContainers {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777", "/run", NOT_THE_APPS,
-                        "/var/tmp", NOT_THE_APPS))
+                .withTmpFs(tmpfs(image))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
         List<Bind> binds = new java.util.ArrayList<>(List.of(new Bind(hosts.toString(), new Volume("/etc/hosts"), AccessMode.ro)));
@@ -85,6 +86,17 @@ final class AppContainers {
                 .withLabels(tags)
                 .withHostConfig(host)
                 .exec().getId();
+    }
+
+    /** {@code /tmp}, the app's; and, not the app's, {@code /run}, {@code /var/tmp} and every volume the image declares. */
+    private Map<String, String> tmpfs(String image) {
+        Map<String, String> tmpfs = new LinkedHashMap<>();
+        var volumes = docker.inspectImageCmd(image).exec().getConfig().getVolumes();
+        if (volumes != null) volumes.keySet().forEach(volume -> tmpfs.put(volume, NOT_THE_APPS));
+        tmpfs.put("/run", NOT_THE_APPS);
+        tmpfs.put("/var/tmp", NOT_THE_APPS);
+        tmpfs.put("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777");
+        return tmpfs;
     }
 
     /** The app's own variables, then what Slipway sets, which the app's cannot override. */

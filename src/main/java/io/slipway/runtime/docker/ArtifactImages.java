@@ -177,7 +177,7 @@ final class ArtifactImages {
             String[] name = image.split(":(?=[^:/]+$)");
             docker.commitCmd(container).withRepository(name[0]).withTag(name[1]).exec();
         } finally {
-            docker.removeContainerCmd(container).withForce(true).exec();
+            docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
         }
     }
 

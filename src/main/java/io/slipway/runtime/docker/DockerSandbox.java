@@ -121,7 +121,7 @@ final class DockerSandbox implements Sandbox {
 
     private void remove() {
         try {
-            calls.removeContainerCmd(container).withForce(true).exec();
+            calls.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
             // removed already
         } catch (DockerException e) {

@@ -244,7 +244,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
 
     private boolean removeQuietly(String container) {
         try {
-            calls.removeContainerCmd(container).withForce(true).exec();
+            calls.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
             return true;
         } catch (NotFoundException e) {
             return false;
