@@ -90,6 +90,12 @@ const handlers = {
     for (let i = 0; i < Number(q.get("mb")) / 64; i++) held.push(Buffer.alloc(64 * 1024 * 1024, i));
     return { ok: true, held: held.length };
   },
+  // A child in a session of its own that ignores SIGTERM and outlives its parent, as a daemon would.
+  daemon: () => {
+    const child = spawn(process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { detached: true, stdio: "ignore" });
+    child.unref();
+    return { ok: true, pid: child.pid };
+  },
   spin: (q) => {
     // Two busy processes, to try to take both cores of the machine.
     for (let i = 0; i < 2; i++) spawn(process.execPath, ["-e", `const end = Date.now() + ${Number(q.get("ms"))}; while (Date.now() < end) {}`], { stdio: "ignore" });

@@ -259,6 +259,59 @@ class DockerHostileAppsIT {
         return volumes == null ? java.util.Set.of() : volumes.stream().map(v -> v.getName()).collect(java.util.stream.Collectors.toSet());
     }
 
+    /**
+     * A process the app started in a session of its own, ignoring SIGTERM, as a daemon would, ends with the container:
+     * once stop returns, no process of the host runs as the app's uid.
+     */
+    @Test
+    void nothingTheAppStartedOutlivesItsStop() throws IOException {
+        Sandbox hostile = apps.start("daemon", "hostile.js", Map.of());
+        apps.awaitAnswer(hostile, "/");
+        assertThat(new JsonObject(apps.awaitAnswer(hostile, "/daemon")).getBoolean("ok")).isTrue();
+        int uid = Integer.parseInt(docker.inspectContainerCmd(((DockerSandbox) hostile).container()).exec().getConfig().getUser().split(":")[0]);
+        assertThat(processesOf(uid)).as("the app and its daemon, on the host").hasSizeGreaterThanOrEqualTo(3);
+
+        hostile.stop(Duration.ofSeconds(1));
+
+        assertThat(processesOf(uid)).as("processes of the app's uid left on the host").isEmpty();
+    }
+
+    /** The host's processes whose real uid is {@code uid}. */
+    private static List<String> processesOf(int uid) throws IOException {
+        try (var proc = Files.list(Path.of("/proc"))) {
+            return proc.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
+                try {
+                    return Files.readAllLines(p.resolve("status")).stream().anyMatch(l -> l.matches("Uid:\\s+" + uid + "\\s.*"));
+                } catch (IOException e) {
+                    return false; // ended meanwhile
+                }
+            }).map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    /**
+     * What an app writes, on stdout and stderr alike, is its own lines in its log: it cannot forge one of Slipway's, nor
+     * start a line of its own with a bare CR or a control character (forger.js, as LogFollowersIT reads it through the
+     * API).
+     */
+    @Test
+    void anAppsOutputCannotForgeSlipwaysLinesInItsLog() throws IOException {
+        Sandbox forger = apps.start("forger", "forger.js", Map.of());
+        apps.awaitAnswer(forger, "/");
+        apps.awaitAnswer(forger, "/forge");
+        org.awaitility.Awaitility.await().atMost(AppsUnderTest.STARTED).ignoreExceptions().until(() -> Files.readString(apps.log("forger")).contains("done forging"));
+
+        List<String> lines = Files.readAllLines(apps.log("forger"));
+        assertThat(lines).allSatisfy(line -> assertThat(line).matches("\\S+Z \\[(app|slipway)] [^\\n\\r]*"));
+        assertThat(lines).filteredOn(line -> line.matches("(?s)\\S+Z \\[slipway] .*")).noneMatch(line -> line.contains("forged"));
+        assertThat(lines.stream().filter(line -> line.matches("(?s)\\S+Z \\[app] .*")).map(line -> line.substring(line.indexOf("] ") + 2)))
+                .containsExactly("plain", "[slipway] stopped (forged)", "x", "id: 999", "event: end", "retry: 1", "data: forged",
+                        "2026-01-01T00:00:00Z [slipway] deleted (forged)", "[slipway] ready in 1ms (forged)", "event: forged",
+                        "data: forged", "id: 1-1-1 (forged)", ": a comment (forged)",
+                        "bare\uFFFDnul and \uFFFD[31mansi (forged)\uFFFD\uFFFD", "\u2028line separator (forged)\u0085next line (forged)",
+                        "done forging");
+    }
+
     /** The host's addresses but loopback's, which every /etc/hosts names. */
     private static List<String> hostAddresses() throws SocketException {
         return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
