@@ -312,6 +312,42 @@ class DockerHostileAppsIT {
                         "done forging");
     }
 
+    /**
+     * A dependency set's digest hashes its inputs (the language and the requirements), not what an install made of them:
+     * two Slipways on one engine hold different sets under one digest as soon as their registries, or the day they
+     * installed, differ. An app runs its own Slipway's set, never the one another Slipway's image holds.
+     */
+    @Test
+    void anAppRunsItsOwnSlipwaysDependencySetNotAnotherSlipwaysOfTheSameDigest(@TempDir Path otherDataDir) throws IOException {
+        String hex = "d".repeat(63) + "1";
+        String source = TestApps.source("hostile.js");
+        DockerSandboxRuntime other = DockerRuntimes.create(engine, otherDataDir);
+        AppsUnderTest others = new AppsUnderTest(otherDataDir, () -> other, LIMITS);
+        try {
+            Sandbox theirs = others.start(others.spec("theirs", withMarker(otherDataDir, "theirs", source, hex, "another Slipway's"), Map.of(),
+                    NetworkPolicy.ISOLATED));
+            assertThat(new JsonObject(others.awaitAnswer(theirs, "/text?path=/app/node_modules/marker.txt")).getString("text"))
+                    .isEqualTo("another Slipway's");
+
+            Sandbox mine = apps.start(apps.spec("mine", withMarker(dataDir, "mine", source, hex, "this Slipway's"), Map.of(), NetworkPolicy.ISOLATED));
+            assertThat(new JsonObject(apps.awaitAnswer(mine, "/text?path=/app/node_modules/marker.txt")).getString("text"))
+                    .isEqualTo("this Slipway's");
+        } finally {
+            others.stopAll();
+            other.forget("theirs");
+            other.close();
+            DockerRuntimes.assertNothingLeft(docker, otherDataDir);
+        }
+    }
+
+    /** A Node app whose dependency set, of digest {@code hex}, is one file saying {@code marker}. */
+    private static Artifact withMarker(Path dataDir, String appId, String source, String hex, String marker) throws IOException {
+        Artifact code = TestArtifacts.asDeployed(dataDir, appId, "app.js", source);
+        Path modules = Files.createDirectories(new DataDir(dataDir).deps(Language.NODE).resolve(hex).resolve("node_modules"));
+        Files.writeString(modules.resolve("marker.txt"), marker);
+        return new Artifact(Language.NODE, "app.js", code.code(), java.util.Optional.of(io.slipway.runtime.Layer.of(io.slipway.runtime.Layer.Kind.DEPENDENCIES, hex)));
+    }
+
     /** The host's addresses but loopback's, which every /etc/hosts names. */
     private static List<String> hostAddresses() throws SocketException {
         return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
