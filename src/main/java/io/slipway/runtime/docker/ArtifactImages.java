@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * uploaded file's name (and its transpiled output), and a redeploy can make an app's new digest current before its new
  * code is in place. So the code is read once, its tar's SHA-256 goes into the tag, and those same bytes are copied into
  * the image. A dependency set is one directory per digest, written once by the build and root's from then on: its
- * digest names it.
+ * digest names it, but only in this Slipway's data dir, since the digest hashes the set's inputs (another Slipway on the
+ * engine, with another registry or installing on another day, holds another set under it): the tag names this
+ * Slipway's owner label too.
  *
  * <p>A layer takes in an image what it takes as a tar, which can be far more than on the host: a sparse file takes its
  * full size, each hard link its target's again. A layer whose tar passes {@code docker.maxLayerSize} is refused, so that
@@ -261,11 +263,14 @@ final class ArtifactImages {
         }
     }
 
-    /** 32 hex digits of the SHA-256 of the base image's id, the language, the code's tar and the dependency layer's digest. */
-    private static String digest(String baseId, Artifact artifact, byte[] code) {
+    /**
+     * 32 hex digits of the SHA-256 of this Slipway's owner label, the base image's id, the language, the code's tar and the
+     * dependency layer's digest.
+     */
+    private String digest(String baseId, Artifact artifact, byte[] code) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String key = baseId + "\n" + artifact.language().id() + "\n" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(code)) + "\n"
+            String key = labels.get(DockerSandboxRuntime.OWNER_LABEL) + "\n" + baseId + "\n" + artifact.language().id() + "\n" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(code)) + "\n"
                     + artifact.dependencies().map(Layer::digest).orElse("-");
             return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
         } catch (NoSuchAlgorithmException e) {
