@@ -90,6 +90,29 @@ const handlers = {
     for (let i = 0; i < Number(q.get("mb")) / 64; i++) held.push(Buffer.alloc(64 * 1024 * 1024, i));
     return { ok: true, held: held.length };
   },
+  // What of its file system the app could abuse: setuid or setgid files, sockets (an engine's), directories it may
+  // write (access(2) says EROFS for a read-only mount); /proc and /sys aside. And its process's status (capabilities).
+  survey: () => {
+    const found = { setuid: [], sockets: [], writable: [] };
+    const walk = (dir) => {
+      let entries;
+      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) { return; }
+      for (const e of entries) {
+        const p = (dir === "/" ? "" : dir) + "/" + e.name;
+        if (p === "/proc" || p === "/sys") continue;
+        let st;
+        try { st = fs.lstatSync(p); } catch (x) { continue; }
+        if (st.mode & 0o6000) found.setuid.push(p);
+        if (e.isSocket()) found.sockets.push(p);
+        if (e.isDirectory()) {
+          try { fs.accessSync(p, fs.constants.W_OK); found.writable.push(p); } catch (x) { /* not the app's */ }
+          walk(p);
+        }
+      }
+    };
+    walk("/");
+    return { ok: true, ...found, status: fs.readFileSync("/proc/self/status", "utf8") };
+  },
   // A child in a session of its own that ignores SIGTERM and outlives its parent, as a daemon would.
   daemon: () => {
     const child = spawn(process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { detached: true, stdio: "ignore" });

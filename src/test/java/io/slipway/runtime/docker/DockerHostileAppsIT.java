@@ -260,6 +260,29 @@ class DockerHostileAppsIT {
     }
 
     /**
+     * What the app finds in its container, looking for a way out: no capability in any set, {@code no_new_privs} and a
+     * seccomp filter; no setuid or setgid file; no socket (an engine's); and no directory it may write but {@code /tmp},
+     * {@code /dev/shm} (as in the process runtime's sandboxes: Python's multiprocessing needs it; a tmpfs counted in the
+     * memory limit) and {@code /dev/mqueue} (its own IPC namespace's, bounded by its own uid's RLIMIT_MSGQUEUE).
+     */
+    @Test
+    void anAppFindsNoCapabilityNoSetuidFileNoSocketAndNothingToWriteButTmp() {
+        Sandbox hostile = apps.start("surveyor", "hostile.js", Map.of());
+        apps.awaitAnswer(hostile, "/");
+
+        JsonObject survey = new JsonObject(apps.awaitAnswer(hostile, "/survey"));
+        String status = survey.getString("status");
+        for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+            assertThat(status).as("its capabilities").containsPattern("(?m)^" + set + ":\\s+0{16}$");
+        }
+        assertThat(status).containsPattern("(?m)^NoNewPrivs:\\s+1$").containsPattern("(?m)^Seccomp:\\s+2$");
+        assertThat(survey.getJsonArray("setuid")).as("setuid or setgid files").isEmpty();
+        assertThat(survey.getJsonArray("sockets")).as("sockets").isEmpty();
+        assertThat(survey.getJsonArray("writable").getList()).as("directories the app may write").contains("/tmp")
+                .isSubsetOf("/tmp", "/dev/shm", "/dev/mqueue");
+    }
+
+    /**
      * A process the app started in a session of its own, ignoring SIGTERM, as a daemon would, ends with the container:
      * once stop returns, no process of the host runs as the app's uid.
      */
