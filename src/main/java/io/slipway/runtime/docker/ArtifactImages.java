@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One image per artifact: its base image with the code layer at {@code /app/code} and the dependency layer at
  * {@code /app/node_modules} or {@code /app/venv}, made once and tagged by a digest of the base image, the code as read
- * and the dependency layer's digest, so that every later start of the same artifact (by any app, after any restart)
- * creates its container at once. Copying the layers into each container before its start instead costs that start the
- * copy: ~25 ms for a hello app, 0.7–1 s for a 43 MB dependency set (measured on podman 4.3). The image is made by
- * copying the layers' tars into a container that is never started and committing it. Thread-safe; two starts of one
- * artifact make it once.
+ * and the dependency layer's digest, so that every later start of the same artifact (after any restart, and by any app
+ * of this Slipway whose code directory holds the same files with the same mtimes) creates its container at once.
+ * Copying the layers into each container before its start instead costs that start the copy: ~25 ms for a hello app,
+ * 0.7–1 s for a 43 MB dependency set (measured on podman 4.3). The image is made by copying the layers' tars into a
+ * container that is never started and committing it. Thread-safe; two starts of one artifact make it once.
  *
  * <p>An image is shared by every app whose artifact has its tag, so the tag must name what the image holds. The code
  * layer's digest does not: it is the uploaded source's, while the app's code directory holds that source under the
@@ -94,7 +94,7 @@ final class ArtifactImages {
 
     /**
      * Removes the images made for {@code appId} (each version's), unless a container still uses one: another app whose
-     * code is the same byte for byte runs from the same image, and makes it again at its next start if it is gone.
+     * code directory is the same (files and mtimes, as its tar has them) runs from the same image, and makes it again at its next start if it is gone.
      */
     void forget(String appId) {
         removeImagesOf(appId, null);
