@@ -85,7 +85,7 @@ public class Harness {
         } finally {
             // The machine-wide uid claims of the runs' data dirs go with them (a later Slipway would take them as stale).
             try (var dirs = Files.list(work)) {
-                dirs.filter(Files::isDirectory).forEach(d -> io.slipway.runtime.process.UidClaims.machineWide(d).releaseAll());
+                dirs.filter(Files::isDirectory).forEach(d -> io.slipway.runtime.host.UidClaims.machineWide(d).releaseAll());
             }
             FileTrees.deleteQuietly(work);
         }

@@ -10,7 +10,7 @@ import io.slipway.runtime.docker.DockerSettings;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.process.HostBuilds;
 import io.slipway.runtime.process.HostCheck;
-import io.slipway.runtime.process.HostUids;
+import io.slipway.runtime.host.HostUids;
 import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.runtime.process.UnsandboxedRuntime;
 import io.slipway.sandbox.HostTools;

@@ -114,6 +114,6 @@ public final class SlipwayProcess implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
         }
-        io.slipway.runtime.process.UidClaims.machineWide(data).releaseAll();
+        io.slipway.runtime.host.UidClaims.machineWide(data).releaseAll();
     }
 }

@@ -188,6 +188,6 @@ public final class TestServer implements AutoCloseable {
 
     /** Releases every machine-wide uid claim of the Slipway of {@code dataDir} (one that failed to start, say). */
     public static void releaseUidClaims(Path dataDir) {
-        io.slipway.runtime.process.UidClaims.machineWide(dataDir).releaseAll();
+        io.slipway.runtime.host.UidClaims.machineWide(dataDir).releaseAll();
     }
 }

@@ -17,7 +17,7 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.runtime.host.SandboxNetwork;
-import io.slipway.runtime.process.HostUids;
+import io.slipway.runtime.host.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;

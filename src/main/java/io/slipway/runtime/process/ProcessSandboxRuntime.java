@@ -1,5 +1,6 @@
 package io.slipway.runtime.process;
 
+import io.slipway.runtime.host.HostUids;
 import io.slipway.app.DataDir;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.Artifact;

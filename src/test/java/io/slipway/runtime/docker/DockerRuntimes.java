@@ -7,7 +7,7 @@ import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
-import io.slipway.runtime.process.HostUids;
+import io.slipway.runtime.host.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;

@@ -1,5 +1,6 @@
 package io.slipway.runtime.process;
 
+import io.slipway.runtime.host.HostUids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.app.DataDir;

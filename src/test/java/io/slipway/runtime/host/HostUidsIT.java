@@ -1,4 +1,4 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

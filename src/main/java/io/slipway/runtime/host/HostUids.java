@@ -1,4 +1,4 @@
-package io.slipway.runtime.process;
+package io.slipway.runtime.host;
 
 import io.slipway.app.DataDir;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
