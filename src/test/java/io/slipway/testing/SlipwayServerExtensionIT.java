@@ -61,7 +61,7 @@ class SlipwayServerExtensionIT {
 
     @Test
     void aTestThatFailsStillLeavesNothingBehind() {
-        EngineExecutionResults results = run(FailingTest.class);
+        EngineExecutionResults results = run(FailingSample.class);
 
         results.testEvents().assertStatistics(stats -> stats.started(1).failed(1));
         assertGone((TestServer) seen.get("server"));
@@ -142,7 +142,7 @@ class SlipwayServerExtensionIT {
     }
 
     @ExtendWith(OnlyInTestKit.class)
-    static class FailingTest {
+    static class FailingSample {
         @RegisterExtension
         static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(TestServer::fastLifecycle);
         static TestServer server;
