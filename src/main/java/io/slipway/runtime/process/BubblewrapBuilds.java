@@ -91,6 +91,20 @@ public final class BubblewrapBuilds extends LocalBuilds {
     }
 
     /**
+     * Also removes the steps' control groups that are left (a step killed mid-way), and the data dir's parent groups
+     * once nothing else is in them: whichever runtime runs the apps, the builds' groups are this runner's to clean up.
+     */
+    @Override
+    public int stopAll(String why) {
+        int stopped = super.stopAll(why);
+        if (Cgroup.version() != null) {
+            Cgroup.removeLeftovers(label, name -> name.startsWith("build-"));
+            Cgroup.removeParents(label);
+        }
+        return stopped;
+    }
+
+    /**
      * The npm cache: its entries are created by the build uid, so only the directory itself needs handing over; the
      * directory above it, shared by the caches of every build uid, is root's and only passable by others.
      */

@@ -143,10 +143,15 @@ public final class Cgroup {
 
     /** Removes the empty groups a previous run of this Slipway left behind. */
     static void removeLeftovers(String label) {
+        removeLeftovers(label, name -> true);
+    }
+
+    /** Removes the empty groups of this Slipway whose names pass {@code which} (builds' {@code build-<n>}, say). */
+    static void removeLeftovers(String label, java.util.function.Predicate<String> which) {
         for (Path parent : parents(label)) {
             if (!Files.isDirectory(parent)) continue;
             try (Stream<Path> groups = Files.list(parent)) {
-                groups.filter(Files::isDirectory).forEach(g -> {
+                groups.filter(Files::isDirectory).filter(g -> which.test(g.getFileName().toString())).forEach(g -> {
                     try {
                         Files.delete(g);
                     } catch (IOException e) {

@@ -28,7 +28,7 @@ abstract sealed class LocalBuilds implements BuildRunner permits BubblewrapBuild
     }
 
     @Override
-    public final int stopAll(String why) {
+    public int stopAll(String why) {
         return BuildProcesses.kill(label, why);
     }
 }

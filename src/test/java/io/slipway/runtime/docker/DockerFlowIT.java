@@ -59,6 +59,11 @@ class DockerFlowIT {
     static void stop() throws IOException {
         if (server != null) server.close();
         if (docker != null) docker.close();
+        // The builds ran in cgroups of this Slipway's: with no process runtime to remove them, the build runner does.
+        String group = "slipway-" + io.slipway.sandbox.SandboxLabel.of(dataDir);
+        try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+            assertThat(controllers.map(c -> c.resolve(group))).as("cgroups left by the builds").noneMatch(Files::exists);
+        }
     }
 
     /** What {@code SLIPWAY_RUNTIME=docker SLIPWAY_DOCKER_HOST=<engine>} configure, with a quick lifecycle. */
