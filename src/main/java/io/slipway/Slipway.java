@@ -124,8 +124,8 @@ public final class Slipway implements AutoCloseable {
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
                 : null;
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
-        AppBuilder builder = new AppBuilder(config, dataDir, tools, artifacts, runtimes.builds(registryProxy == null ? null : registryProxy.socket()));
         SandboxRuntime runtime = runtimes.runtime(artifacts);
+        AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy == null ? null : registryProxy.socket()));
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
         if (staleBuilds > 0) LOG.info("killed {} package installs left by an earlier run", staleBuilds);

@@ -72,21 +72,23 @@ public final class RuntimeFactory {
     }
 
     /**
-     * What runs the builds' steps: bubblewrap on this host, as the build uid, for every runtime so far (the process
-     * runtime's apps run on the interpreters these builds installed for; the docker runtime's images are made from
-     * this host's interpreters too), or bare processes without the sandbox.
+     * What runs the builds' steps: bubblewrap on this host, as the build uid (the process runtime's apps run on the
+     * interpreters these builds installed for, and so do the docker runtime's in the images Slipway makes from them);
+     * for the docker runtime, a container of the configured image for a language that has one ({@code docker.nodeImage},
+     * {@code docker.pythonImage}); bare processes without the sandbox.
      *
+     * @param runtime     the runtime the builds are for
      * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
      */
-    public BuildRunner builds(Path proxySocket) {
+    public BuildRunner builds(SandboxRuntime runtime, Path proxySocket) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
         if (!config.sandbox().enabled()) {
             // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
             // sandboxed install, which runs as the build uid, fail with EACCES.
-            return new HostBuilds(label, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"));
+            return new HostBuilds(label, tools, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"));
         }
-        return new BubblewrapBuilds(label, uids.buildUid(), config.build().limits(), npmCache, proxySocket,
-                proxySocket == null ? null : tools.socat());
+        BubblewrapBuilds onHost = new BubblewrapBuilds(label, tools, uids.buildUid(), config.build().limits(), npmCache, proxySocket);
+        return runtime instanceof DockerSandboxRuntime docker ? docker.builds(onHost) : onHost;
     }
 }

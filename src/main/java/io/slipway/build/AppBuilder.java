@@ -5,7 +5,6 @@ import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.config.SlipwayConfig;
-import io.slipway.sandbox.HostTools;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.runtime.BuildRunner;
 import java.io.IOException;
@@ -38,11 +37,11 @@ public final class AppBuilder {
      * @param artifacts where built code goes
      * @param runner    runs the build steps, confined as the runtime confines them
      */
-    public AppBuilder(SlipwayConfig config, DataDir dataDir, HostTools tools, LocalArtifactStore artifacts, BuildRunner runner) {
+    public AppBuilder(SlipwayConfig config, DataDir dataDir, LocalArtifactStore artifacts, BuildRunner runner) {
         this.dataDir = dataDir;
         this.artifacts = artifacts;
         this.runner = runner;
-        Installer installer = new Installer(config, tools, runner);
+        Installer installer = new Installer(config, runner);
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), runner);
     }

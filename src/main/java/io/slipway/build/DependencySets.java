@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Content-addressed dependency sets: {@code deps/<runtime>/<key>}, where the key hashes the runtime and the
- * normalised requirements. A set is installed into {@code tmp/} and renamed into place when complete, so a set that
+ * Content-addressed dependency sets: {@code deps/<runtime>/<key>}, where the key hashes the runtime, where the build
+ * runner installs it (this host, or an image) and the normalised requirements. A set is installed into {@code tmp/} and renamed into place when complete, so a set that
  * exists is whole; concurrent builds of one key share a single install.
  *
  * <p>A set that no app uses is removed once it has been unused for a while ({@link #sweep}): the first sweep that finds
@@ -56,7 +56,7 @@ public final class DependencySets {
      * #release}. Blocks.
      */
     public Path ensure(Language language, List<String> specs, LogSink log) {
-        String key = Requirements.key(language, specs);
+        String key = Requirements.key(language, installer.environment(language).identity(), specs);
         Path target = path(language, key);
         synchronized (this) {
             holds.merge(key, 1, Integer::sum);

@@ -72,7 +72,7 @@ final class Esbuild {
 
     void transpile(Path source, Path output, LogSink log) {
         Path esbuild = ensureInstalled(log);
-        Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), List.of(esbuild.toString(), source.toString(),
+        Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), io.slipway.app.Language.NODE, List.of(esbuild.toString(), source.toString(),
                 "--outfile=" + output, "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
                 source.getParent(), Map.of("PATH", "/usr/bin:/bin"), List.of(), true, log, TRANSPILE_TIMEOUT));
     }

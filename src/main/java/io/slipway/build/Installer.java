@@ -3,10 +3,11 @@ package io.slipway.build;
 import io.slipway.logs.LogSink;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.logs.LogFiles;
+import io.slipway.app.Language;
+import io.slipway.runtime.BuildEnvironment;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.BuildStepFailedException;
-import io.slipway.sandbox.HostTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,25 +23,28 @@ import java.util.Map;
  */
 final class Installer {
     private final SlipwayConfig config;
-    private final HostTools tools;
     private final BuildRunner runner;
 
-    Installer(SlipwayConfig config, HostTools tools, BuildRunner runner) {
+    Installer(SlipwayConfig config, BuildRunner runner) {
         this.config = config;
-        this.tools = tools;
         this.runner = runner;
+    }
+
+    /** Where the runner installs {@code language}'s packages. */
+    BuildEnvironment environment(Language language) {
+        return runner.environment(language);
     }
 
     void npmInstall(Path target, List<String> specs, LogSink log) {
         writePackageJson(target);
-        List<String> cmd = new ArrayList<>(List.of(tools.npm().toString(), "install", "--omit=dev", "--no-audit", "--no-fund",
+        List<String> cmd = new ArrayList<>(List.of(environment(Language.NODE).installer(), "install", "--omit=dev", "--no-audit", "--no-fund",
                 "--no-update-notifier", "--loglevel=warn", "--"));
         cmd.addAll(specs);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", "/tmp");
         if (!config.build().npmRegistry().isBlank()) env.put("npm_config_registry", config.build().npmRegistry());
-        run("npm install " + String.join(" ", specs), cmd, target, env, log, List.of());
+        run("npm install " + String.join(" ", specs), Language.NODE, cmd, target, env, log, List.of());
     }
 
     void pipInstall(Path target, List<String> specs, LogSink log) {
@@ -50,7 +54,8 @@ final class Installer {
         env.put("HOME", "/tmp");
         env.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
         env.put("PIP_NO_INPUT", "1");
-        run("python -m venv", List.of(tools.python().toString(), "-m", "venv", venv.toString()), target, env, log, List.of());
+        run("python -m venv", Language.PYTHON, List.of(environment(Language.PYTHON).installer(), "-m", "venv", venv.toString()), target, env,
+                log, List.of());
         List<String> cmd = new ArrayList<>(List.of(venv.resolve("bin/python").toString(), "-m", "pip", "install", "--no-cache-dir"));
         List<Path> extraReadOnly = new ArrayList<>();
         var build = config.build();
@@ -63,11 +68,12 @@ final class Installer {
         if (build.pipOffline()) cmd.add("--no-index");
         cmd.add("--");
         cmd.addAll(specs);
-        run("pip install " + String.join(" ", specs), cmd, target, env, log, extraReadOnly);
+        run("pip install " + String.join(" ", specs), Language.PYTHON, cmd, target, env, log, extraReadOnly);
     }
 
-    private void run(String step, List<String> program, Path target, Map<String, String> env, LogSink log, List<Path> readOnly) {
-        run(runner, new BuildStep(step, program, target, env, readOnly, false, log, config.build().timeout()));
+    private void run(String step, Language language, List<String> program, Path target, Map<String, String> env, LogSink log,
+                     List<Path> readOnly) {
+        run(runner, new BuildStep(step, language, program, target, env, readOnly, false, log, config.build().timeout()));
     }
 
     /** Runs the step; a failure becomes the build's, with the end of its log. */

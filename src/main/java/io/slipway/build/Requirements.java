@@ -88,11 +88,21 @@ public final class Requirements {
         return spec.substring(0, end).toLowerCase(Locale.ROOT).replaceAll("[-_.]+", "-") + spec.substring(end);
     }
 
-    /** The content address of a dependency set: SHA-256 of the language and the normalised specs. */
+    /** The content address of a dependency set installed on this host: SHA-256 of the language and the normalised specs. */
     public static String key(Language language, List<String> specs) {
+        return key(language, "", specs);
+    }
+
+    /**
+     * The content address of a dependency set installed where {@code environment} names ({@link
+     * io.slipway.runtime.BuildEnvironment#identity()}, empty for this host): SHA-256 of the language, that identity
+     * unless empty (so that sets installed on this host keep their addresses), and the normalised specs.
+     */
+    public static String key(Language language, String environment, List<String> specs) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((language.id() + "\n" + String.join("\n", specs)).getBytes(StandardCharsets.UTF_8));
+            String where = environment.isEmpty() ? "" : "built in " + environment + "\n";
+            sha.update((language.id() + "\n" + where + String.join("\n", specs)).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,5 +1,6 @@
 package io.slipway.runtime;
 
+import io.slipway.app.Language;
 import java.nio.file.Path;
 
 /**
@@ -7,6 +8,12 @@ import java.nio.file.Path;
  * install scripts of packages are uploaded code too. Blocking; thread-safe.
  */
 public interface BuildRunner {
+    /**
+     * Where the steps for {@code language}'s apps run, and with what they install packages there. Asked once per
+     * dependency set, before its steps run.
+     */
+    BuildEnvironment environment(Language language);
+
     /**
      * Runs the step to its end. Everything it wrote to its output is in its log when this returns or throws.
      *

@@ -1,5 +1,6 @@
 package io.slipway.runtime;
 
+import io.slipway.app.Language;
 import io.slipway.logs.LogSink;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.Objects;
  * log as {@code [build]} lines. A {@link BuildRunner} decides how the step is confined.
  *
  * @param description what the log says the step is ({@code npm install express cors})
+ * @param language    whose apps the step builds for: a runner whose apps run in an image of their language runs the step
+ *                    in that image, so that what it installs fits the interpreter that will load it
  * @param command     the program and its arguments, never through a shell
  * @param workDir     the only directory the step may write; it keeps its path inside any sandbox, so that paths tools
  *                    record in their output (a venv's scripts) stay true
@@ -22,10 +25,11 @@ import java.util.Objects;
  * @param log         the build's log (the app's), which frames the step's output as {@code [build]} lines
  * @param timeout     past it the step is killed and fails
  */
-public record BuildStep(String description, List<String> command, Path workDir, Map<String, String> env, List<Path> readOnly,
+public record BuildStep(String description, Language language, List<String> command, Path workDir, Map<String, String> env, List<Path> readOnly,
                         boolean trusted, LogSink log, Duration timeout) {
     public BuildStep {
         Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(language, "language");
         command = List.copyOf(command);
         if (command.isEmpty()) throw new IllegalArgumentException("a build step needs a command");
         Objects.requireNonNull(workDir, "workDir");

@@ -71,4 +71,13 @@ class RequirementsTest {
         assertThat(Requirements.key(Language.NODE, one)).isEqualTo(Requirements.key(Language.NODE, two)).hasSize(64);
         assertThat(Requirements.key(Language.PYTHON, one)).isNotEqualTo(Requirements.key(Language.NODE, one));
     }
+
+    @Test
+    void aSetInstalledInAnImageHasAnAddressOfItsOwnAndOneInstalledOnThisHostKeepsItsOld() {
+        var specs = Requirements.parse(Language.PYTHON, "slipway-testpkg==1.0", 50);
+        String onHost = Requirements.key(Language.PYTHON, specs);
+        assertThat(Requirements.key(Language.PYTHON, "", specs)).isEqualTo(onHost);
+        String inImage = Requirements.key(Language.PYTHON, "sha256:aaaa", specs);
+        assertThat(inImage).isNotEqualTo(onHost).isNotEqualTo(Requirements.key(Language.PYTHON, "sha256:bbbb", specs)).hasSize(64);
+    }
 }

@@ -68,7 +68,7 @@ final class AppContainers {
                 .withReadonlyRootfs(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(tmpfs(image))
+                .withTmpFs(tmpfs(docker, image, sandbox.tmpSize().bytes()))
                 .withInit(true)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
         List<Bind> binds = new java.util.ArrayList<>(List.of(new Bind(hosts.toString(), new Volume("/etc/hosts"), AccessMode.ro)));
@@ -88,14 +88,17 @@ final class AppContainers {
                 .exec().getId();
     }
 
-    /** {@code /tmp}, the app's; and, not the app's, {@code /run}, {@code /var/tmp} and every volume the image declares. */
-    private Map<String, String> tmpfs(String image) {
+    /**
+     * {@code /tmp}, the app's (or the build step's), of {@code tmpBytes}; and, not the app's, {@code /run}, {@code
+     * /var/tmp} and every volume the image declares.
+     */
+    static Map<String, String> tmpfs(DockerClient docker, String image, long tmpBytes) {
         Map<String, String> tmpfs = new LinkedHashMap<>();
         var volumes = docker.inspectImageCmd(image).exec().getConfig().getVolumes();
         if (volumes != null) volumes.keySet().forEach(volume -> tmpfs.put(volume, NOT_THE_APPS));
         tmpfs.put("/run", NOT_THE_APPS);
         tmpfs.put("/var/tmp", NOT_THE_APPS);
-        tmpfs.put("/tmp", "rw,nosuid,nodev,size=" + sandbox.tmpSize().bytes() + ",mode=1777");
+        tmpfs.put("/tmp", "rw,nosuid,nodev,size=" + tmpBytes + ",mode=1777");
         return tmpfs;
     }
 

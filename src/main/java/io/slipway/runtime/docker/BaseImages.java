@@ -199,7 +199,7 @@ final class BaseImages {
      * which dockerd and podman both take (docker-java's own {@code createImageCmd} fails on both). The engine answers
      * 200 and then its progress, where an error shows up as an {@code error} field.
      */
-    private void importImage(String tag, HostFiles files) {
+    void importImage(String tag, HostFiles files) {
         try (PipedInputStream body = new PipedInputStream(1 << 20); PipedOutputStream sink = new PipedOutputStream(body)) {
             Thread writer = Thread.ofVirtual().name("image-" + tag).start(() -> {
                 try (sink) {

@@ -8,6 +8,8 @@ import com.github.dockerjava.api.model.Version;
 import io.slipway.app.DataDir;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.ArtifactSource;
+import io.slipway.runtime.BuildRunner;
+import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.Leftovers;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Preflight;
@@ -206,6 +208,16 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
     }
 
+    /**
+     * The runner of this runtime's builds: steps for a language with a configured image run in containers of it ({@link
+     * DockerBuilds}), so that what they install fits that image's interpreter; the rest run on {@code onHost}, whose
+     * build uid, npm cache, limits and registry proxy the containers share.
+     */
+    public BuildRunner builds(BubblewrapBuilds onHost) {
+        if (settings.nodeImage().isEmpty() && settings.pythonImage().isEmpty()) return onHost;
+        return new DockerBuilds(calls, engine.streams(), bases, settings, Map.of(OWNER_LABEL, label), onHost);
+    }
+
     /** The app is deleted: the images made for it go too, those no other app's container uses; and its uid is free. */
     @Override
     public void forget(String appId) {
@@ -243,6 +255,14 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     }
 
     private boolean removeQuietly(String container) {
+        return removeQuietly(calls, container);
+    }
+
+    /**
+     * Removes a container of Slipway's, running or not, with its anonymous volumes: true when it did, false when the
+     * container was gone already or the engine refused (which is logged).
+     */
+    static boolean removeQuietly(DockerClient calls, String container) {
         try {
             calls.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
             return true;

@@ -54,6 +54,31 @@ final class HostFiles {
         return add(path, p -> true);
     }
 
+    /**
+     * Adds the host file or tree at {@code source} under another {@code name} (absolute, as in the image), as it is,
+     * without what {@code keep} refuses (nor what is under that): symbolic links in it are kept as links, their targets
+     * not followed nor added. For an image laid out unlike this
+     * host (an interpreter under {@code /usr/local}).
+     */
+    HostFiles addAt(String name, Path source, Predicate<Path> keep) {
+        try (Stream<Path> tree = Files.walk(source)) {
+            java.util.List<Path> left = new java.util.ArrayList<>();
+            for (Path p : (Iterable<Path>) tree.sorted()::iterator) {
+                // Sorted, a directory comes before what it holds: what is under one left out is left out too.
+                if (left.stream().anyMatch(p::startsWith)) continue;
+                if (!p.equals(source) && !keep.test(p)) {
+                    left.add(p);
+                    continue;
+                }
+                String relativePath = source.relativize(p).toString();
+                entries.put(relative(relativePath.isEmpty() ? name : name + "/" + relativePath), new HostEntry(p));
+            }
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + " of the host", e);
+        }
+    }
+
     /** Adds a file of Slipway's own at {@code name} (absolute, as in the image). */
     HostFiles content(String name, String text, int mode) {
         entries.put(relative(name), new Content(text.getBytes(StandardCharsets.UTF_8), mode));

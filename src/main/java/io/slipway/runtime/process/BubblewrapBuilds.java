@@ -3,6 +3,8 @@ package io.slipway.runtime.process;
 import io.slipway.config.BuildLimits;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.SandboxLimits;
+import io.slipway.runtime.host.RegistryBridge;
+import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,14 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Trusted steps (a tool Slipway pinned) run bare.
  */
 public final class BubblewrapBuilds extends LocalBuilds {
-    private static final int PROXY_PORT = 3128;
+    private static final int PROXY_PORT = RegistryBridge.PORT;
     // Inside the build's own network namespace: socat bridges 127.0.0.1:3128 to Slipway's registry proxy, and the
     // install starts once the bridge listens (at most ~5 s of 10 ms waits).
     private static final String PROXY_BRIDGE = "%s TCP4-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr "
             + "UNIX-CONNECT:/run/registry-proxy.sock & i=0; until %s -u OPEN:/dev/null TCP4:127.0.0.1:" + PROXY_PORT
             + " 2>/dev/null; do i=$((i+1)); [ $i -gt 500 ] && break; sleep 0.01; done; exec \"$@\"";
-    private static final List<String> PROXY_VARIABLES = List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
-            "npm_config_proxy", "npm_config_https_proxy");
 
     private final int buildUid;
     private final BuildLimits limits;
@@ -44,17 +44,16 @@ public final class BubblewrapBuilds extends LocalBuilds {
      * @param buildUid    the host uid steps run as, claimed machine-wide
      * @param npmCache    {@code build.npmCache}: the steps' npm cache is its {@code uid-<buildUid>} directory
      * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
-     * @param socat       the host's socat, which bridges the proxy's socket inside the step's network namespace
      */
-    public BubblewrapBuilds(String label, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket, Path socat) {
-        super(label);
+    public BubblewrapBuilds(String label, HostTools tools, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket) {
+        super(label, tools);
         this.buildUid = buildUid;
         this.limits = limits;
         // One cache per build uid: another Slipway on this machine may build as another uid (UidClaims) with the same
         // build.npmCache, and npm cannot use entries another uid wrote (EACCES).
         this.npmCache = npmCache.resolve("uid-" + buildUid);
         this.proxySocket = proxySocket;
-        this.socat = socat;
+        this.socat = proxySocket == null ? null : tools.socat();
         if (proxySocket != null) Ownership.give(proxySocket, buildUid, "rw-------");
     }
 
@@ -72,14 +71,13 @@ public final class BubblewrapBuilds extends LocalBuilds {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
         env.putAll(label);
-        Ownership.giveTree(step.workDir(), buildUid, "rwx------", "rw-------");
-        ownDirectory(npmCache, buildUid);
+        handOver(step);
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid).writable(step.workDir(), step.workDir().toString())
                 .writable(npmCache, "/cache").chdir(step.workDir().toString()).tmpSize(limits.tmpSize().bytes());
         step.readOnly().forEach(p -> bwrap.readOnly(p, p.toString()));
         List<String> command = step.command();
         if (proxySocket != null) {
-            PROXY_VARIABLES.forEach(name -> env.put(name, "http://127.0.0.1:" + PROXY_PORT));
+            env.putAll(RegistryBridge.variables());
             bwrap.shareNetwork(false).writable(proxySocket, "/run/registry-proxy.sock");
             command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(socat, socat), "slipway-build"));
             command.addAll(step.command());
@@ -88,6 +86,40 @@ public final class BubblewrapBuilds extends LocalBuilds {
         Cgroup cgroup = Cgroup.create(this.label, "build-" + steps.incrementAndGet(),
                 new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
         StepProcess.run(step, bwrap.env(env).command(command), label, cgroup);
+    }
+
+    /**
+     * Gives the step's work directory, and the npm cache, to the build uid, as it needs them before it runs; returns the
+     * cache. For a runner that runs the steps as that uid elsewhere on this host (in containers), with these files.
+     */
+    public Path handOver(BuildStep step) {
+        Ownership.giveTree(step.workDir(), buildUid, "rwx------", "rw-------");
+        ownDirectory(npmCache, buildUid);
+        return npmCache;
+    }
+
+    /** The host uid that steps run as. */
+    public int buildUid() {
+        return buildUid;
+    }
+
+    /** Whether steps share the host's network ({@code build.network: host}), having no registry proxy. */
+    public boolean sharesHostNetwork() {
+        return proxySocket == null;
+    }
+
+    /**
+     * The registry proxy, bridged into the network namespace of the host process {@code pid} (a step's container): the
+     * process to destroy when the step is done. Only where steps do not share the host's network.
+     */
+    public Process bridgeInto(long pid) {
+        if (proxySocket == null) throw new IllegalStateException("builds share the host's network: there is no registry proxy to bridge");
+        return RegistryBridge.into(pid, buildUid, proxySocket, socat);
+    }
+
+    /** {@code build.memory}, {@code build.pids}, {@code build.cpus} and {@code build.tmpSize}. */
+    public BuildLimits limits() {
+        return limits;
     }
 
     /**

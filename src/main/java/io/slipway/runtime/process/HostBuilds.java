@@ -1,6 +1,7 @@
 package io.slipway.runtime.process;
 
 import io.slipway.runtime.BuildStep;
+import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,8 +18,8 @@ public final class HostBuilds extends LocalBuilds {
      * @param npmCache the host directory npm caches into; root-owned entries there would make later sandboxed
      *                 installs (as the build uid) fail, so give it a directory of its own
      */
-    public HostBuilds(String label, Path npmCache) {
-        super(label);
+    public HostBuilds(String label, HostTools tools, Path npmCache) {
+        super(label, tools);
         this.npmCache = npmCache;
     }
 

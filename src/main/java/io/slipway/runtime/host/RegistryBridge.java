@@ -1,0 +1,83 @@
+package io.slipway.runtime.host;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a build step in a network namespace of its own reaches the registry proxy, its only way out: {@code
+ * 127.0.0.1:}{@value #PORT} in that namespace is bridged by {@code socat} to the proxy's unix socket, and npm and pip
+ * are pointed at it by the usual proxy variables. Where the step's namespace is made before it runs (a container's),
+ * the bridge is entered into it from the host's side ({@link #into}); bubblewrap starts it inside the sandbox instead.
+ */
+public final class RegistryBridge {
+    public static final int PORT = 3128;
+    private static final List<String> PROXY_VARIABLES = List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+            "npm_config_proxy", "npm_config_https_proxy");
+    private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
+    /** 127.0.0.1:3128 as {@code /proc/<pid>/net/tcp} writes it, and the state LISTEN. */
+    private static final String LISTENING = String.format(Locale.ROOT, "0100007F:%04X 00000000:0000 0A", PORT);
+
+    private RegistryBridge() {
+    }
+
+    /** The variables that send npm's and pip's requests to the bridge. */
+    public static Map<String, String> variables() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        PROXY_VARIABLES.forEach(name -> variables.put(name, "http://127.0.0.1:" + PORT));
+        return variables;
+    }
+
+    /**
+     * Starts the bridge inside the network namespace of the host process {@code pid} (a container's init), as {@code uid}:
+     * {@code socat} enters that namespace alone, so it listens where the step connects and still sees the host's files,
+     * the proxy's socket among them. Returns once it listens; destroy the process when the step is done.
+     *
+     * @throws IllegalStateException when it does not listen within 5 s (it is killed then)
+     */
+    public static Process into(long pid, int uid, Path socket, Path socat) {
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/nsenter", "--net=/proc/" + pid + "/ns/net", "--setuid=" + uid, "--setgid=" + uid,
+                "--", socat.toString(), "TCP4-LISTEN:" + PORT + ",bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        Process bridge;
+        try {
+            bridge = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the registry bridge (nsenter, socat)", e);
+        }
+        long deadline = System.nanoTime() + LISTEN_TIMEOUT.toNanos();
+        Path sockets = Path.of("/proc", Long.toString(pid), "net", "tcp");
+        try {
+            while (!listening(sockets)) {
+                if (!bridge.isAlive()) throw new IllegalStateException("the registry bridge exited with code " + bridge.exitValue());
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the registry bridge did not listen within " + LISTEN_TIMEOUT.toSeconds() + " s");
+                // Polled, the way the bubblewrap bridge waits too: nothing tells when another namespace's socket listens.
+                bridge.waitFor(10, TimeUnit.MILLISECONDS);
+            }
+            return bridge;
+        } catch (InterruptedException e) {
+            bridge.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the registry bridge", e);
+        } catch (RuntimeException e) {
+            bridge.destroyForcibly();
+            throw e;
+        }
+    }
+
+    private static boolean listening(Path sockets) {
+        try {
+            return Files.readAllLines(sockets).stream().anyMatch(line -> line.contains(LISTENING));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the build's container is gone: cannot read " + sockets, e);
+        }
+    }
+}
