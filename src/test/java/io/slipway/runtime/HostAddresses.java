@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Every address of this host, as an app in a sandbox would write it to dial the host. */
-final class HostAddresses {
+public final class HostAddresses {
     private HostAddresses() {
     }
 
@@ -18,7 +18,7 @@ final class HostAddresses {
      * ({@code 0.0.0.0}, {@code ::}), which mean "this host" to a dialler. A link-local IPv6 address needs a scope: the
      * sandbox's own interface, {@code eth0}, where the host's end of its link would be.
      */
-    static List<String> asSeenFromASandbox() {
+    public static List<String> asSeenFromASandbox() {
         try {
             Stream<String> own = Collections.list(NetworkInterface.getNetworkInterfaces()).stream().filter(HostAddresses::isUp)
                     .flatMap(n -> Collections.list(n.getInetAddresses()).stream()).map(HostAddresses::literal);

@@ -19,6 +19,11 @@ public final class PodmanExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return engine(context);
+    }
+
+    /** The run's engine, started at the first call: for other extensions that need it. */
+    public static PodmanEngine engine(ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PodmanEngine.class, type -> PodmanEngine.start(), PodmanEngine.class);
     }
 }

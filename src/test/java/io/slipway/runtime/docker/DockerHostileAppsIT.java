@@ -14,7 +14,6 @@ import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.testing.PodmanEngine;
-import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
@@ -28,12 +27,9 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,39 +37,23 @@ import org.junit.jupiter.api.io.TempDir;
  * deploys or does never reaches into another app's container or image. The network's guarantees are {@link
  * DockerNetworkIT}'s, the confinement of one container {@link DockerSandboxRuntimeIT}'s.
  */
-@ExtendWith(PodmanExtension.class)
 class DockerHostileAppsIT {
     private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    private static PodmanEngine engine;
-    private static DockerClient docker;
-
-    @TempDir
-    Path dataDir;
+    @RegisterExtension
+    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
+    private PodmanEngine engine;
+    private DockerClient docker;
+    private Path dataDir;
     private DockerSandboxRuntime runtime;
     private AppsUnderTest apps;
 
-    @BeforeAll
-    static void connect(PodmanEngine shared) {
-        engine = shared;
-        docker = DockerRuntimes.client(engine);
-    }
-
-    @AfterAll
-    static void disconnect() throws IOException {
-        docker.close();
-    }
-
     @BeforeEach
-    void createRuntime() {
-        runtime = DockerRuntimes.create(engine, dataDir);
-        apps = new AppsUnderTest(dataDir, () -> runtime, LIMITS);
-    }
-
-    @AfterEach
-    void stopEverything() {
-        apps.stopAll();
-        runtime.close();
-        DockerRuntimes.assertNothingLeft(docker, dataDir);
+    void useTheFixture() {
+        engine = fixture.engine();
+        docker = fixture.docker();
+        dataDir = fixture.dataDir();
+        runtime = fixture.runtime();
+        apps = fixture.apps();
     }
 
     /**
@@ -166,7 +146,7 @@ class DockerHostileAppsIT {
     @Test
     void aDependencySetTooBigForAnImageFailsItsStartAndLeavesNoImage() throws IOException {
         runtime.close();
-        runtime = DockerRuntimes.create(engine, dataDir, settings -> settings.withMaxLayerSize(DataSize.parse("64MiB")));
+        runtime = fixture.use(DockerRuntimes.create(engine, dataDir, settings -> settings.withMaxLayerSize(DataSize.parse("64MiB"))));
         Artifact artifact = TestArtifacts.withVenv(dataDir, "sparse", "hello.py");
         Path venv = new DataDir(dataDir).deps(Language.PYTHON).resolve(artifact.dependencies().orElseThrow().hex()).resolve("venv");
         try (RandomAccessFile sparse = new RandomAccessFile(venv.resolve("lib/sparse.bin").toFile(), "rw")) {
@@ -213,7 +193,7 @@ class DockerHostileAppsIT {
         apps.stopAll();
         runtime.close();
 
-        runtime = DockerRuntimes.create(engine, dataDir);
+        runtime = fixture.use(DockerRuntimes.create(engine, dataDir));
         runtime.adoptOrReap(java.util.Set.of("kept"));
 
         assertThat(docker.listImagesCmd().withLabelFilter(Map.of(SandboxSpec.APP_LABEL, "gone")).exec()).as("the deleted app's images").isEmpty();
@@ -238,8 +218,8 @@ class DockerHostileAppsIT {
                 .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
         try {
             runtime.close();
-            runtime = DockerRuntimes.create(engine, dataDir, s -> new DockerSettings(s.host(), java.util.Optional.of(configured), s.pythonImage(),
-                    s.network(), s.maxLayerSize()));
+            runtime = fixture.use(DockerRuntimes.create(engine, dataDir, s -> new DockerSettings(s.host(), java.util.Optional.of(configured), s.pythonImage(),
+                    s.network(), s.maxLayerSize())));
             java.util.Set<String> volumesBefore = volumes();
             Sandbox hostile = apps.start("volumes", "hostile.js", Map.of());
             apps.awaitAnswer(hostile, "/");
@@ -254,7 +234,7 @@ class DockerHostileAppsIT {
         }
     }
 
-    private static java.util.Set<String> volumes() {
+    private java.util.Set<String> volumes() {
         var volumes = docker.listVolumesCmd().exec().getVolumes();
         return volumes == null ? java.util.Set.of() : volumes.stream().map(v -> v.getName()).collect(java.util.stream.Collectors.toSet());
     }

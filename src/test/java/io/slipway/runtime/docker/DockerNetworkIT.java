@@ -10,68 +10,44 @@ import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.testing.PodmanEngine;
-import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestArtifacts;
 import io.slipway.testing.TestHost;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
-import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docker runtime's network, which the engine never touches (network mode none): the same guarantees as the process
  * runtime's, over IPv4 and IPv6, since containers get its links and firewall ({@link io.slipway.runtime.host.SandboxNetwork}).
  */
-@ExtendWith(PodmanExtension.class)
 class DockerNetworkIT {
     private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    private static PodmanEngine engine;
-    private static DockerClient docker;
-
-    @TempDir
-    Path dataDir;
+    @RegisterExtension
+    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
+    private PodmanEngine engine;
+    private DockerClient docker;
+    private Path dataDir;
     private DockerSandboxRuntime runtime;
     private AppsUnderTest apps;
 
-    @BeforeAll
-    static void connect(PodmanEngine shared) {
-        engine = shared;
-        docker = DockerRuntimes.client(engine);
-    }
-
-    @AfterAll
-    static void disconnect() throws IOException {
-        docker.close();
-    }
-
     @BeforeEach
-    void createRuntime() {
-        runtime = DockerRuntimes.create(engine, dataDir);
-        apps = new AppsUnderTest(dataDir, () -> runtime, LIMITS);
-    }
-
-    @AfterEach
-    void stopEverything() {
-        apps.stopAll();
-        runtime.close();
-        DockerRuntimes.assertNothingLeft(docker, dataDir);
+    void useTheFixture() {
+        engine = fixture.engine();
+        docker = fixture.docker();
+        dataDir = fixture.dataDir();
+        runtime = fixture.runtime();
+        apps = fixture.apps();
     }
 
     /**
@@ -89,7 +65,7 @@ class DockerNetworkIT {
         try (ServerSocket ipv4 = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
              ServerSocket everyAddress = new ServerSocket(0, 50, InetAddress.getByName("::"))) {
             JsonObject ipv6 = new JsonObject(apps.awaitAnswer(hostile, "/ipv6"));
-            List<String> hosts = new ArrayList<>(hostAddresses());
+            List<String> hosts = new ArrayList<>(io.slipway.runtime.HostAddresses.asSeenFromASandbox());
             ipv6.getJsonArray("derived").forEach(a -> hosts.add(String.valueOf(a)));
             String own = ((InetSocketAddress) hostile.address()).getAddress().getHostAddress();
             String[] octets = own.split("\\.");
@@ -119,7 +95,7 @@ class DockerNetworkIT {
     @Test
     void onlyAnAppAllowedTheInternetReachesIt(@TempDir Path webRoot) throws IOException {
         runtime.close();
-        runtime = DockerRuntimes.create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox().withEgress(SandboxSettings.Egress.NAT, ""));
+        runtime = fixture.use(DockerRuntimes.create(engine, dataDir, SlipwayConfig.defaults(dataDir).sandbox().withEgress(SandboxSettings.Egress.NAT, "")));
         assertThat(runtime.capabilities().internetEgress()).isTrue();
         try (TestHost outside = TestHost.start(webRoot); ServerSocket onHost = new ServerSocket(0)) {
             Sandbox online = apps.start(apps.spec("online", TestArtifacts.of(dataDir, "online", "hostile.js"), Map.of(), NetworkPolicy.INTERNET));
@@ -138,14 +114,5 @@ class DockerNetworkIT {
             assertThat(unreachable.getBoolean("ok")).isFalse();
             assertThat(unreachable.getString("code")).isEqualTo("ENETUNREACH");
         }
-    }
-
-    /** Every address of this host, as an app would dial it: IPv6 link-local ones on its own eth0. */
-    private static List<String> hostAddresses() throws SocketException {
-        return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-                .flatMap(n -> Collections.list(n.getInetAddresses()).stream())
-                .map(a -> a instanceof Inet6Address && a.isLinkLocalAddress() ? a.getHostAddress().replaceFirst("%.*$", "") + "%eth0"
-                        : a.getHostAddress().replaceFirst("%.*$", ""))
-                .distinct().toList();
     }
 }

@@ -17,7 +17,6 @@ import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;
-import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -28,12 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,40 +37,23 @@ import org.junit.jupiter.api.io.TempDir;
  * hold, stop is SIGTERM then SIGKILL, nothing is left, an earlier run's containers are reaped, logs keep their order.
  * The network's guarantees are {@link DockerNetworkIT}'s.
  */
-@ExtendWith(PodmanExtension.class)
 class DockerSandboxRuntimeIT {
     private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    private static PodmanEngine engine;
-    private static DockerClient docker;
-
-    @TempDir
-    Path dataDir;
+    @RegisterExtension
+    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
+    private PodmanEngine engine;
+    private DockerClient docker;
+    private Path dataDir;
     private DockerSandboxRuntime runtime;
     private AppsUnderTest apps;
 
-    @BeforeAll
-    static void connect(PodmanEngine shared) {
-        engine = shared;
-        docker = DockerRuntimes.client(engine);
-    }
-
-    @AfterAll
-    static void disconnect() throws IOException {
-        docker.close();
-    }
-
     @BeforeEach
-    void createRuntime() {
-        runtime = DockerRuntimes.create(engine, dataDir);
-        apps = new AppsUnderTest(dataDir, () -> runtime, LIMITS);
-    }
-
-    /** Every test leaves no container of its Slipway in the engine, and no firewall chain of its label on the host. */
-    @AfterEach
-    void stopEverything() {
-        apps.stopAll();
-        runtime.close();
-        DockerRuntimes.assertNothingLeft(docker, dataDir);
+    void useTheFixture() {
+        engine = fixture.engine();
+        docker = fixture.docker();
+        dataDir = fixture.dataDir();
+        runtime = fixture.runtime();
+        apps = fixture.apps();
     }
 
     @Test
@@ -211,7 +190,7 @@ class DockerSandboxRuntimeIT {
         Sandbox stranger = other.start(new SandboxSpec("stranger", TestArtifacts.of(otherDataDir, "stranger", "hello.js"), Map.of(), LIMITS,
                 NetworkPolicy.ISOLATED, Map.of(), new FileLogSink(otherDataDir.resolve("stranger.log"), 1 << 20, "stranger")));
         try {
-            runtime = DockerRuntimes.create(engine, dataDir);
+            runtime = fixture.use(DockerRuntimes.create(engine, dataDir));
             assertThat(runtime.adoptOrReap(Set.of("left")).reaped()).isEqualTo(1);
 
             assertThat(containersOf("left")).isEmpty();
@@ -250,7 +229,7 @@ class DockerSandboxRuntimeIT {
     }
 
 
-    private static List<Container> containersOf(String appId) {
+    private List<Container> containersOf(String appId) {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(SandboxSpec.APP_LABEL, appId)).exec();
     }
 }
