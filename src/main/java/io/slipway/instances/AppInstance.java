@@ -266,7 +266,7 @@ final class AppInstance {
 
     /** @param seenAt the {@link System#nanoTime()} at which the exit was seen */
     private void onExit(Running running, SandboxExit exit, long seenAt) {
-        String reason = (exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " while running";
+        String reason = exit.reason("while running");
         synchronized (this) {
             if (state != running) return; // a stop we asked for
             if (Duration.between(running.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;

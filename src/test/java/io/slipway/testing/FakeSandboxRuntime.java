@@ -83,7 +83,7 @@ public final class FakeSandboxRuntime implements SandboxRuntime {
     /** Isolated, as far as the simulation goes: what the fake's apps report is what isolation would allow. */
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(internetEgress, false, true);
+        return new RuntimeCapabilities(internetEgress, false, true, false);
     }
 
     /**
