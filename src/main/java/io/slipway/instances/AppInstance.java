@@ -10,17 +10,10 @@ import io.slipway.instances.InstanceState.Stopping;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +30,7 @@ final class AppInstance {
     private final String appId;
     private volatile App app;
     private final ActivityMeter meter;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    // Leases whose answer has not begun: the app is working on them, so it stays awake.
-    private final AtomicInteger awaiting = new AtomicInteger();
-    private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
+    private final Exchanges exchanges;
 
     // Guarded by this.
     private InstanceState state;
@@ -53,6 +43,7 @@ final class AppInstance {
         this.appId = app.id();
         this.app = app;
         this.meter = new ActivityMeter(owner.clock(), app.lastActiveAt());
+        this.exchanges = new Exchanges(appId, meter);
         this.state = new Asleep(app.status() != AppStatus.READY);
     }
 
@@ -70,7 +61,7 @@ final class AppInstance {
     }
 
     int inFlight() {
-        return inFlight.get();
+        return exchanges.inFlight();
     }
 
     /** A lease on a running instance, starting it if needed; fails with {@link InstanceUnavailableException}. */
@@ -81,10 +72,8 @@ final class AppInstance {
             if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
             switch (state) {
                 case Running r -> {
-                    inFlight.incrementAndGet();
-                    awaiting.incrementAndGet();
-                    meter.touch();
-                    return CompletableFuture.completedFuture(lease(r));
+                    exchanges.arrived();
+                    return CompletableFuture.completedFuture(exchanges.lease(r));
                 }
                 case Starting s -> {
                     if (s.waiters() >= owner.settings().maxWaiters()) {
@@ -106,94 +95,15 @@ final class AppInstance {
                 }
                 case Asleep a -> ready = beginStart();
             }
-            inFlight.incrementAndGet();
-            awaiting.incrementAndGet();
+            exchanges.arrived();
         }
         return ready.handle((running, error) -> {
             if (error != null) {
-                inFlight.decrementAndGet();
-                awaiting.decrementAndGet();
+                exchanges.refused();
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            meter.touch();
-            return lease(running);
+            return exchanges.lease(running);
         });
-    }
-
-    private Lease lease(Running running) {
-        OpenLease lease = new OpenLease(running);
-        open.add(lease);
-        return lease;
-    }
-
-    /** One exchange with the app; its counters are this instance's. */
-    private final class OpenLease implements Lease {
-        private final Running running;
-        private final AtomicBoolean answered = new AtomicBoolean();
-        private final AtomicBoolean released = new AtomicBoolean();
-        private volatile Supplier<CompletionStage<Void>> endCleanly;
-        private volatile Runnable whenGone;
-
-        OpenLease(Running running) {
-            this.running = running;
-        }
-
-        @Override
-        public SocketAddress address() {
-            return running.sandbox().address();
-        }
-
-        @Override
-        public CompletionStage<Long> gone() {
-            return running.gone().minimalCompletionStage();
-        }
-
-        @Override
-        public void answered() {
-            if (!released.get() && answered.compareAndSet(false, true)) awaiting.decrementAndGet();
-            meter.touch();
-        }
-
-        @Override
-        public void received(int bytes) {
-            meter.received(bytes);
-        }
-
-        @Override
-        public void sent(int bytes) {
-            meter.sent(bytes);
-        }
-
-        @Override
-        public void onSleep(Supplier<CompletionStage<Void>> end) {
-            this.endCleanly = end;
-        }
-
-        @Override
-        public void onGone(Runnable action) {
-            this.whenGone = action;
-        }
-
-        /** The sandbox exited under this exchange. */
-        void sandboxGone() {
-            Runnable action = whenGone;
-            if (action != null && running.gone().isDone()) action.run();
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                if (!answered.get()) awaiting.decrementAndGet();
-                meter.touch();
-                inFlight.decrementAndGet();
-                open.remove(this);
-            }
-        }
-
-        CompletableFuture<Void> endForSleep() {
-            Supplier<CompletionStage<Void>> end = endCleanly;
-            return end == null ? CompletableFuture.completedFuture(null) : end.get().toCompletableFuture();
-        }
     }
 
     // Called under the lock.
@@ -278,7 +188,7 @@ final class AppInstance {
         // Requests that could not reach the dead app retry from here: the next acquire starts it again. Exchanges still
         // open on it are told, since its connections may never say so themselves.
         running.gone().complete(seenAt);
-        open.forEach(OpenLease::sandboxGone);
+        exchanges.sandboxGone();
         owner.releaseSlot();
         owner.flushUsage(this);
         log("" + reason);
@@ -299,7 +209,7 @@ final class AppInstance {
      */
     boolean sleepIfIdle(Instant now) {
         return sleep("idle for " + app.sleepAfter().toSeconds() + " s", () -> {
-            if (!(state instanceof Running r) || awaiting.get() > 0) return false;
+            if (!(state instanceof Running r) || exchanges.awaited()) return false;
             Instant active = lastActive();
             Instant last = active != null && active.isAfter(r.since()) ? active : r.since();
             return Duration.between(last, now).compareTo(app.sleepAfter()) >= 0;
@@ -308,7 +218,7 @@ final class AppInstance {
 
     /** Puts the app to sleep if it runs and has no exchange open at all (to free a slot for another app). Blocks. */
     boolean evict() {
-        return sleep("evicted to make room for another app", () -> inFlight.get() == 0);
+        return sleep("evicted to make room for another app", () -> exchanges.inFlight() == 0);
     }
 
     /**
@@ -352,7 +262,7 @@ final class AppInstance {
         running.gone().complete(System.nanoTime());
         try {
             log("going to sleep: " + why);
-            endOpenExchanges();
+            exchanges.endForSleep();
             SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
             log("asleep (" + exit.describe() + ")");
             LOG.info("app {} asleep: {}", appId, why);
@@ -367,7 +277,7 @@ final class AppInstance {
             }
             if (freed) owner.releaseSlot();
             // Exchanges still open on the stopped sandbox (a stop for a redeploy or a delete waits for none) end too.
-            open.forEach(OpenLease::sandboxGone);
+            exchanges.sandboxGone();
             owner.flushUsage(this);
             owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive());
             stopped.complete(null);
@@ -377,17 +287,6 @@ final class AppInstance {
 
     ActivityMeter meter() {
         return meter;
-    }
-
-    /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */
-    private void endOpenExchanges() {
-        var ends = open.stream().map(OpenLease::endForSleep).toArray(CompletableFuture[]::new);
-        if (ends.length == 0) return;
-        try {
-            CompletableFuture.allOf(ends).get(2, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.debug("app {}: not every open stream ended cleanly before sleep: {}", appId, e.toString());
-        }
     }
 
     /** New code under the same id: stops the old instance; the next acquire starts the new code. */
@@ -430,12 +329,12 @@ final class AppInstance {
 
     /** Running with no request waiting for an answer: a candidate for the idle check (open streams may remain). */
     synchronized boolean isRunningWithNothingAwaited() {
-        return state instanceof Running && awaiting.get() == 0;
+        return state instanceof Running && !exchanges.awaited();
     }
 
     /** Running with no exchange open at all: a candidate for eviction. */
     synchronized boolean isIdleRunning() {
-        return state instanceof Running && inFlight.get() == 0;
+        return state instanceof Running && exchanges.inFlight() == 0;
     }
 
     private void log(String line) {
