@@ -4,6 +4,8 @@ import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.instances.InstanceState.Asleep;
 import io.slipway.instances.InstanceState.Failed;
+import io.slipway.instances.InstanceState.Pending;
+import io.slipway.instances.InstanceState.Restarting;
 import io.slipway.instances.InstanceState.Running;
 import io.slipway.instances.InstanceState.Starting;
 import io.slipway.instances.InstanceState.Stopping;
@@ -12,8 +14,10 @@ import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,12 +79,12 @@ final class AppInstance {
                     exchanges.arrived();
                     return CompletableFuture.completedFuture(exchanges.lease(r));
                 }
-                case Starting s -> {
-                    if (s.waiters() >= owner.settings().maxWaiters()) {
-                        return CompletableFuture.failedFuture(InstanceUnavailableException.queueFull(s.waiters()));
+                case Pending p -> {
+                    if (p.waiters() >= owner.settings().maxWaiters()) {
+                        return CompletableFuture.failedFuture(InstanceUnavailableException.queueFull(p.waiters()));
                     }
-                    state = new Starting(s.ready(), s.waiters() + 1);
-                    ready = s.ready();
+                    state = p.withWaiter();
+                    ready = p.ready();
                 }
                 case Stopping st -> {
                     return st.stopped().thenCompose(v -> acquire());
@@ -127,17 +131,19 @@ final class AppInstance {
             long t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
-            StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(),
-                    () -> owner.log(appId).tail(2048));
+            Supplier<String> logTail = () -> owner.log(appId).tail(2048);
+            sandbox.observe(new RestartWatch(this, sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail));
+            StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
                 state = running;
                 meter.running();
             }
-            running.sandbox().exited().thenAccept(exit -> {
+            Sandbox started = sandbox;
+            sandbox.exited().thenAccept(exit -> {
                 long seenAt = System.nanoTime();
-                Thread.ofVirtual().start(() -> onExit(running, exit, seenAt));
+                Thread.ofVirtual().start(() -> onExit(started, exit, seenAt));
             });
             log("ready in " + millis + " ms on " + sandbox.address());
             LOG.info("app {} started in {} ms", appId, millis);
@@ -175,10 +181,21 @@ final class AppInstance {
     }
 
     /** @param seenAt the {@link System#nanoTime()} at which the exit was seen */
-    private void onExit(Running running, SandboxExit exit, long seenAt) {
+    private void onExit(Sandbox sandbox, SandboxExit exit, long seenAt) {
         String reason = exit.reason("while running");
+        Running running;
+        CompletableFuture<Running> restarted = null;
         synchronized (this) {
-            if (state != running) return; // a stop we asked for
+            switch (state) {
+                case Running r when r.sandbox() == sandbox -> running = r;
+                case Restarting r when r.sandbox() == sandbox -> {
+                    running = r.previous();
+                    restarted = r.ready();
+                }
+                default -> {
+                    return; // a stop we asked for
+                }
+            }
             if (Duration.between(running.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
             meter.stopped();
             failures++;
@@ -191,9 +208,70 @@ final class AppInstance {
         exchanges.sandboxGone();
         owner.releaseSlot();
         owner.flushUsage(this);
-        log("" + reason);
+        log(reason);
         LOG.info("app {}: {}", appId, reason);
         owner.listener().onStatus(appId, AppStatus.FAILED, reason, lastActive());
+        // Requests waiting for a restarted app to be ready again learn why it will not be.
+        if (restarted != null) restarted.completeExceptionally(InstanceUnavailableException.appFailed(reason, null, owner.log(appId).tail(2048)));
+    }
+
+    /**
+     * The app of {@code sandbox} was restarted under Slipway. If it was running, requests wait from now on for it to be
+     * ready again, and exchanges open on the old process are told it is gone; its active time is metered on. Empty when
+     * the instance was not running it (it is starting it, is waiting for an earlier restart, or is stopping it): then
+     * nothing changes.
+     *
+     * @param seenAt the {@link System#nanoTime()} at which the restart was seen
+     */
+    Optional<Restarting> restarted(Sandbox sandbox, long seenAt) {
+        Restarting restarting;
+        synchronized (this) {
+            if (!(state instanceof Running r) || r.sandbox() != sandbox) return Optional.empty();
+            restarting = new Restarting(r, new CompletableFuture<>(), 0);
+            state = restarting;
+        }
+        // As at an exit: a request whose connection to the old process failed waits for the new one, and exchanges still
+        // open on the old one are told, since its connections may never say so themselves.
+        restarting.previous().gone().complete(seenAt);
+        exchanges.sandboxGone();
+        owner.listener().onStatus(appId, AppStatus.STARTING, null, lastActive());
+        return Optional.of(restarting);
+    }
+
+    /** The restarted app passed its readiness check: it runs again, and the requests that waited go to it. */
+    boolean readyAgain(Restarting restarting) {
+        Running running = new Running(restarting.sandbox(), owner.clock().instant());
+        synchronized (this) {
+            if (!isStill(restarting)) return false; // it exited meanwhile, which onExit reported
+            state = running;
+        }
+        owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
+        restarting.ready().complete(running);
+        return true;
+    }
+
+    /** The restarted app was not ready in time: its sandbox is stopped, and the instance fails as a failed start does. Blocks. */
+    void restartFailed(Restarting restarting, InstanceUnavailableException e) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        synchronized (this) {
+            // A sandbox that ended is onExit's to report, whether or not the probe saw its end first.
+            if (!isStill(restarting) || restarting.sandbox().exited().isDone()) return;
+            // Requests arriving meanwhile wait for the failure, and then see it.
+            state = new Stopping(stopped);
+        }
+        try {
+            restarting.sandbox().stop(Duration.ZERO);
+        } finally {
+            meter.stopped();
+            owner.flushUsage(this);
+            failStart(restarting.ready(), e);
+            stopped.complete(null);
+        }
+    }
+
+    // Called under the lock.
+    private boolean isStill(Restarting restarting) {
+        return state instanceof Restarting now && now.ready() == restarting.ready();
     }
 
     /** No wait after the first failure, then 1 s, 2 s, 4 s … up to the configured maximum. */
@@ -230,7 +308,7 @@ final class AppInstance {
             CompletableFuture<?> pending;
             synchronized (this) {
                 switch (state) {
-                    case Starting s -> pending = s.ready();
+                    case Pending p -> pending = p.ready();
                     case Stopping st -> pending = st.stopped();
                     case Running r -> pending = null;
                     case Asleep a -> {
@@ -319,7 +397,7 @@ final class AppInstance {
     /** The status as the API shows it, or null when the instance holds no process (the stored status applies). */
     synchronized AppStatus liveStatus() {
         return switch (state) {
-            case Starting s -> AppStatus.STARTING;
+            case Pending p -> AppStatus.STARTING;
             case Running r -> AppStatus.RUNNING;
             case Stopping st -> AppStatus.RUNNING;
             case Failed f -> AppStatus.FAILED;
@@ -337,7 +415,7 @@ final class AppInstance {
         return state instanceof Running && exchanges.inFlight() == 0;
     }
 
-    private void log(String line) {
+    void log(String line) {
         try {
             owner.log(appId).event(line);
         } catch (RuntimeException e) {
