@@ -4,22 +4,19 @@ import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.instances.InstanceState.Asleep;
 import io.slipway.instances.InstanceState.Failed;
+import io.slipway.instances.InstanceState.Pending;
+import io.slipway.instances.InstanceState.Restarting;
 import io.slipway.instances.InstanceState.Running;
 import io.slipway.instances.InstanceState.Starting;
 import io.slipway.instances.InstanceState.Stopping;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxSpec;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +34,7 @@ final class AppInstance {
     private final String appId;
     private volatile App app;
     private final ActivityMeter meter;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    // Leases whose answer has not begun: the app is working on them, so it stays awake.
-    private final AtomicInteger awaiting = new AtomicInteger();
-    private final Set<OpenLease> open = ConcurrentHashMap.newKeySet();
+    private final Exchanges exchanges;
 
     // Guarded by this.
     private InstanceState state;
@@ -53,6 +47,7 @@ final class AppInstance {
         this.appId = app.id();
         this.app = app;
         this.meter = new ActivityMeter(owner.clock(), app.lastActiveAt());
+        this.exchanges = new Exchanges(appId, meter);
         this.state = new Asleep(app.status() != AppStatus.READY);
     }
 
@@ -70,7 +65,7 @@ final class AppInstance {
     }
 
     int inFlight() {
-        return inFlight.get();
+        return exchanges.inFlight();
     }
 
     /** A lease on a running instance, starting it if needed; fails with {@link InstanceUnavailableException}. */
@@ -81,17 +76,15 @@ final class AppInstance {
             if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
             switch (state) {
                 case Running r -> {
-                    inFlight.incrementAndGet();
-                    awaiting.incrementAndGet();
-                    meter.touch();
-                    return CompletableFuture.completedFuture(lease(r));
+                    exchanges.arrived();
+                    return CompletableFuture.completedFuture(exchanges.lease(r));
                 }
-                case Starting s -> {
-                    if (s.waiters() >= owner.settings().maxWaiters()) {
-                        return CompletableFuture.failedFuture(InstanceUnavailableException.queueFull(s.waiters()));
+                case Pending p -> {
+                    if (p.waiters() >= owner.settings().maxWaiters()) {
+                        return CompletableFuture.failedFuture(InstanceUnavailableException.queueFull(p.waiters()));
                     }
-                    state = new Starting(s.ready(), s.waiters() + 1);
-                    ready = s.ready();
+                    state = p.withWaiter();
+                    ready = p.ready();
                 }
                 case Stopping st -> {
                     return st.stopped().thenCompose(v -> acquire());
@@ -106,94 +99,15 @@ final class AppInstance {
                 }
                 case Asleep a -> ready = beginStart();
             }
-            inFlight.incrementAndGet();
-            awaiting.incrementAndGet();
+            exchanges.arrived();
         }
         return ready.handle((running, error) -> {
             if (error != null) {
-                inFlight.decrementAndGet();
-                awaiting.decrementAndGet();
+                exchanges.refused();
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            meter.touch();
-            return lease(running);
+            return exchanges.lease(running);
         });
-    }
-
-    private Lease lease(Running running) {
-        OpenLease lease = new OpenLease(running);
-        open.add(lease);
-        return lease;
-    }
-
-    /** One exchange with the app; its counters are this instance's. */
-    private final class OpenLease implements Lease {
-        private final Running running;
-        private final AtomicBoolean answered = new AtomicBoolean();
-        private final AtomicBoolean released = new AtomicBoolean();
-        private volatile Supplier<CompletionStage<Void>> endCleanly;
-        private volatile Runnable whenGone;
-
-        OpenLease(Running running) {
-            this.running = running;
-        }
-
-        @Override
-        public SocketAddress address() {
-            return running.sandbox().address();
-        }
-
-        @Override
-        public CompletionStage<Long> gone() {
-            return running.gone().minimalCompletionStage();
-        }
-
-        @Override
-        public void answered() {
-            if (!released.get() && answered.compareAndSet(false, true)) awaiting.decrementAndGet();
-            meter.touch();
-        }
-
-        @Override
-        public void received(int bytes) {
-            meter.received(bytes);
-        }
-
-        @Override
-        public void sent(int bytes) {
-            meter.sent(bytes);
-        }
-
-        @Override
-        public void onSleep(Supplier<CompletionStage<Void>> end) {
-            this.endCleanly = end;
-        }
-
-        @Override
-        public void onGone(Runnable action) {
-            this.whenGone = action;
-        }
-
-        /** The sandbox exited under this exchange. */
-        void sandboxGone() {
-            Runnable action = whenGone;
-            if (action != null && running.gone().isDone()) action.run();
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                if (!answered.get()) awaiting.decrementAndGet();
-                meter.touch();
-                inFlight.decrementAndGet();
-                open.remove(this);
-            }
-        }
-
-        CompletableFuture<Void> endForSleep() {
-            Supplier<CompletionStage<Void>> end = endCleanly;
-            return end == null ? CompletableFuture.completedFuture(null) : end.get().toCompletableFuture();
-        }
     }
 
     // Called under the lock.
@@ -217,17 +131,19 @@ final class AppInstance {
             long t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
-            StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(),
-                    () -> owner.log(appId).tail(2048));
+            Supplier<String> logTail = () -> owner.log(appId).tail(2048);
+            sandbox.observe(new RestartWatch(this, sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail));
+            StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
                 state = running;
                 meter.running();
             }
-            running.sandbox().exited().thenAccept(exit -> {
+            Sandbox started = sandbox;
+            sandbox.exited().thenAccept(exit -> {
                 long seenAt = System.nanoTime();
-                Thread.ofVirtual().start(() -> onExit(running, exit, seenAt));
+                Thread.ofVirtual().start(() -> onExit(started, exit, seenAt));
             });
             log("ready in " + millis + " ms on " + sandbox.address());
             LOG.info("app {} started in {} ms", appId, millis);
@@ -265,10 +181,21 @@ final class AppInstance {
     }
 
     /** @param seenAt the {@link System#nanoTime()} at which the exit was seen */
-    private void onExit(Running running, SandboxExit exit, long seenAt) {
-        String reason = (exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " while running";
+    private void onExit(Sandbox sandbox, SandboxExit exit, long seenAt) {
+        String reason = exit.reason("while running");
+        Running running;
+        CompletableFuture<Running> restarted = null;
         synchronized (this) {
-            if (state != running) return; // a stop we asked for
+            switch (state) {
+                case Running r when r.sandbox() == sandbox -> running = r;
+                case Restarting r when r.sandbox() == sandbox -> {
+                    running = r.previous();
+                    restarted = r.ready();
+                }
+                default -> {
+                    return; // a stop we asked for
+                }
+            }
             if (Duration.between(running.since(), owner.clock().instant()).compareTo(STABLE_RUN) >= 0) failures = 0;
             meter.stopped();
             failures++;
@@ -278,12 +205,73 @@ final class AppInstance {
         // Requests that could not reach the dead app retry from here: the next acquire starts it again. Exchanges still
         // open on it are told, since its connections may never say so themselves.
         running.gone().complete(seenAt);
-        open.forEach(OpenLease::sandboxGone);
+        exchanges.sandboxGone();
         owner.releaseSlot();
         owner.flushUsage(this);
-        log("" + reason);
+        log(reason);
         LOG.info("app {}: {}", appId, reason);
         owner.listener().onStatus(appId, AppStatus.FAILED, reason, lastActive());
+        // Requests waiting for a restarted app to be ready again learn why it will not be.
+        if (restarted != null) restarted.completeExceptionally(InstanceUnavailableException.appFailed(reason, null, owner.log(appId).tail(2048)));
+    }
+
+    /**
+     * The app of {@code sandbox} was restarted under Slipway. If it was running, requests wait from now on for it to be
+     * ready again, and exchanges open on the old process are told it is gone; its active time is metered on. Empty when
+     * the instance was not running it (it is starting it, is waiting for an earlier restart, or is stopping it): then
+     * nothing changes.
+     *
+     * @param seenAt the {@link System#nanoTime()} at which the restart was seen
+     */
+    Optional<Restarting> restarted(Sandbox sandbox, long seenAt) {
+        Restarting restarting;
+        synchronized (this) {
+            if (!(state instanceof Running r) || r.sandbox() != sandbox) return Optional.empty();
+            restarting = new Restarting(r, new CompletableFuture<>(), 0);
+            state = restarting;
+        }
+        // As at an exit: a request whose connection to the old process failed waits for the new one, and exchanges still
+        // open on the old one are told, since its connections may never say so themselves.
+        restarting.previous().gone().complete(seenAt);
+        exchanges.sandboxGone();
+        owner.listener().onStatus(appId, AppStatus.STARTING, null, lastActive());
+        return Optional.of(restarting);
+    }
+
+    /** The restarted app passed its readiness check: it runs again, and the requests that waited go to it. */
+    boolean readyAgain(Restarting restarting) {
+        Running running = new Running(restarting.sandbox(), owner.clock().instant());
+        synchronized (this) {
+            if (!isStill(restarting)) return false; // it exited meanwhile, which onExit reported
+            state = running;
+        }
+        owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
+        restarting.ready().complete(running);
+        return true;
+    }
+
+    /** The restarted app was not ready in time: its sandbox is stopped, and the instance fails as a failed start does. Blocks. */
+    void restartFailed(Restarting restarting, InstanceUnavailableException e) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        synchronized (this) {
+            // A sandbox that ended is onExit's to report, whether or not the probe saw its end first.
+            if (!isStill(restarting) || restarting.sandbox().exited().isDone()) return;
+            // Requests arriving meanwhile wait for the failure, and then see it.
+            state = new Stopping(stopped);
+        }
+        try {
+            restarting.sandbox().stop(Duration.ZERO);
+        } finally {
+            meter.stopped();
+            owner.flushUsage(this);
+            failStart(restarting.ready(), e);
+            stopped.complete(null);
+        }
+    }
+
+    // Called under the lock.
+    private boolean isStill(Restarting restarting) {
+        return state instanceof Restarting now && now.ready() == restarting.ready();
     }
 
     /** No wait after the first failure, then 1 s, 2 s, 4 s … up to the configured maximum. */
@@ -299,7 +287,7 @@ final class AppInstance {
      */
     boolean sleepIfIdle(Instant now) {
         return sleep("idle for " + app.sleepAfter().toSeconds() + " s", () -> {
-            if (!(state instanceof Running r) || awaiting.get() > 0) return false;
+            if (!(state instanceof Running r) || exchanges.awaited()) return false;
             Instant active = lastActive();
             Instant last = active != null && active.isAfter(r.since()) ? active : r.since();
             return Duration.between(last, now).compareTo(app.sleepAfter()) >= 0;
@@ -308,7 +296,7 @@ final class AppInstance {
 
     /** Puts the app to sleep if it runs and has no exchange open at all (to free a slot for another app). Blocks. */
     boolean evict() {
-        return sleep("evicted to make room for another app", () -> inFlight.get() == 0);
+        return sleep("evicted to make room for another app", () -> exchanges.inFlight() == 0);
     }
 
     /**
@@ -320,7 +308,7 @@ final class AppInstance {
             CompletableFuture<?> pending;
             synchronized (this) {
                 switch (state) {
-                    case Starting s -> pending = s.ready();
+                    case Pending p -> pending = p.ready();
                     case Stopping st -> pending = st.stopped();
                     case Running r -> pending = null;
                     case Asleep a -> {
@@ -352,7 +340,7 @@ final class AppInstance {
         running.gone().complete(System.nanoTime());
         try {
             log("going to sleep: " + why);
-            endOpenExchanges();
+            exchanges.endForSleep();
             SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
             log("asleep (" + exit.describe() + ")");
             LOG.info("app {} asleep: {}", appId, why);
@@ -367,7 +355,7 @@ final class AppInstance {
             }
             if (freed) owner.releaseSlot();
             // Exchanges still open on the stopped sandbox (a stop for a redeploy or a delete waits for none) end too.
-            open.forEach(OpenLease::sandboxGone);
+            exchanges.sandboxGone();
             owner.flushUsage(this);
             owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive());
             stopped.complete(null);
@@ -377,17 +365,6 @@ final class AppInstance {
 
     ActivityMeter meter() {
         return meter;
-    }
-
-    /** Tells the clients of streams still open that this app is going to sleep, before its process goes. */
-    private void endOpenExchanges() {
-        var ends = open.stream().map(OpenLease::endForSleep).toArray(CompletableFuture[]::new);
-        if (ends.length == 0) return;
-        try {
-            CompletableFuture.allOf(ends).get(2, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.debug("app {}: not every open stream ended cleanly before sleep: {}", appId, e.toString());
-        }
     }
 
     /** New code under the same id: stops the old instance; the next acquire starts the new code. */
@@ -420,7 +397,7 @@ final class AppInstance {
     /** The status as the API shows it, or null when the instance holds no process (the stored status applies). */
     synchronized AppStatus liveStatus() {
         return switch (state) {
-            case Starting s -> AppStatus.STARTING;
+            case Pending p -> AppStatus.STARTING;
             case Running r -> AppStatus.RUNNING;
             case Stopping st -> AppStatus.RUNNING;
             case Failed f -> AppStatus.FAILED;
@@ -430,15 +407,15 @@ final class AppInstance {
 
     /** Running with no request waiting for an answer: a candidate for the idle check (open streams may remain). */
     synchronized boolean isRunningWithNothingAwaited() {
-        return state instanceof Running && awaiting.get() == 0;
+        return state instanceof Running && !exchanges.awaited();
     }
 
     /** Running with no exchange open at all: a candidate for eviction. */
     synchronized boolean isIdleRunning() {
-        return state instanceof Running && inFlight.get() == 0;
+        return state instanceof Running && exchanges.inFlight() == 0;
     }
 
-    private void log(String line) {
+    void log(String line) {
         try {
             owner.log(appId).event(line);
         } catch (RuntimeException e) {

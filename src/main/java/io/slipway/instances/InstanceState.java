@@ -9,12 +9,45 @@ sealed interface InstanceState {
     /** No process: never started since deploy or restart ({@code ready}), or put to sleep ({@code sleeping}). */
     record Asleep(boolean everStarted) implements InstanceState { }
 
-    /** A start is under way; every request that arrives meanwhile waits on {@code ready}. */
-    record Starting(CompletableFuture<Running> ready, int waiters) implements InstanceState { }
+    /** Not ready yet, on the way to {@link Running}: every request that arrives meanwhile waits on {@code ready}. */
+    sealed interface Pending extends InstanceState {
+        CompletableFuture<Running> ready();
+
+        /** How many requests wait on {@link #ready()}. */
+        int waiters();
+
+        /** The same state, with one more request waiting. */
+        Pending withWaiter();
+    }
+
+    /** A start is under way. */
+    record Starting(CompletableFuture<Running> ready, int waiters) implements Pending {
+        @Override
+        public Starting withWaiter() {
+            return new Starting(ready, waiters + 1);
+        }
+    }
+
+    /**
+     * The sandbox runs, but its app was restarted under Slipway ({@link Sandbox#observe}) and has not passed its readiness
+     * check since. {@code previous} is the running state the restart ended: its exchanges were told it is gone. Active
+     * time is metered on, since the sandbox runs.
+     */
+    record Restarting(Running previous, CompletableFuture<Running> ready, int waiters) implements Pending {
+        Sandbox sandbox() {
+            return previous.sandbox();
+        }
+
+        @Override
+        public Restarting withWaiter() {
+            return new Restarting(previous, ready, waiters + 1);
+        }
+    }
 
     /**
      * The sandbox runs. {@code gone} completes, with the {@link System#nanoTime()} at which its end was seen, once the
-     * instance has let go of it (it exited, or was stopped): requests whose connection to it failed wait for it.
+     * instance has let go of it (it exited, was stopped, or its app was restarted under Slipway): requests whose
+     * connection to it failed wait for it.
      */
     record Running(Sandbox sandbox, Instant since, CompletableFuture<Long> gone) implements InstanceState {
         Running(Sandbox sandbox, Instant since) {

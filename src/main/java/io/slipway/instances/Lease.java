@@ -14,17 +14,18 @@ public interface Lease {
     SocketAddress address();
 
     /**
-     * Completes once the instance has let go of the sandbox this lease is on, because it exited or is being stopped,
-     * with the {@link System#nanoTime()} at which that was seen; a lease asked for afterwards is on a new start. Never
-     * completes while the sandbox runs. For a request whose connection to the app failed: it may wait for this and try
-     * again, if it did not reach the app before then.
+     * Completes once the instance has let go of the app's process this lease is on, because its sandbox exited or is
+     * being stopped, or the app was restarted under Slipway, with the {@link System#nanoTime()} at which that was seen; a
+     * lease asked for afterwards is on a new start, or on the restarted app once it is ready again. Never completes while
+     * that process runs. For a request whose connection to the app failed: it may wait for this and try again, if it
+     * did not reach the app before then.
      */
     CompletionStage<Long> gone();
 
     /**
-     * What to do if the sandbox's process exits while this exchange is open: an app killed with its whole sandbox may
-     * leave its connections without a FIN or a reset, and an exchange on one would wait forever. One action per lease;
-     * a later call replaces it. Runs on the thread that saw the exit.
+     * What to do if the sandbox's process exits, or is restarted under Slipway, while this exchange is open: an app
+     * killed with its whole sandbox may leave its connections without a FIN or a reset, and an exchange on one would wait
+     * forever. One action per lease; a later call replaces it. Runs on the thread that saw the exit or the restart.
      */
     void onGone(Runnable action);
 

@@ -1,7 +1,6 @@
 package io.slipway.instances;
 
 import io.slipway.runtime.Sandbox;
-import io.slipway.runtime.SandboxExit;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,8 +22,7 @@ final class StartProbe {
         long pause = 5;
         while (System.nanoTime() < deadline) {
             if (sandbox.exited().isDone()) {
-                SandboxExit exit = sandbox.exited().join();
-                throw failed((exit.outOfMemory() ? "out-of-memory: " : "") + "the app " + exit.describe() + " before it listened on $PORT", logTail);
+                throw failed(sandbox.exited().join().reason("before it listened on $PORT"), logTail);
             }
             if (check.probe(sandbox.address(), Duration.ofSeconds(1))) return;
             try {

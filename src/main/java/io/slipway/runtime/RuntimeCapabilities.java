@@ -8,6 +8,9 @@ package io.slipway.runtime;
  * @param listeningSockets whether {@link Sandbox#listening()} can tell where an app listens
  * @param isolated       whether sandboxes are isolated at all (false only for the unsandboxed process runtime, which
  *                       runs apps as Slipway's own user, for development)
+ * @param restartsUnderSlipway whether a sandbox's app can be restarted under Slipway, the sandbox staying (a pod's
+ *                       container, by its kubelet), which its {@link Sandbox#observe observer} is told; where false, an
+ *                       app's process ending is its sandbox's end ({@link Sandbox#exited()})
  */
-public record RuntimeCapabilities(boolean internetEgress, boolean listeningSockets, boolean isolated) {
+public record RuntimeCapabilities(boolean internetEgress, boolean listeningSockets, boolean isolated, boolean restartsUnderSlipway) {
 }

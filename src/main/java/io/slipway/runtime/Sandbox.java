@@ -18,8 +18,26 @@ public interface Sandbox {
      */
     SocketAddress address();
 
-    /** Completes once, when the sandbox's process has exited, whatever the reason. */
+    /**
+     * Completes once, when the sandbox has ended, whatever the reason: its process exited or was stopped. A restart of
+     * its app under Slipway ({@link #observe}) is not an end: this completes only at the real one.
+     */
     CompletableFuture<SandboxExit> exited();
+
+    /**
+     * Has {@code observer} told of what happens to this sandbox while it runs, from now on (what happened before is not
+     * told again); a later call replaces it. A runtime whose sandboxes cannot be restarted under Slipway
+     * ({@link RuntimeCapabilities#restartsUnderSlipway()} false) has nothing to tell, and keeps this default, which
+     * keeps no observer.
+     *
+     * <p>What a caller may assume when it is told {@link SandboxObserver#restarted}: the sandbox is the same one and still
+     * runs ({@link #exited()} has not completed, {@link #stop} stops it); its app is a new process, which has lost
+     * whatever the old one held (its connections among them) and is not ready: it must pass the caller's readiness
+     * check again before traffic goes to it. {@link #address()} still says where the app is reached, and may well stay
+     * what it was (a pod keeps its IP); read it again rather than keep it.
+     */
+    default void observe(SandboxObserver observer) {
+    }
 
     /**
      * Asks the app to stop (SIGTERM) and kills whatever is left after {@code grace} (SIGKILL). Blocks until the

@@ -3,26 +3,12 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.slipway.app.App;
 import io.slipway.app.AppStatus;
-import io.slipway.app.Language;
-import io.slipway.config.DataSize;
-import io.slipway.config.SlipwayConfig.InstanceSettings;
-import io.slipway.runtime.Artifact;
-import io.slipway.runtime.Layer;
-import io.slipway.runtime.NetworkPolicy;
-import io.slipway.runtime.SandboxLimits;
-import io.slipway.runtime.SandboxSpec;
 import io.slipway.testing.FakeSandboxRuntime;
-import io.slipway.testing.RecordingLogSink;
 import io.slipway.testing.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -37,24 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds in all. What the lifecycle relies on of a runtime, the fake keeps as the real ones do (the runtime contract).
  */
 class InstancesTest {
-    private static final Duration SLEEP_AFTER = Duration.ofMinutes(10);
+    private static final Duration SLEEP_AFTER = FakeInstances.SLEEP_AFTER;
     private static final Duration WITHIN = Duration.ofSeconds(5);
-
-    /** One status the lifecycle reported. */
-    record Reported(String appId, AppStatus status, String error) {
-    }
 
     @TempDir
     Path dir;
-    private final TestClock clock = new TestClock(Instant.parse("2026-12-01T10:00:00Z"));
-    private final List<Reported> reported = new CopyOnWriteArrayList<>();
+    private FakeInstances fake;
+    private TestClock clock;
     private FakeSandboxRuntime runtime;
     private Instances instances;
 
     @AfterEach
     void stop() {
-        if (instances != null) instances.close();
-        if (runtime != null) runtime.close();
+        if (fake != null) fake.close();
     }
 
     @Test
@@ -155,34 +136,18 @@ class InstancesTest {
 
     /** A fake runtime and instances with a cap of {@code maxRunning}, idle checks every 10 ms, and these apps asleep. */
     private void start(int maxRunning, String... appIds) {
-        runtime = new FakeSandboxRuntime(dir);
-        var settings = new InstanceSettings(Duration.ofSeconds(5), Duration.ofSeconds(1), 100, Duration.ofSeconds(10), maxRunning,
-                Duration.ofMillis(10), Duration.ofSeconds(30));
-        instances = new Instances(runtime, settings, clock, (id, status, error, lastActive) -> reported.add(new Reported(id, status, error)),
-                InstancesTest::spec, id -> new io.slipway.logs.AppLogs(dir.resolve("logs"), 1 << 20).of(id), (app, at, used) -> { }, Duration.ofHours(1));
-        for (String id : appIds) instances.register(app(id));
-    }
-
-    private App app(String id) {
-        Instant created = clock.instant();
-        return new App(id, "alice", id, Language.NODE, "env.js", List.of(), SLEEP_AFTER, Map.of(), AppStatus.READY, null, "0".repeat(64),
-                null, false, false, "free", created, created, null);
-    }
-
-    private static SandboxSpec spec(App app) {
-        Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()), Optional.empty());
-        return new SandboxSpec(app.id(), artifact, app.env(), new SandboxLimits(DataSize.ofMebibytes(256), 64, 1.0), NetworkPolicy.ISOLATED,
-                Map.of(), new RecordingLogSink());
+        fake = new FakeInstances(dir, maxRunning, Duration.ofSeconds(5), appIds);
+        clock = fake.clock;
+        runtime = fake.runtime;
+        instances = fake.instances;
     }
 
     private List<AppStatus> statusesOf(String appId) {
-        List<AppStatus> statuses = new ArrayList<>();
-        for (Reported r : reported) if (r.appId().equals(appId)) statuses.add(r.status());
-        return statuses;
+        return fake.statusesOf(appId);
     }
 
-    private Reported lastOf(String appId) {
-        return reported.stream().filter(r -> r.appId().equals(appId)).reduce((a, b) -> b).orElse(new Reported(appId, null, null));
+    private FakeInstances.Reported lastOf(String appId) {
+        return fake.lastOf(appId);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

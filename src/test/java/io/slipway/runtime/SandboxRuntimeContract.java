@@ -2,6 +2,7 @@ package io.slipway.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.config.DataSize;
 import io.slipway.logs.LogSource;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -65,6 +67,15 @@ public abstract class SandboxRuntimeContract {
 
     /** Fails if anything a test started is still alive on the host after it was stopped and the runtime closed. */
     protected void assertNoLeftovers(Path dataDir) {
+    }
+
+    /**
+     * Restarts the app of {@code sandbox} behind Slipway's back, as its engine or orchestrator may (a kubelet restarting
+     * a pod's container, an operator's {@code docker restart}), and returns true once the restart was asked for. The
+     * default, false, does nothing: this runtime has no such thing (a process that ends is its sandbox's end).
+     */
+    protected boolean restartBehindSlipway(Sandbox sandbox) {
+        return false;
     }
 
     @BeforeEach
@@ -234,6 +245,42 @@ public abstract class SandboxRuntimeContract {
 
         assertThat(leftovers.adopted() + leftovers.reaped()).as("%s", leftovers).isEqualTo(1);
         if (leftovers.reaped() == 1) exitOf(app.sandbox(), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void whereAppsRestartUnderSlipwayARestartIsObservedAndTheNewProcessAnswers() {
+        assumeTrue(runtime.capabilities().restartsUnderSlipway(), runtime.name() + "'s apps are not restarted under Slipway");
+        Started app = start(ContractApp.NUMBERED);
+        assertThat(SandboxClient.awaitAnswer(app.sandbox(), "/lines?count=1", START).body()).isEqualTo("1");
+        List<SandboxRestart> told = new CopyOnWriteArrayList<>();
+        app.sandbox().observe(told::add);
+
+        assertThat(restartBehindSlipway(app.sandbox())).as("%s says its apps restart under Slipway: its test must restart one", runtime.name()).isTrue();
+
+        await("the restart told").atMost(START).until(() -> !told.isEmpty());
+        assertThat(told).singleElement().satisfies(restart -> assertThat(restart.count()).isEqualTo(1));
+        assertThat(app.sandbox().exited()).as("a restart is not the sandbox's end").isNotDone();
+        assertThat(SandboxClient.awaitAnswer(app.sandbox(), "/lines?count=1", START).body()).as("a new process, which counts from 1 again").isEqualTo("1");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(app.appLines()).as("the new process's output reaches the log")
+                .filteredOn(line -> line.startsWith("line 1 ")).hasSize(2));
+    }
+
+    @Test
+    void whereAppsDoNotRestartUnderSlipwayARestartBehindItsBackIsTheSandboxsEndAndSaysSo() {
+        assumeTrue(!runtime.capabilities().restartsUnderSlipway(), runtime.name() + "'s apps restart under Slipway: the test above applies");
+        Started app = start(ContractApp.ENV);
+        SandboxClient.awaitAnswer(app.sandbox(), "/", START);
+        List<SandboxRestart> told = new CopyOnWriteArrayList<>();
+        app.sandbox().observe(told::add);
+
+        assumeTrue(restartBehindSlipway(app.sandbox()), runtime.name() + " has no way to restart an app behind Slipway's back");
+
+        SandboxExit exit = exitOf(app.sandbox(), START);
+        assertThat(exit.cause()).as("what ended it: %s", exit).hasValueSatisfying(cause -> assertThat(cause).containsIgnoringCase("restarted"));
+        assertThat(told).as("an end, not a restart").isEmpty();
+        long t0 = System.nanoTime();
+        assertThat(app.sandbox().stop(Duration.ofSeconds(10))).as("a stop after the end").isEqualTo(exit);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("returns at once").isLessThan(Duration.ofSeconds(2));
     }
 
 

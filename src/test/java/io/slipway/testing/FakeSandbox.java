@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.slipway.logs.LogSource;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
+import io.slipway.runtime.SandboxObserver;
+import io.slipway.runtime.SandboxRestart;
 import io.slipway.runtime.SandboxSpec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,10 +18,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,27 +32,50 @@ import java.util.concurrent.TimeoutException;
  * One sandbox of the {@link FakeSandboxRuntime}: a simulated app in this JVM, an HTTP server on a loopback port of its
  * own ({@code PORT}, with {@code HOST=127.0.0.1}, as where a runtime shares the host's network), whose output goes to
  * the spec's log sink through a real pipe. Its "process" ends when the app exits, is killed, or ignores SIGTERM past
- * the grace; its server closes then, so that its port refuses connections as a dead app's would. Thread-safe.
+ * the grace; its server closes then, so that its port refuses connections as a dead app's would. For tests of restarts
+ * under Slipway, {@link #restart} replaces the process and keeps the sandbox, as a kubelet restarts a pod's container.
+ * Thread-safe.
  */
 public final class FakeSandbox implements Sandbox {
+    /** One run of the app: its server, and the threads that answer. */
+    private record AppProcess(HttpServer server, ExecutorService handlers) {
+        /** Serves the sandbox's app on {@code server}, bound and not yet started. */
+        static AppProcess serve(FakeSandbox sandbox, HttpServer server) {
+            ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+            server.setExecutor(handlers);
+            server.createContext("/", sandbox::handle);
+            server.start();
+            return new AppProcess(server, handlers);
+        }
+
+        /** Its port refuses connections from now on, and those it had are closed. */
+        void end() {
+            server.stop(0);
+            handlers.shutdown();
+        }
+    }
+
     private final SandboxSpec spec;
     private final FakeApp app;
-    private final HttpServer server;
+    private final InetSocketAddress address;
     private final Map<String, String> env;
     private final OutputStream output;
-    private final java.util.concurrent.ExecutorService handlers;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
-    private boolean ended; // guarded by output
+    private volatile SandboxObserver observer;
+    // Guarded by output: the process that runs (null between a restart and the new one's listening), whether the
+    // sandbox has ended, and how many restarts it had.
+    private AppProcess process;
+    private boolean ended;
+    private int restarts;
     private int linesWritten; // NUMBERED's count, guarded by this
 
-    private FakeSandbox(SandboxSpec spec, FakeApp app, HttpServer server, OutputStream output) {
-        this.handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private FakeSandbox(SandboxSpec spec, FakeApp app, InetSocketAddress address, OutputStream output) {
         this.spec = spec;
         this.app = app;
-        this.server = server;
+        this.address = address;
         this.output = output;
         Map<String, String> variables = new LinkedHashMap<>(spec.env());
-        variables.put("PORT", Integer.toString(server.getAddress().getPort()));
+        variables.put("PORT", Integer.toString(address.getPort()));
         variables.put("HOST", "127.0.0.1");
         variables.put("NODE_ENV", "production");
         this.env = Map.copyOf(variables);
@@ -58,11 +85,11 @@ public final class FakeSandbox implements Sandbox {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
             Pipe pipe = Pipe.open();
-            FakeSandbox sandbox = new FakeSandbox(spec, app, server, Channels.newOutputStream(pipe.sink()));
+            FakeSandbox sandbox = new FakeSandbox(spec, app, server.getAddress(), Channels.newOutputStream(pipe.sink()));
             spec.log().pump(Channels.newInputStream(pipe.source()), LogSource.APP);
-            server.setExecutor(sandbox.handlers);
-            server.createContext("/", sandbox::handle);
-            server.start();
+            synchronized (sandbox.output) {
+                sandbox.process = AppProcess.serve(sandbox, server);
+            }
             app.started(sandbox);
             return sandbox;
         } catch (IOException e) {
@@ -77,7 +104,13 @@ public final class FakeSandbox implements Sandbox {
 
     @Override
     public SocketAddress address() {
-        return server.getAddress();
+        return address;
+    }
+
+    /** One observer, told of restarts from now on. */
+    @Override
+    public void observe(SandboxObserver observer) {
+        this.observer = observer;
     }
 
     @Override
@@ -114,8 +147,57 @@ public final class FakeSandbox implements Sandbox {
         exit(new SandboxExit(137));
     }
 
+    /**
+     * The app's process is restarted under Slipway, as a kubelet restarts a pod's container: the process that ran ends
+     * as {@code previous} says (its port refuses, its connections are closed), a new one starts at once, which the
+     * observer is told, and listens on the same address after {@code notReadyFor}, as a new app that loads for a while.
+     * The sandbox stays: {@link #exited()} does not complete, and a stop meanwhile stops the new process, listening or
+     * not. The new process is a new app: what the old one held (NUMBERED's count) is gone.
+     *
+     * @throws IllegalStateException if the sandbox has ended
+     */
+    public SandboxRestart restart(SandboxExit previous, Duration notReadyFor) {
+        SandboxRestart restart;
+        AppProcess last;
+        synchronized (output) {
+            if (ended) throw new IllegalStateException("the sandbox of " + appId() + " has ended: there is nothing to restart");
+            last = process;
+            process = null;
+            restart = new SandboxRestart(++restarts, previous, Instant.now());
+        }
+        if (last != null) last.end();
+        linesWritten(0);
+        CompletableFuture.delayedExecutor(notReadyFor.toMillis(), TimeUnit.MILLISECONDS).execute(() -> listenAgain(restart.count()));
+        SandboxObserver told = observer;
+        if (told != null) told.restarted(restart);
+        return restart;
+    }
+
+    /**
+     * The process of restart {@code count} listens, on the address the sandbox had (the kernel lets a closed listener's
+     * port be bound again), unless the sandbox ended or was restarted once more meanwhile.
+     */
+    private void listenAgain(int count) {
+        synchronized (output) {
+            if (ended || restarts != count) return;
+            try {
+                process = AppProcess.serve(this, HttpServer.create(address, 64));
+            } catch (IOException e) {
+                throw new UncheckedIOException("the restarted fake app of " + appId() + " cannot listen on " + address + " again", e);
+            }
+        }
+        app.started(this);
+    }
+
     public boolean isAlive() {
         return !exited.isDone();
+    }
+
+    /** Whether the app's process listens now: false once the sandbox ended, and between a restart and the new one's listening. */
+    public boolean isListening() {
+        synchronized (output) {
+            return process != null;
+        }
     }
 
     SandboxSpec spec() {
@@ -135,7 +217,7 @@ public final class FakeSandbox implements Sandbox {
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return address.getPort();
     }
 
     /** One line of the app's output, as it would print it. */
@@ -152,17 +234,19 @@ public final class FakeSandbox implements Sandbox {
 
     /** The simulated process ends: its port closes, its output ends, and then {@link #exited()} completes. The first exit wins. */
     void exit(SandboxExit exit) {
+        AppProcess last;
         synchronized (output) {
             if (ended) return;
             ended = true;
+            last = process;
+            process = null;
             try {
                 output.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        server.stop(0);
-        handlers.shutdown();
+        if (last != null) last.end();
         exited.complete(exit);
     }
 

@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Sandboxes outlive their runtime, as processes outlive a killed Slipway: they stay on the runtime's {@link Machine}
  * until stopped, and a new runtime over the same data dir on that machine reaps them ({@link #adoptOrReap}; the fake
- * never adopts). For tests: how many starts each app had ({@link #starts}), its sandbox ({@link #sandbox}), and starts
- * held at the door ({@link #holdStarts}). Thread-safe.
+ * never adopts). For tests: how many starts each app had ({@link #starts}), its sandbox ({@link #sandbox}), starts
+ * held at the door ({@link #holdStarts}), and restarts of an app under Slipway ({@link FakeSandbox#restart}), which its
+ * capabilities say this runtime has, as a kubelet restarts a pod's container. Thread-safe.
  */
 public final class FakeSandboxRuntime implements SandboxRuntime {
     /** The simulated machine: the fake sandboxes alive on it, by data dir, whichever runtime started them. */
@@ -80,10 +81,13 @@ public final class FakeSandboxRuntime implements SandboxRuntime {
         return "fake";
     }
 
-    /** Isolated, as far as the simulation goes: what the fake's apps report is what isolation would allow. */
+    /**
+     * Isolated, as far as the simulation goes: what the fake's apps report is what isolation would allow. Its apps can be
+     * restarted under Slipway, by a test ({@link FakeSandbox#restart}).
+     */
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(internetEgress, false, true);
+        return new RuntimeCapabilities(internetEgress, false, true, true);
     }
 
     /**

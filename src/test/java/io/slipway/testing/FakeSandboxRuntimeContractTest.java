@@ -6,9 +6,12 @@ import io.slipway.app.Language;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ContractApp;
 import io.slipway.runtime.Layer;
+import io.slipway.runtime.Sandbox;
+import io.slipway.runtime.SandboxExit;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.IsolationContract;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -27,6 +30,13 @@ class FakeSandboxRuntimeContractTest extends IsolationContract {
     @Override
     protected Artifact artifact(Path dataDir, String appId, ContractApp app) {
         return new Artifact(Language.NODE, app.entry(), Layer.of(Layer.Kind.CODE, "0".repeat(64)), Optional.empty());
+    }
+
+    /** The app's process ends as a crash with code 1 would, and a new one answers 200 ms later. */
+    @Override
+    protected boolean restartBehindSlipway(Sandbox sandbox) {
+        ((FakeSandbox) sandbox).restart(new SandboxExit(1), Duration.ofMillis(200));
+        return true;
     }
 
     @Override

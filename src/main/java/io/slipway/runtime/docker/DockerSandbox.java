@@ -1,7 +1,6 @@
 package io.slipway.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -22,12 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One app's container. Its exit is learnt from the engine's wait endpoint; then the container is removed, so that a
- * sandbox that ended leaves nothing in the engine. SIGTERM and SIGKILL go to the container's init ({@code Init: true}),
+ * One app's container. Its exit is learnt from the engine ({@link ContainerEnd}); then the container is removed, so that
+ * a sandbox that ended leaves nothing in the engine. SIGTERM and SIGKILL go to the container's init ({@code Init: true}),
  * which passes them to the app: node as PID 1 would ignore SIGTERM.
  *
  * <p>Out-of-memory is what the engine reports ({@code State.OOMKilled}: dockerd does) or, since podman never reports it,
  * death by SIGKILL (exit code 137) that {@link #stop} did not cause: nothing else on the host kills an app so.
+ *
+ * <p>A container that the engine restarts behind Slipway's back (an operator's {@code docker restart}; Slipway sets no
+ * restart policy) is this sandbox's end, not a restart under Slipway: the restarted process runs in a new network
+ * namespace, which Slipway's link into the old one did not survive, and its first output went to no one, since the
+ * engine keeps none. So the sandbox ends, with a {@link SandboxExit#cause()} that says the engine restarted (or stopped)
+ * it, and the container is removed with whatever it runs by then; the app's next request starts a new container, linked
+ * and logged as every start is. (Re-linking the new process at the same address would race the engine between its stop
+ * and its start, and could not give back the output lost meanwhile.)
  */
 final class DockerSandbox implements Sandbox {
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
@@ -36,13 +43,12 @@ final class DockerSandbox implements Sandbox {
     private final String appId;
     private final String container;
     private final DockerClient calls;
-    private final DockerClient streams;
     private final InetSocketAddress address;
     private final long pid;
-    private final LogSink log;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
-    private final java.util.function.BooleanSupplier runtimeOpen;
+    private final ContainerEnd end;
+    private volatile boolean stopping;
     private volatile boolean killed;
 
     /**
@@ -56,35 +62,28 @@ final class DockerSandbox implements Sandbox {
      */
     DockerSandbox(String appId, String container, DockerClient calls, DockerClient streams, InetSocketAddress address, long pid,
                   LogSink log, Thread logPump, Runnable onExit, java.util.function.BooleanSupplier runtimeOpen) {
-        this.runtimeOpen = runtimeOpen;
         this.appId = appId;
         this.container = container;
         this.calls = calls;
-        this.streams = streams;
         this.address = address;
         this.pid = pid;
-        this.log = log;
+        this.end = new ContainerEnd(appId, container, calls, streams, pid, log, runtimeOpen, () -> stopping);
         Thread.ofVirtual().name("container-" + appId).start(() -> watch(logPump, onExit));
     }
 
     private void watch(Thread logPump, Runnable onExit) {
         SandboxExit exit;
         try {
-            Integer code = awaitExit();
-            if (code == null) {
+            ContainerEnd.Ended ended = end.await(logPump);
+            if (ended == null) {
                 onExit.run();
                 exited.completeExceptionally(new IllegalStateException("the runtime was closed while the sandbox of " + appId + " ran"));
                 removed.complete(null);
                 return;
             }
-            boolean oomReported = false;
-            try {
-                Boolean oom = calls.inspectContainerCmd(container).exec().getState().getOOMKilled();
-                oomReported = Boolean.TRUE.equals(oom);
-            } catch (DockerException e) {
-                LOG.debug("cannot inspect the exited container of {}: {}", appId, e.toString());
-            }
-            exit = new SandboxExit(code, oomReported || (code == SIGKILLED && !killed));
+            boolean oom = ended.cause().isEmpty() && (ended.oomReported() || (ended.exitCode() == SIGKILLED && !killed));
+            exit = new SandboxExit(ended.exitCode(), oom, ended.cause());
+            if (ended.cause().isPresent()) LOG.debug("the sandbox of {} ended: {}", appId, ended.cause().get());
             logPump.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -95,27 +94,6 @@ final class DockerSandbox implements Sandbox {
         } finally {
             exited.complete(exit);
             remove();
-        }
-    }
-
-    /**
-     * The container's exit code, from the engine's wait endpoint. A wait cut short (the engine restarted, a connection
-     * dropped) is asked again; a container that was removed meanwhile by someone else ends the sandbox with 255. Null
-     * once the runtime is closed, which leaves the container to the next run's reaping.
-     */
-    private Integer awaitExit() throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            if (!runtimeOpen.getAsBoolean()) return null;
-            try {
-                Integer code = streams.waitContainerCmd(container).exec(new WaitContainerResultCallback()).awaitStatusCode();
-                return code == null ? 255 : code;
-            } catch (NotFoundException e) {
-                log.event("the container " + container.substring(0, 12) + " was removed behind Slipway's back");
-                return 255;
-            } catch (RuntimeException e) {
-                LOG.warn("waiting for the container of {} failed ({}), asking again", appId, e.toString());
-                Thread.sleep(Math.min(5000, 100L << Math.min(attempt, 6))); // back-off before asking the engine again
-            }
         }
     }
 
@@ -162,6 +140,7 @@ final class DockerSandbox implements Sandbox {
     @Override
     public SandboxExit stop(Duration grace) {
         if (!exited.isDone()) {
+            stopping = true;
             signal("SIGTERM");
             if (await(exited, grace) == null) {
                 killed = true;

@@ -142,7 +142,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
 
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(egress, true, true);
+        return new RuntimeCapabilities(egress, true, true, false);
     }
 
     @Override

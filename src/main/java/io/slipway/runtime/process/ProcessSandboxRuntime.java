@@ -90,9 +90,10 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         return "process";
     }
 
+    /** Nothing restarts an app under Slipway here: the app is its sandbox's process, whose end, however it comes, is the sandbox's. */
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(egress, true, true);
+        return new RuntimeCapabilities(egress, true, true, false);
     }
 
     @Override

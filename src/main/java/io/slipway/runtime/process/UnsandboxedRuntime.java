@@ -45,7 +45,7 @@ public final class UnsandboxedRuntime implements SandboxRuntime {
 
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(true, false, false);
+        return new RuntimeCapabilities(true, false, false, false);
     }
 
     @Override

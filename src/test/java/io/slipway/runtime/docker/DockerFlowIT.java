@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Container;
 import io.slipway.config.RuntimeSettings;
 import io.slipway.config.SlipwayConfig;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DESIGN §1's flow with {@code runtime: docker} on a real engine (podman's Docker-compatible service, no registry):
  * express and cors from npm and a Python app with a requirement answer through the proxy from containers labelled with
- * their app and limited to their plan's memory; an idle app sleeps (no container left) and wakes; a deleted app leaves
+ * their app and limited to their plan's memory; an idle app sleeps (no container left) and wakes; a container the
+ * engine restarts behind Slipway is the end of its sandbox, and the next request starts a new one; a deleted app leaves
  * no container.
  */
 @ExtendWith(PodmanExtension.class)
@@ -117,6 +119,30 @@ class DockerFlowIT {
         assertThat(woken.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(woken.body()).getLong("startedAt")).isGreaterThan(firstStart);
         assertThat(containersOf(id)).singleElement().extracting(Container::getState).isEqualTo("running");
+    }
+
+    @Test
+    void aContainerTheEngineRestartsBehindSlipwayFailsTheAppSayingSoAndTheNextRequestStartsANewOne() {
+        String id = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+        long firstStart = new JsonObject(server.call(id, "/").body()).getLong("startedAt");
+        String restarted = containersOf(id).getFirst().getId();
+
+        try {
+            docker.restartContainerCmd(restarted).withTimeout(2).exec();
+        } catch (DockerException e) {
+            // Slipway removed the container while the engine restarted it.
+        }
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonObject failed = server.server(alice, id);
+            assertThat(failed.getString("status")).isEqualTo("failed");
+            assertThat(failed.getString("error")).contains("its container was restarted by the engine, behind Slipway");
+        });
+        assertThat(containersOf(id)).as("the restarted container is removed").isEmpty();
+        HttpResponse<String> next = server.call(id, "/again");
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(next.body()).getLong("startedAt")).isGreaterThan(firstStart);
+        assertThat(containersOf(id)).singleElement().satisfies(c -> assertThat(c.getId()).isNotEqualTo(restarted));
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.slipway.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings.Egress;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.ContractApp;
+import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.IsolationContract;
 import io.slipway.testing.PodmanEngine;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The docker runtime keeps the contract, on podman's Docker-compatible service ({@link PodmanExtension}) or the engine
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(PodmanExtension.class)
 class DockerSandboxRuntimeContractIT extends IsolationContract {
+    private static final Logger LOG = LoggerFactory.getLogger(DockerSandboxRuntimeContractIT.class);
     @TempDir
     static Path webRoot;
     static TestHost outside;
@@ -57,6 +62,20 @@ class DockerSandboxRuntimeContractIT extends IsolationContract {
     @Override
     protected PublicService publicService() {
         return new PublicService(new InetSocketAddress(TestHost.PUBLIC_ADDRESS, TestHost.PORT), true);
+    }
+
+    /**
+     * Through the engine, as an operator's {@code docker restart} would: SIGTERM, then SIGKILL after 2 s, then a start.
+     * The runtime may remove the container while the engine restarts it, which then fails the engine's call.
+     */
+    @Override
+    protected boolean restartBehindSlipway(Sandbox sandbox) {
+        try {
+            docker.restartContainerCmd(((DockerSandbox) sandbox).container()).withTimeout(2).exec();
+        } catch (DockerException e) {
+            LOG.info("the engine's restart of {} failed, the container removed meanwhile: {}", sandbox.appId(), e.getMessage());
+        }
+        return true;
     }
 
     /** No container with the data dir's label is left in the engine, no firewall chain of its label on the host. */

@@ -105,6 +105,19 @@ class DockerSandboxRuntimeIT {
     }
 
     @Test
+    void aContainerTheEngineStopsBehindSlipwayEndsItsSandboxSayingWhatStoppedIt() throws Exception {
+        Sandbox sandbox = apps.start("stopped", "hello.js", Map.of());
+        apps.awaitAnswer(sandbox, "/");
+
+        docker.stopContainerCmd(((DockerSandbox) sandbox).container()).withTimeout(5).exec();
+
+        SandboxExit exit = sandbox.exited().orTimeout(30, TimeUnit.SECONDS).join();
+        assertThat(exit).isEqualTo(new SandboxExit(143, false, java.util.Optional.of(ContainerEnd.SIGTERMED)));
+        assertThat(exit.reason("while running")).isEqualTo("the app was killed by signal 15 (exit code 143) while running: it got a SIGTERM "
+                + "that Slipway did not send (its container was stopped or restarted by the engine, behind Slipway)");
+    }
+
+    @Test
     void whereAnAppListensInsteadOfItsPortIsSeen() {
         Sandbox sandbox = apps.start("wrongport", "wrong-port.js", Map.of());
 
