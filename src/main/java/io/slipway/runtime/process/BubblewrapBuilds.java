@@ -130,7 +130,8 @@ public final class BubblewrapBuilds extends LocalBuilds {
     public int stopAll(String why) {
         int stopped = super.stopAll(why);
         if (Cgroup.version() != null) {
-            Cgroup.removeLeftovers(label, name -> name.startsWith("build-"));
+            // The steps just killed leave their groups once the kernel has reaped them: a moment, waited for here.
+            Cgroup.removeLeftovers(label, name -> name.startsWith("build-"), stopped > 0 ? java.time.Duration.ofSeconds(5) : java.time.Duration.ZERO);
             Cgroup.removeParents(label);
         }
         return stopped;

@@ -148,19 +148,49 @@ public final class Cgroup {
 
     /** Removes the empty groups of this Slipway whose names pass {@code which} (builds' {@code build-<n>}, say). */
     static void removeLeftovers(String label, java.util.function.Predicate<String> which) {
+        removeLeftovers(label, which, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #removeLeftovers(String, java.util.function.Predicate)}, waiting up to {@code patience} for groups whose
+     * processes were just killed to empty: the kernel takes a moment to reap them, and a group is busy until then.
+     */
+    static void removeLeftovers(String label, java.util.function.Predicate<String> which, java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        List<Path> busy = groups(label, which);
+        while (true) {
+            busy = busy.stream().filter(g -> !removed(g)).toList();
+            if (busy.isEmpty() || System.nanoTime() > deadline) break;
+            try {
+                Thread.sleep(20); // the kernel's reaping of killed processes: nothing to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        busy.forEach(g -> LOG.warn("cannot remove the leftover cgroup {}: processes are still in it", g));
+    }
+
+    private static List<Path> groups(String label, java.util.function.Predicate<String> which) {
+        List<Path> found = new java.util.ArrayList<>();
         for (Path parent : parents(label)) {
             if (!Files.isDirectory(parent)) continue;
             try (Stream<Path> groups = Files.list(parent)) {
-                groups.filter(Files::isDirectory).filter(g -> which.test(g.getFileName().toString())).forEach(g -> {
-                    try {
-                        Files.delete(g);
-                    } catch (IOException e) {
-                        LOG.warn("cannot remove the leftover cgroup {}: {}", g, e.getMessage());
-                    }
-                });
+                groups.filter(Files::isDirectory).filter(g -> which.test(g.getFileName().toString())).forEach(found::add);
             } catch (IOException e) {
                 LOG.warn("cannot list {}: {}", parent, e.getMessage());
             }
+        }
+        return found;
+    }
+
+    /** Removes an empty group (or finds it gone); false while processes are still in it. */
+    private static boolean removed(Path group) {
+        try {
+            Files.deleteIfExists(group);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
