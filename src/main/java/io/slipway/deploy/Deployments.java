@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Deployments {
     private static final Logger LOG = LoggerFactory.getLogger(Deployments.class);
+    /** The code digest of a first upload still building: it has no code yet. */
+    static final String UNBUILT = "";
 
     private final AppStore store;
     private final AppBuilder builder;
@@ -54,11 +56,14 @@ public final class Deployments {
     }
 
     /**
-     * Builds and stores a new app, then starts it in the background. The upload takes its place in the owner's quota
-     * and among the builds before anything is built ({@link BuildAdmission}).
+     * Builds, stores and starts a new app, and returns once it runs. The upload takes its place in the owner's quota
+     * and among the builds before anything is built ({@link BuildAdmission}); its row is stored at once, as {@code
+     * building}, so that the owner's list shows it while it builds. If it cannot be built or started, everything of it
+     * goes (row, code, log) and the reason is thrown.
      *
      * @throws io.slipway.app.SlipwayError {@code quota-exceeded} when the owner already has, or is uploading, as many apps
-     *     as the plan allows; {@code too-many-builds} or {@code build-queue-full} when the builds are full
+     *     as the plan allows; {@code too-many-builds} or {@code build-queue-full} when the builds are full; {@code
+     *     build-failed}; {@code start-failed} (422) when it was built but did not start, saying why
      */
     public App deploy(String owner, Plan plan, Upload upload) {
         UploadValidator.Valid valid = validator.validate(upload, null, plan);
@@ -66,33 +71,62 @@ public final class Deployments {
         LogSink log = logs.of(id);
         App deployed;
         try (BuildAdmission.Place place = admission.admit(owner, plan, () -> store.count(owner), log)) {
-            log.event("building " + valid.fileName() + " for " + valid.language().id());
-            BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             Instant now = clock.instant();
-            try {
-                synchronized (storeLock) {
-                    App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(),
-                            valid.sleepAfter(), valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(),
-                            valid.isPrivate(), plan.name(), now, now, null);
-                    builder.commit(built, id);
-                    store.insert(app);
-                    place.stored();
-                    deployed = app;
-                }
-            } catch (RuntimeException e) {
-                builder.discard(built);
-                artifacts.deleteCodeQuietly(id);
-                throw e;
-            }
+            App building = new App(id, owner, valid.name(), valid.language(), valid.fileName(), valid.requirements(), valid.sleepAfter(),
+                    valid.env(), AppStatus.BUILDING, null, UNBUILT, null, valid.internet(), valid.isPrivate(), plan.name(), now, now, null);
+            store.insert(building);
+            deployed = build(building, valid, log, place);
         } catch (RuntimeException e) {
+            store.delete(owner, id);
             logs.delete(id);
             throw e;
         }
         log.event("deployed " + deployed.name() + " (" + id + ")");
         LOG.info("user {} deployed app {} ({}, {})", owner, id, deployed.name(), deployed.language().id());
         instances.register(deployed);
-        instances.startInBackground(id);
-        return deployed;
+        try {
+            instances.startAndAwait(id);
+        } catch (io.slipway.app.SlipwayError e) {
+            if ("capacity".equals(e.slug())) {
+                // Not the app's fault: it is deployed, and starts on its first request once a slot is free.
+                LOG.info("app {} is deployed but not started: {}", id, e.getMessage());
+                return find(owner, id).orElse(deployed);
+            }
+            synchronized (lock(id)) {
+                removeEverything(owner, id);
+            }
+            LOG.info("user {}'s upload {} did not start: {}", owner, id, e.getMessage());
+            throw StartFailures.of(e);
+        }
+        return find(owner, id).orElse(deployed);
+    }
+
+    /**
+     * Builds the stored {@code building} app's code, moves it into place and records it: the app is then ready, and
+     * counted by the store instead of by its place among the uploads in flight.
+     */
+    private App build(App building, UploadValidator.Valid valid, LogSink log, BuildAdmission.Place place) {
+        log.event("building " + valid.fileName() + " for " + valid.language().id());
+        BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+        App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
+                building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
+                building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null);
+        try {
+            synchronized (storeLock) {
+                builder.commit(built, app.id());
+                if (!store.update(app)) {
+                    artifacts.deleteCodeQuietly(app.id());
+                    throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.NOT_FOUND, "not-found",
+                            "the app was deleted while it was building");
+                }
+                place.stored();
+            }
+            return app;
+        } catch (RuntimeException e) {
+            builder.discard(built);
+            artifacts.deleteCodeQuietly(app.id());
+            throw e;
+        }
     }
 
     /** New code under the same id and endpoint; fields not sent keep their values. */
@@ -131,15 +165,20 @@ public final class Deployments {
         synchronized (lock(id)) {
             Optional<App> app = store.find(owner, id);
             if (app.isEmpty()) return false;
-            instances.remove(id);
-            if (onDelete != null) onDelete.accept(id);
-            store.delete(owner, id);
-            artifacts.deleteCode(id);
-            logs.delete(id);
+            removeEverything(owner, id);
             LOG.info("user {} deleted app {}", owner, id);
         }
         locks.remove(id);
         return true;
+    }
+
+    /** Stops the app's instance and removes its row, code and log (and what {@link #onDelete} removes). */
+    private void removeEverything(String owner, String id) {
+        instances.remove(id);
+        if (onDelete != null) onDelete.accept(id);
+        store.delete(owner, id);
+        artifacts.deleteCode(id);
+        logs.delete(id);
     }
 
     /**
@@ -183,17 +222,25 @@ public final class Deployments {
     }
 
     /**
-     * Removes what uploads cut short by a crash left behind: an app's code is moved into {@code apps/} just before its
-     * row is stored, and its log is written from the first build step, so a kill -9 in between leaves code or a log with
-     * no app. (Unfinished work in {@code tmp/} is cleared when the data dir is prepared.) Returns how many apps' remains
+     * Removes what uploads cut short by a crash left behind: a first upload's row is stored as {@code building} before
+     * its build, its code is moved into {@code apps/} before the row is updated, and its log is written from the first
+     * build step, so a kill -9 in between leaves a row with no code, or code or a log with no app. (Unfinished work in {@code tmp/} is cleared when the data dir is prepared.) Returns how many apps' remains
      * were removed.
      *
      * @param apps every stored app, as start-up has just listed them
      */
     public int removeUnfinished(List<App> apps) {
         java.util.Set<String> known = new java.util.HashSet<>();
-        apps.forEach(app -> known.add(app.id()));
         java.util.Set<String> removed = new java.util.TreeSet<>();
+        for (App app : apps) {
+            if (app.status() == AppStatus.BUILDING && UNBUILT.equals(app.codeHash())) {
+                // A first upload whose build a crash cut short: its client never heard 201, and nothing of it is kept.
+                removeEverything(app.owner(), app.id());
+                removed.add(app.id());
+            } else {
+                known.add(app.id());
+            }
+        }
         for (String id : artifacts.appsWithCode()) {
             if (AppIds.looksLikeOne(id) && !known.contains(id)) {
                 artifacts.deleteCodeQuietly(id);

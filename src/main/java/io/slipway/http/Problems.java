@@ -26,7 +26,8 @@ public final class Problems {
             "build-queue-full", "Too Many Builds",
             "build-queue-timeout", "Build Not Started",
             "start-timeout", "App Not Ready",
-            "build-failed", "Build Failed");
+            "build-failed", "Build Failed",
+            "start-failed", "Start Failed");
 
     private Problems() {
     }

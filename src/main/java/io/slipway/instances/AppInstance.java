@@ -110,6 +110,30 @@ final class AppInstance {
         });
     }
 
+    /**
+     * Starts the app unless it runs, as a deploy does: completes once it runs, or fails with the reason it could not
+     * start ({@link InstanceUnavailableException}). Not a request: nothing is counted or leased, and an app that failed
+     * before starts at once, without its back-off.
+     */
+    CompletableFuture<Void> startNow() {
+        CompletableFuture<Running> ready;
+        synchronized (this) {
+            if (retired) return CompletableFuture.failedFuture(InstanceUnavailableException.notFound());
+            switch (state) {
+                case Running r -> {
+                    return CompletableFuture.completedFuture(null);
+                }
+                case Pending p -> ready = p.ready();
+                case Stopping st -> {
+                    return st.stopped().thenCompose(v -> startNow());
+                }
+                case Failed f -> ready = beginStart();
+                case Asleep a -> ready = beginStart();
+            }
+        }
+        return ready.thenApply(running -> null);
+    }
+
     // Called under the lock.
     private CompletableFuture<Running> beginStart() {
         CompletableFuture<Running> ready = new CompletableFuture<>();

@@ -12,6 +12,8 @@ import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,6 +88,31 @@ public final class Instances implements AutoCloseable {
     /** Starts the app in the background, as right after a deploy; failures are recorded, not thrown. */
     public void startInBackground(String appId) {
         acquire(appId).thenAccept(Lease::release);
+    }
+
+    /**
+     * Starts the app unless it runs, and blocks until it runs: what a deploy waits for. Not a request (nothing is
+     * metered), and an app that failed before is started at once.
+     *
+     * @throws InstanceUnavailableException why it did not start: {@code app-failed} (it exited, listens elsewhere, or
+     *     never answered within {@code instances.startTimeout}), {@code capacity}, {@code not-found}
+     */
+    public void startAndAwait(String appId) {
+        AppInstance instance = instances.get(appId);
+        if (instance == null) throw InstanceUnavailableException.notFound();
+        try {
+            // The start itself is bounded by instances.startTimeout; this bound only guards against a start never told.
+            instance.startNow().get(settings.startTimeout().plus(settings.stopGrace()).plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InstanceUnavailableException unavailable) throw unavailable;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw InstanceUnavailableException.startTimeout();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw InstanceUnavailableException.startTimeout();
+        }
     }
 
     /** Stops the old code, if running, and makes the next start use {@code app}'s. Blocks. */

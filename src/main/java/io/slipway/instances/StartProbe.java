@@ -18,13 +18,16 @@ final class StartProbe {
 
     /** @throws InstanceUnavailableException {@code app-failed} with the reason and the log's tail */
     static void awaitReady(Sandbox sandbox, ReadinessCheck check, Duration budget, Supplier<String> logTail) {
-        long deadline = System.nanoTime() + budget.toNanos();
+        long begun = System.nanoTime();
+        long deadline = begun + budget.toNanos();
         long pause = 5;
+        Elsewhere elsewhere = new Elsewhere(sandbox, begun);
         while (System.nanoTime() < deadline) {
             if (sandbox.exited().isDone()) {
                 throw failed(sandbox.exited().join().reason("before it listened on $PORT"), logTail);
             }
             if (check.probe(sandbox.address(), Duration.ofSeconds(1))) return;
+            if (elsewhere.settled()) throw failed("the app listens, but not where Slipway sends requests" + listeningHint(sandbox), logTail);
             try {
                 Thread.sleep(pause); // a poll interval while a child process boots, not a test waiting for a condition
             } catch (InterruptedException e) {
@@ -34,6 +37,45 @@ final class StartProbe {
             pause = Math.min(pause * 2, 50);
         }
         throw failed("the app did not " + check.waitsFor() + " within " + budget.toSeconds() + " s" + listeningHint(sandbox), logTail);
+    }
+
+    /**
+     * Whether the app has settled on listening elsewhere: past its first second, it has listened on some port but not on
+     * {@code $PORT} of an address Slipway reaches, and still did half a second later. An app that opens another port
+     * first (a debugger's, a metrics port) and {@code $PORT} soon after is not taken for one.
+     */
+    private static final class Elsewhere {
+        private static final long GRACE = Duration.ofSeconds(1).toNanos();
+        private static final long SETTLED = Duration.ofMillis(500).toNanos();
+        private final Sandbox sandbox;
+        private final long begun;
+        private long lastLook;
+        private long seenSince = -1;
+
+        Elsewhere(Sandbox sandbox, long begun) {
+            this.sandbox = sandbox;
+            this.begun = begun;
+        }
+
+        boolean settled() {
+            long now = System.nanoTime();
+            if (now - begun < GRACE || now - lastLook < SETTLED / 5 || !(sandbox.address() instanceof InetSocketAddress expected)) return false;
+            lastLook = now;
+            boolean away = sandbox.listening().map(sockets -> !sockets.isEmpty() && sockets.stream().noneMatch(s -> reaches(expected, s)))
+                    .orElse(false);
+            if (!away) {
+                seenSince = -1;
+                return false;
+            }
+            if (seenSince < 0) seenSince = now;
+            return now - seenSince >= SETTLED;
+        }
+
+        /** A socket on {@code $PORT}, on every address or on the one Slipway dials. */
+        private static boolean reaches(InetSocketAddress expected, InetSocketAddress socket) {
+            if (socket.getPort() != expected.getPort()) return false;
+            return socket.getAddress().isAnyLocalAddress() || socket.getAddress().equals(expected.getAddress());
+        }
     }
 
     private static InstanceUnavailableException failed(String reason, Supplier<String> logTail) {

@@ -84,11 +84,12 @@ public final class AppStore {
 
     /**
      * After a restart no instance runs: apps that were starting or running are sleeping, and apps caught mid-build
-     * by a redeploy fall back to their previous, complete code. Failed apps keep their reason.
+     * by a redeploy fall back to their previous, complete code. Failed apps keep their reason. A first upload caught
+     * mid-build has no code yet ({@code code_hash} empty): it stays as it is, for {@code Deployments.removeUnfinished}.
      */
     public int sleepAllAfterRestart(Instant now) {
         return db.asSystem(h -> h.createUpdate("UPDATE mcp_servers SET status = 'sleeping', updated_at = :now "
-                + "WHERE status IN ('starting', 'running', 'building')").bind("now", now.toEpochMilli()).execute());
+                + "WHERE status IN ('starting', 'running', 'building') AND code_hash <> ''").bind("now", now.toEpochMilli()).execute());
     }
 
     /** Moves every app of the owner to the plan; returns them as now stored. */
@@ -99,9 +100,13 @@ public final class AppStore {
         });
     }
 
+    /**
+     * The owner's built apps: not a first upload still building (its code hash is empty), which the build admission
+     * counts among the uploads in flight until its code is stored.
+     */
     public int count(String owner) {
-        return db.asUser(owner, h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE owner = :owner").bind("owner", owner)
-                .mapTo(Integer.class).one());
+        return db.asUser(owner, h -> h.createQuery("SELECT COUNT(*) FROM mcp_servers WHERE owner = :owner AND code_hash <> ''")
+                .bind("owner", owner).mapTo(Integer.class).one());
     }
 
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {

@@ -65,7 +65,7 @@ class QuickStartIT {
                 + "\" -F \"file=@" + work.resolve("index.ts") + "\" -F \"name=my-app\" -F \"requirements=express cors\""));
         assertThat(created.getString("name")).isEqualTo("my-app");
         assertThat(created.getString("runtime")).isEqualTo("node");
-        assertThat(created.getString("status")).isEqualTo("ready");
+        assertThat(created.getString("status")).isEqualTo("running");
         String id = created.getString("id");
         assertThat(created.getString("endpoint")).isEqualTo(base + "/containers/" + id);
 

@@ -49,7 +49,7 @@ class DeployFlowIT {
     void typescriptExpressAppWithNpmPackagesAnswersThroughTheProxy() {
         JsonObject app = server.deploy(alice, "index.ts", TestApps.source("express.ts"), Map.of("name", "my-app", "requirements", "express cors"));
 
-        assertThat(app.getString("status")).isEqualTo("ready");
+        assertThat(app.getString("status")).as("a deploy answers once the app runs").isEqualTo("running");
         assertThat(app.getString("runtime")).isEqualTo("node");
         assertThat(app.getString("name")).isEqualTo("my-app");
         assertThat(app.getString("endpoint")).isEqualTo("http://localhost:" + server.base().getPort() + "/containers/" + app.getString("id"));
@@ -225,5 +225,33 @@ class DeployFlowIT {
             assertThat(logs.statusCode()).isEqualTo(200);
             assertThat(logs.body()).contains("[slipway] building app.py", "[slipway] ready in", "request /logged");
         });
+    }
+
+    /** The usual first mistake: a package imported but not in requirements. The upload says which to add. */
+    @Test
+    void anUploadImportingAPackageNotInItsRequirementsIsRefusedSayingWhichToAdd() {
+        String app = "import express from 'express';\nexpress().get('/', (q, r) => r.send('hi')).listen(process.env.PORT, process.env.HOST);\n";
+
+        HttpResponse<String> response = server.upload(alice, new io.slipway.testing.Multipart().file("index.js", app));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        JsonObject problem = new JsonObject(response.body());
+        assertThat(problem.getString("type")).endsWith("/start-failed");
+        assertThat(problem.getString("detail")).contains("add express to requirements");
+        assertThat(problem.getString("logTail")).contains("Cannot find package 'express'");
+    }
+
+    /** While its dependency set installs, an upload is in its owner's list as building; then it answers 201 running. */
+    @Test
+    void anAppIsListedAsBuildingWhileItBuilds() throws Exception {
+        var upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.deploy(alice, "app.py", TestApps.source("wheel.py"),
+                Map.of("name", "slow-build", "requirements", "slipway-testpkg==1.0 slipway-testpkg")));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> upload.isDone()
+                || new JsonObject(server.get("/api/mcp-projects", alice).body()).getJsonArray("projects").stream().map(JsonObject.class::cast)
+                        .anyMatch(p -> "slow-build".equals(p.getString("name")) && "building".equals(p.getString("status"))));
+
+        assertThat(upload).as("seen as building before its upload answered").isNotDone();
+        assertThat(upload.get(60, java.util.concurrent.TimeUnit.SECONDS).getString("status")).isEqualTo("running");
     }
 }

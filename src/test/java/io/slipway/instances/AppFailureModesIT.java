@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.logs.LogFiles;
+import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.SlipwayServerExtension.Token;
@@ -32,18 +33,26 @@ class AppFailureModesIT {
     @Token("failures")
     static String token;
 
+    /**
+     * DESIGN §2: a deploy means it runs. An app on a port of its own is refused at its upload, as soon as Slipway sees
+     * where it listens (not at the end of the start budget), and nothing of it is kept.
+     */
     @Test
-    void appListeningOnAFixedLoopbackPortFailsWithWhereItListens() {
-        String id = server.deploy(token, "index.js", TestApps.source("wrong-port.js"), Map.of()).getString("id");
+    void anUploadListeningOnAFixedLoopbackPortIsRefusedSoonNamingWhereItListensAndIsNotListed() {
+        java.util.Set<String> before = projectIds();
+        long t0 = System.nanoTime();
+        HttpResponse<String> response = server.upload(token, new Multipart().file("index.js", TestApps.source("wrong-port.js")));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
-        HttpResponse<String> response = server.call(id, "/");
-
-        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         JsonObject problem = new JsonObject(response.body());
-        assertThat(problem.getString("detail")).contains("did not answer HTTP on $PORT")
-                .contains("it listens on 127.0.0.1:8080 instead of $PORT (8000) on $HOST (0.0.0.0)");
+        assertThat(problem.getString("type")).endsWith("/start-failed");
+        assertThat(problem.getString("detail")).contains("it listens on 127.0.0.1:8080 instead of $PORT (8000) on $HOST (0.0.0.0)");
         assertThat(problem.getString("logTail")).contains("listening on http://127.0.0.1:8080");
-        assertThat(SandboxProcesses.count(id)).isZero();
+        assertThat(took).as("refused once it is clear where it listens, within the 3 s start budget").isLessThan(Duration.ofSeconds(3));
+        assertThat(projectIds()).as("nothing kept of it").isEqualTo(before);
+        assertThat(projectIds()).as("nothing kept of it").isEqualTo(before);
     }
 
     @Test
@@ -152,5 +161,11 @@ class AppFailureModesIT {
 
     private static String log(String id) throws java.io.IOException {
         return Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
+    }
+
+    /** The ids of the token's user's apps, as their list says. */
+    private static java.util.Set<String> projectIds() {
+        return new JsonObject(server.get("/api/mcp-projects", token).body()).getJsonArray("projects").stream()
+                .map(p -> ((JsonObject) p).getString("id")).collect(java.util.stream.Collectors.toSet());
     }
 }

@@ -3,6 +3,7 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.Multipart;
 import io.slipway.testing.SandboxProcesses;
 import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.SlipwayServerExtension.Token;
@@ -79,8 +80,22 @@ class LifecycleIT {
     }
 
     @Test
-    void appThatCrashesAtStartAnswersWithAProblemNamingTheReason() {
-        String id = server.deploy(token, "index.js", TestApps.source("crash.js"), Map.of()).getString("id");
+    void anUploadThatCrashesAtStartIsRefusedNamingTheReasonAndNothingIsKept() {
+        java.util.Set<String> before = projectIds();
+        HttpResponse<String> response = server.upload(token, new Multipart().file("index.js", TestApps.source("crash.js")));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonObject problem = new JsonObject(response.body());
+        assertThat(problem.getString("type")).endsWith("/start-failed");
+        assertThat(problem.getString("detail")).contains("exited with code 3");
+        assertThat(problem.getString("logTail")).contains("DATABASE_URL is not set");
+        assertThat(projectIds()).as("nothing kept of it").isEqualTo(before);
+    }
+
+    @Test
+    void anAppThatCrashesAtALaterStartAnswersWithAProblemNamingTheReason() {
+        String id = crashingAfterItsDeploy();
 
         HttpResponse<String> response = server.call(id, "/");
 
@@ -89,7 +104,7 @@ class LifecycleIT {
         assertThat(response.headers().firstValue("X-Slipway-Error")).contains("app-failed");
         JsonObject problem = new JsonObject(response.body());
         assertThat(problem.getString("detail")).contains("exited with code 3");
-        assertThat(problem.getString("logTail")).contains("DATABASE_URL is not set");
+        assertThat(problem.getString("logTail")).contains("the database at DATABASE_URL is gone");
         JsonObject status = server.server(token, id);
         assertThat(status.getString("status")).isEqualTo("failed");
         assertThat(status.getString("error")).contains("exited with code 3");
@@ -97,8 +112,8 @@ class LifecycleIT {
 
     @Test
     void failingAppIsRetriedByTheNextRequestThenBacksOff() throws IOException {
-        String id = server.deploy(token, "index.js", TestApps.source("crash.js"), Map.of()).getString("id");
-        // The deploy's own start fails first; the first request after it may retry at once.
+        String id = crashingAfterItsDeploy();
+        assertThat(server.call(id, "/").statusCode()).isEqualTo(502);
         await().atMost(Duration.ofSeconds(10)).until(() -> "failed".equals(server.server(token, id).getString("status")));
         assertThat(server.call(id, "/").statusCode()).isEqualTo(502);
         long starts = starts(id);
@@ -110,17 +125,25 @@ class LifecycleIT {
         assertThat(starts(id)).isEqualTo(starts);
     }
 
-    @Test
-    void appThatNeverListensFailsWhenItsStartBudgetRunsOut() {
-        String id = server.deploy(token, "index.js", TestApps.source("never-listens.js"), Map.of()).getString("id");
+    /** An app that deployed and ran, slept, and now crashes at every start (crash-later.js). */
+    private String crashingAfterItsDeploy() {
+        long crashAfter = System.currentTimeMillis() + 2_000;
+        String id = server.deploy(token, "index.js", TestApps.source("crash-later.js"),
+                Map.of("sleepAfter", "1s", "env", new JsonObject().put("CRASH_AFTER", Long.toString(crashAfter)).encode())).getString("id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "sleeping".equals(server.server(token, id).getString("status"))
+                && System.currentTimeMillis() > crashAfter);
+        return id;
+    }
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            JsonObject status = server.server(token, id);
-            assertThat(status.getString("status")).isEqualTo("failed");
-            assertThat(status.getString("error")).contains("did not answer HTTP on $PORT within 3 s")
-                    .contains("it listens on no TCP port: it should listen on $PORT (8000)");
-        });
-        assertThat(SandboxProcesses.count(id)).isZero();
+    @Test
+    void anUploadThatNeverListensIsRefusedWhenItsStartBudgetRunsOut() {
+        java.util.Set<String> before = projectIds();
+        HttpResponse<String> response = server.upload(token, new Multipart().file("index.js", TestApps.source("never-listens.js")));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        assertThat(new JsonObject(response.body()).getString("detail")).contains("did not answer HTTP on $PORT within 3 s")
+                .contains("it listens on no TCP port: it should listen on $PORT (8000)");
+        assertThat(projectIds()).as("nothing kept of it").isEqualTo(before);
     }
 
     @Test
@@ -152,5 +175,11 @@ class LifecycleIT {
 
     private long starts(String id) throws IOException {
         return Files.readAllLines(log(id)).stream().filter(l -> l.endsWith("[slipway] starting")).count();
+    }
+
+    /** The ids of the token's user's apps, as their list says. */
+    private static java.util.Set<String> projectIds() {
+        return new JsonObject(server.get("/api/mcp-projects", token).body()).getJsonArray("projects").stream()
+                .map(p -> ((JsonObject) p).getString("id")).collect(java.util.stream.Collectors.toSet());
     }
 }
