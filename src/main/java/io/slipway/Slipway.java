@@ -174,7 +174,7 @@ public final class Slipway implements AutoCloseable {
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets);
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain());
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 // Slipway never ends a WebSocket itself (upgrades are tunnelled to the app, which negotiates its own
@@ -183,7 +183,7 @@ public final class Slipway implements AutoCloseable {
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
                 .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         Handler<HttpServerRequest> requests = request -> {
-            if (request.path().startsWith("/containers/")) {
+            if (proxy.serves(request)) {
                 proxy.handle(request);
             } else {
                 api.handle(request);
