@@ -3,12 +3,11 @@ package io.slipway.testing;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** curl as a user runs it, with what it says of the exchange read from its {@code --write-out} JSON. */
 public final class Curl {
@@ -34,32 +33,26 @@ public final class Curl {
     /** Runs {@code curl -sS args…}, at most 60 s. */
     public static Result run(String... args) {
         try {
-            Path body = Files.createTempFile("curl", ".body");
-            Path stderr = Files.createTempFile("curl", ".err");
+            Path dir = Files.createTempDirectory("curl");
+            Path body = dir.resolve("body");
             try {
                 List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-o", body.toString(),
                         "-w", "%{json}\\n%{header_json}"));
                 command.addAll(List.of(args));
-                Process curl = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-                String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!curl.waitFor(70, TimeUnit.SECONDS)) {
-                    curl.destroyForcibly();
-                    throw new AssertionError("curl " + String.join(" ", args) + " did not finish");
-                }
+                Commands.Result ended = Commands.run(command, dir, Duration.ofSeconds(70));
+                String out = ended.stdout();
                 int newline = out.indexOf('\n');
                 JsonObject info = new JsonObject(newline < 0 ? out : out.substring(0, newline));
-                JsonObject headers = newline < 0 || out.substring(newline + 1).isBlank() ? new JsonObject() : new JsonObject(out.substring(newline + 1));
-                return new Result(curl.exitValue(), info.getInteger("http_code"), info.getString("url_effective"),
-                        info.getInteger("num_redirects"), headers, Files.readString(body), Files.readString(stderr));
+                String headers = newline < 0 ? "" : out.substring(newline + 1);
+                return new Result(ended.exitCode(), info.getInteger("http_code"), info.getString("url_effective"), info.getInteger("num_redirects"),
+                        headers.isBlank() ? new JsonObject() : new JsonObject(headers), Files.exists(body) ? Files.readString(body) : "",
+                        ended.stderr());
             } finally {
                 Files.deleteIfExists(body);
-                Files.deleteIfExists(stderr);
+                Files.delete(dir);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
