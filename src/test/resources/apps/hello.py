@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = json.dumps({"app": "hello-py", "path": self.path, "pid": os.getpid()}).encode()
+        body = json.dumps({"app": "hello-py", "path": self.path, "pid": os.getpid(),
+                           "publicUrl": os.environ.get("PUBLIC_URL")}).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))

@@ -26,6 +26,7 @@ import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
+import io.slipway.proxy.Endpoints;
 import io.slipway.proxy.InvalidRequests;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
@@ -69,6 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
+    /** The variable that tells every app its endpoint (DESIGN §4). */
+    private static final String PUBLIC_URL = "PUBLIC_URL";
 
     private final Database database;
     private final Instances instances;
@@ -134,9 +137,12 @@ public final class Slipway implements AutoCloseable {
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
         AtomicReference<Instances> running = new AtomicReference<>();
+        // The public URL is known once the server listens (port 0); no app starts before then, as only a request starts one.
+        AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
+        Endpoints endpoints = new Endpoints(publicUrl::get, config.routing().appDomain());
         Instances instances = new Instances(runtime, config.instances(), clock,
                 (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
-                app -> spec(app, config, appLogs), appLogs::of,
+                app -> spec(app, config, appLogs, endpoints), appLogs::of,
                 (app, at, used) -> {
                     usage.add(app.id(), app.owner(), at, used);
                     if (budgets.add(app.owner(), config.plan(app.plan()), at, used.activeMillis() / 10)) {
@@ -163,13 +169,12 @@ public final class Slipway implements AutoCloseable {
         AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
         deployments.onDelete(keys::removeAllOf);
 
-        AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, publicUrl::get, readiness, logWatch);
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets);
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain());
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 // Slipway never ends a WebSocket itself (upgrades are tunnelled to the app, which negotiates its own
@@ -178,7 +183,7 @@ public final class Slipway implements AutoCloseable {
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
                 .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         Handler<HttpServerRequest> requests = request -> {
-            if (request.path().startsWith("/containers/")) {
+            if (proxy.serves(request)) {
                 proxy.handle(request);
             } else {
                 api.handle(request);
@@ -220,11 +225,16 @@ public final class Slipway implements AutoCloseable {
                 sweeper, logWatch);
     }
 
-    private static SandboxSpec spec(App app, SlipwayConfig config, AppLogs logs) {
+    /** What the app runs as: its code, limits and network, and its own variables with its endpoint as {@code PUBLIC_URL}. */
+    private static SandboxSpec spec(App app, SlipwayConfig config, AppLogs logs, Endpoints endpoints) {
         var plan = config.plan(app.plan());
+        Map<String, String> env = new java.util.LinkedHashMap<>(app.env());
+        // Slipway's, whatever the app's env says: an upload may not set it (UploadValidator), and an env stored before it was
+        // Slipway's does not win.
+        env.put(PUBLIC_URL, endpoints.of(app.id()));
         Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()),
                 java.util.Optional.ofNullable(app.depsKey()).map(key -> Layer.of(Layer.Kind.DEPENDENCIES, key)));
-        return new SandboxSpec(app.id(), artifact, app.env(), new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
+        return new SandboxSpec(app.id(), artifact, env, new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
                 NetworkPolicy.of(app.internet()), Map.of(SandboxSpec.USER_LABEL, app.owner()),
                 logs.of(app.id()));
     }

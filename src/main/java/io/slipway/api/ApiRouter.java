@@ -14,6 +14,7 @@ import io.slipway.http.ProblemException;
 import io.slipway.http.Problems;
 import io.slipway.metering.LiveUsage;
 import io.slipway.metering.UsageStore;
+import io.slipway.proxy.Endpoints;
 import io.slipway.users.Accounts;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,13 +23,11 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,31 +43,31 @@ public final class ApiRouter {
 
     private final Deployments deployments;
     private final SlipwayConfig config;
-    private final Supplier<URI> publicUrl;
+    private final Endpoints endpoints;
     private final AccessKeys keys;
     private final LiveUsage usage;
     private final Accounts accounts;
     private final java.time.InstantSource clock;
 
     private ApiRouter(Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts, java.time.InstantSource clock,
-                      SlipwayConfig config, Supplier<URI> publicUrl) {
+                      SlipwayConfig config, Endpoints endpoints) {
         this.deployments = deployments;
         this.keys = keys;
         this.usage = usage;
         this.accounts = accounts;
         this.clock = clock;
         this.config = config;
-        this.publicUrl = publicUrl;
+        this.endpoints = endpoints;
     }
 
     /**
-     * @param publicUrl the base of endpoints; a supplier because with port 0 it is known only once the server listens
+     * @param endpoints where each app is reached, as the server JSON says
      * @param readiness what {@code /readyz} reports
      */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Supplier<URI> publicUrl, Readiness readiness, io.slipway.logs.LogWatch logWatch) {
-        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, publicUrl);
+                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch) {
+        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints);
         Router router = Router.router(vertx);
         Probes.install(router, readiness);
         router.route("/api/*").handler(new BearerAuth(tokens));
@@ -100,14 +99,14 @@ public final class ApiRouter {
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.deploy(principal.user(), accounts.planOf(principal), readUpload(ctx));
-        return Reply.created(ServerJson.of(app, publicUrl.get(), null));
+        return Reply.created(ServerJson.of(app, endpoints.of(app.id()), null));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get(), usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
+        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
     }
 
     private Reply list(RoutingContext ctx) {
@@ -115,14 +114,14 @@ public final class ApiRouter {
         List<App> apps = deployments.list(owner);
         Map<String, UsageStore.Row> used = usage.forOwner(owner, ids(apps));
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(ServerJson.of(app, publicUrl.get(), used.get(app.id()))));
+        apps.forEach(app -> projects.add(ServerJson.of(app, endpoints.of(app.id()), used.get(app.id()))));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
     private Reply get(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         App app = deployments.find(owner, ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, publicUrl.get(), usage.forOwner(owner, List.of(app.id())).get(app.id())));
+        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(owner, List.of(app.id())).get(app.id())));
     }
 
     private Reply delete(RoutingContext ctx) {

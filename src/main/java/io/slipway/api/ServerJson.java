@@ -5,20 +5,22 @@ import io.slipway.app.AppStatus;
 import io.slipway.config.Durations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 
 /** The server JSON of DESIGN §2. Environment values are never echoed: they may be secrets. */
 final class ServerJson {
     private ServerJson() {
     }
 
-    /** @param usage this month's metered use of the app, or null when it has none yet */
-    static JsonObject of(App app, URI publicUrl, io.slipway.metering.UsageStore.Row usage) {
+    /**
+     * @param endpoint where the app is reached ({@link io.slipway.proxy.Endpoints})
+     * @param usage    this month's metered use of the app, or null when it has none yet
+     */
+    static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage) {
         JsonObject json = new JsonObject()
                 .put("id", app.id())
                 .put("name", app.name())
                 .put("runtime", app.language().id())
-                .put("endpoint", publicUrl + "/containers/" + app.id())
+                .put("endpoint", endpoint)
                 .put("status", app.status().id())
                 .put("createdAt", app.createdAt().toString())
                 .put("updatedAt", app.updatedAt().toString())

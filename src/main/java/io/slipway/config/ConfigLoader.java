@@ -57,6 +57,7 @@ public final class ConfigLoader {
         d.put("proxy.eventLoops", "auto");
         d.put("proxy.drainTimeout", "10s");
         d.put("proxy.trustedProxies", "");
+        d.put("routing.appDomain", "");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -270,7 +271,8 @@ public final class ConfigLoader {
                 auth(v),
                 new LogSettings(v.integer("logs.maxFollowersPerApp"), v.integer("logs.maxFollowersPerUser"),
                         v.duration("logs.keepAliveInterval")),
-                runtime(v));
+                runtime(v),
+                new SlipwayConfig.RoutingSettings(v.appDomain("routing.appDomain")));
     }
 
     private static RuntimeSettings runtime(ConfigValues v) {
@@ -328,6 +330,7 @@ public final class ConfigLoader {
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
                 + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout())
                 + " trustedProxies=" + c.proxy().trustedProxies());
+        lines.add("routing: appDomain=" + c.routing().appDomain().map(AppDomain::name).orElse("<none: apps only under /containers/>"));
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));
         var i = c.instances();

@@ -140,6 +140,15 @@ public final class ConfigValues {
         }
     }
 
+    /** A DNS domain ({@link AppDomain}); empty when the value is blank. */
+    Optional<AppDomain> appDomain(String key) {
+        try {
+            return AppDomain.parse(text(key));
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, "not " + AppDomain.SYNTAX + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Empty when the value is blank. */
     Optional<URI> url(String key) {
         String text = text(key).trim();

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param databaseUrl PostgreSQL ({@code database.url}, env {@code SLIPWAY_DATABASE_URL}); empty: SQLite in the data dir
  * @param logs        how apps' logs may be followed ({@code logs.*})
  * @param runtime     which sandbox runtime runs the apps ({@code runtime}), and its engine's settings ({@code docker.*})
+ * @param routing     where apps are reached besides {@code /containers/{id}} ({@code routing.*})
  */
 public record SlipwayConfig(
         int port,
@@ -32,7 +33,8 @@ public record SlipwayConfig(
         String databaseUrl,
         AuthSettings auth,
         LogSettings logs,
-        RuntimeSettings runtime) {
+        RuntimeSettings runtime,
+        RoutingSettings routing) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -52,6 +54,25 @@ public record SlipwayConfig(
         Objects.requireNonNull(databaseUrl, "databaseUrl");
         Objects.requireNonNull(logs, "logs");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(routing, "routing");
+        String publicHost = publicUrl.map(URI::getHost).orElse(null);
+        if (publicHost != null && routing.appDomain().map(domain -> domain.labelOf(publicHost) != null).orElse(false)) {
+            // Every host below the domain is an app's (or no one's): Slipway's own would never reach its API.
+            throw new IllegalArgumentException("publicUrl must not be below routing.appDomain, where every name is an app's: "
+                    + "use the domain itself or a name outside it");
+        }
+    }
+
+    /**
+     * Where apps are reached besides {@code /containers/{id}}: with {@code appDomain}, each app also at {@code /} of its
+     * own host, {@code {id}.{appDomain}}, which is then its endpoint.
+     */
+    public record RoutingSettings(Optional<AppDomain> appDomain) {
+        public static final RoutingSettings PATHS_ONLY = new RoutingSettings(Optional.empty());
+
+        public RoutingSettings {
+            Objects.requireNonNull(appDomain, "appDomain");
+        }
     }
 
     /** Limits on what an upload may carry. */
@@ -222,39 +243,43 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
     }
 
     public SlipwayConfig withLogs(LogSettings newLogs) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing);
     }
 
     public SlipwayConfig withRuntime(RuntimeSettings newRuntime) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing);
+    }
+
+    public SlipwayConfig withRouting(RoutingSettings newRouting) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
     }
 }

@@ -31,7 +31,7 @@ public final class UploadValidator {
     private static final Set<String> EXTENSIONS = Set.of(".js", ".mjs", ".ts", ".py");
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final Set<String> RESERVED_ENV = Set.of("PORT", "HOST", "NODE_ENV", "PATH", "HOME", "SLIPWAY_SANDBOX");
+    private static final Set<String> RESERVED_ENV = Set.of("PORT", "HOST", "NODE_ENV", "PATH", "HOME", "SLIPWAY_SANDBOX", "PUBLIC_URL");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SlipwayConfig config;

@@ -2,6 +2,7 @@ package io.slipway.proxy;
 
 import io.slipway.app.SlipwayError;
 import io.slipway.auth.AppAccess;
+import io.slipway.config.AppDomain;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig.ProxySettings;
@@ -44,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Serves {@code /containers/{id}/**}. Slipway's part of every exchange is {@link #admit admission}: the caller's
+ * Serves {@code /containers/{id}/**} and, with {@code routing.appDomain}, every request for an app's own host
+ * ({@link #serves}). Slipway's part of every exchange is {@link #admit admission}: the caller's
  * credentials, the owner's budget, the app's rate and a lease on its instance (waking it if it sleeps); then the path is
  * rewritten, the forwarding headers set ({@link ForwardingHeaders}), and a problem of Slipway's own answered when the app cannot be reached. The
  * lease is released when the exchange ends, however it ends.
@@ -84,6 +86,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final Duration maxWait;
     private final long maxBodyBytes;
     private final ForwardingHeaders forwarding;
+    /** Null when apps have no hosts of their own. */
+    private final AppDomain appDomain;
     private final Vertx vertx;
     // One client and proxy per event loop, created on it: its connections to apps stay on that loop, with no hop
     // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
@@ -91,11 +95,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
-     * @param plans   each app's plan: its request rate limit
-     * @param budgets each owner's monthly active time, checked before a request may wake an app
+     * @param plans     each app's plan: its request rate limit
+     * @param budgets   each owner's monthly active time, checked before a request may wake an app
+     * @param appDomain the domain below which each app has a host of its own ({@code routing.appDomain}), if any
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
-                          java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets) {
+                          java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
+                          java.util.Optional<AppDomain> appDomain) {
         this.instances = instances;
         this.access = access;
         this.plans = plans;
@@ -103,6 +109,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.maxWait = maxWait;
         this.maxBodyBytes = settings.maxBodySize().bytes();
         this.forwarding = new ForwardingHeaders(settings.trustedProxies());
+        this.appDomain = appDomain.orElse(null);
         this.vertx = vertx;
     }
 
@@ -123,11 +130,31 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return new PerLoop(new HttpForwarder(client, this, maxBodyBytes), proxy);
     }
 
+    /**
+     * Whether {@code request} is the data plane's: it is for a host below {@code routing.appDomain} (an app's own host,
+     * whatever its path: {@code /api/…} there is the app's, never Slipway's API), or its path is under
+     * {@code /containers/}. Only the request's own authority ({@code Host}, or HTTP/2's {@code :authority}) says which
+     * host it is for, never {@code X-Forwarded-Host} or {@code Forwarded}, even from a trusted proxy: a proxy in front
+     * passes the client's {@code Host} on.
+     */
+    public boolean serves(HttpServerRequest request) {
+        return appHostLabel(request) != null || request.path().startsWith(ContainerPaths.ROOT);
+    }
+
+    /** Forwards a request that Slipway {@link #serves} to its app, or answers why it cannot. */
     @Override
     public void handle(HttpServerRequest request) {
-        ContainerPaths paths = ContainerPaths.parse(request.uri());
+        String label = appHostLabel(request);
+        if (label != null && !request.uri().startsWith("/")) {
+            // RFC 9112 §3.2.2 would have the absolute form's authority outrank Host: refused rather than told two ways.
+            Problem.of(400, "bad-request", "Bad Request", "the request target must be a path (origin-form, RFC 9112 §3.2.1)")
+                    .send(request.response());
+            return;
+        }
+        ContainerPaths paths = paths(request, label);
         if (paths == null) {
-            Problem.of(404, "not-found", "Not Found", "no app id in " + request.path()).send(request.response());
+            String where = label != null ? "the host " + request.authority().host() : request.path();
+            Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());
             return;
         }
         PerLoop loop = loops.get();
@@ -136,6 +163,21 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         } else {
             loop.forwarder().forward(request, paths);
         }
+    }
+
+    /**
+     * What a host below the app domain names there ({@link AppDomain#labelOf}): an app id, or something that is none;
+     * null for any other host (Slipway's own, the bare app domain), or when no domain is set.
+     */
+    private String appHostLabel(HttpServerRequest request) {
+        if (appDomain == null) return null;
+        HostAndPort authority = request.authority();
+        return authority == null ? null : appDomain.labelOf(authority.host());
+    }
+
+    /** The app and the path it is sent, from the request's host ({@code label}, when it is an app's) or its path. */
+    private static ContainerPaths paths(HttpServerRequest request, String label) {
+        return label != null ? ContainerPaths.onAppHost(label, request.uri()) : ContainerPaths.parse(request.uri());
     }
 
     /** Where the app under {@code lease} is dialled. */
@@ -223,7 +265,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             ProxyRequest request = context.request();
             HttpServerRequest incoming = request.proxiedRequest();
             // The original URI: interceptors may already have changed the proxy request's.
-            ContainerPaths paths = ContainerPaths.parse(incoming.uri());
+            ContainerPaths paths = paths(incoming, appHostLabel(incoming));
             long declared = request.getBody() == null ? -1 : request.getBody().length();
             request.setURI(paths.forwardedUri());
             // The app sees the Host the client asked for. Without this the origin request would carry the host of the

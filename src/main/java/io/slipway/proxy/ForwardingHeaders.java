@@ -34,7 +34,10 @@ final class ForwardingHeaders {
         this.trusted = trusted;
     }
 
-    /** Sets the forwarding headers of {@code headers}, those to be sent to the app, for {@code incoming} under {@code prefix}. */
+    /**
+     * Sets the forwarding headers of {@code headers}, those to be sent to the app, for {@code incoming} under {@code
+     * prefix}: empty on an app's own host, which then has no {@code X-Forwarded-Prefix} unless a trusted proxy sent one.
+     */
     void apply(MultiMap headers, HttpServerRequest incoming, String prefix) {
         SocketAddress remote = incoming.remoteAddress();
         String address = remote == null ? null : remote.hostAddress();
@@ -52,7 +55,8 @@ final class ForwardingHeaders {
         if (bytes != null && !trusted.isEmpty() && trusted.contains(bytes)) {
             extend(headers, peer, proto, host, prefix, element);
         } else {
-            headers.set(FOR, peer).set(PROTO, proto).set(FORWARDED, element).set(PREFIX, prefix);
+            headers.set(FOR, peer).set(PROTO, proto).set(FORWARDED, element);
+            setOrRemove(headers, PREFIX, prefix);
             if (host != null) headers.set(HOST, host); else headers.remove(HOST);
         }
     }
@@ -67,7 +71,7 @@ final class ForwardingHeaders {
         if (!headers.contains(HOST) && host != null) headers.set(HOST, host);
         String priorPrefix = headers.get(PREFIX) == null ? "" : headers.get(PREFIX).strip();
         while (priorPrefix.endsWith("/")) priorPrefix = priorPrefix.substring(0, priorPrefix.length() - 1);
-        headers.set(PREFIX, priorPrefix + prefix);
+        setOrRemove(headers, PREFIX, priorPrefix + prefix);
         headers.set(FORWARDED, priorForwarded.isEmpty() ? element : priorForwarded + ", " + element);
     }
 
@@ -129,6 +133,10 @@ final class ForwardingHeaders {
             quoted.append(c < 0x20 && c != '\t' || c == 0x7f ? '?' : c);
         }
         return quoted.append('"').toString();
+    }
+
+    private static void setOrRemove(MultiMap headers, String name, String value) {
+        if (value.isEmpty()) headers.remove(name); else headers.set(name, value);
     }
 
     private static String joined(List<String> values) {

@@ -1,6 +1,8 @@
 /**
- * The data plane: {@code /containers/{id}/**}, a streaming reverse proxy built on vertx-http-proxy. It runs on the
- * event loops and never blocks: waking a sleeping app is a future from {@code instances}. Bodies are piped, never
- * buffered; WebSocket upgrades pass through.
+ * The data plane: {@code /containers/{id}/**} and, with {@code routing.appDomain}, each app's own host
+ * ({@code {id}.{appDomain}}, whatever the path), a streaming reverse proxy built on vertx-http-proxy; and
+ * {@link io.slipway.proxy.Endpoints}, which says where each app is reached. It runs on the event loops and never
+ * blocks: waking a sleeping app is a future from {@code instances}. Bodies are piped, never buffered; WebSocket
+ * upgrades pass through.
  */
 package io.slipway.proxy;

@@ -10,7 +10,7 @@ import java.util.Objects;
  * the process runtime alone.
  *
  * @param artifact what to run: code and dependency layers, by digest
- * @param env      the app's own variables; the runtime adds {@code PORT}, {@code HOST} and {@code NODE_ENV}
+ * @param env      the app's own variables and its {@code PUBLIC_URL}; the runtime adds {@code PORT}, {@code HOST} and {@code NODE_ENV}
  * @param limits   memory, processes and CPU the sandbox may use
  * @param network  what the sandbox's network may reach
  * @param labels   what the sandbox is tagged with, where the runtime can tag (container labels, say); always holds

@@ -26,7 +26,7 @@ class EnvFuzzTest {
 
     @FuzzTest
     @DictionaryEntries({"{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "{\"API_URL\":\"https://x\"}", "\\\\u0000",
-            "\\\\ud800", "PORT", "PATH", "NODE_ENV", "SLIPWAY_SANDBOX", "_", "A=B", "/*", "//"})
+            "\\\\ud800", "PORT", "PATH", "NODE_ENV", "SLIPWAY_SANDBOX", "PUBLIC_URL", "_", "A=B", "/*", "//"})
     void envIsAnObjectOfSafeNamesAndStringsOrRefused(FuzzedDataProvider data) throws Exception {
         String raw = data.consumeRemainingAsString();
         Upload upload = new Upload("index.ts", CONTENT, null, null, null, null, raw, null, null);

@@ -31,7 +31,7 @@ final class UploadPromises {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Set<String> RESERVED_ENV = Set.of("PORT", "HOST", "NODE_ENV", "PATH", "HOME", "SLIPWAY_SANDBOX");
+    private static final Set<String> RESERVED_ENV = Set.of("PORT", "HOST", "NODE_ENV", "PATH", "HOME", "SLIPWAY_SANDBOX", "PUBLIC_URL");
     // Requirements.java's grammars, restated: a name, then (npm) one @version or (Python) extras and specifiers.
     private static final Pattern NPM_SPEC = Pattern.compile("(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*(@[A-Za-z0-9.^~<>=*|+_-]+)?");
     private static final Pattern PY_SPEC = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\[[A-Za-z0-9._,-]+])?([=!~<>][A-Za-z0-9.*+!_,=~<>-]*)?");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * own client: the proof that a real MCP client can use what users deploy.
  */
 class McpSdkIT {
-    private static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
+    /** The TypeScript SDK whose clients drive the MCP servers deployed in these tests. */
+    static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
     private static final String CLIENT_SCRIPT = """
             // Connects to the MCP server at argv[2], lists its tools, calls add(2, 3), prints one JSON line.
             import { Client } from "@modelcontextprotocol/sdk/client/index.js";

@@ -27,4 +27,19 @@ class ContainerPathsTest {
         assertThat(ContainerPaths.parse("/containers/" + "a".repeat(65))).isNull();
         assertThat(ContainerPaths.parse("/api/containers/abc")).isNull();
     }
+
+    @Test
+    void onAnAppsOwnHostThePathPassesWholeUnderNoPrefix() {
+        ContainerPaths paths = ContainerPaths.onAppHost("abc", "/containers/abc/api/mcp-projects?x=1");
+        assertThat(paths.appId()).isEqualTo("abc");
+        assertThat(paths.prefix()).isEmpty();
+        assertThat(paths.forwardedUri()).isEqualTo("/containers/abc/api/mcp-projects?x=1");
+    }
+
+    @Test
+    void hostLabelsThatCannotBeAppIdsAreRejected() {
+        for (String label : new String[] {"", "x.y", "a-b", "a_b", "a".repeat(65)}) {
+            assertThat(ContainerPaths.onAppHost(label, "/")).as(label).isNull();
+        }
+    }
 }

@@ -214,6 +214,17 @@ class ProxyIT {
         return new JsonObject(response.body()).getString("url");
     }
 
+    @Test
+    void everyAppIsToldItsEndpointAsPublicUrl() {
+        String id = app("landing.js", "index.js", null, "/landed");
+
+        JsonObject seen = new JsonObject(server.call(id, "/landed").body());
+
+        String endpoint = "http://localhost:" + server.base().getPort() + "/containers/" + id;
+        assertThat(server.server(token, id).getString("endpoint")).isEqualTo(endpoint);
+        assertThat(seen.getString("publicUrl")).isEqualTo(endpoint);
+    }
+
     // --- Slipway's own errors ---------------------------------------------------------------------------------------
 
     @Test

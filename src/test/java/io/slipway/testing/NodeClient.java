@@ -3,7 +3,6 @@ package io.slipway.testing;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,29 +64,8 @@ public final class NodeClient {
 
     /** Runs {@code node script args…} in this directory and waits for it to exit, at most {@code timeout}. */
     public Run run(Duration timeout, String script, String... args) {
-        try {
-            Path stdout = Files.createTempFile(dir, "run", ".out");
-            Path stderr = Files.createTempFile(dir, "run", ".err");
-            try {
-                Process process = new ProcessBuilder(command(script, args)).directory(dir.toFile())
-                        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    throw new AssertionError("node " + script + " did not finish in " + timeout + "; stdout: "
-                            + Files.readString(stdout) + "; stderr: " + Files.readString(stderr));
-                }
-                return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                        Files.readString(stderr, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(stdout);
-                Files.deleteIfExists(stderr);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Commands.Result ended = Commands.run(command(script, args), dir, timeout);
+        return new Run(ended.exitCode(), ended.stdout(), ended.stderr());
     }
 
     /** Starts {@code node script args…} in this directory with {@code env} added, its output going to {@code log}. */
