@@ -9,6 +9,7 @@ import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.runtime.BuildRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -17,9 +18,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Builds an upload into a staged app directory: the source is written, a Node file read for imports of files beside
- * it (which are refused: Slipway runs one file), TypeScript transpiled, the dependency set ensured. Nothing outside
- * {@code tmp/} changes until {@link #commit}; a failed build deletes its staging.
+ * Builds an upload into a staged app directory: the source is written and read for imports of files beside it (which
+ * are refused: Slipway runs one file), TypeScript transpiled, the dependency set ensured. Nothing outside {@code tmp/}
+ * changes until {@link #commit}; a failed build deletes its staging.
  */
 public final class AppBuilder {
     private final DataDir dataDir;
@@ -64,7 +65,7 @@ public final class AppBuilder {
     /**
      * @param fileName the uploaded file's name, already validated (no path, a known extension)
      * @throws BuildFailedException with the log's tail when a step fails
-     * @throws LocalImportException when a Node file imports files beside it, before any requirement is installed
+     * @throws LocalImportException when the file imports files beside it, before any requirement is installed
      */
     public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, LogSink log) {
         Path staged;
@@ -80,7 +81,7 @@ public final class AppBuilder {
             Files.write(uploaded, source);
             String entry = switch (language) {
                 case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), log);
-                case PYTHON -> fileName;
+                case PYTHON -> preparePython(fileName, source);
             };
             if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, sha256(source));
             Path deps = dependencySets.ensure(language, requirements, log);
@@ -123,6 +124,12 @@ public final class AppBuilder {
     public void discard(BuiltCode built) {
         FileTrees.deleteQuietly(built.staged());
         if (built.depsKey() != null) dependencySets.release(built.depsKey());
+    }
+
+    private static String preparePython(String fileName, byte[] source) {
+        List<String> relative = PythonImports.relative(new String(source, StandardCharsets.UTF_8));
+        if (!relative.isEmpty()) throw new LocalImportException(fileName, relative);
+        return fileName;
     }
 
     static String sha256(byte[] bytes) {

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * An upload that imports a file of its own beside it ({@code ./helper}, {@code ../lib}): Slipway runs the one file
- * uploaded, so such an import can never load. {@code local-import}, refused before anything is installed or run, with
- * a detail that says how to make it one file.
+ * An upload that imports a file of its own beside it ({@code ./helper}, {@code ../lib}, Python's {@code from . import
+ * x}): Slipway runs the one file uploaded, so such an import can never load. {@code local-import}, refused before
+ * anything is installed or run, with a detail that says how to make it one file.
  */
 public final class LocalImportException extends SlipwayError {
     private static final int NAMED = 5;
