@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Decides what node runs for an upload, as esbuild reads the JavaScript that will run (TypeScript once transpiled): an
  * upload that imports files beside it is refused ({@link LocalImportException}); an ES module (module syntax, or only a
- * top-level {@code await}) runs as {@code <base>.mjs}, anything else as CommonJS, {@code <base>.cjs}.
+ * top-level {@code await}) runs as {@code <base>.mjs}, anything else as CommonJS, {@code <base>.cjs}; an ES module with a
+ * default export runs behind {@link WorkersShim}.
  */
 final class NodeEntry {
     private final Esbuild esbuild;
@@ -45,6 +46,11 @@ final class NodeEntry {
         boolean esm = name.endsWith(".mjs") || facts.esm();
         String module = name.endsWith(".mjs") ? name : base + (esm ? ".mjs" : ".cjs");
         if (!js.equals(code.resolve(module))) Files.move(js, code.resolve(module), StandardCopyOption.REPLACE_EXISTING);
+        if (esm && facts.hasDefaultExport()) {
+            log.event("entry " + WorkersShim.FILE_NAME + ", Slipway's server for " + module + " (an ES module with a default export): "
+                    + "it serves the default export's fetch(request, env, ctx), unless the module listens on $PORT itself");
+            return WorkersShim.write(code, module);
+        }
         log.event("entry " + module + " (" + (esm ? "ES module" : "CommonJS") + ")");
         return module;
     }
