@@ -1,6 +1,7 @@
 package io.slipway.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.slipway.testing.Multipart;
 import io.slipway.testing.SlipwayServerExtension;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -59,6 +61,8 @@ class OneFileIT {
         assertThat(viaJava.body()).isEqualTo("hello from a worker\n");
         assertThat(server.call(worker, "/nowhere").statusCode()).isEqualTo(404);
         assertThat(server.call(worker, "/later").statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.get("/api/containers/servers/" + worker + "/logs", token).body())
+                .contains("[app] slipway: serving the fetch() of index.mjs's default export on 0.0.0.0:8000"));
     }
 
     @Test
