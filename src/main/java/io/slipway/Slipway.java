@@ -243,7 +243,7 @@ public final class Slipway implements AutoCloseable {
         try {
             builder.prepareTools(log);
         } catch (RuntimeException e) {
-            LOG.warn("could not install esbuild ahead of the first TypeScript upload ({}); the upload will try again. {}",
+            LOG.warn("could not install esbuild ahead of the first Node upload ({}); the upload will try again. {}",
                     e.getMessage(), log.tail(1024));
         }
     }

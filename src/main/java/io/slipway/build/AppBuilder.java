@@ -12,26 +12,23 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * Builds an upload into a staged app directory: the source is written, TypeScript transpiled, the dependency set
- * ensured. Nothing outside {@code tmp/} changes until {@link #commit}; a failed build deletes its staging.
+ * Builds an upload into a staged app directory: the source is written and read for imports of files beside it (which
+ * are refused: Slipway runs one file), TypeScript transpiled, the dependency set ensured. Nothing outside {@code tmp/}
+ * changes until {@link #commit}; a failed build deletes its staging.
  */
 public final class AppBuilder {
-    // esbuild prints top-level module statements at the start of a line; dynamic import() does not count.
-    private static final Pattern ESM_SYNTAX = Pattern.compile("(?m)^(?:import\\s*[\\w{*\"']|export\\s*[\\w{*])");
-
     private final DataDir dataDir;
     private final BuildRunner runner;
     private final LocalArtifactStore artifacts;
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
+    private final NodeEntry nodeEntry;
 
     /**
      * @param artifacts where built code goes
@@ -44,6 +41,7 @@ public final class AppBuilder {
         Installer installer = new Installer(config, runner);
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), runner);
+        this.nodeEntry = new NodeEntry(esbuild);
     }
 
     public DependencySets dependencySets() {
@@ -59,7 +57,7 @@ public final class AppBuilder {
         return runner.stopAll(why);
     }
 
-    /** Installs the pinned tools ahead of the first TypeScript upload. Blocks. */
+    /** Installs the pinned tools ahead of the first Node upload. Blocks. */
     public void prepareTools(LogSink log) {
         esbuild.ensureInstalled(log);
     }
@@ -67,6 +65,7 @@ public final class AppBuilder {
     /**
      * @param fileName the uploaded file's name, already validated (no path, a known extension)
      * @throws BuildFailedException with the log's tail when a step fails
+     * @throws LocalImportException when the file imports files beside it, before any requirement is installed
      */
     public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, LogSink log) {
         Path staged;
@@ -81,8 +80,8 @@ public final class AppBuilder {
             Path uploaded = code.resolve(fileName);
             Files.write(uploaded, source);
             String entry = switch (language) {
-                case NODE -> prepareNode(code, uploaded, log);
-                case PYTHON -> fileName;
+                case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), log);
+                case PYTHON -> preparePython(fileName, source);
             };
             if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, sha256(source));
             Path deps = dependencySets.ensure(language, requirements, log);
@@ -127,20 +126,10 @@ public final class AppBuilder {
         if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 
-    private String prepareNode(Path code, Path uploaded, LogSink log) throws IOException {
-        String name = uploaded.getFileName().toString();
-        String base = name.substring(0, name.lastIndexOf('.'));
-        if (name.endsWith(".mjs")) return name;
-        Path js = uploaded;
-        if (name.endsWith(".ts")) {
-            js = code.resolve(base + ".transpiled.js");
-            esbuild.transpile(uploaded, js, log);
-        }
-        boolean esm = ESM_SYNTAX.matcher(Files.readString(js, StandardCharsets.UTF_8)).find();
-        String entry = base + (esm ? ".mjs" : ".cjs");
-        Files.move(js, code.resolve(entry), StandardCopyOption.REPLACE_EXISTING);
-        log.event("entry " + entry + " (" + (esm ? "ES module" : "CommonJS") + ")");
-        return entry;
+    private static String preparePython(String fileName, byte[] source) {
+        List<String> relative = PythonImports.relative(new String(source, StandardCharsets.UTF_8));
+        if (!relative.isEmpty()) throw new LocalImportException(fileName, relative);
+        return fileName;
     }
 
     static String sha256(byte[] bytes) {

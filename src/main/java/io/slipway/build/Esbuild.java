@@ -6,6 +6,7 @@ import io.slipway.app.DataDir;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.logs.LogFiles;
+import io.slipway.app.Language;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * The pinned esbuild, installed once from npm into {@code tools/esbuild-<version>} and then used as its native binary
- * to transpile TypeScript. Module syntax is preserved: ESM stays ESM, CommonJS stays CommonJS.
+ * to transpile TypeScript and to read what every Node upload imports and exports. Module syntax is preserved: ESM stays
+ * ESM, CommonJS stays CommonJS.
  */
 final class Esbuild {
     private static final Duration TRANSPILE_TIMEOUT = Duration.ofSeconds(30);
@@ -71,10 +74,36 @@ final class Esbuild {
     }
 
     void transpile(Path source, Path output, LogSink log) {
-        Path esbuild = ensureInstalled(log);
-        Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), io.slipway.app.Language.NODE, List.of(esbuild.toString(), source.toString(),
-                "--outfile=" + output, "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
-                source.getParent(), Map.of("PATH", "/usr/bin:/bin"), List.of(), true, log, TRANSPILE_TIMEOUT));
+        run("esbuild " + source.getFileName(), List.of(source.toString(), "--outfile=" + output, "--platform=node", "--target=node20",
+                "--log-level=warning", "--charset=utf8"), source.getParent(), log);
+    }
+
+    /**
+     * What esbuild makes of {@code js}, the file node will run. Two passes, neither of which resolves an import or reads
+     * another file: the first keeps the module syntax, and its metafile says whether the file is an ES module (import or
+     * export statements, {@code import.meta}, top-level {@code await}); the second bundles in that format with every import
+     * external, and its metafile lists the imports and exports that remain once types and dead code are gone. Writes
+     * only into {@code scratch}.
+     *
+     * @throws BuildFailedException when esbuild cannot read the file, with its messages in the log's tail
+     */
+    ModuleFacts analyze(Path js, Path scratch, LogSink log) {
+        String name = js.getFileName().toString();
+        Path syntax = scratch.resolve("syntax.json");
+        run("esbuild " + name + " (module syntax)", List.of(js.toString(), "--outfile=" + scratch.resolve("syntax.js"), "--platform=node",
+                "--log-level=error", "--metafile=" + syntax), scratch, log);
+        boolean esm = ModuleFacts.isEsm(syntax);
+        Path imports = scratch.resolve("imports.json");
+        run("esbuild " + name + " (imports)", List.of(js.toString(), "--bundle", "--external:*", "--format=" + (esm ? "esm" : "cjs"),
+                "--outfile=" + scratch.resolve("imports.js"), "--platform=node", "--log-level=error", "--metafile=" + imports), scratch, log);
+        return ModuleFacts.read(esm, imports);
+    }
+
+    private void run(String description, List<String> arguments, Path workDir, LogSink log) {
+        List<String> command = new ArrayList<>(List.of(ensureInstalled(log).toString()));
+        command.addAll(arguments);
+        Installer.run(runner, new BuildStep(description, Language.NODE, command, workDir, Map.of("PATH", "/usr/bin:/bin"), List.of(), true,
+                log, TRANSPILE_TIMEOUT));
     }
 
     private static Optional<Path> binary(Path home) {

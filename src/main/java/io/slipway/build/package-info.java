@@ -1,5 +1,7 @@
 /**
- * Turning an upload into runnable code: TypeScript transpiled by a pinned esbuild, requirements installed into
+ * Turning an upload into runnable code: a pinned esbuild transpiles TypeScript and reads every Node upload (ES module
+ * or CommonJS, what it imports), an upload that imports files beside it is refused (Slipway runs one file), a
+ * Workers-style module gets Slipway's server in front of it, and requirements are installed into
  * content-addressed dependency sets shared read-only by every app with the same set. Installs run in the sandbox
  * as an unprivileged uid, bounded in time, their output kept in the app's log. Work happens in {@code tmp/} and is
  * renamed into place only when complete, so a failed build leaves nothing behind.

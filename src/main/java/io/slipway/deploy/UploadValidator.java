@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.app.InvalidInputException;
 import io.slipway.app.Language;
 import io.slipway.build.Requirements;
+import io.slipway.build.WorkersShim;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
 import io.slipway.config.SlipwayConfig;
@@ -71,6 +72,10 @@ public final class UploadValidator {
         String lower = raw.toLowerCase(Locale.ROOT);
         if (EXTENSIONS.stream().noneMatch(lower::endsWith) || lower.indexOf('.') == lower.length() - 1) {
             throw new InvalidInputException("unsupported-file-type", "file '" + raw + "' must end in .js, .mjs, .ts or .py");
+        }
+        if (raw.equals(WorkersShim.FILE_NAME)) {
+            throw new InvalidInputException("invalid-file-name", "file name '" + raw + "' is Slipway's own (its server for "
+                    + "Workers-style modules); name the file otherwise, such as index.mjs");
         }
         return raw;
     }

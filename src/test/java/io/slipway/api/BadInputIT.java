@@ -91,7 +91,16 @@ class BadInputIT {
                 Arguments.of("negative sleepAfter", new Multipart().file("index.js", js).field("sleepAfter", "-5m"), 400, "invalid-sleep-after"),
                 Arguments.of("env name with '='", new Multipart().file("index.js", js).field("env", "{\"A=B\":\"x\"}"), 400, "invalid-env"),
                 Arguments.of("NUL byte in an env value", new Multipart().file("index.js", js).field("env", "{\"A\":\"x\\u0000y\"}"), 400, "invalid-env"),
-                Arguments.of("env that is not JSON", new Multipart().file("index.js", js).field("env", "A=1"), 400, "invalid-env"));
+                Arguments.of("env that is not JSON", new Multipart().file("index.js", js).field("env", "A=1"), 400, "invalid-env"),
+                Arguments.of("Slipway's own file name", new Multipart().file("slipway-workers-shim.mjs", "export default {};\n"), 400, "invalid-file-name"),
+                // Refused before the requirements are installed, with nothing left behind.
+                Arguments.of("local import", new Multipart().file("index.ts", TestApps.source("local-import.ts")), 422, "local-import"),
+                Arguments.of("local require", new Multipart().file("index.js", "const lib = require('../lib');\n").field("requirements", "left-pad"),
+                        422, "local-import"),
+                Arguments.of("local re-export", new Multipart().file("index.mjs", "export * from './y';\n"), 422, "local-import"),
+                Arguments.of("local dynamic import", new Multipart().file("index.js", "const x = await import('./x.js');\n"), 422, "local-import"),
+                Arguments.of("python relative import", new Multipart().file("app.py", "from . import helper\n").field("requirements", "fastapi"),
+                        422, "local-import"));
     }
 
     @ParameterizedTest(name = "{0}")
