@@ -134,10 +134,7 @@ public final class DockerBuilds implements BuildRunner {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
         if (!host.sharesHostNetwork()) env.putAll(RegistryBridge.variables());
-        hostCertificates().ifPresent(bundle -> {
-            env.put("NODE_EXTRA_CA_CERTS", HOST_CERTIFICATES);
-            env.put("PIP_CERT", HOST_CERTIFICATES);
-        });
+        hostCertificates().ifPresent(bundle -> env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES)));
         return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * control groups of their own ({@code build.memory}, {@code build.pids}, {@code build.cpus}) with a {@code /tmp} of at
  * most {@code build.tmpSize}. Their only way out is the registry proxy's unix socket, bridged to {@code 127.0.0.1:3128}
  * inside the step's own network namespace (a socket of the step's own, so that what the proxy refuses is said in the
- * step's log); without a proxy ({@code build.network: host}) they share the host's network. Trusted steps (a tool
+ * step's log); without a proxy ({@code build.network: host}) they share the host's network. npm and pip trust the
+ * host's roots ({@code PIP_CERT}, {@code NODE_EXTRA_CA_CERTS}): the egress may be a TLS-inspecting proxy whose root
+ * only the host's bundle holds, and the environment of a step is its own (nothing is inherited). Trusted steps (a tool
  * Slipway pinned) run bare.
  */
 public final class BubblewrapBuilds extends LocalBuilds {
@@ -32,6 +34,9 @@ public final class BubblewrapBuilds extends LocalBuilds {
     private static final String PROXY_BRIDGE = "%s TCP4-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr "
             + "UNIX-CONNECT:/run/registry-proxy.sock & i=0; until %s -u OPEN:/dev/null TCP4:127.0.0.1:" + PROXY_PORT
             + " 2>/dev/null; do i=$((i+1)); [ $i -gt 500 ] && break; sleep 0.01; done; exec \"$@\"";
+
+    /** The host's trusted roots, which the sandbox sees at this path ({@code /etc/ssl/certs} is bound read-only). */
+    private static final Path HOST_CERTIFICATES = Path.of("/etc/ssl/certs/ca-certificates.crt");
 
     private final int buildUid;
     private final BuildLimits limits;
@@ -77,6 +82,7 @@ public final class BubblewrapBuilds extends LocalBuilds {
     private void runSandboxed(BuildStep step, RegistryGateway.WayOut wayOut, Map<String, String> label) {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
+        if (Files.isRegularFile(HOST_CERTIFICATES)) env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES.toString()));
         env.putAll(label);
         handOver(step);
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid).writable(step.workDir(), step.workDir().toString())
