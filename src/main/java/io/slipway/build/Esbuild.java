@@ -3,7 +3,6 @@ package io.slipway.build;
 import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
-import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.logs.LogFiles;
 import java.io.IOException;
@@ -28,14 +27,12 @@ final class Esbuild {
     private final DataDir dataDir;
     private final Installer installer;
     private final String version;
-    private final BuildRunner runner;
 
-    /** @param runner runs esbuild itself, a trusted tool, once installed */
-    Esbuild(DataDir dataDir, Installer installer, String version, BuildRunner runner) {
+    /** @param installer installs esbuild, and runs it, a trusted tool, once installed */
+    Esbuild(DataDir dataDir, Installer installer, String version) {
         this.dataDir = dataDir;
         this.installer = installer;
         this.version = version;
-        this.runner = runner;
     }
 
     /** Installs esbuild unless present. Blocks; safe to call from several threads. */
@@ -72,7 +69,7 @@ final class Esbuild {
 
     void transpile(Path source, Path output, LogSink log) {
         Path esbuild = ensureInstalled(log);
-        Installer.run(runner, new BuildStep("esbuild " + source.getFileName(), io.slipway.app.Language.NODE, List.of(esbuild.toString(), source.toString(),
+        installer.run(new BuildStep("esbuild " + source.getFileName(), io.slipway.app.Language.NODE, List.of(esbuild.toString(), source.toString(),
                 "--outfile=" + output, "--platform=node", "--target=node20", "--log-level=warning", "--charset=utf8"),
                 source.getParent(), Map.of("PATH", "/usr/bin:/bin"), List.of(), true, log, TRANSPILE_TIMEOUT));
     }
