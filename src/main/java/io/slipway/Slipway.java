@@ -124,11 +124,11 @@ public final class Slipway implements AutoCloseable {
         RuntimeFactory runtimes = new RuntimeFactory(config, tools, dataDir);
         AppLogs appLogs = new AppLogs(dataDir.logs(), config.sandbox().logSize().bytes());
         RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
-                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy.sock"), RegistryProxy.hostsFor(config.build()))
+                ? RegistryProxy.start(dataDir.root().resolve("registry-proxy"), RegistryProxy.hostsFor(config.build()))
                 : null;
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
         SandboxRuntime runtime = runtimes.runtime(artifacts);
-        AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy == null ? null : registryProxy.socket()));
+        AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy));
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
         if (staleBuilds > 0) LOG.info("killed {} package installs left by an earlier run", staleBuilds);

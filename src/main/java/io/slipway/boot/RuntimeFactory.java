@@ -4,6 +4,7 @@ import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.runtime.BuildRunner;
+import io.slipway.runtime.RegistryGateway;
 import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.docker.DockerSandboxRuntime;
 import io.slipway.runtime.docker.DockerSettings;
@@ -78,9 +79,9 @@ public final class RuntimeFactory {
      * {@code docker.pythonImage}); bare processes without the sandbox.
      *
      * @param runtime     the runtime the builds are for
-     * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
+     * @param registries the registry proxy, the builds' only way out; null: the host's network
      */
-    public BuildRunner builds(SandboxRuntime runtime, Path proxySocket) {
+    public BuildRunner builds(SandboxRuntime runtime, RegistryGateway registries) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
         if (!config.sandbox().enabled()) {
@@ -88,7 +89,7 @@ public final class RuntimeFactory {
             // sandboxed install, which runs as the build uid, fail with EACCES.
             return new HostBuilds(label, tools, npmCache.resolveSibling(npmCache.getFileName() + "-unsandboxed"));
         }
-        BubblewrapBuilds onHost = new BubblewrapBuilds(label, tools, uids.buildUid(), config.build().limits(), npmCache, proxySocket);
+        BubblewrapBuilds onHost = new BubblewrapBuilds(label, tools, uids.buildUid(), config.build().limits(), npmCache, registries);
         return runtime instanceof DockerSandboxRuntime docker ? docker.builds(onHost) : onHost;
     }
 }

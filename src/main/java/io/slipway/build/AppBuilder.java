@@ -40,7 +40,7 @@ public final class AppBuilder {
         this.runner = runner;
         Installer installer = new Installer(config, runner);
         this.dependencySets = new DependencySets(dataDir, installer);
-        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion(), runner);
+        this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
         this.nodeEntry = new NodeEntry(esbuild);
     }
 

@@ -3,7 +3,6 @@ package io.slipway.build;
 import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
-import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.logs.LogFiles;
 import io.slipway.app.Language;
@@ -31,14 +30,12 @@ final class Esbuild {
     private final DataDir dataDir;
     private final Installer installer;
     private final String version;
-    private final BuildRunner runner;
 
-    /** @param runner runs esbuild itself, a trusted tool, once installed */
-    Esbuild(DataDir dataDir, Installer installer, String version, BuildRunner runner) {
+    /** @param installer installs esbuild, and runs it, a trusted tool, once installed */
+    Esbuild(DataDir dataDir, Installer installer, String version) {
         this.dataDir = dataDir;
         this.installer = installer;
         this.version = version;
-        this.runner = runner;
     }
 
     /** Installs esbuild unless present. Blocks; safe to call from several threads. */
@@ -102,7 +99,7 @@ final class Esbuild {
     private void run(String description, List<String> arguments, Path workDir, LogSink log) {
         List<String> command = new ArrayList<>(List.of(ensureInstalled(log).toString()));
         command.addAll(arguments);
-        Installer.run(runner, new BuildStep(description, Language.NODE, command, workDir, Map.of("PATH", "/usr/bin:/bin"), List.of(), true,
+        installer.run(new BuildStep(description, Language.NODE, command, workDir, Map.of("PATH", "/usr/bin:/bin"), List.of(), true,
                 log, TRANSPILE_TIMEOUT));
     }
 

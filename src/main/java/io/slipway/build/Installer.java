@@ -24,10 +24,12 @@ import java.util.Map;
 final class Installer {
     private final SlipwayConfig config;
     private final BuildRunner runner;
+    private final InstallDiagnosis diagnosis;
 
     Installer(SlipwayConfig config, BuildRunner runner) {
         this.config = config;
         this.runner = runner;
+        this.diagnosis = new InstallDiagnosis(config.build());
     }
 
     /** Where the runner installs {@code language}'s packages. */
@@ -73,15 +75,20 @@ final class Installer {
 
     private void run(String step, Language language, List<String> program, Path target, Map<String, String> env, LogSink log,
                      List<Path> readOnly) {
-        run(runner, new BuildStep(step, language, program, target, env, readOnly, false, log, config.build().timeout()));
+        run(new BuildStep(step, language, program, target, env, readOnly, false, log, config.build().timeout()));
     }
 
-    /** Runs the step; a failure becomes the build's, with the end of its log. */
-    static void run(BuildRunner runner, BuildStep step) {
+    /**
+     * Runs the step; a failure becomes the build's, with the end of its log, and says first why in the user's terms
+     * when the log shows it (a package the registry does not have, a host that is not a registry, a registry that
+     * could not be reached).
+     */
+    void run(BuildStep step) {
         try {
             runner.run(step);
         } catch (BuildStepFailedException e) {
-            throw new BuildFailedException(e.getMessage(), step.log().tail(LogFiles.DEFAULT_TAIL_BYTES));
+            String detail = diagnosis.detail(step.language(), step.description(), step.log().tail(InstallDiagnosis.SCAN_BYTES), e.getMessage());
+            throw new BuildFailedException(detail, step.log().tail(LogFiles.DEFAULT_TAIL_BYTES));
         }
     }
 

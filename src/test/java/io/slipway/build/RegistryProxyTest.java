@@ -3,6 +3,9 @@ package io.slipway.build;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipway.config.SlipwayConfig;
+import io.slipway.logs.LogSource;
+import io.slipway.runtime.RegistryGateway;
+import io.slipway.testing.RecordingLogSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,33 +22,84 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The builds' registry proxy over real sockets: it tunnels to allowed hosts and to nothing else. */
+/**
+ * The builds' registry proxy over real sockets: it tunnels to allowed hosts and to nothing else, and says in each step's
+ * log what that step was refused or could not reach.
+ */
 class RegistryProxyTest {
     @TempDir
     Path dir;
+    private final RecordingLogSink log = new RecordingLogSink();
 
     @Test
     void tunnelsToAnAllowedHostAndPort() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("localhost:" + upstream.getLocalPort()))) {
+             RegistryProxy proxy = RegistryProxy.start(dir, Set.of("localhost:" + upstream.getLocalPort()));
+             RegistryGateway.WayOut step = proxy.open(log)) {
             Thread.ofVirtual().start(() -> echoOnce(upstream));
             try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                client.connect(UnixDomainSocketAddress.of(proxy.socket()));
+                client.connect(UnixDomainSocketAddress.of(step.socket()));
                 send(client, "CONNECT localhost:" + upstream.getLocalPort() + " HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(read(client)).startsWith("HTTP/1.1 200");
                 send(client, "ping");
                 assertThat(read(client)).isEqualTo("ping");
             }
         }
+        assertThat(log.lines()).isEmpty();
     }
 
     @Test
     void refusesHostsThatAreNotRegistriesAndAnythingButConnect() throws Exception {
-        try (RegistryProxy proxy = RegistryProxy.start(dir.resolve("p.sock"), Set.of("registry.npmjs.org"))) {
-            assertThat(exchange(proxy, "CONNECT 127.0.0.1:3000 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
-            assertThat(exchange(proxy, "CONNECT registry.npmjs.org:22 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
-            assertThat(exchange(proxy, "CONNECT registry.npmjs.org.evil.example:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
-            assertThat(exchange(proxy, "GET http://127.0.0.1:3000/ HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405");
+        try (RegistryProxy proxy = RegistryProxy.start(dir, Set.of("registry.npmjs.org")); RegistryGateway.WayOut step = proxy.open(log)) {
+            assertThat(exchange(step, "CONNECT 127.0.0.1:3000 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
+            assertThat(exchange(step, "CONNECT registry.npmjs.org:22 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
+            assertThat(exchange(step, "CONNECT registry.npmjs.org.evil.example:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403");
+            assertThat(exchange(step, "GET http://127.0.0.1:3000/ HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405");
+        }
+    }
+
+    @Test
+    void eachRefusedDestinationIsSaidOnceInItsOwnStepsLog() throws Exception {
+        RecordingLogSink other = new RecordingLogSink();
+        try (RegistryProxy proxy = RegistryProxy.start(dir, Set.of("registry.npmjs.org"));
+             RegistryGateway.WayOut step = proxy.open(log); RegistryGateway.WayOut otherStep = proxy.open(other)) {
+            assertThat(step.socket()).isNotEqualTo(otherStep.socket());
+            for (int retry = 0; retry < 3; retry++) exchange(step, "CONNECT github.com:443 HTTP/1.1\r\n\r\n");
+            exchange(step, "CONNECT nodejs.org:443 HTTP/1.1\r\n\r\n");
+            exchange(otherStep, "CONNECT example.org:8080 HTTP/1.1\r\n\r\n");
+        }
+        assertThat(log.of(LogSource.SLIPWAY)).containsExactly(
+                "registry proxy: refused github.com, which is not a package registry (build.allowedHosts)",
+                "registry proxy: refused nodejs.org, which is not a package registry (build.allowedHosts)");
+        assertThat(other.of(LogSource.SLIPWAY)).containsExactly(
+                "registry proxy: refused example.org:8080, which is not a package registry (build.allowedHosts)");
+    }
+
+    @Test
+    void aRegistryThatCannotBeReachedIsABadGatewaySaidInTheStepsLog() throws Exception {
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int refusing = closed.getLocalPort();
+            closed.close();
+            try (RegistryProxy proxy = RegistryProxy.start(dir, Set.of("pypi.invalid", "localhost:" + refusing));
+                 RegistryGateway.WayOut step = proxy.open(log)) {
+                assertThat(exchange(step, "CONNECT pypi.invalid:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 502");
+                assertThat(exchange(step, "CONNECT localhost:" + refusing + " HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 502");
+            }
+            assertThat(log.of(LogSource.SLIPWAY)).containsExactly(
+                    "registry proxy: cannot reach the registry pypi.invalid: its name does not resolve",
+                    "registry proxy: cannot reach the registry localhost:" + refusing + ": the connection was refused");
+        }
+    }
+
+    @Test
+    void aClosedStepsSocketIsGone() {
+        try (RegistryProxy proxy = RegistryProxy.start(dir, Set.of("registry.npmjs.org"))) {
+            RegistryGateway.WayOut step = proxy.open(log);
+            assertThat(step.socket()).exists().hasParent(dir);
+
+            step.close();
+
+            assertThat(step.socket()).doesNotExist();
         }
     }
 
@@ -59,9 +113,9 @@ class RegistryProxyTest {
         assertThat(RegistryProxy.hostsFor(build.withPipFindLinks("/wheels"))).containsExactly("registry.npmjs.org");
     }
 
-    private static String exchange(RegistryProxy proxy, String request) throws IOException {
+    private static String exchange(RegistryGateway.WayOut step, String request) throws IOException {
         try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            client.connect(UnixDomainSocketAddress.of(proxy.socket()));
+            client.connect(UnixDomainSocketAddress.of(step.socket()));
             send(client, request);
             return read(client);
         }

@@ -8,6 +8,7 @@ import io.slipway.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -61,9 +62,15 @@ class MachineWideUidsIT {
         return SandboxProcesses.uids(appId);
     }
 
-    /** The uid builds run as: the owner of the socket of the registry proxy, which only builds may use. */
+    /** The uid builds run as: the one this Slipway claimed machine-wide for its builds. */
     private static int buildUid(TestServer server) throws IOException {
-        return (int) Files.getAttribute(server.dataDir().resolve("registry-proxy.sock"), "unix:uid");
+        String dataDir = server.dataDir().toAbsolutePath().normalize().toString();
+        try (Stream<Path> claims = Files.list(CLAIMS)) {
+            for (Path claim : claims.toList()) {
+                if (Files.readAllLines(claim).equals(List.of(dataDir, "build"))) return Integer.parseInt(claim.getFileName().toString());
+            }
+        }
+        throw new AssertionError("no build uid is claimed for " + dataDir);
     }
 
     /** What a reboot does to one Slipway's claims: /run is a tmpfs. */

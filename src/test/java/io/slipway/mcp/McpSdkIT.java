@@ -8,12 +8,12 @@ import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
+import io.slipway.testing.TypeScriptMcpClient;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,22 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * own client: the proof that a real MCP client can use what users deploy.
  */
 class McpSdkIT {
-    /** The TypeScript SDK whose clients drive the MCP servers deployed in these tests. */
-    static final String SDK = "@modelcontextprotocol/sdk@1.32.2";
-    private static final String CLIENT_SCRIPT = """
-            // Connects to the MCP server at argv[2], lists its tools, calls add(2, 3), prints one JSON line.
-            import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-            import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-
-            const client = new Client({ name: "slipway-mcp-it", version: "1.0.0" });
-            await client.connect(new StreamableHTTPClientTransport(new URL(process.argv[2])));
-            const tools = (await client.listTools()).tools.map((tool) => tool.name);
-            const called = await client.callTool({ name: "add", arguments: { a: 2, b: 3 } });
-            const result = called.content.filter((part) => part.type === "text").map((part) => part.text).join("");
-            console.log(JSON.stringify({ tools, result }));
-            await client.close();
-            """;
-
     @RegisterExtension
     static final SlipwayServerExtension slipway = SlipwayServerExtension.withDefaults();
 
@@ -47,37 +31,27 @@ class McpSdkIT {
     private static String appId;
     @Token("mcp-it")
     private static String token;
-    private static NodeClient client;
+    private static TypeScriptMcpClient client;
 
     @BeforeAll
     static void installClientAndDeployApp() throws Exception {
-        installClient();
+        client = TypeScriptMcpClient.install();
         appId = server.deploy(token, "index.ts", TestApps.source("mcp.ts"),
                 Map.of("requirements", "@modelcontextprotocol/sdk zod express")).getString("id");
         // Wake the app: the GET answers 405 from the app once it listens.
         await().atMost(Duration.ofSeconds(60)).until(() -> server.call(appId, "/mcp").statusCode(), status -> status == 405);
     }
 
-    /** The SDK's client, installed once per build directory, next to the script that drives it. */
-    private static void installClient() {
-        client = NodeClient.install("mcp-client", SDK);
-        client.write("client.mjs", CLIENT_SCRIPT);
-    }
-
     private static NodeClient.Run runClient(String url) {
-        return client.run(Duration.ofSeconds(60), "client.mjs", url);
+        return client.run(url);
     }
 
     @Test
     void theSdkClientListsAndCallsToolsThroughTheProxy() throws Exception {
         String url = "http://127.0.0.1:" + server.base().getPort() + "/containers/" + appId + "/mcp";
 
-        NodeClient.Run run = runClient(url);
+        JsonObject answer = client.listToolsAndAdd(url);
 
-        assertThat(run.exitCode()).as("client exit code; stderr: %s", run.stderr()).isZero();
-        List<String> lines = run.stdout().lines().filter(line -> line.startsWith("{")).toList();
-        assertThat(lines).as("stdout: %s", run.stdout()).hasSize(1);
-        JsonObject answer = new JsonObject(lines.getFirst());
         assertThat(answer.getJsonArray("tools").getList()).contains("add");
         assertThat(answer.getString("result")).isEqualTo("5");
     }

@@ -51,7 +51,7 @@ class McpSseOnOwnHostIT {
 
     @BeforeAll
     static void installClientAndDeployServerEverything() {
-        client = NodeClient.install("mcp-client", McpSdkIT.SDK);
+        client = NodeClient.install("mcp-client", io.slipway.testing.TypeScriptMcpClient.SDK);
         client.write("localhost-subdomains.cjs", LocalhostSubdomains.NODE_PRELOAD);
         client.write("sse-client.mjs", CLIENT_SCRIPT);
         everything = server.deploy(token, "index.mjs", APP, Map.of("requirements", EVERYTHING));

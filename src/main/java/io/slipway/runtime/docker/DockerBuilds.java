@@ -18,6 +18,7 @@ import io.slipway.runtime.BuildEnvironment;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.BuildStep;
 import io.slipway.runtime.BuildStepFailedException;
+import io.slipway.runtime.RegistryGateway;
 import io.slipway.runtime.host.RegistryBridge;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import java.nio.file.Files;
@@ -106,16 +107,16 @@ public final class DockerBuilds implements BuildRunner {
         Path npmCache = host.handOver(step);
         List<String> made = new ArrayList<>();
         Process bridge = null;
-        try {
+        try (RegistryGateway.WayOut wayOut = host.wayOut(step)) {
             String network = "host";
-            if (!host.sharesHostNetwork()) {
+            if (wayOut != null) {
                 // The step's network namespace is the holder's, bridged to the registry proxy before the step starts in it.
                 String holder = create(image, idle(step.language()), List.of(), step.workDir().toString(), DockerSettings.NO_ENGINE_NETWORK, List.of());
                 made.add(holder);
                 calls.startContainerCmd(holder).exec();
                 Long pid = calls.inspectContainerCmd(holder).exec().getState().getPidLong();
                 if (pid == null || pid <= 0) throw failed(step, "could not start: the container holding its network exited at once");
-                bridge = host.bridgeInto(pid);
+                bridge = host.bridgeInto(pid, wayOut);
                 network = "container:" + holder;
             }
             String container = create(image, step.command(), environment(step), step.workDir().toString(), network, binds(step, npmCache));
@@ -133,10 +134,7 @@ public final class DockerBuilds implements BuildRunner {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
         if (!host.sharesHostNetwork()) env.putAll(RegistryBridge.variables());
-        hostCertificates().ifPresent(bundle -> {
-            env.put("NODE_EXTRA_CA_CERTS", HOST_CERTIFICATES);
-            env.put("PIP_CERT", HOST_CERTIFICATES);
-        });
+        hostCertificates().ifPresent(bundle -> env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES)));
         return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 

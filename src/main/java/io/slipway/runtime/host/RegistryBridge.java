@@ -36,6 +36,18 @@ public final class RegistryBridge {
     }
 
     /**
+     * The variables that make npm and pip trust {@code bundle}, the host's roots as the step sees them: a registry
+     * reached through a TLS-inspecting egress is signed by a root that only the host's bundle holds, not pip's vendored
+     * certifi (Debian's pip is patched to read the system's, others are not) nor node's built-in roots.
+     */
+    public static Map<String, String> trusting(String bundle) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("PIP_CERT", bundle);
+        variables.put("NODE_EXTRA_CA_CERTS", bundle);
+        return variables;
+    }
+
+    /**
      * Starts the bridge inside the network namespace of the host process {@code pid} (a container's init), as {@code uid}:
      * {@code socat} enters that namespace alone, so it listens where the step connects and still sees the host's files,
      * the proxy's socket among them. Returns once it listens; destroy the process when the step is done.

@@ -2,6 +2,7 @@ package io.slipway.runtime.process;
 
 import io.slipway.config.BuildLimits;
 import io.slipway.runtime.BuildStep;
+import io.slipway.runtime.RegistryGateway;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.host.RegistryBridge;
 import io.slipway.sandbox.HostTools;
@@ -20,8 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Build steps under bubblewrap as the build uid, which can write only the step's work directory and the npm cache, in
  * control groups of their own ({@code build.memory}, {@code build.pids}, {@code build.cpus}) with a {@code /tmp} of at
  * most {@code build.tmpSize}. Their only way out is the registry proxy's unix socket, bridged to {@code 127.0.0.1:3128}
- * inside the step's own network namespace; without a proxy ({@code build.network: host}) they share the host's network.
- * Trusted steps (a tool Slipway pinned) run bare.
+ * inside the step's own network namespace (a socket of the step's own, so that what the proxy refuses is said in the
+ * step's log); without a proxy ({@code build.network: host}) they share the host's network. npm and pip trust the
+ * host's roots ({@code PIP_CERT}, {@code NODE_EXTRA_CA_CERTS}): the egress may be a TLS-inspecting proxy whose root
+ * only the host's bundle holds, and the environment of a step is its own (nothing is inherited). Trusted steps (a tool
+ * Slipway pinned) run bare.
  */
 public final class BubblewrapBuilds extends LocalBuilds {
     private static final int PROXY_PORT = RegistryBridge.PORT;
@@ -31,30 +35,32 @@ public final class BubblewrapBuilds extends LocalBuilds {
             + "UNIX-CONNECT:/run/registry-proxy.sock & i=0; until %s -u OPEN:/dev/null TCP4:127.0.0.1:" + PROXY_PORT
             + " 2>/dev/null; do i=$((i+1)); [ $i -gt 500 ] && break; sleep 0.01; done; exec \"$@\"";
 
+    /** The host's trusted roots, which the sandbox sees at this path ({@code /etc/ssl/certs} is bound read-only). */
+    private static final Path HOST_CERTIFICATES = Path.of("/etc/ssl/certs/ca-certificates.crt");
+
     private final int buildUid;
     private final BuildLimits limits;
     private final Path npmCache;
-    private final Path proxySocket;
+    private final RegistryGateway gateway;
     private final Path socat;
     /** Names each step's control groups: {@code slipway-<label>/build-<n>}. */
     private final AtomicLong steps = new AtomicLong();
 
     /**
-     * @param label       the data dir's {@link SandboxLabel}
-     * @param buildUid    the host uid steps run as, claimed machine-wide
-     * @param npmCache    {@code build.npmCache}: the steps' npm cache is its {@code uid-<buildUid>} directory
-     * @param proxySocket the registry proxy's socket, the builds' only way out; null: the host's network
+     * @param label    the data dir's {@link SandboxLabel}
+     * @param buildUid the host uid steps run as, claimed machine-wide
+     * @param npmCache {@code build.npmCache}: the steps' npm cache is its {@code uid-<buildUid>} directory
+     * @param gateway  the registry proxy, the builds' only way out; null: the host's network
      */
-    public BubblewrapBuilds(String label, HostTools tools, int buildUid, BuildLimits limits, Path npmCache, Path proxySocket) {
+    public BubblewrapBuilds(String label, HostTools tools, int buildUid, BuildLimits limits, Path npmCache, RegistryGateway gateway) {
         super(label, tools);
         this.buildUid = buildUid;
         this.limits = limits;
         // One cache per build uid: another Slipway on this machine may build as another uid (UidClaims) with the same
         // build.npmCache, and npm cannot use entries another uid wrote (EACCES).
         this.npmCache = npmCache.resolve("uid-" + buildUid);
-        this.proxySocket = proxySocket;
-        this.socat = proxySocket == null ? null : tools.socat();
-        if (proxySocket != null) Ownership.give(proxySocket, buildUid, "rw-------");
+        this.gateway = gateway;
+        this.socat = gateway == null ? null : tools.socat();
     }
 
     @Override
@@ -68,17 +74,24 @@ public final class BubblewrapBuilds extends LocalBuilds {
             StepProcess.run(step, step.command(), env, null);
             return;
         }
+        try (RegistryGateway.WayOut wayOut = wayOut(step)) {
+            runSandboxed(step, wayOut, label);
+        }
+    }
+
+    private void runSandboxed(BuildStep step, RegistryGateway.WayOut wayOut, Map<String, String> label) {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
+        if (Files.isRegularFile(HOST_CERTIFICATES)) env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES.toString()));
         env.putAll(label);
         handOver(step);
         Bubblewrap bwrap = Bubblewrap.asHostUid(buildUid).writable(step.workDir(), step.workDir().toString())
                 .writable(npmCache, "/cache").chdir(step.workDir().toString()).tmpSize(limits.tmpSize().bytes());
         step.readOnly().forEach(p -> bwrap.readOnly(p, p.toString()));
         List<String> command = step.command();
-        if (proxySocket != null) {
+        if (wayOut != null) {
             env.putAll(RegistryBridge.variables());
-            bwrap.shareNetwork(false).writable(proxySocket, "/run/registry-proxy.sock");
+            bwrap.shareNetwork(false).writable(wayOut.socket(), "/run/registry-proxy.sock");
             command = new ArrayList<>(List.of("/bin/sh", "-c", PROXY_BRIDGE.formatted(socat, socat), "slipway-build"));
             command.addAll(step.command());
         }
@@ -86,6 +99,22 @@ public final class BubblewrapBuilds extends LocalBuilds {
         Cgroup cgroup = Cgroup.create(this.label, "build-" + steps.incrementAndGet(),
                 new SandboxLimits(limits.memory(), limits.pids(), limits.cpus()));
         StepProcess.run(step, bwrap.env(env).command(command), label, cgroup);
+    }
+
+    /**
+     * The step's own way out through the registry proxy, whose refusals go to the step's log, handed to the build uid;
+     * null where steps share the host's network. Close it when the step is done.
+     */
+    public RegistryGateway.WayOut wayOut(BuildStep step) {
+        if (gateway == null) return null;
+        RegistryGateway.WayOut wayOut = gateway.open(step.log());
+        try {
+            Ownership.give(wayOut.socket(), buildUid, "rw-------");
+            return wayOut;
+        } catch (RuntimeException e) {
+            wayOut.close();
+            throw e;
+        }
     }
 
     /**
@@ -105,16 +134,15 @@ public final class BubblewrapBuilds extends LocalBuilds {
 
     /** Whether steps share the host's network ({@code build.network: host}), having no registry proxy. */
     public boolean sharesHostNetwork() {
-        return proxySocket == null;
+        return gateway == null;
     }
 
     /**
-     * The registry proxy, bridged into the network namespace of the host process {@code pid} (a step's container): the
-     * process to destroy when the step is done. Only where steps do not share the host's network.
+     * The step's {@link #wayOut way out}, bridged into the network namespace of the host process {@code pid} (a step's
+     * container): the process to destroy when the step is done.
      */
-    public Process bridgeInto(long pid) {
-        if (proxySocket == null) throw new IllegalStateException("builds share the host's network: there is no registry proxy to bridge");
-        return RegistryBridge.into(pid, buildUid, proxySocket, socat);
+    public Process bridgeInto(long pid, RegistryGateway.WayOut wayOut) {
+        return RegistryBridge.into(pid, buildUid, wayOut.socket(), socat);
     }
 
     /** {@code build.memory}, {@code build.pids}, {@code build.cpus} and {@code build.tmpSize}. */

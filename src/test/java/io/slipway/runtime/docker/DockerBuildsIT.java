@@ -61,12 +61,12 @@ class DockerBuildsIT {
         Files.createDirectories(dir.tmp());
         runtime = DockerRuntimes.create(engine, dataDir, s -> new DockerSettings(s.host(), Optional.of(RelocatedImages.NODE),
                 Optional.of(RelocatedImages.PYTHON), DockerSettings.SLIPWAY_NETWORK));
-        proxy = RegistryProxy.start(dataDir.resolve("registry-proxy.sock"), Set.of("registry.npmjs.org"));
+        proxy = RegistryProxy.start(dataDir.resolve("registry-proxy"), Set.of("registry.npmjs.org"));
         SlipwayConfig defaults = SlipwayConfig.defaults(dataDir);
         BuildLimits limits = new BuildLimits(DataSize.parse("96MiB"), 1, 64, DataSize.parse("16MiB"), 1, 1, 1, Duration.ofDays(1));
         int buildUid = HostUids.open(dir, defaults.sandbox()).buildUid();
         builds = runtime.builds(new BubblewrapBuilds(SandboxLabel.of(dataDir), HostTools.find(), buildUid, limits, TestServer.NPM_CACHE,
-                proxy.socket()));
+                proxy));
     }
 
     @AfterAll
@@ -151,6 +151,8 @@ class DockerBuildsIT {
         assertThat(log.of(LogSource.BUILD)).startsWith("unreachable 1.1.1.1", "unreachable 10.0.0.1", "unreachable ::1");
         assertThat(log.of(LogSource.BUILD)).anyMatch(line -> line.startsWith("proxy HTTP/1.1 200"))
                 .anyMatch(line -> line.startsWith("other HTTP/1.1 403"));
+        assertThat(log.of(LogSource.SLIPWAY)).as("the step's own socket: the proxy names what it refused in this step's log")
+                .contains("registry proxy: refused example.com, which is not a package registry (build.allowedHosts)");
     }
 
     @Test
