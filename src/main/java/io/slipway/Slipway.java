@@ -175,6 +175,13 @@ public final class Slipway implements AutoCloseable {
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain());
+        java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
+        if (config.proxy().idleTimeout().compareTo(longestDeploy) < 0) {
+            // The upload's connection is silent while it builds and starts: the idle timeout would cut it off.
+            LOG.warn("proxy.idleTimeout ({}) is shorter than an upload may take (build.timeout + instances.startTimeout = {}): an upload "
+                    + "still building or starting then loses its connection before its answer", io.slipway.config.Durations.format(
+                    config.proxy().idleTimeout()), io.slipway.config.Durations.format(longestDeploy));
+        }
         HttpServerOptions options = new HttpServerOptions().setHandle100ContinueAutomatically(true)
                 .setCompressionSupported(false).setTcpNoDelay(true)
                 // Slipway never ends a WebSocket itself (upgrades are tunnelled to the app, which negotiates its own

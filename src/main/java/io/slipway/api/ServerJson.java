@@ -31,6 +31,7 @@ final class ServerJson {
                 .put("envKeys", new JsonArray(app.env().keySet().stream().sorted().toList()))
                 .put("internet", app.internet())
                 .put("private", app.isPrivate())
+                .put("healthPath", app.healthPath())
                 .put("plan", app.plan())
                 .put("usage", usage(usage));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());

@@ -16,10 +16,15 @@ import java.util.Objects;
  * @param internet     whether the app may reach the internet
  * @param isPrivate    whether only its owner's token or one of its API keys may call it
  * @param plan         the owner's plan when the app was last deployed, which sets its sandbox limits
+ * @param healthPath   the path a start's readiness probe sends {@code GET} to ({@code /} unless the owner set one)
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
-                  String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+                  String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt,
+                  String healthPath) {
+    /** Where readiness is probed when the owner named no path. */
+    public static final String DEFAULT_HEALTH_PATH = "/";
+
 
     public App {
         Objects.requireNonNull(id, "id");
@@ -35,10 +40,11 @@ public record App(String id, String owner, String name, Language language, Strin
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        Objects.requireNonNull(healthPath, "healthPath");
     }
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt);
+                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath);
     }
 }

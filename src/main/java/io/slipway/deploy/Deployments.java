@@ -73,7 +73,8 @@ public final class Deployments {
         try (BuildAdmission.Place place = admission.admit(owner, plan, () -> store.count(owner), log)) {
             Instant now = clock.instant();
             App building = new App(id, owner, valid.name(), valid.language(), valid.fileName(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.BUILDING, null, UNBUILT, null, valid.internet(), valid.isPrivate(), plan.name(), now, now, null);
+                    valid.env(), AppStatus.BUILDING, null, UNBUILT, null, valid.internet(), valid.isPrivate(), plan.name(), now, now, null,
+                    valid.healthPath());
             store.insert(building);
             deployed = build(building, valid, log, place);
         } catch (RuntimeException e) {
@@ -110,7 +111,7 @@ public final class Deployments {
         BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
         App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
                 building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
-                building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null);
+                building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath());
         try {
             synchronized (storeLock) {
                 builder.commit(built, app.id());
@@ -136,7 +137,7 @@ public final class Deployments {
             if (existing.isEmpty()) return Optional.empty();
             App old = existing.get();
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
-                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate());
+                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
             LogSink log = logs.of(id);
             BuiltCode built;
@@ -147,7 +148,7 @@ public final class Deployments {
             Instant now = clock.instant();
             App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
-                    old.lastActiveAt());
+                    old.lastActiveAt(), valid.healthPath());
             instances.redeployed(app);
             synchronized (storeLock) {
                 builder.commit(built, id);
@@ -214,7 +215,7 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive);
+                app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive, app.healthPath());
     }
 
     private Object lock(String id) {

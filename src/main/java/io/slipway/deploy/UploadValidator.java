@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * stable slug and a message that names the field and what is expected.
  */
 public final class UploadValidator {
+    /** RFC 3986's path and query characters, visible ASCII only. */
+    private static final Pattern HEALTH_PATH = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]{0,255}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Set<String> EXTENSIONS = Set.of(".js", ".mjs", ".ts", ".py");
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -43,7 +45,7 @@ public final class UploadValidator {
 
     /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
     public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
-                        Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate) {
+                        Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate, String healthPath) {
     }
 
     /** @param plan bounds {@code sleepAfter}; its bound is also the default's ceiling */
@@ -60,7 +62,22 @@ public final class UploadValidator {
         Map<String, String> env = upload.env() != null ? env(upload.env()) : current != null ? current.env() : Map.of();
         boolean internet = upload.internet() != null ? internet(upload.internet()) : current != null && current.internet();
         boolean isPrivate = upload.isPrivate() != null ? bool("private", upload.isPrivate()) : current != null && current.isPrivate();
-        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate);
+        String healthPath = upload.healthPath() != null ? healthPath(upload.healthPath())
+                : current != null ? current.healthPath() : io.slipway.app.App.DEFAULT_HEALTH_PATH;
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath);
+    }
+
+    /**
+     * The path a start's readiness probe requests: an origin-form path (and query) of at most 256 printable ASCII
+     * characters without spaces, such as {@code /healthz}: so that a route with side effects is not called at every
+     * start. It goes on the probe's request line as it is, so nothing that would end or split that line passes.
+     */
+    String healthPath(String raw) {
+        if (!HEALTH_PATH.matcher(raw).matches() || raw.startsWith("//") || raw.contains("/../") || raw.endsWith("/..")) {
+            throw new InvalidInputException("invalid-health-path", "healthPath '" + printable(raw) + "' must be a path such as /healthz: it "
+                    + "starts with a single '/', has at most 256 characters, and no spaces, control characters or '..' segments");
+        }
+        return raw;
     }
 
     String fileName(String raw) {

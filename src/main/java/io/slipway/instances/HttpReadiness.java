@@ -14,30 +14,37 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An app is ready when its address accepts a connection and answers an HTTP request with any status line: a 404 on
- * {@code /} is as ready as a 200. Works over TCP and over the unix socket bridged into a sandbox, where the bridge
+ * An app is ready when its address accepts a connection and answers an HTTP request (for {@code /}, or the app's
+ * {@code healthPath}) with any status line: a 404 is as ready as a 200. Works over TCP and over the unix socket bridged into a sandbox, where the bridge
  * accepts at once and closes the connection while the app does not listen yet. Blocking; run it on a virtual thread.
  */
 final class HttpReadiness {
-    static final ReadinessCheck CHECK = new ReadinessCheck() {
-        @Override
-        public boolean probe(SocketAddress address, java.time.Duration timeout) {
-            return answers(address, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
-        }
+    static final ReadinessCheck ROOT = of("/");
 
-        @Override
-        public String waitsFor() {
-            return "answer HTTP on $PORT";
-        }
+    /** The check that sends {@code GET path}; {@code path} holds no space or control character (the upload checked it). */
+    static ReadinessCheck of(String path) {
+        if (!path.startsWith("/") || path.chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) throw new IllegalArgumentException("not a path: " + path);
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slipway-readiness\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        String waitsFor = "/".equals(path) ? "answer HTTP on $PORT" : "answer HTTP on $PORT (GET " + path + ")";
+        return new ReadinessCheck() {
+            @Override
+            public boolean probe(SocketAddress address, java.time.Duration timeout) {
+                return answers(address, request, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+            }
 
-        @Override
-        public String toString() {
-            return "ReadinessCheck.http()";
-        }
-    };
+            @Override
+            public String waitsFor() {
+                return waitsFor;
+            }
 
-    private static final byte[] REQUEST = ("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slipway-readiness\r\n"
-            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            @Override
+            public String toString() {
+                return "ReadinessCheck.http(" + path + ")";
+            }
+        };
+    }
+
     // Over the sandbox's own link a connection is accepted or refused within a millisecond. One that hangs has lost a
     // packet, which TCP would send again only after a whole second: such a probe is dropped and the next one tried.
     private static final long CONNECT_TIMEOUT_MILLIS = 100;
@@ -48,7 +55,7 @@ final class HttpReadiness {
     private HttpReadiness() {
     }
 
-    static boolean answers(SocketAddress address, int timeoutMillis) {
+    static boolean answers(SocketAddress address, byte[] request, int timeoutMillis) {
         StandardProtocolFamily family = switch (address) {
             case UnixDomainSocketAddress unix -> StandardProtocolFamily.UNIX;
             case InetSocketAddress inet -> inet.getAddress() instanceof java.net.Inet6Address
@@ -62,7 +69,7 @@ final class HttpReadiness {
                 channel.connect(address);
                 cutOff.cancel(false);
                 cutOff = WATCHDOG.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
-                channel.write(ByteBuffer.wrap(REQUEST));
+                channel.write(ByteBuffer.wrap(request));
                 ByteBuffer head = ByteBuffer.allocate(5);
                 while (head.hasRemaining()) {
                     if (channel.read(head) < 0) return false;

@@ -232,7 +232,7 @@ public final class Instances implements AutoCloseable {
 
     /** How a new sandbox of the app is known to be ready: HTTP for every app, until MCP servers get a check of their own. */
     ReadinessCheck readiness(App app) {
-        return ReadinessCheck.http();
+        return ReadinessCheck.http(app.healthPath());
     }
 
     SandboxSpec specFor(App app) {

@@ -18,8 +18,18 @@ public interface ReadinessCheck {
     /** What the check waits for, in the words of a failed start's reason: "answer HTTP on $PORT". */
     String waitsFor();
 
-    /** Ready once the address accepts a connection and answers an HTTP request with any status line. */
+    /** Ready once the address accepts a connection and answers an HTTP request for {@code /} with any status line. */
     static ReadinessCheck http() {
-        return HttpReadiness.CHECK;
+        return HttpReadiness.ROOT;
+    }
+
+    /**
+     * Ready once the address answers {@code GET path} with any status line: for an app whose {@code /} should not be
+     * called at every start (a route with side effects, a slow page).
+     *
+     * @param path an origin-form path, already checked to hold no space or line break (the upload's {@code healthPath})
+     */
+    static ReadinessCheck http(String path) {
+        return "/".equals(path) ? HttpReadiness.ROOT : HttpReadiness.of(path);
     }
 }

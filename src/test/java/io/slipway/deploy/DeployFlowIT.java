@@ -254,4 +254,17 @@ class DeployFlowIT {
         assertThat(upload).as("seen as building before its upload answered").isNotDone();
         assertThat(upload.get(60, java.util.concurrent.TimeUnit.SECONDS).getString("status")).isEqualTo("running");
     }
+
+    /** A start's readiness probe requests {@code /} unless the app names another path: a route with side effects is spared. */
+    @Test
+    void aStartProbesTheAppsHealthPathInsteadOfItsRoot() {
+        JsonObject spared = server.deploy(alice, "index.js", TestApps.source("counts-root.js"), Map.of("healthPath", "/healthz"));
+        JsonObject probed = server.deploy(alice, "index.js", TestApps.source("counts-root.js"), Map.of());
+
+        assertThat(spared.getString("healthPath")).isEqualTo("/healthz");
+        assertThat(probed.getString("healthPath")).isEqualTo("/");
+        assertThat(new JsonObject(server.call(spared.getString("id"), "/").body()).getInteger("rootCalls")).as("only this request").isEqualTo(1);
+        assertThat(new JsonObject(server.call(probed.getString("id"), "/").body()).getInteger("rootCalls")).as("the probe's and this one")
+                .isEqualTo(2);
+    }
 }

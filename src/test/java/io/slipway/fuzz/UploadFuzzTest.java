@@ -102,9 +102,9 @@ class UploadFuzzTest {
     }
 
     private static UploadValidator.Valid stored(String fileName, String requirements, String env, String sleepAfter) {
-        Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true");
+        Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true", null);
         UploadValidator.Valid v = VALIDATOR.validate(upload, null, CONFIG.plan("pro"));
         return new UploadValidator.Valid(v.fileName(), null, v.name(), v.language(), v.requirements(), v.sleepAfter(), v.env(),
-                v.internet(), v.isPrivate());
+                v.internet(), v.isPrivate(), v.healthPath());
     }
 }

@@ -57,7 +57,7 @@ final class FakeInstances implements AutoCloseable {
     private App app(String id) {
         Instant created = clock.instant();
         return new App(id, "alice", id, Language.NODE, "env.js", List.of(), SLEEP_AFTER, Map.of(), AppStatus.READY, null, "0".repeat(64),
-                null, false, false, "free", created, created, null);
+                null, false, false, "free", created, created, null, App.DEFAULT_HEALTH_PATH);
     }
 
     private static SandboxSpec spec(App app) {
