@@ -34,7 +34,12 @@ final class Installer {
 
     /** Where the runner installs {@code language}'s packages. */
     BuildEnvironment environment(Language language) {
-        return runner.environment(language);
+        try {
+            return runner.environment(language);
+        } catch (BuildStepFailedException e) {
+            // Where the steps would run is not there (a configured image the engine lacks): the build fails, saying so.
+            throw new BuildFailedException(e.getMessage(), "");
+        }
     }
 
     void npmInstall(Path target, List<String> specs, LogSink log) {

@@ -84,7 +84,13 @@ public final class Deployments {
         }
         log.event("deployed " + deployed.name() + " (" + id + ")");
         LOG.info("user {} deployed app {} ({}, {})", owner, id, deployed.name(), deployed.language().id());
-        instances.register(deployed);
+        synchronized (lock(id)) {
+            // Deleted by its owner between its build and here: it is gone, and stays so.
+            if (store.find(owner, id).isEmpty()) {
+                throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.NOT_FOUND, "not-found", "the app was deleted while it was deployed");
+            }
+            instances.register(deployed);
+        }
         try {
             instances.startAndAwait(id);
         } catch (io.slipway.app.SlipwayError e) {
@@ -112,19 +118,24 @@ public final class Deployments {
         App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
                 building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
                 building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath());
+        boolean committed = false;
         try {
-            synchronized (storeLock) {
-                builder.commit(built, app.id());
-                if (!store.update(app)) {
-                    artifacts.deleteCodeQuietly(app.id());
-                    throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.NOT_FOUND, "not-found",
-                            "the app was deleted while it was building");
+            synchronized (lock(app.id())) {
+                synchronized (storeLock) {
+                    // A delete meanwhile removed the row: the build is dropped, not moved into place.
+                    if (store.find(app.owner(), app.id()).isEmpty()) {
+                        throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.NOT_FOUND, "not-found",
+                                "the app was deleted while it was building");
+                    }
+                    committed = true; // the commit ends the build's hold on its dependency set, whatever happens next
+                    builder.commit(built, app.id());
+                    store.update(app);
+                    place.stored();
                 }
-                place.stored();
             }
             return app;
         } catch (RuntimeException e) {
-            builder.discard(built);
+            if (!committed) builder.discard(built);
             artifacts.deleteCodeQuietly(app.id());
             throw e;
         }
@@ -136,6 +147,11 @@ public final class Deployments {
             Optional<App> existing = store.find(owner, id);
             if (existing.isEmpty()) return Optional.empty();
             App old = existing.get();
+            if (UNBUILT.equals(old.codeHash())) {
+                // Its first upload is still building (or starting): that upload's answer says how it went.
+                throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNAVAILABLE, "still-building",
+                        "the app's first upload is still being built; redeploy once that upload has answered", java.time.Duration.ofSeconds(5), null);
+            }
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
                     old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);

@@ -90,7 +90,9 @@ public final class UploadValidator {
         if (EXTENSIONS.stream().noneMatch(lower::endsWith) || lower.indexOf('.') == lower.length() - 1) {
             throw new InvalidInputException("unsupported-file-type", "file '" + raw + "' must end in .js, .mjs, .ts or .py");
         }
-        if (raw.equals(WorkersShim.FILE_NAME)) {
+        // Any extension: index.js and index.ts become index.mjs when they are ES modules, and so would this one.
+        String shimBase = WorkersShim.FILE_NAME.substring(0, WorkersShim.FILE_NAME.lastIndexOf('.'));
+        if (raw.substring(0, raw.lastIndexOf('.')).equals(shimBase)) {
             throw new InvalidInputException("invalid-file-name", "file name '" + raw + "' is Slipway's own (its server for "
                     + "Workers-style modules); name the file otherwise, such as index.mjs");
         }

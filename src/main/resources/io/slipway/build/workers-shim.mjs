@@ -90,7 +90,9 @@ function toRequest(req, signal) {
     init.body = Readable.toWeb(req);
     init.duplex = "half";
   }
-  return new Request(new URL(req.url, `${proto}://${authority}`), init);
+  // Appended, not resolved against the origin: a path such as //evil.example/x stays a path, and never names the host.
+  const path = req.url.startsWith("/") ? req.url : "/";
+  return new Request(new URL(`${proto}://${authority}${path}`), init);
 }
 
 function context() {

@@ -73,6 +73,8 @@ class BadInputIT {
                 Arguments.of("unknown runtime", new Multipart().file("index.js", js).field("runtime", "ruby"), 400, "invalid-runtime"),
                 Arguments.of("runtime mismatch", new Multipart().file("index.js", js).field("runtime", "python"), 400, "invalid-runtime"),
                 Arguments.of("bad sleepAfter", new Multipart().file("index.js", js).field("sleepAfter", "soon"), 400, "invalid-sleep-after"),
+                Arguments.of("Slipway's shim's name with another extension", new Multipart().file("slipway-workers-shim.js", "export default { fetch() {} }"),
+                        400, "invalid-file-name"),
                 Arguments.of("healthPath without its slash", new Multipart().file("index.js", js).field("healthPath", "healthz"), 400, "invalid-health-path"),
                 Arguments.of("healthPath naming another host", new Multipart().file("index.js", js).field("healthPath", "//evil.example/x"), 400,
                         "invalid-health-path"),

@@ -76,6 +76,18 @@ class WorkersShimTest {
                 + "\"body\":\"posted\",\"greeting\":\"hello\"}");
     }
 
+    /** A request path that begins with two slashes is a path: it never makes request.url name another host. */
+    @Test
+    void aPathWithTwoLeadingSlashesStaysAPathOfTheAppsOwnHost() {
+        int port = serve(WORKER);
+
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "//evil.example/x"))
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "apps.example").GET());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"url\":\"https://apps.example//evil.example/x\"");
+    }
+
     @Test
     void aFetchThatThrowsOrAnswersNoResponseIsA500SaidInTheLog() {
         int port = serve(WORKER);

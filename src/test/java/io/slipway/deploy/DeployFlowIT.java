@@ -252,7 +252,13 @@ class DeployFlowIT {
                         .anyMatch(p -> "slow-build".equals(p.getString("name")) && "building".equals(p.getString("status"))));
 
         assertThat(upload).as("seen as building before its upload answered").isNotDone();
+        String id = new JsonObject(server.get("/api/mcp-projects", alice).body()).getJsonArray("projects").stream().map(JsonObject.class::cast)
+                .filter(p -> "slow-build".equals(p.getString("name"))).findFirst().orElseThrow().getString("id");
+        HttpResponse<String> redeploy = server.redeploy(alice, id, new io.slipway.testing.Multipart().file("app.py", TestApps.source("hello.py")));
+        assertThat(redeploy.statusCode()).as("a redeploy of an app whose first upload still builds: %s", redeploy.body()).isEqualTo(503);
+        assertThat(new JsonObject(redeploy.body()).getString("type")).endsWith("/still-building");
         assertThat(upload.get(60, java.util.concurrent.TimeUnit.SECONDS).getString("status")).isEqualTo("running");
+        assertThat(server.call(id, "/").body()).as("the first upload's code, untouched by the refused redeploy").isEqualTo("hello from a wheel");
     }
 
     /** A start's readiness probe requests {@code /} unless the app names another path: a route with side effects is spared. */

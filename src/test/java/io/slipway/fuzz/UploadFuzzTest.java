@@ -57,7 +57,7 @@ class UploadFuzzTest {
         byte[] content = binaryContent ? data.consumeRemainingAsBytes() : data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
         Upload upload = Upload.ofFields(fileName, content, fields);
         assertThat(Arrays.asList(upload.name(), upload.runtime(), upload.requirements(), upload.sleepAfter(), upload.env(),
-                upload.internet(), upload.isPrivate())).as("the fields an upload reads, and no other")
+                upload.internet(), upload.isPrivate(), upload.healthPath())).as("the fields an upload reads, and no other")
                 .isEqualTo(Upload.FIELDS.stream().map(fields::get).toList());
 
         UploadValidator.Valid valid;
@@ -99,6 +99,8 @@ class UploadFuzzTest {
         assertThat(valid.internet()).isFalse();
         if (upload.isPrivate() != null) assertThat(valid.isPrivate()).isEqualTo(upload.isPrivate().trim().equals("true"));
         else assertThat(valid.isPrivate()).isEqualTo(current != null && current.isPrivate());
+        if (upload.healthPath() != null) UploadPromises.assertSafeHealthPath(valid.healthPath());
+        else assertThat(valid.healthPath()).isEqualTo(current != null ? current.healthPath() : "/");
     }
 
     private static UploadValidator.Valid stored(String fileName, String requirements, String env, String sleepAfter) {

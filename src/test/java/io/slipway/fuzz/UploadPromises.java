@@ -86,6 +86,12 @@ final class UploadPromises {
         }
     }
 
+    /** A path the readiness probe can put on its request line as it is, which leaves the app's own origin for nothing. */
+    static void assertSafeHealthPath(String path) {
+        assertThat(path).startsWith("/").doesNotStartWith("//").hasSizeLessThanOrEqualTo(256).doesNotContain("/../");
+        assertThat(path.chars()).as("visible ASCII only").allMatch(c -> c > ' ' && c < 0x7f);
+    }
+
     static void assertSafeEnv(Map<String, String> env) {
         assertThat(env).hasSizeLessThanOrEqualTo(CONFIG.upload().maxEnvEntries());
         env.forEach((name, value) -> {

@@ -102,6 +102,18 @@ public final class DockerBuilds implements BuildRunner {
             host.run(step);
             return;
         }
+        try {
+            runInContainer(step);
+        } catch (BuildStepFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The engine or the bridge failed, not the step: the build fails saying so, and the detail is in Slipway's log.
+            LOG.warn("{} could not run in a container of {}", step.description(), configured.get(step.language()).get(), e);
+            throw failed(step, "could not run in a container of " + configured.get(step.language()).get() + ": " + e.getMessage());
+        }
+    }
+
+    private void runInContainer(BuildStep step) {
         String image = imageId(step.language());
         step.log().event(step.description() + " (in " + configured.get(step.language()).get() + ")");
         Path npmCache = host.handOver(step);

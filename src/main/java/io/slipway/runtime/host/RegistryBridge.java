@@ -22,6 +22,8 @@ public final class RegistryBridge {
     private static final List<String> PROXY_VARIABLES = List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
             "npm_config_proxy", "npm_config_https_proxy");
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
+    /** The registry connections one step may have open at once through a bridge on the host: npm opens up to 16. */
+    static final int MAX_CONNECTIONS = 64;
     /** 127.0.0.1:3128 as {@code /proc/<pid>/net/tcp} writes it, and the state LISTEN. */
     private static final String LISTENING = String.format(Locale.ROOT, "0100007F:%04X 00000000:0000 0A", PORT);
 
@@ -52,13 +54,19 @@ public final class RegistryBridge {
      * {@code socat} enters that namespace alone, so it listens where the step connects and still sees the host's files,
      * the proxy's socket among them. Returns once it listens; destroy the process when the step is done.
      *
+     * @param label the variable that marks the process as one of this Slipway's builds'
      * @throws IllegalStateException when it does not listen within 5 s (it is killed then)
      */
-    public static Process into(long pid, int uid, Path socket, Path socat) {
+    public static Process into(long pid, int uid, Path socket, Path socat, Map<String, String> label) {
+        // It runs on the host, outside the step's control groups: the connections it forks for are bounded here, or an
+        // install script opening thousands would fill the host's process table.
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/nsenter", "--net=/proc/" + pid + "/ns/net", "--setuid=" + uid, "--setgid=" + uid,
-                "--", socat.toString(), "TCP4-LISTEN:" + PORT + ",bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + socket)
+                "--", socat.toString(), "TCP4-LISTEN:" + PORT + ",bind=127.0.0.1,fork,reuseaddr,max-children=" + MAX_CONNECTIONS,
+                "UNIX-CONNECT:" + socket)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().clear();
+        // Labelled as the builds' processes are: after a kill -9 of Slipway, its next start finds and kills it.
+        pb.environment().putAll(label);
         Process bridge;
         try {
             bridge = pb.start();

@@ -142,7 +142,7 @@ public final class BubblewrapBuilds extends LocalBuilds {
      * container): the process to destroy when the step is done.
      */
     public Process bridgeInto(long pid, RegistryGateway.WayOut wayOut) {
-        return RegistryBridge.into(pid, buildUid, wayOut.socket(), socat);
+        return RegistryBridge.into(pid, buildUid, wayOut.socket(), socat, Map.of(SandboxLabel.VARIABLE, SandboxLabel.value(label, SandboxLabel.BUILD)));
     }
 
     /** {@code build.memory}, {@code build.pids}, {@code build.cpus} and {@code build.tmpSize}. */
