@@ -3,17 +3,14 @@ package io.slipway.runtime.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
 import io.slipway.config.DataSize;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Sandbox;
-import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
-import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
@@ -27,9 +24,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,25 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deploys or does never reaches into another app's container or image. The network's guarantees are {@link
  * DockerNetworkIT}'s, the confinement of one container {@link DockerSandboxRuntimeIT}'s.
  */
-class DockerHostileAppsIT {
-    private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    @RegisterExtension
-    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
-    private PodmanEngine engine;
-    private DockerClient docker;
-    private Path dataDir;
-    private DockerSandboxRuntime runtime;
-    private AppsUnderTest apps;
-
-    @BeforeEach
-    void useTheFixture() {
-        engine = fixture.engine();
-        docker = fixture.docker();
-        dataDir = fixture.dataDir();
-        runtime = fixture.runtime();
-        apps = fixture.apps();
-    }
-
+class DockerHostileAppsIT extends DockerRuntimeTest {
     /**
      * Slipway's build names an app's code by the digest of the uploaded source alone, while the code directory holds it
      * under the uploaded file's name: the same bytes deployed by two users as {@code app.py} and {@code server.py}. Each

@@ -2,14 +2,10 @@ package io.slipway.runtime.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.dockerjava.api.DockerClient;
-import io.slipway.config.DataSize;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Sandbox;
-import io.slipway.runtime.SandboxLimits;
-import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.TestArtifacts;
 import io.slipway.testing.TestHost;
 import io.vertx.core.json.JsonArray;
@@ -22,34 +18,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docker runtime's network, which the engine never touches (network mode none): the same guarantees as the process
  * runtime's, over IPv4 and IPv6, since containers get its links and firewall ({@link io.slipway.runtime.host.SandboxNetwork}).
  */
-class DockerNetworkIT {
-    private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    @RegisterExtension
-    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
-    private PodmanEngine engine;
-    private DockerClient docker;
-    private Path dataDir;
-    private DockerSandboxRuntime runtime;
-    private AppsUnderTest apps;
-
-    @BeforeEach
-    void useTheFixture() {
-        engine = fixture.engine();
-        docker = fixture.docker();
-        dataDir = fixture.dataDir();
-        runtime = fixture.runtime();
-        apps = fixture.apps();
-    }
-
+class DockerNetworkIT extends DockerRuntimeTest {
     /**
      * From inside a container: every address of the host, IPv4 and IPv6 (link-local ones on the container's eth0, and
      * those derived from the links' fixed MACs), on a port the test listens on at 0.0.0.0 and one at [::]; the host's end

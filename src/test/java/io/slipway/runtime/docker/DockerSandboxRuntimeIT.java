@@ -3,20 +3,16 @@ package io.slipway.runtime.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
-import io.slipway.config.DataSize;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.logs.FileLogSink;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.NetworkPolicy;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
-import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.sandbox.SandboxLabel;
-import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.TestArtifacts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -27,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,25 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hold, stop is SIGTERM then SIGKILL, nothing is left, an earlier run's containers are reaped, logs keep their order.
  * The network's guarantees are {@link DockerNetworkIT}'s.
  */
-class DockerSandboxRuntimeIT {
-    private static final SandboxLimits LIMITS = new SandboxLimits(DataSize.parse("128MiB"), 32, 0.5);
-    @RegisterExtension
-    final DockerRuntimeFixture fixture = new DockerRuntimeFixture(LIMITS);
-    private PodmanEngine engine;
-    private DockerClient docker;
-    private Path dataDir;
-    private DockerSandboxRuntime runtime;
-    private AppsUnderTest apps;
-
-    @BeforeEach
-    void useTheFixture() {
-        engine = fixture.engine();
-        docker = fixture.docker();
-        dataDir = fixture.dataDir();
-        runtime = fixture.runtime();
-        apps = fixture.apps();
-    }
-
+class DockerSandboxRuntimeIT extends DockerRuntimeTest {
     @Test
     void aNodeAppAnswersOnItsAddress() throws Exception {
         Sandbox sandbox = apps.start("hello", "hello.js", Map.of("GREETING", "hi"));
