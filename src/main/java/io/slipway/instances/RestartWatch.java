@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * says so in the app's log, holds requests until the new process passes the readiness check, within the start timeout
  * as a start does, and then lets them through; a process that is not ready in time fails the instance as a failed
  * start does, its sandbox stopped. The transitions are {@link AppInstance}'s; this is the slow part between them. One
- * per started sandbox, as its {@link SandboxObserver}; each restart is handled on a virtual thread of its own, since the
- * runtime's thread must not block.
+ * per started sandbox, as its {@link SandboxObserver}; each restart's wait for readiness runs on a virtual thread of
+ * its own, since the runtime's thread must not block.
  */
 final class RestartWatch implements SandboxObserver {
     private static final Logger LOG = LoggerFactory.getLogger(RestartWatch.class);
@@ -26,6 +26,8 @@ final class RestartWatch implements SandboxObserver {
     private final ReadinessCheck readiness;
     private final Duration startTimeout;
     private final Supplier<String> logTail;
+    /** The restarts told so far, each handled once the one before it was (guarded by this). */
+    private java.util.concurrent.CompletableFuture<Void> told = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     RestartWatch(AppInstance instance, Sandbox sandbox, ReadinessCheck readiness, Duration startTimeout, Supplier<String> logTail) {
         this.instance = instance;
@@ -35,13 +37,25 @@ final class RestartWatch implements SandboxObserver {
         this.logTail = logTail;
     }
 
+    /**
+     * Off the runtime's thread, which must not block, and in the order the runtime tells restarts: each restart's
+     * transition and log line run after the one before (a thread per restart could hold restart 2 before restart 1);
+     * only its wait for readiness has a virtual thread of its own, so a later restart is not held behind it.
+     */
     @Override
-    public void restarted(SandboxRestart restart) {
+    public synchronized void restarted(SandboxRestart restart) {
         long seenAt = System.nanoTime();
-        Thread.ofVirtual().name("restart-" + sandbox.appId()).start(() -> handle(restart, seenAt));
+        told = told.thenRunAsync(() -> {
+            try {
+                transition(restart, seenAt);
+            } catch (RuntimeException e) {
+                // A stage that failed would skip every later one: the next restart is still handled.
+                LOG.warn("app {}: handling restart {} under Slipway failed", sandbox.appId(), restart.count(), e);
+            }
+        }, task -> Thread.ofVirtual().name("restart-" + sandbox.appId()).start(task));
     }
 
-    private void handle(SandboxRestart restart, long seenAt) {
+    private void transition(SandboxRestart restart, long seenAt) {
         String what = "restarted under Slipway (restart " + restart.count() + "): the app " + restart.previous().describe();
         LOG.info("app {} {}", sandbox.appId(), what);
         Optional<Restarting> restarting = instance.restarted(sandbox, seenAt);
@@ -52,6 +66,10 @@ final class RestartWatch implements SandboxObserver {
             return;
         }
         instance.log(what + "; requests are held, waiting for it to " + readiness.waitsFor() + " again");
+        Thread.ofVirtual().name("restart-probe-" + sandbox.appId()).start(() -> awaitReadyAgain(restart, restarting));
+    }
+
+    private void awaitReadyAgain(SandboxRestart restart, Optional<Restarting> restarting) {
         long t0 = System.nanoTime();
         try {
             StartProbe.awaitReady(sandbox, readiness, startTimeout, logTail);
