@@ -4,6 +4,8 @@ import io.slipway.app.DataDir;
 import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.app.FileTrees;
+import io.slipway.artifacts.LocalArtifactStore;
+import io.slipway.runtime.Layer;
 import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import java.io.BufferedReader;
@@ -374,11 +376,12 @@ public class Harness {
         try (Database db = Database.openSqlite(dataDir.database())) {
             AppStore store = new AppStore(db);
             App model = store.listAll().getFirst();
-            Path code = dataDir.app(model.id()).resolve("code");
+            LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
+            Path code = artifacts.directory(model.id(), Layer.of(Layer.Kind.CODE, model.codeHash()));
             Instant now = Instant.now();
             for (int i = 0; i < apps; i++) {
                 String id = "bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-                Path target = Files.createDirectories(dataDir.app(id).resolve("code"));
+                Path target = Files.createDirectories(artifacts.build(id, model.codeHash()).resolve("code"));
                 try (var files = Files.list(code)) {
                     for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
                 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param entryFile    the uploaded file's name, e.g. {@code index.ts}
  * @param requirements normalised package specs, sorted
- * @param codeHash     SHA-256 of the uploaded source, which names the code directory's content
+ * @param codeHash     the code layer's digest (SHA-256 of the file's name, its dependency set's key and its content),
+ *                     which names the build directory and its content
  * @param depsKey      the content-addressed dependency set the app uses, or null when it has no requirements
  * @param internet     whether the app may reach the internet
  * @param isPrivate    whether only its owner's token or one of its API keys may call it

@@ -3,7 +3,7 @@ package io.slipway.app;
 import java.nio.file.Path;
 
 /**
- * Where things live under the data dir. Apps' code: {@code apps/<id>/code}; dependency sets:
+ * Where things live under the data dir. Apps' code: {@code apps/<id>/builds/<hex>/code}; dependency sets:
  * {@code deps/<runtime>/<key>}; logs: {@code logs/<id>.log}; pinned tools: {@code tools/}; work in progress:
  * {@code tmp/}, renamed into place only when complete.
  */

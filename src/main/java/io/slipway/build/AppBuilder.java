@@ -83,7 +83,7 @@ public final class AppBuilder {
                 case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), log);
                 case PYTHON -> preparePython(fileName, source);
             };
-            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, sha256(source));
+            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, codeDigest(fileName, source, null));
             Path deps = dependencySets.ensure(language, requirements, log);
             try {
                 // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
@@ -92,7 +92,8 @@ public final class AppBuilder {
                 dependencySets.release(deps.getFileName().toString());
                 throw e;
             }
-            return new BuiltCode(staged, entry, deps.getFileName().toString(), sha256(source));
+            String depsKey = deps.getFileName().toString();
+            return new BuiltCode(staged, entry, depsKey, codeDigest(fileName, source, depsKey));
         } catch (IOException e) {
             FileTrees.deleteQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
@@ -103,21 +104,30 @@ public final class AppBuilder {
     }
 
     /**
-     * Moves staged code into {@code apps/<id>}, replacing what was there; the old code is deleted after the swap. The
-     * code is root's and readable by nobody else until a runtime hands it to what runs the app. The build's hold on its
-     * dependency set ends: store the app before the next {@link DependencySets#sweep}.
+     * Moves staged code into place as one of the app's builds ({@link LocalArtifactStore#putBuild}), beside those already
+     * there, and ends the build's hold on its dependency set: store the app before the next {@link DependencySets#sweep}.
+     * The code is root's and readable by nobody else until a runtime hands it to what runs the app.
      */
     public void commit(BuiltCode built, String appId) {
         try {
-            moveIntoPlace(built, appId);
+            place(built, appId);
         } finally {
-            if (built.depsKey() != null) dependencySets.release(built.depsKey());
+            release(built);
         }
     }
 
-    private void moveIntoPlace(BuiltCode built, String appId) {
+    /**
+     * Moves staged code into place as {@link #commit} does, but keeps the build's hold on its dependency set, so that a
+     * redeploy can start it before it is stored; {@link #release} ends the hold once it is stored, or dropped.
+     */
+    public void place(BuiltCode built, String appId) {
         runner.sealPrivate(built.staged());
-        artifacts.putCode(appId, built.staged());
+        artifacts.putBuild(appId, built.codeHash(), built.staged());
+    }
+
+    /** Ends a {@link #place placed} build's hold on its dependency set. */
+    public void release(BuiltCode built) {
+        if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 
     /** Drops a build that will not be committed. */
@@ -130,6 +140,17 @@ public final class AppBuilder {
         List<String> relative = PythonImports.relative(new String(source, StandardCharsets.UTF_8));
         if (!relative.isEmpty()) throw new LocalImportException(fileName, relative);
         return fileName;
+    }
+
+    /**
+     * The code layer's digest: what names the build's directory, which holds the file under its name, what the build
+     * made of it, and (for Node) the link to its dependency set. The build is pinned, so the same three give the same files.
+     */
+    static String codeDigest(String fileName, byte[] source, String depsKey) {
+        byte[] name = (fileName + "\0" + (depsKey == null ? "" : depsKey) + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(name, name.length + source.length);
+        System.arraycopy(source, 0, all, name.length, source.length);
+        return sha256(all);
     }
 
     static String sha256(byte[] bytes) {

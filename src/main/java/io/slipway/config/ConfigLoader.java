@@ -67,6 +67,7 @@ public final class ConfigLoader {
         d.put("instances.maxRunning", "auto");
         d.put("instances.idleCheckInterval", "1s");
         d.put("instances.maxBackoff", "60s");
+        d.put("instances.drainTimeout", "30s");
         d.put("build.timeout", "5m");
         d.put("build.esbuildVersion", "0.28.2");
         d.put("build.npmRegistry", "");
@@ -257,7 +258,7 @@ public final class ConfigLoader {
                 new InstanceSettings(v.duration("instances.startTimeout"), v.duration("instances.stopGrace"),
                         v.integer("instances.maxWaiters"), v.duration("instances.maxWait"),
                         v.integerOrAuto("instances.maxRunning", () -> maxRunning(plans.get(Plan.DEFAULT))),
-                        v.duration("instances.idleCheckInterval"), v.duration("instances.maxBackoff")),
+                        v.duration("instances.idleCheckInterval"), v.duration("instances.maxBackoff"), v.duration("instances.drainTimeout")),
                 new BuildSettings(v.duration("build.timeout"), v.text("build.esbuildVersion"), v.text("build.npmRegistry"),
                         v.text("build.pipIndexUrl"), v.text("build.pipFindLinks"), v.text("build.npmCache"),
                         v.choice("build.network", BuildSettings.BuildNetwork.class), v.text("build.allowedHosts"), buildLimits(v)),
@@ -336,7 +337,8 @@ public final class ConfigLoader {
         var i = c.instances();
         lines.add("instances: startTimeout=" + Durations.format(i.startTimeout()) + " stopGrace=" + Durations.format(i.stopGrace())
                 + " maxWaiters=" + i.maxWaiters() + " maxWait=" + Durations.format(i.maxWait()) + " maxRunning=" + i.maxRunning()
-                + " idleCheckInterval=" + Durations.format(i.idleCheckInterval()) + " maxBackoff=" + Durations.format(i.maxBackoff()));
+                + " idleCheckInterval=" + Durations.format(i.idleCheckInterval()) + " maxBackoff=" + Durations.format(i.maxBackoff())
+                + " drainTimeout=" + Durations.format(i.drainTimeout()));
         BuildSettings b = c.build();
         lines.add("build: timeout=" + Durations.format(b.timeout()) + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
                 + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks())

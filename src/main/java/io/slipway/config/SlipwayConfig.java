@@ -119,8 +119,9 @@ public record SlipwayConfig(
      * requests may wait for one start and for how long, the cap on running instances, and the crash back-off.
      */
     public record InstanceSettings(Duration startTimeout, Duration stopGrace, int maxWaiters, Duration maxWait,
-                                   int maxRunning, Duration idleCheckInterval, Duration maxBackoff) {
+                                   int maxRunning, Duration idleCheckInterval, Duration maxBackoff, Duration drainTimeout) {
         public InstanceSettings {
+            if (drainTimeout.isNegative()) throw new IllegalArgumentException("instances.drainTimeout must not be negative");
             if (startTimeout.isNegative() || startTimeout.isZero()) throw new IllegalArgumentException("instances.startTimeout must be positive");
             if (maxWaiters < 1) throw new IllegalArgumentException("instances.maxWaiters must be at least 1");
             if (maxRunning < 1) throw new IllegalArgumentException("instances.maxRunning must be at least 1");

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Upload, redeploy, delete. An upload is validated, built in {@code tmp/}, moved into place and only then stored,
- * so a failure at any step leaves no row, no files and no log. A redeploy that fails to build leaves the old code
- * serving. Operations on one app id are serialised.
+ * so a failure at any step leaves no row, no files and no log. A redeploy starts its new version beside the one
+ * serving and switches to it once it answers: one that fails to build or to start leaves the old version serving,
+ * untouched. Operations on one app id are serialised.
  */
 public final class Deployments {
     private static final Logger LOG = LoggerFactory.getLogger(Deployments.class);
@@ -141,12 +142,22 @@ public final class Deployments {
         }
     }
 
-    /** New code under the same id and endpoint; fields not sent keep their values. */
+    /**
+     * New code under the same id and endpoint; fields not sent keep their values. The new version is built, placed
+     * beside the one serving and started there; only once it answers is it stored and are new requests sent to it,
+     * while those in flight on the old version finish there. Returns once it serves. Empty when the owner has no such app.
+     *
+     * @throws io.slipway.app.SlipwayError as {@link #deploy} does; {@code start-failed} (422) and {@code capacity} (503)
+     *     leave the version serving as it was, its code, settings and instance untouched
+     */
     public Optional<App> redeploy(String owner, Plan plan, String id, Upload upload) {
+        App old;
+        App app;
+        java.util.concurrent.CompletableFuture<Void> replacedStopped;
         synchronized (lock(id)) {
             Optional<App> existing = store.find(owner, id);
             if (existing.isEmpty()) return Optional.empty();
-            App old = existing.get();
+            old = existing.get();
             if (UNBUILT.equals(old.codeHash())) {
                 // Its first upload is still building (or starting): that upload's answer says how it went.
                 throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNAVAILABLE, "still-building",
@@ -161,19 +172,58 @@ public final class Deployments {
                 log.event("redeploying with " + valid.fileName());
                 built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
             }
-            Instant now = clock.instant();
-            App app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
-                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(), old.createdAt(), now,
-                    old.lastActiveAt(), valid.healthPath());
-            instances.redeployed(app);
-            synchronized (storeLock) {
-                builder.commit(built, id);
-                store.update(app);
-            }
+            app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
+                    valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(),
+                    old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath());
+            replacedStopped = startAndSwitch(old, app, built);
             log.event("redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
-            instances.startInBackground(id);
-            return Optional.of(app);
+        }
+        if (!old.codeHash().equals(app.codeHash())) replacedStopped.thenRun(() -> removeReplacedBuild(owner, id, old.codeHash()));
+        return find(owner, id);
+    }
+
+    /**
+     * Places the new version's build beside the old one's, starts it there, stores it once it answers, and switches
+     * traffic to it; if it does not start, or cannot be stored, it is dropped and nothing else changes. Returns when
+     * the version it replaced has stopped. Under the app's lock.
+     */
+    private java.util.concurrent.CompletableFuture<Void> startAndSwitch(App old, App app, BuiltCode built) {
+        boolean ownBuild = !old.codeHash().equals(built.codeHash());
+        boolean placed = false;
+        io.slipway.instances.NewVersion next;
+        try {
+            builder.place(built, app.id());
+            placed = true;
+            next = instances.startBeside(app);
+        } catch (RuntimeException e) {
+            if (!placed) builder.discard(built); else builder.release(built);
+            if (placed && ownBuild) artifacts.removeBuild(app.id(), built.codeHash());
+            LOG.info("app {}: the new version was not started: {}", app.id(), e.getMessage());
+            if (e instanceof io.slipway.app.SlipwayError error) throw StartFailures.ofRedeploy(error);
+            throw e;
+        }
+        try {
+            synchronized (storeLock) {
+                store.update(app);
+            }
+        } catch (RuntimeException e) {
+            next.discard();
+            if (ownBuild) artifacts.removeBuild(app.id(), built.codeHash());
+            throw e;
+        } finally {
+            builder.release(built);
+        }
+        return next.promote();
+    }
+
+    /** The build of a version that was replaced, once its sandbox stopped, unless a later redeploy brought it back. */
+    private void removeReplacedBuild(String owner, String id, String codeHash) {
+        synchronized (lock(id)) {
+            Optional<App> now = store.find(owner, id);
+            if (now.isEmpty() || now.get().codeHash().equals(codeHash)) return;
+            artifacts.removeBuild(id, codeHash);
+            artifacts.removeOldLayout(id, now.get().codeHash());
         }
     }
 
@@ -256,6 +306,8 @@ public final class Deployments {
                 removed.add(app.id());
             } else {
                 known.add(app.id());
+                // A redeploy cut short leaves its new build beside the stored one; the stored one is what runs.
+                if (!UNBUILT.equals(app.codeHash())) artifacts.retainOnly(app.id(), app.codeHash());
             }
         }
         for (String id : artifacts.appsWithCode()) {

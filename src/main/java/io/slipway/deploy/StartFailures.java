@@ -20,9 +20,26 @@ final class StartFailures {
 
     /** The problem a deploy answers with when its app did not start. */
     static SlipwayError of(SlipwayError why) {
+        return startFailed("the app was built but did not start: ", why);
+    }
+
+    private static SlipwayError startFailed(String what, SlipwayError why) {
         String tail = why.logTail() == null ? "" : why.logTail();
         String detail = why.detail() + hint(tail).map(h -> "; " + h).orElse("");
-        return new SlipwayError(SlipwayError.Kind.UNPROCESSABLE, "start-failed", "the app was built but did not start: " + detail, null, why.logTail());
+        return new SlipwayError(SlipwayError.Kind.UNPROCESSABLE, "start-failed", what + detail, null, why.logTail());
+    }
+
+    /**
+     * The problem a redeploy answers with when its new version did not start ({@code start-failed}), or found no slot to
+     * start in beside the version serving ({@code capacity}): either way that version serves on, unchanged.
+     */
+    static SlipwayError ofRedeploy(SlipwayError why) {
+        if ("capacity".equals(why.slug())) {
+            return new SlipwayError(SlipwayError.Kind.UNAVAILABLE, "capacity", "no slot is free to start the new version beside the one serving ("
+                    + why.detail() + "); the version serving is unchanged: try again shortly", why.retryAfter(), null);
+        }
+        if (!"app-failed".equals(why.slug())) return why;
+        return startFailed("the new version was built but did not start, so the version serving is unchanged: ", why);
     }
 
     /** What to do, when the log names a package the app imports that is not installed. */

@@ -15,6 +15,8 @@ import io.slipway.runtime.SandboxSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -35,6 +37,7 @@ final class AppInstance {
     private volatile App app;
     private final ActivityMeter meter;
     private final Exchanges exchanges;
+    private final Set<Sandbox> others = ConcurrentHashMap.newKeySet();
 
     // Guarded by this.
     private InstanceState state;
@@ -229,7 +232,7 @@ final class AppInstance {
         // Requests that could not reach the dead app retry from here: the next acquire starts it again. Exchanges still
         // open on it are told, since its connections may never say so themselves.
         running.gone().complete(seenAt);
-        exchanges.sandboxGone();
+        exchanges.sandboxGone(running);
         owner.releaseSlot();
         owner.flushUsage(this);
         log(reason);
@@ -257,7 +260,7 @@ final class AppInstance {
         // As at an exit: a request whose connection to the old process failed waits for the new one, and exchanges still
         // open on the old one are told, since its connections may never say so themselves.
         restarting.previous().gone().complete(seenAt);
-        exchanges.sandboxGone();
+        exchanges.sandboxGone(restarting.previous());
         owner.listener().onStatus(appId, AppStatus.STARTING, null, lastActive());
         return Optional.of(restarting);
     }
@@ -324,10 +327,19 @@ final class AppInstance {
     }
 
     /**
-     * Stops the app if it runs, whatever it is doing, and waits until it has stopped (for redeploy, delete and
-     * shutdown). Requests still waiting for a start are let through to whatever comes next.
+     * Stops the app if it runs, whatever it is doing, and every other version of it (a redeploy's, starting or
+     * draining), and waits until they have stopped (for delete and shutdown). Requests still waiting for a start are
+     * let through to whatever comes next.
      */
     void stopNow(String why) {
+        stopServing(why);
+        for (Sandbox other : others) {
+            SandboxExit exit = other.stop(owner.settings().stopGrace());
+            log("another version stopped: " + why + " (" + exit.describe() + ")");
+        }
+    }
+
+    private void stopServing(String why) {
         while (true) {
             CompletableFuture<?> pending;
             synchronized (this) {
@@ -364,7 +376,7 @@ final class AppInstance {
         running.gone().complete(System.nanoTime());
         try {
             log("going to sleep: " + why);
-            exchanges.endForSleep();
+            exchanges.endForSleep(running);
             SandboxExit exit = running.sandbox().stop(owner.settings().stopGrace());
             log("asleep (" + exit.describe() + ")");
             LOG.info("app {} asleep: {}", appId, why);
@@ -379,7 +391,7 @@ final class AppInstance {
             }
             if (freed) owner.releaseSlot();
             // Exchanges still open on the stopped sandbox (a stop for a redeploy or a delete waits for none) end too.
-            exchanges.sandboxGone();
+            exchanges.sandboxGone(running);
             owner.flushUsage(this);
             owner.listener().onStatus(appId, AppStatus.SLEEPING, null, lastActive());
             stopped.complete(null);
@@ -391,14 +403,73 @@ final class AppInstance {
         return meter;
     }
 
-    /** New code under the same id: stops the old instance; the next acquire starts the new code. */
-    void redeployed(App newApp) {
-        stopNow("redeployed");
-        synchronized (this) {
-            app = newApp;
-            failures = 0;
-            state = new Asleep(false);
+    /**
+     * Makes {@code sandbox}, started and ready beside the version serving ({@link NewVersion}), the one that serves
+     * {@code newApp} from now on: new requests go to it, and the exit of its sandbox is the instance's to handle. It
+     * takes the slot its start reserved. A start or a stop under way is waited for first, so that what it brings is
+     * replaced too. Returns the version replaced, if it was running: its exchanges go on, and it is the caller's to
+     * drain and stop ({@link Replaced}). Blocks.
+     */
+    Optional<Replaced> switchTo(App newApp, Sandbox sandbox) {
+        while (true) {
+            CompletableFuture<?> pending = null;
+            Running replaced = null;
+            boolean heldSlot = false;
+            Running running = new Running(sandbox, owner.clock().instant());
+            synchronized (this) {
+                // Deleted, or Slipway is shutting down: the new version goes with the rest.
+                if (retired) throw InstanceUnavailableException.notFound();
+                switch (state) {
+                    case Pending p -> pending = p.ready();
+                    case Stopping st -> pending = st.stopped();
+                    case Running r -> replaced = r;
+                    case Asleep a -> { }
+                    case Failed f -> { }
+                }
+                if (pending == null) {
+                    heldSlot = holdsSlot;
+                    holdsSlot = true;
+                    app = newApp;
+                    failures = 0;
+                    state = running;
+                    if (replaced == null) meter.running();
+                    others.remove(sandbox);
+                    if (replaced != null) others.add(replaced.sandbox());
+                }
+            }
+            if (pending != null) {
+                pending.handle((v, e) -> null).join();
+                continue;
+            }
+            // A request whose connection to the old version fails from now on is sent again, to the new one.
+            if (replaced != null) replaced.gone().complete(System.nanoTime());
+            sandbox.exited().thenAccept(exit -> {
+                long seenAt = System.nanoTime();
+                Thread.ofVirtual().start(() -> onExit(sandbox, exit, seenAt));
+            });
+            owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
+            return replaced == null ? Optional.empty() : Optional.of(new Replaced(replaced, heldSlot));
         }
+    }
+
+    /** A version a redeploy replaced while it ran; {@code heldSlot}: whether its slot is to be released once it stopped. */
+    record Replaced(Running running, boolean heldSlot) { }
+
+    /** The sandboxes of the app other than the one serving: a redeploy's new version while it starts, old ones while they drain. */
+    Set<Sandbox> others() {
+        return others;
+    }
+
+    Exchanges exchanges() {
+        return exchanges;
+    }
+
+    Instances owner() {
+        return owner;
+    }
+
+    synchronized boolean retired() {
+        return retired;
     }
 
     /** The app's plan changed: its limits apply from its next start. */
@@ -411,11 +482,12 @@ final class AppInstance {
         return sleep(why, () -> true);
     }
 
-    void retire() {
+    /** Stops the app and every version of it for good (it is deleted, or Slipway shuts down). Blocks. */
+    void retire(String why) {
         synchronized (this) {
             retired = true;
         }
-        stopNow("deleted");
+        stopNow(why);
     }
 
     /** The status as the API shows it, or null when the instance holds no process (the stored status applies). */

@@ -2,13 +2,18 @@ package io.slipway.instances;
 
 import io.slipway.instances.InstanceState.Running;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,20 +68,44 @@ final class Exchanges {
         return awaiting.get() > 0;
     }
 
-    /** The instance let go of a sandbox: the exchanges open on it are told ({@link Lease#onGone}). */
-    void sandboxGone() {
-        open.forEach(OpenLease::sandboxGone);
+    /**
+     * The instance let go of the sandbox of {@code gone}, whose {@link Running#gone()} it completed: the exchanges open
+     * on it are told ({@link Lease#onGone}). Those on another version of the app (a redeploy's) go on.
+     */
+    void sandboxGone(Running gone) {
+        open.forEach(lease -> lease.sandboxGone(gone));
     }
 
-    /** Tells the clients of streams still open that the app is going to sleep, and waits (2 s at most) until they are told. */
-    void endForSleep() {
-        var ends = open.stream().map(OpenLease::endForSleep).toArray(CompletableFuture[]::new);
+    /**
+     * Tells the clients of streams still open on {@code running} that the app is going to sleep, and waits (2 s at most)
+     * until they are told.
+     */
+    void endForSleep(Running running) {
+        var ends = open.stream().filter(lease -> lease.running == running).map(OpenLease::endForSleep).toArray(CompletableFuture[]::new);
         if (ends.length == 0) return;
         try {
             CompletableFuture.allOf(ends).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("app {}: not every open stream ended cleanly before sleep: {}", appId, e.toString());
         }
+    }
+
+    /**
+     * Waits until every exchange open on {@code old} (a version a redeploy replaced) has ended, its sandbox has exited,
+     * or {@code within} has passed; returns how many are still open then. Blocks.
+     */
+    int drain(Running old, Duration within) {
+        List<OpenLease> on = open.stream().filter(lease -> lease.running == old).toList();
+        if (on.isEmpty()) return 0;
+        CompletableFuture<?> allEnded = CompletableFuture.allOf(on.stream().map(OpenLease::ended).toArray(CompletableFuture[]::new));
+        try {
+            CompletableFuture.anyOf(allEnded, old.sandbox().exited()).get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // counted below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return (int) on.stream().filter(lease -> !lease.released.get()).count();
     }
 
     /** One exchange with the app. */
@@ -86,6 +115,8 @@ final class Exchanges {
         private final AtomicBoolean released = new AtomicBoolean();
         private volatile Supplier<CompletionStage<Void>> endCleanly;
         private volatile Runnable whenGone;
+        // Made only for an exchange a drain waits for: most never need one.
+        private final AtomicReference<CompletableFuture<Void>> whenEnded = new AtomicReference<>();
 
         OpenLease(Running running) {
             this.running = running;
@@ -127,10 +158,18 @@ final class Exchanges {
             this.whenGone = action;
         }
 
-        /** The instance let go of a sandbox: if it is this exchange's, its action runs. */
-        void sandboxGone() {
+        /** The instance let go of {@code gone}'s sandbox: if it is this exchange's, its action runs. */
+        void sandboxGone(Running gone) {
             Runnable action = whenGone;
-            if (action != null && running.gone().isDone()) action.run();
+            if (action != null && running == gone && running.gone().isDone()) action.run();
+        }
+
+        /** Completes once the exchange is released. */
+        CompletableFuture<Void> ended() {
+            whenEnded.compareAndSet(null, new CompletableFuture<>());
+            CompletableFuture<Void> ended = whenEnded.get();
+            if (released.get()) ended.complete(null);
+            return ended;
         }
 
         @Override
@@ -140,6 +179,8 @@ final class Exchanges {
                 meter.touch();
                 inFlight.decrementAndGet();
                 open.remove(this);
+                CompletableFuture<Void> ended = whenEnded.get();
+                if (ended != null) ended.complete(null);
             }
         }
 

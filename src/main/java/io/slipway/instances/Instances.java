@@ -85,11 +85,6 @@ public final class Instances implements AutoCloseable {
         return instance == null ? CompletableFuture.failedFuture(InstanceUnavailableException.notFound()) : instance.acquire();
     }
 
-    /** Starts the app in the background, as right after a deploy; failures are recorded, not thrown. */
-    public void startInBackground(String appId) {
-        acquire(appId).thenAccept(Lease::release);
-    }
-
     /**
      * Starts the app unless it runs, and blocks until it runs: what a deploy waits for. Not a request (nothing is
      * metered), and an app that failed before is started at once.
@@ -115,14 +110,18 @@ public final class Instances implements AutoCloseable {
         }
     }
 
-    /** Stops the old code, if running, and makes the next start use {@code app}'s. Blocks. */
-    public void redeployed(App app) {
-        AppInstance existing = instances.get(app.id());
-        if (existing != null) {
-            existing.redeployed(app);
-        } else {
-            register(app);
-        }
+    /**
+     * Starts {@code app}, a new version of a known app, beside the version serving, and blocks until it answers; {@link
+     * NewVersion#promote} then switches traffic to it, {@link NewVersion#discard} drops it. Nothing of the version
+     * serving changes meanwhile. It takes a slot of its own while both run.
+     *
+     * @throws InstanceUnavailableException why it did not start, as {@link #startAndAwait} says; {@code capacity} when
+     *     no slot is free for it
+     */
+    public NewVersion startBeside(App app) {
+        AppInstance instance = instances.get(app.id());
+        if (instance == null) throw InstanceUnavailableException.notFound();
+        return NewVersion.start(instance, app);
     }
 
     /** The app's owner moved to another plan: the new limits apply from the app's next start. */
@@ -141,7 +140,7 @@ public final class Instances implements AutoCloseable {
     /** Stops the app for good and forgets it. Blocks until the sandbox is gone. */
     public void remove(String appId) {
         AppInstance instance = instances.remove(appId);
-        if (instance != null) instance.retire();
+        if (instance != null) instance.retire("deleted");
         runtime.forget(appId);
     }
 
@@ -251,7 +250,7 @@ public final class Instances implements AutoCloseable {
             for (AppInstance instance : instances.values()) {
                 executor.execute(() -> {
                     try {
-                        instance.stopNow("Slipway is shutting down");
+                        instance.retire("Slipway is shutting down");
                     } catch (RuntimeException e) {
                         LOG.warn("app {} did not stop cleanly", instance.appId(), e);
                     }

@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 /**
  * One content-addressed piece of an app, as a runtime receives it: its built code or its dependency set. The digest
  * names the content, so two layers with one digest are interchangeable and a runtime may cache what it made of one
- * (an image layer, an unpacked directory) under it. A code layer's digest is that of the uploaded source, which the
- * pinned build turns into the same code every time; a dependency set's is that of its inputs (language and normalised
+ * (an image layer, an unpacked directory) under it. A code layer's digest is that of the uploaded file (its name and
+ * content) and of the dependency set it runs with, which the pinned build turns into the same code every time; a
+ * dependency set's is that of its inputs (language and normalised
  * requirements), since package installs are not reproducible byte for byte.
  *
  * @param kind   what the layer holds, which says where it appears in the sandbox ({@code /app/code},

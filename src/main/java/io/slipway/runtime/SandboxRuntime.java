@@ -5,8 +5,9 @@ import java.util.Set;
 /**
  * Starts, observes and reaps the sandboxes that run apps: one implementation per mechanism ({@code process},
  * {@code docker}, {@code kubernetes}), each passing the shared contract suite ({@code SandboxRuntimeContract} in the
- * tests). A runtime knows nothing of HTTP, users or the lifecycle: {@code instances} decides when to call it, and never
- * starts two sandboxes of one app at once. Thread-safe.
+ * tests). A runtime knows nothing of HTTP, users or the lifecycle: {@code instances} decides when to call it. Two
+ * sandboxes of one app can run at once, each from its own artifact: a redeploy starts the new version beside the one
+ * serving, and stops that one only once the new one answers. Thread-safe.
  */
 public interface SandboxRuntime extends AutoCloseable {
     /** The name used in configuration and logs: {@code process}, {@code docker}, {@code kubernetes}. */

@@ -24,7 +24,7 @@ class CapacityIT {
     static final SlipwayServerExtension slipway = SlipwayServerExtension.withConfig(c -> {
         var i = c.instances();
         return c.withInstances(new SlipwayConfig.InstanceSettings(i.startTimeout(), Duration.ofSeconds(1), i.maxWaiters(),
-                i.maxWait(), 1, Duration.ofMillis(100), i.maxBackoff()));
+                i.maxWait(), 1, Duration.ofMillis(100), i.maxBackoff(), i.drainTimeout()));
     });
     static TestServer server;
     @Token("capacity")

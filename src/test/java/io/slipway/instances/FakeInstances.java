@@ -32,6 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeInstances implements AutoCloseable {
     static final Duration SLEEP_AFTER = Duration.ofMinutes(10);
+    /** How long exchanges on a version a redeploy replaced may go on. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
 
     /** One status the lifecycle reported. */
     record Reported(String appId, AppStatus status, String error) {
@@ -48,15 +50,20 @@ final class FakeInstances implements AutoCloseable {
         this.runtime = new FakeSandboxRuntime(dir);
         this.logs = new AppLogs(dir.resolve("logs"), 1 << 20);
         var settings = new InstanceSettings(startTimeout, Duration.ofSeconds(1), 100, Duration.ofSeconds(10), maxRunning,
-                Duration.ofMillis(10), Duration.ofSeconds(30));
+                Duration.ofMillis(10), Duration.ofSeconds(30), DRAIN_TIMEOUT);
         this.instances = new Instances(runtime, settings, clock, (id, status, error, lastActive) -> reported.add(new Reported(id, status, error)),
                 FakeInstances::spec, logs::of, (app, at, used) -> { }, Duration.ofHours(1));
         for (String id : appIds) instances.register(app(id));
     }
 
     private App app(String id) {
+        return app(id, "env.js", Map.of());
+    }
+
+    /** The app {@code id} as deployed with the fake's app {@code entry} and {@code env}: a new version of it, say. */
+    App app(String id, String entry, Map<String, String> env) {
         Instant created = clock.instant();
-        return new App(id, "alice", id, Language.NODE, "env.js", List.of(), SLEEP_AFTER, Map.of(), AppStatus.READY, null, "0".repeat(64),
+        return new App(id, "alice", id, Language.NODE, entry, List.of(), SLEEP_AFTER, env, AppStatus.READY, null, "0".repeat(64),
                 null, false, false, "free", created, created, null, App.DEFAULT_HEALTH_PATH);
     }
 

@@ -25,7 +25,7 @@ class StartQueueIT {
         try (TestServer server = TestServer.start(dataDir, c -> {
             var i = c.instances();
             return c.withInstances(new SlipwayConfig.InstanceSettings(i.startTimeout(), i.stopGrace(), 3, i.maxWait(),
-                    i.maxRunning(), i.idleCheckInterval(), i.maxBackoff()));
+                    i.maxRunning(), i.idleCheckInterval(), i.maxBackoff(), i.drainTimeout()));
         })) {
             String token = server.token("queue");
             String app = server.deploy(token, "index.js", TestApps.source("slow-start.js"), Map.of("sleepAfter", "1s")).getString("id");

@@ -1,6 +1,8 @@
 package io.slipway.runtime;
 
+import io.slipway.app.DataDir;
 import io.slipway.app.Language;
+import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.testing.TestApps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,14 +53,16 @@ public enum ContractApp {
     }
 
     /**
-     * The artifact of a real runtime: the app's node script written as its code layer into {@code apps/<id>/code} of
-     * the data dir, where {@link io.slipway.artifacts.LocalArtifactStore} serves it, readable by sandboxes that run as
-     * other uids. Its digest is the script's.
+     * The artifact of a real runtime: the app's node script written as its code layer into {@code
+     * apps/<id>/builds/<hex>/code} of the data dir, where {@link io.slipway.artifacts.LocalArtifactStore} serves it,
+     * readable by sandboxes that run as other uids. Its digest is the script's name and content.
      */
     public Artifact nodeScript(Path dataDir, String appId) {
         String source = TestApps.source(resource);
-        Path code = dataDir.resolve("apps").resolve(appId).resolve("code");
         try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((entry + "\0\0" + source).getBytes(StandardCharsets.UTF_8));
+            Layer layer = Layer.of(Layer.Kind.CODE, HexFormat.of().formatHex(digest));
+            Path code = new LocalArtifactStore(new DataDir(dataDir)).build(appId, layer.hex()).resolve("code");
             Files.createDirectories(code);
             for (Path dir = code; dir.startsWith(dataDir); dir = dir.getParent()) {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(dir.equals(code) ? "rwxr-xr-x" : "rwx--x--x"));
@@ -66,8 +70,7 @@ public enum ContractApp {
             Path file = code.resolve(entry);
             Files.writeString(file, source);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
-            return new Artifact(Language.NODE, entry, Layer.of(Layer.Kind.CODE, HexFormat.of().formatHex(digest)), Optional.empty());
+            return new Artifact(Language.NODE, entry, layer, Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

@@ -108,6 +108,11 @@ public abstract class SandboxRuntimeContract {
 
     protected Started start(ContractApp app, NetworkPolicy network, SandboxLimits limits, Map<String, String> env) {
         String appId = "c" + Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 44));
+        return start(appId, app, network, limits, env);
+    }
+
+    /** A sandbox of the app {@code appId}, which may have others already (a redeploy's new version beside the old). */
+    protected Started start(String appId, ContractApp app, NetworkPolicy network, SandboxLimits limits, Map<String, String> env) {
         RecordingLogSink log = new RecordingLogSink();
         SandboxSpec spec = new SandboxSpec(appId, artifact(dataDir, appId, app), env, limits, network,
                 Map.of("io.slipway.test", getClass().getSimpleName()), log);
@@ -144,6 +149,26 @@ public abstract class SandboxRuntimeContract {
         assertThat(env.getString("GREETING")).as("the app's own variable").isEqualTo("hello from the contract");
         assertThat(app.sandbox().appId()).isEqualTo(app.appId());
         assertThat(app.sandbox().exited()).isNotDone();
+    }
+
+    @Test
+    void twoSandboxesOfOneAppRunAtOnceEachFromItsOwnArtifactAndStoppingOneLeavesTheOther() {
+        Started old = start(ContractApp.ENV, NetworkPolicy.ISOLATED, LIMITS, Map.of("VERSION", "1"));
+        SandboxClient.awaitAnswer(old.sandbox(), "/", START);
+
+        Started next = start(old.appId(), ContractApp.PROBE, NetworkPolicy.ISOLATED, LIMITS, Map.of("VERSION", "2"));
+        var nextAnswer = SandboxClient.awaitAnswer(next.sandbox(), "/env", START);
+        var oldAnswer = SandboxClient.awaitAnswer(old.sandbox(), "/", START);
+
+        assertThat(new JsonObject(oldAnswer.body()).getJsonObject("env").getString("VERSION")).as("the old sandbox, still its own").isEqualTo("1");
+        assertThat(new JsonObject(nextAnswer.body()).getJsonObject("env").getString("VERSION")).as("the new one, beside it").isEqualTo("2");
+        assertThat(next.sandbox().address()).as("each has an address of its own").isNotEqualTo(old.sandbox().address());
+
+        old.sandbox().stop(Duration.ofSeconds(5));
+
+        assertThat(next.sandbox().exited()).as("the new sandbox outlives the old one's stop").isNotDone();
+        var after = SandboxClient.awaitAnswer(next.sandbox(), "/env", START);
+        assertThat(new JsonObject(after.body()).getJsonObject("env").getString("VERSION")).isEqualTo("2");
     }
 
     @Test

@@ -56,14 +56,25 @@ class HostileAppsIT {
 
     @Test
     void cannotReadSlipwaysDataAnotherAppsCodeOrTheHostsSecrets() {
+        Path victimsCode = victimsCode();
+        assertThat(victimsCode).as("the victim's code, where Slipway keeps it").isRegularFile();
         List<String> forbidden = List.of(dataDir.toString(), dataDir.resolve("db/slipway.db").toString(),
-                dataDir.resolve("secrets/jwt.key").toString(), dataDir.resolve("apps/" + victim + "/code/index.cjs").toString(),
+                dataDir.resolve("secrets/jwt.key").toString(), victimsCode.toString(),
                 dataDir.resolve("logs").toString(), "/root", "/etc/shadow", "/home", "/var/log", "/proc/1/root/etc/shadow");
 
         for (String path : forbidden) {
             assertThat(probe(hostile, "/read?path=" + encode(path)).getBoolean("ok")).as("read %s", path).isFalse();
         }
         assertThat(probe(hostile, "/read?path=/app/code/index.cjs").getBoolean("ok")).as("its own code").isTrue();
+    }
+
+    /** The victim app's built entry file, in its one build's directory. */
+    private static Path victimsCode() {
+        try (Stream<Path> builds = Files.list(dataDir.resolve("apps").resolve(victim).resolve("builds"))) {
+            return builds.findFirst().orElseThrow().resolve("code/index.cjs");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -161,6 +161,11 @@ public final class FakeSandboxRuntime implements SandboxRuntime {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
     }
 
+    /** How many sandboxes of the app have not exited (two while a redeploy's new version starts beside the old). */
+    public long running(String appId) {
+        return sandboxes.getOrDefault(appId, List.of()).stream().filter(FakeSandbox::isAlive).count();
+    }
+
     /** Whether the app has a sandbox that has not exited. */
     public boolean isRunning(String appId) {
         return sandboxes.getOrDefault(appId, List.of()).stream().anyMatch(FakeSandbox::isAlive);

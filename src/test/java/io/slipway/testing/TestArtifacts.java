@@ -2,6 +2,7 @@ package io.slipway.testing;
 
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
+import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.runtime.Artifact;
 import io.slipway.runtime.Layer;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Artifacts of test apps, laid out in a data dir as {@link io.slipway.artifacts.LocalArtifactStore} reads them: the
- * code at {@code apps/<id>/code/<entry>}, a dependency set at {@code deps/<language>/<hex>/…}. No build runs: the code
+ * code at {@code apps/<id>/builds/<hex>/code/<entry>}, a dependency set at {@code deps/<language>/<hex>/…}. No build runs: the code
  * layer is the test app's source as it is.
  */
 public final class TestArtifacts {
@@ -39,20 +40,19 @@ public final class TestArtifacts {
     }
 
     /**
-     * {@code source} uploaded as {@code fileName}, with the code layer's digest as Slipway's build gives it: the SHA-256 of
-     * the uploaded bytes alone, whatever the file is named. The code directory holds the file as it is (a Python app's,
-     * or a Node app's {@code .cjs}/{@code .mjs}).
+     * {@code source} uploaded as {@code fileName}, with the code layer's digest as Slipway's build gives it (of the file's
+     * name and content, no dependency set). The code directory holds the file as it is (a Python app's, or a Node app's
+     * {@code .cjs}/{@code .mjs}).
      */
     public static Artifact asDeployed(Path dataDir, String appId, String fileName, String source) {
-        write(new DataDir(dataDir).app(appId).resolve("code").resolve(fileName), source);
-        Language language = fileName.endsWith(".py") ? Language.PYTHON : Language.NODE;
-        return new Artifact(language, fileName, Layer.of(Layer.Kind.CODE, sha256(source)), Optional.empty());
+        return of(dataDir, appId, fileName, source);
     }
 
     private static Artifact of(Path dataDir, String appId, String name, String source) {
-        write(new DataDir(dataDir).app(appId).resolve("code").resolve(name), source);
+        Layer code = Layer.of(Layer.Kind.CODE, sha256(name + "\0\0" + source));
+        write(new LocalArtifactStore(new DataDir(dataDir)).build(appId, code.hex()).resolve("code").resolve(name), source);
         Language language = name.endsWith(".py") ? Language.PYTHON : Language.NODE;
-        return new Artifact(language, name, Layer.of(Layer.Kind.CODE, sha256(name + "\0" + source)), Optional.empty());
+        return new Artifact(language, name, code, Optional.empty());
     }
 
     /**

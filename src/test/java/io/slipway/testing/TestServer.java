@@ -63,7 +63,7 @@ public final class TestServer implements AutoCloseable {
     public static SlipwayConfig fastLifecycle(SlipwayConfig c) {
         var i = c.instances();
         return c.withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(3), Duration.ofSeconds(1), i.maxWaiters(),
-                i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10)));
+                i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10), i.drainTimeout()));
     }
 
     /** JUnit makes temporary dirs 0700; sandboxes, which run as other uids, must be able to pass through them. */

@@ -37,10 +37,9 @@ import org.slf4j.LoggerFactory;
  * container that is never started and committing it. Thread-safe; two starts of one artifact make it once.
  *
  * <p>An image is shared by every app whose artifact has its tag, so the tag must name what the image holds. The code
- * layer's digest does not: it is the uploaded source's, while the app's code directory holds that source under the
- * uploaded file's name (and its transpiled output), and a redeploy can make an app's new digest current before its new
- * code is in place. So the code is read once, its tar's SHA-256 goes into the tag, and those same bytes are copied into
- * the image. A dependency set is one directory per digest, written once by the build and root's from then on: its
+ * layer's digest names the build's inputs, not its bytes as read (the files' modes and owners, which a runtime changes,
+ * go into a tar too), so the code is read once, its tar's SHA-256 goes into the tag, and those same bytes are copied
+ * into the image. A dependency set is one directory per digest, written once by the build and root's from then on: its
  * digest names it, but only in this Slipway's data dir, since the digest hashes the set's inputs (another Slipway on the
  * engine, with another registry or installing on another day, holds another set under it): the tag names this
  * Slipway's owner label too.

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private final boolean egress;
     private final Path egressResolvConf;
     // Per app, the clean-up of its last sandbox (its cgroups' removal), which its next start waits for.
-    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> cleanUps = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CgroupNames cgroupNames = new CgroupNames();
 
     /** Installs the sandboxes' firewall (and with {@code sandbox.egress = nat}, NAT); {@link #close()} removes them. */
     /** @param uids the apps' host uids, which this runtime gives out and releases */
@@ -126,8 +125,14 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             case PYTHON -> "/app/venv";
         }));
         List<String> program = artifact.command(tools.node().toString(), tools.python().toString());
-        awaitCleanUp(spec.appId());
-        Cgroup cgroup = Cgroup.create(label, spec.appId(), spec.limits());
+        CgroupNames.Reserved name = cgroupNames.reserve(spec.appId());
+        Cgroup cgroup;
+        try {
+            cgroup = Cgroup.create(label, name.name(), spec.limits());
+        } catch (RuntimeException e) {
+            name.free();
+            throw e;
+        }
         // The launcher joins the cgroups, still as root, then becomes setpriv, then bwrap: no process of the app ever
         // runs outside its limits. As many open files as the hard limit allows: an app may hold a connection per client (SSE, WebSockets).
         // A number, not $(ulimit -Hn): a subshell would be a child process, mistaken for the sandbox's first one.
@@ -140,6 +145,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             process = AppProcesses.launch(pb, spec, label);
         } catch (IOException | RuntimeException e) {
             cgroup.remove();
+            name.free();
             throw e;
         }
         SandboxNetwork.Link link;
@@ -150,35 +156,19 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
                 // The app exited at once and took its namespace with it: what matters is its exit, which the lifecycle
                 // reports (with its log). Port 0 of 0.0.0.0 refuses every connection: nothing is ever reached there.
                 ProcessSandbox dead = new ProcessSandbox(spec.appId(), new InetSocketAddress("0.0.0.0", 0), process, cgroup);
-                cleanUps.put(spec.appId(), dead.cleanedUp());
+                name.until(dead.cleanedUp());
                 return dead;
             }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             cgroup.remove();
+            name.free();
             throw e;
         }
         ProcessSandbox sandbox = new ProcessSandbox(spec.appId(), new InetSocketAddress(link.sandboxAddress(), SANDBOX_PORT), process, cgroup);
         sandbox.exited().whenComplete((exit, e) -> network.detach(link));
-        cleanUps.put(spec.appId(), sandbox.cleanedUp());
+        name.until(sandbox.cleanedUp());
         return sandbox;
-    }
-
-    /**
-     * The previous sandbox of the app, if it exited a moment ago, may still be removing its cgroups, whose names the new
-     * one reuses: its start waits for that (a second at most). Starts of one app never overlap (its instance serialises
-     * them), so nothing else can take the names meanwhile.
-     */
-    private void awaitCleanUp(String appId) {
-        CompletableFuture<Void> previous = cleanUps.remove(appId);
-        if (previous == null) return;
-        try {
-            previous.get(2, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            LOG.debug("the previous sandbox of {} is still being cleaned up: {}", appId, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static boolean exitedWithin(Process process, long millis) {

@@ -75,7 +75,7 @@ class DockerFlowIT {
         return c.withRuntime(c.runtime().withKind(RuntimeSettings.Kind.DOCKER).withDocker(docker))
                 .withBuild(c.build().withPipFindLinks(wheels.toString()))
                 .withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(30), Duration.ofSeconds(1), i.maxWaiters(),
-                        i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10)));
+                        i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10), i.drainTimeout()));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipway.app.DataDir;
+import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.app.Language;
 import io.slipway.config.DataSize;
 import io.slipway.runtime.Artifact;
@@ -50,16 +51,15 @@ class DockerHostileAppsIT extends DockerRuntimeTest {
     }
 
     /**
-     * An attacker's app whose code directory holds something other than what its digest names, as after a redeploy: the
-     * new record (the new digest) is live before the new code is moved into place, and a start in between makes an image
-     * of the old code under the new digest. With the victim's source as the new upload, the victim's app would run the
+     * An attacker's app whose code directory holds something other than what its digest names (the digest names a
+     * build's inputs, and the directory is the attacker's own to reach for, by a bug or a race of its redeploys). With the victim's source as the new upload, the victim's app would run the
      * attacker's code, with the victim's variables. An image holds what was read, named by what was read.
      */
     @Test
     void anAppNeverRunsCodeThatAnotherAppsCodeDirectoryHeldUnderItsDigest() throws IOException {
         String victims = TestApps.source("hello.py") + "\n# " + dataDir + "\n";
         Artifact claimed = TestArtifacts.asDeployed(dataDir, "mallory", "app.py", victims);
-        Files.writeString(new DataDir(dataDir).app("mallory").resolve("code/app.py"), TestApps.source("forks.py"));
+        Files.writeString(new LocalArtifactStore(new DataDir(dataDir)).directory("mallory", claimed.code()).resolve("app.py"), TestApps.source("forks.py"));
         Sandbox mallory = apps.start(apps.spec("mallory", claimed, Map.of(), NetworkPolicy.ISOLATED));
         assertThat(new JsonObject(apps.awaitAnswer(mallory, "/")).getString("app")).isEqualTo("forks");
 
