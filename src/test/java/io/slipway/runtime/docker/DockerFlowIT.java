@@ -97,6 +97,25 @@ class DockerFlowIT {
     }
 
     @Test
+    void aRedeployStartsItsContainerBesideTheOldOneAndLeavesOnlyTheNewOneOnceItServes() {
+        String id = server.deploy(alice, "index.js", TestApps.source("versioned.js"), Map.of("env", "{\"VERSION\":\"1\"}")).getString("id");
+        assertThat(new JsonObject(server.call(id, "/").body()).getString("version")).isEqualTo("1");
+        String oldContainer = containersOf(id).getFirst().getId();
+
+        HttpResponse<String> refused = server.redeploy(alice, id, new io.slipway.testing.Multipart().file("index.js", TestApps.source("crash.js")));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(containersOf(id)).as("the refused version's container is gone").extracting(Container::getId).containsExactly(oldContainer);
+
+        HttpResponse<String> redeployed = server.redeploy(alice, id, new io.slipway.testing.Multipart()
+                .file("index.js", TestApps.source("versioned.js") + "\n// 2\n").field("env", "{\"VERSION\":\"2\"}"));
+
+        assertThat(redeployed.statusCode()).as(redeployed.body()).isEqualTo(200);
+        assertThat(new JsonObject(server.call(id, "/").body()).getString("version")).isEqualTo("2");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(containersOf(id)).singleElement()
+                .satisfies(c -> assertThat(c.getId()).isNotEqualTo(oldContainer)));
+    }
+
+    @Test
     void aPythonAppWithARequirementAnswers() {
         String id = server.deploy(alice, "app.py", TestApps.source("wheel.py"), Map.of("requirements", "slipway-testpkg==1.0")).getString("id");
 
