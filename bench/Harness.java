@@ -387,7 +387,7 @@ public class Harness {
                 }
                 store.insert(new App(id, "user-" + (i / perUser), "app-" + i, model.language(), model.entryFile(), List.of(),
                         model.sleepAfter(), Map.of(), AppStatus.SLEEPING, null, model.codeHash(), null, false, false, "bench",
-                        now.plusMillis(i), now.plusMillis(i), null, App.DEFAULT_HEALTH_PATH));
+                        now.plusMillis(i), now.plusMillis(i), null, App.DEFAULT_HEALTH_PATH, model.transport(), model.mcp()));
             }
         }
     }

@@ -32,6 +32,7 @@ final class ServerJson {
                 .put("internet", app.internet())
                 .put("private", app.isPrivate())
                 .put("healthPath", app.healthPath())
+                .put("transport", app.transport().id())
                 .put("plan", app.plan())
                 .put("usage", usage(usage));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());

@@ -18,13 +18,21 @@ import java.util.Objects;
  * @param isPrivate    whether only its owner's token or one of its API keys may call it
  * @param plan         the owner's plan when the app was last deployed, which sets its sandbox limits
  * @param healthPath   the path a start's readiness probe sends {@code GET} to ({@code /} unless the owner set one)
+ * @param transport    HTTP on {@code $PORT}, or a stdio MCP server that Slipway serves at {@code /mcp}
+ * @param mcp          where Slipway looks for the app's MCP endpoint: {@value #MCP_AUTO} ({@value #DEFAULT_MCP_PATH}),
+ *                     {@value #MCP_OFF}, or a path ({@link #mcpPath()})
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
                   String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt,
-                  String healthPath) {
+                  String healthPath, Transport transport, String mcp) {
     /** Where readiness is probed when the owner named no path. */
     public static final String DEFAULT_HEALTH_PATH = "/";
+    /** The {@code mcp} setting by default: look for MCP at {@link #DEFAULT_MCP_PATH}. */
+    public static final String MCP_AUTO = "auto";
+    /** The {@code mcp} setting of an app that is not to be looked at as an MCP server. */
+    public static final String MCP_OFF = "off";
+    public static final String DEFAULT_MCP_PATH = "/mcp";
 
 
     public App {
@@ -42,10 +50,21 @@ public record App(String id, String owner, String name, Language language, Strin
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         Objects.requireNonNull(healthPath, "healthPath");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(mcp, "mcp");
+    }
+
+    /** Where the app's MCP endpoint is looked for; empty when its owner turned that off. */
+    public java.util.Optional<String> mcpPath() {
+        return switch (mcp) {
+            case MCP_OFF -> java.util.Optional.empty();
+            case MCP_AUTO -> java.util.Optional.of(DEFAULT_MCP_PATH);
+            default -> java.util.Optional.of(mcp);
+        };
     }
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath);
+                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath, transport, mcp);
     }
 }

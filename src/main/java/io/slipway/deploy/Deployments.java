@@ -75,7 +75,7 @@ public final class Deployments {
             Instant now = clock.instant();
             App building = new App(id, owner, valid.name(), valid.language(), valid.fileName(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.BUILDING, null, UNBUILT, null, valid.internet(), valid.isPrivate(), plan.name(), now, now, null,
-                    valid.healthPath());
+                    valid.healthPath(), valid.transport(), valid.mcp());
             store.insert(building);
             deployed = build(building, valid, log, place);
         } catch (RuntimeException e) {
@@ -118,7 +118,8 @@ public final class Deployments {
         BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
         App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
                 building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
-                building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath());
+                building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath(),
+                building.transport(), building.mcp());
         boolean committed = false;
         try {
             synchronized (lock(app.id())) {
@@ -164,7 +165,7 @@ public final class Deployments {
                         "the app's first upload is still being built; redeploy once that upload has answered", java.time.Duration.ofSeconds(5), null);
             }
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
-                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath());
+                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath(), old.transport(), old.mcp());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
             LogSink log = logs.of(id);
             BuiltCode built;
@@ -174,7 +175,7 @@ public final class Deployments {
             }
             app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(),
-                    old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath());
+                    old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath(), valid.transport(), valid.mcp());
             replacedStopped = startAndSwitch(old, app, built);
             log.event("redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
@@ -281,7 +282,8 @@ public final class Deployments {
         Instant lastActive = instances.lastActive(app.id()).orElse(app.lastActiveAt());
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
-                app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive, app.healthPath());
+                app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive, app.healthPath(),
+                app.transport(), app.mcp());
     }
 
     private Object lock(String id) {

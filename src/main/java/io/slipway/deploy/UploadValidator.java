@@ -45,7 +45,8 @@ public final class UploadValidator {
 
     /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
     public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
-                        Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate, String healthPath) {
+                        Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate, String healthPath,
+                        io.slipway.app.Transport transport, String mcp) {
     }
 
     /** @param plan bounds {@code sleepAfter}; its bound is also the default's ceiling */
@@ -64,7 +65,31 @@ public final class UploadValidator {
         boolean isPrivate = upload.isPrivate() != null ? bool("private", upload.isPrivate()) : current != null && current.isPrivate();
         String healthPath = upload.healthPath() != null ? healthPath(upload.healthPath())
                 : current != null ? current.healthPath() : io.slipway.app.App.DEFAULT_HEALTH_PATH;
-        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath);
+        io.slipway.app.Transport transport = upload.transport() != null ? transport(upload.transport())
+                : current != null ? current.transport() : io.slipway.app.Transport.HTTP;
+        String mcp = mcp(upload.mcp() != null ? upload.mcp() : current != null ? current.mcp() : io.slipway.app.App.MCP_AUTO, transport);
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath, transport, mcp);
+    }
+
+    io.slipway.app.Transport transport(String raw) {
+        return io.slipway.app.Transport.fromId(raw).orElseThrow(() -> new InvalidInputException("invalid-transport", "transport '" + printable(raw)
+                + "' must be http (the app serves HTTP on $PORT) or stdio (the file is a stdio MCP server, which Slipway serves at /mcp)"));
+    }
+
+    /** {@code auto}, {@code off} or a path, checked as {@link #healthPath} is; a stdio server is served at {@code /mcp} only. */
+    String mcp(String raw, io.slipway.app.Transport transport) {
+        if (!raw.equals(io.slipway.app.App.MCP_AUTO) && !raw.equals(io.slipway.app.App.MCP_OFF)) {
+            try {
+                healthPath(raw);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("invalid-mcp", "mcp '" + printable(raw) + "' must be auto (look for MCP at /mcp), off, or a path "
+                        + "such as /api/mcp: starting with a single '/', at most 256 characters, no spaces, control characters or '..' segments");
+            }
+            if (transport == io.slipway.app.Transport.STDIO && !raw.equals(io.slipway.app.App.DEFAULT_MCP_PATH)) {
+                throw new InvalidInputException("invalid-mcp", "a stdio server is served at /mcp: mcp may be auto, off or /mcp for it, not '" + printable(raw) + "'");
+            }
+        }
+        return raw;
     }
 
     /**

@@ -29,7 +29,7 @@ class EnvFuzzTest {
             "\\\\ud800", "PORT", "PATH", "NODE_ENV", "SLIPWAY_SANDBOX", "PUBLIC_URL", "_", "A=B", "/*", "//"})
     void envIsAnObjectOfSafeNamesAndStringsOrRefused(FuzzedDataProvider data) throws Exception {
         String raw = data.consumeRemainingAsString();
-        Upload upload = new Upload("index.ts", CONTENT, null, null, null, null, raw, null, null, null);
+        Upload upload = new Upload("index.ts", CONTENT, null, null, null, null, raw, null, null, null, null, null);
 
         Map<String, String> env;
         try {

@@ -43,7 +43,7 @@ class SleepAfterFuzzTest {
             assertThat(Durations.parse(Durations.format(parsed))).isEqualTo(parsed);
         }
 
-        Upload upload = new Upload("index.ts", CONTENT, null, null, null, raw, null, null, null, null);
+        Upload upload = new Upload("index.ts", CONTENT, null, null, null, raw, null, null, null, null, null, null);
         Duration max = CONFIG.apps().maxSleepAfter().compareTo(plan.maxSleepAfter()) <= 0 ? CONFIG.apps().maxSleepAfter() : plan.maxSleepAfter();
         boolean allowed = parsed != null && parsed.compareTo(Duration.ofSeconds(1)) >= 0 && parsed.compareTo(max) <= 0;
         Duration accepted;

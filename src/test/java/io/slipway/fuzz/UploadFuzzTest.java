@@ -57,7 +57,7 @@ class UploadFuzzTest {
         byte[] content = binaryContent ? data.consumeRemainingAsBytes() : data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
         Upload upload = Upload.ofFields(fileName, content, fields);
         assertThat(Arrays.asList(upload.name(), upload.runtime(), upload.requirements(), upload.sleepAfter(), upload.env(),
-                upload.internet(), upload.isPrivate(), upload.healthPath())).as("the fields an upload reads, and no other")
+                upload.internet(), upload.isPrivate(), upload.healthPath(), upload.transport(), upload.mcp())).as("the fields an upload reads, and no other")
                 .isEqualTo(Upload.FIELDS.stream().map(fields::get).toList());
 
         UploadValidator.Valid valid;
@@ -101,12 +101,16 @@ class UploadFuzzTest {
         else assertThat(valid.isPrivate()).isEqualTo(current != null && current.isPrivate());
         if (upload.healthPath() != null) UploadPromises.assertSafeHealthPath(valid.healthPath());
         else assertThat(valid.healthPath()).isEqualTo(current != null ? current.healthPath() : "/");
+        if (upload.transport() != null) assertThat(valid.transport().id()).isEqualTo(upload.transport());
+        else assertThat(valid.transport()).isEqualTo(current != null ? current.transport() : io.slipway.app.Transport.HTTP);
+        if (upload.mcp() != null) assertThat(valid.mcp()).isEqualTo(upload.mcp());
+        if (!valid.mcp().equals("auto") && !valid.mcp().equals("off")) UploadPromises.assertSafeHealthPath(valid.mcp());
     }
 
     private static UploadValidator.Valid stored(String fileName, String requirements, String env, String sleepAfter) {
-        Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true", null);
+        Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true", null, null, null);
         UploadValidator.Valid v = VALIDATOR.validate(upload, null, CONFIG.plan("pro"));
         return new UploadValidator.Valid(v.fileName(), null, v.name(), v.language(), v.requirements(), v.sleepAfter(), v.env(),
-                v.internet(), v.isPrivate(), v.healthPath());
+                v.internet(), v.isPrivate(), v.healthPath(), v.transport(), v.mcp());
     }
 }

@@ -64,7 +64,8 @@ final class FakeInstances implements AutoCloseable {
     App app(String id, String entry, Map<String, String> env) {
         Instant created = clock.instant();
         return new App(id, "alice", id, Language.NODE, entry, List.of(), SLEEP_AFTER, env, AppStatus.READY, null, "0".repeat(64),
-                null, false, false, "free", created, created, null, App.DEFAULT_HEALTH_PATH);
+                null, false, false, "free", created, created, null, App.DEFAULT_HEALTH_PATH,
+                io.slipway.app.Transport.HTTP, App.MCP_AUTO);
     }
 
     private static SandboxSpec spec(App app) {

@@ -79,6 +79,7 @@ class AppStoreTest {
 
     private static App app(String id, String owner, Instant created) {
         return new App(id, owner, "name-" + id, Language.NODE, "index.mjs", List.of("cors", "express@5"), Duration.ofMinutes(10),
-                Map.of("A", "b"), AppStatus.READY, null, "c0de", "d3p5", true, true, "pro", created, created, null, "/healthz?probe=1");
+                Map.of("A", "b"), AppStatus.READY, null, "c0de", "d3p5", true, true, "pro", created, created, null, "/healthz?probe=1",
+                io.slipway.app.Transport.STDIO, "/api/mcp");
     }
 }

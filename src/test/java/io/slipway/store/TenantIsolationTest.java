@@ -114,6 +114,7 @@ class TenantIsolationTest {
 
     static App app(String id, String owner) {
         return new App(id, owner, "name-" + id, Language.NODE, "index.mjs", List.of(), Duration.ofMinutes(10), Map.of(),
-                AppStatus.READY, null, "c0de", null, false, false, "pro", NOW, NOW, null, App.DEFAULT_HEALTH_PATH);
+                AppStatus.READY, null, "c0de", null, false, false, "pro", NOW, NOW, null, App.DEFAULT_HEALTH_PATH,
+                io.slipway.app.Transport.HTTP, App.MCP_AUTO);
     }
 }
