@@ -4,6 +4,7 @@ import io.slipway.logs.LogSink;
 import io.slipway.app.FileTrees;
 import io.slipway.app.DataDir;
 import io.slipway.app.Language;
+import io.slipway.app.Transport;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.artifacts.LocalArtifactStore;
 import io.slipway.runtime.BuildRunner;
@@ -19,7 +20,8 @@ import java.util.List;
 
 /**
  * Builds an upload into a staged app directory: the source is written and read for imports of files beside it (which
- * are refused: Slipway runs one file), TypeScript transpiled, the dependency set ensured. Nothing outside {@code tmp/}
+ * are refused: Slipway runs one file), TypeScript transpiled, a stdio server given {@link StdioBridge}, the dependency
+ * set ensured. Nothing outside {@code tmp/}
  * changes until {@link #commit}; a failed build deletes its staging.
  */
 public final class AppBuilder {
@@ -63,11 +65,12 @@ public final class AppBuilder {
     }
 
     /**
+     * @param transport how the app talks to its clients: a stdio server runs behind {@link StdioBridge}
      * @param fileName the uploaded file's name, already validated (no path, a known extension)
      * @throws BuildFailedException with the log's tail when a step fails
      * @throws LocalImportException when the file imports files beside it, before any requirement is installed
      */
-    public BuiltCode build(Language language, String fileName, byte[] source, List<String> requirements, LogSink log) {
+    public BuiltCode build(Language language, Transport transport, String fileName, byte[] source, List<String> requirements, LogSink log) {
         Path staged;
         try {
             Files.createDirectories(dataDir.tmp());
@@ -80,10 +83,10 @@ public final class AppBuilder {
             Path uploaded = code.resolve(fileName);
             Files.write(uploaded, source);
             String entry = switch (language) {
-                case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), log);
-                case PYTHON -> preparePython(fileName, source);
+                case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), transport, log);
+                case PYTHON -> preparePython(code, fileName, source, transport, log);
             };
-            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, codeDigest(fileName, source, null));
+            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, codeDigest(fileName, source, null, transport));
             Path deps = dependencySets.ensure(language, requirements, log);
             try {
                 // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
@@ -93,7 +96,7 @@ public final class AppBuilder {
                 throw e;
             }
             String depsKey = deps.getFileName().toString();
-            return new BuiltCode(staged, entry, depsKey, codeDigest(fileName, source, depsKey));
+            return new BuiltCode(staged, entry, depsKey, codeDigest(fileName, source, depsKey, transport));
         } catch (IOException e) {
             FileTrees.deleteQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
@@ -136,18 +139,20 @@ public final class AppBuilder {
         if (built.depsKey() != null) dependencySets.release(built.depsKey());
     }
 
-    private static String preparePython(String fileName, byte[] source) {
+    private static String preparePython(Path code, String fileName, byte[] source, Transport transport, LogSink log) throws IOException {
         List<String> relative = PythonImports.relative(new String(source, StandardCharsets.UTF_8));
         if (!relative.isEmpty()) throw new LocalImportException(fileName, relative);
-        return fileName;
+        return transport == Transport.STDIO ? StdioBridge.write(code, Language.PYTHON, fileName, log) : fileName;
     }
 
     /**
      * The code layer's digest: what names the build's directory, which holds the file under its name, what the build
-     * made of it, and (for Node) the link to its dependency set. The build is pinned, so the same three give the same files.
+     * made of it (with {@link StdioBridge} for a stdio server), and (for Node) the link to its dependency set. The build
+     * is pinned, so the same four give the same files; an HTTP app's digest is what it was before transports.
      */
-    static String codeDigest(String fileName, byte[] source, String depsKey) {
-        byte[] name = (fileName + "\0" + (depsKey == null ? "" : depsKey) + "\0").getBytes(StandardCharsets.UTF_8);
+    static String codeDigest(String fileName, byte[] source, String depsKey, Transport transport) {
+        String bridged = transport == Transport.STDIO ? "stdio\0" : "";
+        byte[] name = (bridged + fileName + "\0" + (depsKey == null ? "" : depsKey) + "\0").getBytes(StandardCharsets.UTF_8);
         byte[] all = java.util.Arrays.copyOf(name, name.length + source.length);
         System.arraycopy(source, 0, all, name.length, source.length);
         return sha256(all);

@@ -82,6 +82,20 @@ public final class Requirements {
         return language == Language.PYTHON ? normalisePythonName(spec) : spec;
     }
 
+    /**
+     * The package a spec that {@link #parse} returned names, without its version or extras: {@code @scope/name} of
+     * {@code @scope/name@1}, {@code mcp} of {@code mcp[cli]<2}.
+     */
+    public static String name(Language language, String spec) {
+        return switch (language) {
+            case NODE -> {
+                int at = spec.indexOf('@', 1);
+                yield at < 0 ? spec : spec.substring(0, at);
+            }
+            case PYTHON -> spec.split("[\\[=!~<>]", 2)[0];
+        };
+    }
+
     private static String normalisePythonName(String spec) {
         int end = 0;
         while (end < spec.length() && (Character.isLetterOrDigit(spec.charAt(end)) || "._-".indexOf(spec.charAt(end)) >= 0)) end++;

@@ -115,7 +115,7 @@ public final class Deployments {
      */
     private App build(App building, UploadValidator.Valid valid, LogSink log, BuildAdmission.Place place) {
         log.event("building " + valid.fileName() + " for " + valid.language().id());
-        BuiltCode built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+        BuiltCode built = builder.build(valid.language(), valid.transport(), valid.fileName(), valid.content(), valid.requirements(), log);
         App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
                 building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
                 building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath(),
@@ -171,7 +171,7 @@ public final class Deployments {
             BuiltCode built;
             try (BuildAdmission.Place place = admission.admit(owner, null, () -> 0, log)) {
                 log.event("redeploying with " + valid.fileName());
-                built = builder.build(valid.language(), valid.fileName(), valid.content(), valid.requirements(), log);
+                built = builder.build(valid.language(), valid.transport(), valid.fileName(), valid.content(), valid.requirements(), log);
             }
             app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(),

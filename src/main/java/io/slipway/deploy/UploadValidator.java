@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.app.InvalidInputException;
 import io.slipway.app.Language;
 import io.slipway.build.Requirements;
+import io.slipway.build.StdioBridge;
 import io.slipway.build.WorkersShim;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
@@ -68,6 +69,7 @@ public final class UploadValidator {
         io.slipway.app.Transport transport = upload.transport() != null ? transport(upload.transport())
                 : current != null ? current.transport() : io.slipway.app.Transport.HTTP;
         String mcp = mcp(upload.mcp() != null ? upload.mcp() : current != null ? current.mcp() : io.slipway.app.App.MCP_AUTO, transport);
+        if (transport == io.slipway.app.Transport.STDIO) StdioBridge.requireSdk(language, requirements);
         return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath, transport, mcp);
     }
 
@@ -116,12 +118,17 @@ public final class UploadValidator {
             throw new InvalidInputException("unsupported-file-type", "file '" + raw + "' must end in .js, .mjs, .ts or .py");
         }
         // Any extension: index.js and index.ts become index.mjs when they are ES modules, and so would this one.
-        String shimBase = WorkersShim.FILE_NAME.substring(0, WorkersShim.FILE_NAME.lastIndexOf('.'));
-        if (raw.substring(0, raw.lastIndexOf('.')).equals(shimBase)) {
+        String base = raw.substring(0, raw.lastIndexOf('.'));
+        if (base.equals(baseName(WorkersShim.FILE_NAME)) || base.equals(baseName(StdioBridge.fileName(Language.NODE)))) {
             throw new InvalidInputException("invalid-file-name", "file name '" + raw + "' is Slipway's own (its server for "
-                    + "Workers-style modules); name the file otherwise, such as index.mjs");
+                    + (base.equals(baseName(WorkersShim.FILE_NAME)) ? "Workers-style modules" : "stdio MCP servers")
+                    + "); name the file otherwise, such as index.mjs");
         }
         return raw;
+    }
+
+    private static String baseName(String fileName) {
+        return fileName.substring(0, fileName.lastIndexOf('.'));
     }
 
     byte[] content(byte[] content) {

@@ -27,6 +27,16 @@ class RequirementsTest {
         assertThat(Requirements.parse(Language.PYTHON, "uvicorn[standard]>=0.30", 50)).containsExactly("uvicorn[standard]>=0.30");
     }
 
+    @Test
+    void aSpecsPackageNameIsItsNameWithoutVersionOrExtras() {
+        assertThat(Requirements.name(Language.NODE, "@modelcontextprotocol/sdk@^1.32")).isEqualTo("@modelcontextprotocol/sdk");
+        assertThat(Requirements.name(Language.NODE, "@scope/pkg")).isEqualTo("@scope/pkg");
+        assertThat(Requirements.name(Language.NODE, "express@5")).isEqualTo("express");
+        assertThat(Requirements.name(Language.PYTHON, "mcp[cli]>=1.8,<2")).isEqualTo("mcp");
+        assertThat(Requirements.name(Language.PYTHON, "mcp~=1.30")).isEqualTo("mcp");
+        assertThat(Requirements.name(Language.PYTHON, "typing-extensions")).isEqualTo("typing-extensions");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"express;rm", "$(id)", "`id`", "--registry=x", "-g", "http://x/y.tgz", "git+ssh://x", "file:../x",
             "../x", "/abs", "a|b", "a>b", "Express", "github:user/repo", "x@1 && y"})
