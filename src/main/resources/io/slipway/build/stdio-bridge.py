@@ -3,7 +3,7 @@
 It serves the server as Streamable HTTP at /mcp on $HOST:$PORT, each MCP session with a process of the server of its
 own, spawned by the SDK's stdio_client, whose messages it relays both ways through the SDK's
 StreamableHTTPServerTransport. Slipway writes this file next to the server and runs it instead, in the app's sandbox;
-the SDK is the app's own (mcp in its requirements, 1.x or 2.x).
+the SDK is the app's own (mcp in its requirements, 1.14 or later, 1.x or 2.x).
 """
 
 import contextlib
@@ -29,6 +29,24 @@ def say(line):
     print(f"slipway: {line}", file=sys.stderr, flush=True)
 
 
+def sdk_version():
+    """mcp's version as (major, minor), or None when it is not installed."""
+    from importlib import metadata
+    import re
+    try:
+        found = re.match(r"(\d+)\.(\d+)", metadata.version("mcp"))
+    except metadata.PackageNotFoundError:
+        return None
+    return (int(found[1]), int(found[2])) if found else None
+
+
+# From 1.14 the SDK's servers answer a ping before initialize, which is how the bridge knows its server is up.
+_VERSION = sdk_version()
+if (_VERSION or (0, 0)) < (1, 14):
+    say("the stdio bridge needs mcp 1.14 or later in requirements (mcp>=1.14), whose servers answer a ping before initialize; "
+        f"this app has {'mcp ' + '.'.join(map(str, _VERSION)) if _VERSION else 'no mcp'}")
+    sys.exit(1)
+
 try:
     import anyio
     import uvicorn
@@ -38,7 +56,7 @@ try:
     from mcp.server.streamable_http import StreamableHTTPServerTransport
     from mcp.shared.message import ServerMessageMetadata, SessionMessage
 except ImportError as error:
-    say(f"the stdio bridge needs mcp 1.8 or later in requirements (its StreamableHTTPServerTransport and stdio_client): {error}")
+    say(f"the stdio bridge cannot load what it needs of mcp (its StreamableHTTPServerTransport and stdio_client): {error}")
     sys.exit(1)
 
 _ADAPTER = getattr(mcp_types, "jsonrpc_message_adapter", None)

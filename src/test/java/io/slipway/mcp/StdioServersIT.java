@@ -121,6 +121,14 @@ class StdioServersIT {
         assertThat(new JsonObject(python.body()).getString("detail")).contains("add mcp to requirements");
     }
 
+    @Test
+    void anUploadNamedAsTheBridgeIsRefused() {
+        HttpResponse<String> response = server.upload(token, new Multipart().file("slipway-stdio-bridge.ts", TestApps.source("mcp-stdio.ts")));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(new JsonObject(response.body()).getString("detail")).contains("is Slipway's own (its server for stdio MCP servers)");
+    }
+
     private static void assertAnswersTheClient(String id) {
         JsonObject answer = client.listToolsAndAdd("http://127.0.0.1:" + server.base().getPort() + "/containers/" + id + "/mcp");
 
