@@ -1,10 +1,13 @@
-# A stdio MCP server on the official Python SDK's FastMCP (mcp<2): mcp.run() speaks JSON-RPC on stdin/stdout.
+# A stdio MCP server on the official Python SDK: mcp.run() speaks JSON-RPC on stdin/stdout, a line of its own on stderr.
 import os
 import sys
 
-from mcp.server.fastmcp import FastMCP
+try:
+    from mcp.server.fastmcp import FastMCP as Server  # mcp 1.x
+except ModuleNotFoundError:
+    from mcp.server.mcpserver import MCPServer as Server  # mcp 2.x, where FastMCP is MCPServer
 
-mcp = FastMCP("slipway-stdio-py")
+mcp = Server("slipway-stdio-py")
 
 
 @mcp.tool()

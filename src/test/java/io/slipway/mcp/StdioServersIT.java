@@ -71,7 +71,7 @@ class StdioServersIT {
 
     @Test
     void pythonStdioServerOnTheCurrentSdkAnswersTheSdksHttpClient() throws IOException {
-        JsonObject app = server.deploy(token, "app.py", TestApps.source("mcp-stdio-mcpserver.py"),
+        JsonObject app = server.deploy(token, "app.py", TestApps.source("mcp-stdio.py"),
                 Map.of("requirements", "mcp>=2,<3", "transport", "stdio"));
 
         assertAnswersTheClient(app.getString("id"));
