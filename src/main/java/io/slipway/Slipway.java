@@ -45,6 +45,9 @@ import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import io.slipway.store.UserStore;
 import io.slipway.users.Accounts;
+import io.slipway.mcp.McpRecognition;
+import io.slipway.mcp.McpRecords;
+import io.slipway.store.McpRecordStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -167,14 +170,23 @@ public final class Slipway implements AutoCloseable {
                 config.auth().jwksUrl().isPresent() ? JwksVerifier.start(vertx, config.auth(), clock) : null, config.auth().admins());
         AppAccess access = new AppAccess(verifier);
         AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
-        deployments.onDelete(keys::removeAllOf);
+        McpRecords mcpRecords = new McpRecords(new McpRecordStore(database));
+        mcpRecords.load(apps);
+        deployments.onDelete(id -> {
+            keys.removeAllOf(id);
+            mcpRecords.forget(id);
+        });
+        // MCP discovery talks to apps as a client would, one connection per request: it runs once per version.
+        instances.inspectStartsWith(new McpRecognition(mcpRecords, vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setKeepAlive(false).setConnectTimeout(2000)), java.time.Duration.ofSeconds(5), appLogs::of));
 
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch);
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
+                mcpRecords);
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets, config.routing().appDomain());
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), mcpRecords);
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
         if (config.proxy().idleTimeout().compareTo(longestDeploy) < 0) {
             // The upload's connection is silent while it builds and starts: the idle timeout would cut it off.

@@ -49,8 +49,11 @@ public final class ApiRouter {
     private final Accounts accounts;
     private final java.time.InstantSource clock;
 
+    private final io.slipway.mcp.McpRecords mcp;
+
     private ApiRouter(Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts, java.time.InstantSource clock,
-                      SlipwayConfig config, Endpoints endpoints) {
+                      SlipwayConfig config, Endpoints endpoints, io.slipway.mcp.McpRecords mcp) {
+        this.mcp = mcp;
         this.deployments = deployments;
         this.keys = keys;
         this.usage = usage;
@@ -66,8 +69,8 @@ public final class ApiRouter {
      */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch) {
-        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints);
+                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch, io.slipway.mcp.McpRecords mcp) {
+        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness);
         router.route("/api/*").handler(new BearerAuth(tokens));
@@ -99,14 +102,14 @@ public final class ApiRouter {
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.deploy(principal.user(), accounts.planOf(principal), readUpload(ctx));
-        return Reply.created(ServerJson.of(app, endpoints.of(app.id()), null));
+        return Reply.created(json(app, null));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
+        return Reply.ok(json(app, usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
     }
 
     private Reply list(RoutingContext ctx) {
@@ -114,14 +117,18 @@ public final class ApiRouter {
         List<App> apps = deployments.list(owner);
         Map<String, UsageStore.Row> used = usage.forOwner(owner, ids(apps));
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(ServerJson.of(app, endpoints.of(app.id()), used.get(app.id()))));
+        apps.forEach(app -> projects.add(json(app, used.get(app.id()))));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
     private Reply get(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         App app = deployments.find(owner, ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(owner, List.of(app.id())).get(app.id())));
+        return Reply.ok(json(app, usage.forOwner(owner, List.of(app.id())).get(app.id())));
+    }
+
+    private JsonObject json(App app, UsageStore.Row used) {
+        return ServerJson.of(app, endpoints.of(app.id()), used, mcp.summary(app).orElse(null));
     }
 
     private Reply delete(RoutingContext ctx) {

@@ -14,8 +14,9 @@ final class ServerJson {
     /**
      * @param endpoint where the app is reached ({@link io.slipway.proxy.Endpoints})
      * @param usage    this month's metered use of the app, or null when it has none yet
+     * @param mcp      what MCP discovery recorded of a recognised MCP server ({@code io.slipway.mcp.McpRecord#summary}), or null
      */
-    static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage) {
+    static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage, JsonObject mcp) {
         JsonObject json = new JsonObject()
                 .put("id", app.id())
                 .put("name", app.name())
@@ -36,6 +37,7 @@ final class ServerJson {
                 .put("plan", app.plan())
                 .put("usage", usage(usage));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
+        if (mcp != null) json.put("mcp", mcp);
         return json;
     }
 

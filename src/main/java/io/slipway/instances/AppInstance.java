@@ -161,6 +161,7 @@ final class AppInstance {
             Supplier<String> logTail = () -> owner.log(appId).tail(2048);
             sandbox.observe(new RestartWatch(this, sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail));
             StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail);
+            owner.inspect(current, sandbox);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {

@@ -79,6 +79,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             .invalidToken("the token or key is not valid, or does not open this app"));
 
     private final Instances instances;
+    private final McpWhileAsleep mcpWhileAsleep;
     private final AppAccess access;
     private final java.util.function.Function<io.slipway.app.App, Plan> plans;
     private final Budgets budgets;
@@ -101,7 +102,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain) {
+                          java.util.Optional<AppDomain> appDomain, io.slipway.mcp.McpRecords mcp) {
+        this.mcpWhileAsleep = new McpWhileAsleep(instances, mcp);
         this.instances = instances;
         this.access = access;
         this.plans = plans;
@@ -197,6 +199,14 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * waits for it at most {@code instances.maxWait}. Fails with the reason to answer instead ({@link #problemFor}).
      */
     Future<Lease> admit(String appId, MultiMap headers, long declaredLength) {
+        return check(appId, headers, declaredLength).compose(v -> lease(appId));
+    }
+
+    /**
+     * Admission's checks without its lease ({@link #admit}): for an answer Slipway gives itself, in the app's place, to
+     * a caller the app would have been given to (MCP discovery while it sleeps). Fails as admission does.
+     */
+    Future<Void> check(String appId, MultiMap headers, long declaredLength) {
         return checkAccess(headers, appId).compose(refused -> {
             var app = instances.app(appId);
             if (refused == null && app.isPresent()) {
@@ -211,8 +221,12 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                         "the request body has " + declaredLength + " bytes; apps accept at most " + maxBodyBytes);
             }
             if (refused != null) return Future.failedFuture(new ProblemException(refused));
-            return lease(appId);
+            return Future.<Void>succeededFuture();
         });
+    }
+
+    McpWhileAsleep mcpWhileAsleep() {
+        return mcpWhileAsleep;
     }
 
     /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */

@@ -58,20 +58,50 @@ final class HttpForwarder {
         HopByHop.copyEndToEnd(incoming.headers(), headers);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
+        var mcp = proxy.mcpWhileAsleep().candidate(incoming, paths, declared);
+        if (mcp.isPresent()) {
+            forwardMcp(incoming, paths, headers, declared, mcp.get());
+            return;
+        }
         proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result(), false);
+                send(incoming, paths, headers, declared, admitted.result(), false, null);
             }
         });
+    }
+
+    /**
+     * A small JSON POST to a sleeping MCP server ({@link McpWhileAsleep}): read whole, answered from the app's record
+     * when it is discovery, to a caller admission lets through; otherwise sent on, its body as read, waking the app.
+     */
+    private void forwardMcp(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, io.slipway.mcp.McpRecord record) {
+        incoming.body().onComplete(read -> {
+            if (read.failed()) return; // the client went away while it sent its body
+            Buffer body = read.result();
+            var reply = McpWhileAsleep.answer(record, body, incoming);
+            Future<?> admitted = reply.isPresent() ? proxy.check(paths.appId(), headers, declared) : proxy.admit(paths.appId(), headers, declared);
+            admitted.onComplete(done -> {
+                if (done.failed()) {
+                    ContainerProxy.problemFor(done.cause()).send(incoming.response());
+                } else if (reply.isPresent()) {
+                    McpWhileAsleep.send(incoming, reply.get());
+                } else {
+                    send(incoming, paths, headers, declared, (Lease) done.result(), false, body);
+                }
+            });
+        });
+        incoming.resume();
     }
 
     /**
      * @param declared the request's Content-Length, or -1 when it declares none
      * @param retried  whether this is the request's second try, after the app it was leased to had gone
      */
-    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried) {
+    /** @param buffered the request's body when it was read already ({@link #forwardMcp}), else null: it streams from {@code incoming} */
+    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
+                      Buffer buffered) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -84,7 +114,7 @@ final class HttpForwarder {
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
-                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT);
+                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -110,7 +140,7 @@ final class HttpForwarder {
                     // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
                     // to the request, as one killed before the request reached it.
                     long reached = !bodiless ? BODY_SENT : resetAtExit[0] ? NOT_SENT : sentAt;
-                    lost(incoming, paths, headers, declared, lease, retried, reached);
+                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered);
                 } else {
                     relay(incoming, answered.result(), toApp, lease);
                 }
@@ -124,6 +154,11 @@ final class HttpForwarder {
                     incoming.endHandler(v -> toApp.end());
                     incoming.resume();
                 }
+                return;
+            }
+            if (buffered != null) {
+                lease.received(buffered.length());
+                toApp.end(buffered);
                 return;
             }
             // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows the limit
@@ -145,7 +180,7 @@ final class HttpForwarder {
      *               {@link #BODY_SENT} when its body was streamed, which cannot be sent again
      */
     private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      long sentAt) {
+                      long sentAt, Buffer buffered) {
         if (retried || sentAt == BODY_SENT || incoming.response().closed()) {
             answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
             return;
@@ -165,7 +200,7 @@ final class HttpForwarder {
                         if (next.failed()) {
                             answer(incoming, ContainerProxy.problemFor(next.cause()));
                         } else {
-                            send(incoming, paths, headers, declared, next.result(), true);
+                            send(incoming, paths, headers, declared, next.result(), true, buffered);
                         }
                     });
                 });

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * that names no owner at all still returns only the current user's rows, or none when no user is set.
  */
 class RowLevelSecurityTest {
-    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users");
+    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users", "mcp_records");
 
     String url;
     Database database;
@@ -41,6 +41,8 @@ class RowLevelSecurityTest {
         new UsageStore(database).add("bob-app", "bob", now, new Usage(100, 1, 0, 0));
         new UserStore(database).setPlan("alice", "pro", "root", now);
         new UserStore(database).setPlan("bob", "pro", "root", now);
+        new McpRecordStore(database).put("alice-app", "alice", "v1", "", now);
+        new McpRecordStore(database).put("bob-app", "bob", "v1", "", now);
     }
 
     @AfterEach
