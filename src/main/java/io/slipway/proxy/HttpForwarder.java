@@ -58,7 +58,7 @@ final class HttpForwarder {
         HopByHop.copyEndToEnd(incoming.headers(), headers);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
-        proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
+        proxy.admit(paths, headers, declared).onComplete(admitted -> {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
