@@ -28,6 +28,8 @@ import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.Endpoints;
 import io.slipway.proxy.InvalidRequests;
+import io.slipway.proxy.ProtectedResourceMetadata;
+import io.slipway.proxy.ProtectedResources;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.Artifact;
@@ -69,7 +71,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Slipway: store, builder, sandbox runtime, instances, and one HTTP server whose requests under
- * {@code /containers/} go to the proxy (on the event loop) and all others to the control-plane router.
+ * {@code /containers/} (and for apps' own hosts) go to the proxy (on the event loop), those for a private MCP server's
+ * OAuth metadata to {@link ProtectedResourceMetadata}, and all others to the control-plane router.
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
@@ -185,8 +188,11 @@ public final class Slipway implements AutoCloseable {
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
                 mcpRecords);
+        ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), mcpRecords);
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources, mcpRecords);
+        ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
+                config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
         if (config.proxy().idleTimeout().compareTo(longestDeploy) < 0) {
             // The upload's connection is silent while it builds and starts: the idle timeout would cut it off.
@@ -202,7 +208,9 @@ public final class Slipway implements AutoCloseable {
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
                 .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         Handler<HttpServerRequest> requests = request -> {
-            if (proxy.serves(request)) {
+            if (resourceMetadata.serves(request)) {
+                resourceMetadata.handle(request);
+            } else if (proxy.serves(request)) {
                 proxy.handle(request);
             } else {
                 api.handle(request);

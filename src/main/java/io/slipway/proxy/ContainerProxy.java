@@ -94,15 +94,17 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
     private final ThreadLocal<PerLoop> loops = ThreadLocal.withInitial(this::newLoop);
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ProtectedResources protectedResources;
 
     /**
      * @param plans     each app's plan: its request rate limit
      * @param budgets   each owner's monthly active time, checked before a request may wake an app
      * @param appDomain the domain below which each app has a host of its own ({@code routing.appDomain}), if any
+     * @param protectedResources which private apps are OAuth protected resources, whose 401 says where to get a token
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain, io.slipway.mcp.McpRecords mcp) {
+                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp) {
         this.mcpWhileAsleep = new McpWhileAsleep(instances, mcp);
         this.instances = instances;
         this.access = access;
@@ -113,6 +115,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.forwarding = new ForwardingHeaders(settings.trustedProxies());
         this.appDomain = appDomain.orElse(null);
         this.vertx = vertx;
+        this.protectedResources = protectedResources;
     }
 
     /** An event loop's own client to the apps, and the two ways of forwarding over it. */
@@ -198,16 +201,17 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * size ({@code declaredLength}, -1 when unknown); then a lease on the app's instance, which wakes it if it sleeps and
      * waits for it at most {@code instances.maxWait}. Fails with the reason to answer instead ({@link #problemFor}).
      */
-    Future<Lease> admit(String appId, MultiMap headers, long declaredLength) {
-        return check(appId, headers, declaredLength).compose(v -> lease(appId));
+    Future<Lease> admit(ContainerPaths paths, MultiMap headers, long declaredLength) {
+        return check(paths, headers, declaredLength).compose(v -> lease(paths.appId()));
     }
 
     /**
      * Admission's checks without its lease ({@link #admit}): for an answer Slipway gives itself, in the app's place, to
      * a caller the app would have been given to (MCP discovery while it sleeps). Fails as admission does.
      */
-    Future<Void> check(String appId, MultiMap headers, long declaredLength) {
-        return checkAccess(headers, appId).compose(refused -> {
+    Future<Void> check(ContainerPaths paths, MultiMap headers, long declaredLength) {
+        String appId = paths.appId();
+        return checkAccess(headers, paths).compose(refused -> {
             var app = instances.app(appId);
             if (refused == null && app.isPresent()) {
                 // An unknown id is refused later, as not found, when its lease is asked for.
@@ -286,7 +290,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
             request.setAuthority(incoming.authority() != null ? incoming.authority() : LOCALHOST);
             forwardedHeaders(request.headers(), incoming, paths);
-            return admit(paths.appId(), request.headers(), declared).transform(admitted -> admitted.failed()
+            return admit(paths, request.headers(), declared).transform(admitted -> admitted.failed()
                     ? Future.succeededFuture(problemResponse(request, problemFor(admitted.cause()))) : forward(context, admitted.result()));
         }
 
@@ -330,19 +334,24 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /**
      * A private app answers only its owner's Slipway token or one of its API keys, given as {@code Authorization:
-     * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are taken out of the headers to be
-     * forwarded ({@link SlipwayCredentials}): they never reach an app, while an app's own {@code Authorization} passes
-     * untouched. Completes with null when the request may pass.
+     * Bearer …} or {@code X-Slipway-Key}; a private MCP server also its owner's token from the identity provider for
+     * that server (its {@code aud}), and its 401 says where to learn how to get one ({@link ProtectedResources}).
+     * Whatever the app, Slipway's own credentials are taken out of the headers to be forwarded
+     * ({@link SlipwayCredentials}): they never reach an app, while an app's own {@code Authorization} passes untouched.
+     * Completes with null when the request may pass.
      */
-    private Future<Problem> checkAccess(MultiMap headers, String appId) {
+    private Future<Problem> checkAccess(MultiMap headers, ContainerPaths paths) {
+        String appId = paths.appId();
         var app = instances.app(appId);
         // RFC 6750 §3.1: a request that offered no bearer credential is told only the realm; one that did, that it failed.
         boolean offered = headers.contains(KEY_HEADER) || headers.getAll(SlipwayCredentials.AUTHORIZATION).stream()
                 .anyMatch(v -> v.strip().regionMatches(true, 0, "Bearer", 0, 6));
-        return SlipwayCredentials.takeOut(headers, access).map(callers -> {
+        var audiences = app.map(protectedResources::audiences).orElse(io.slipway.auth.ResourceIndicators.NONE);
+        return SlipwayCredentials.takeOut(headers, access, audiences).map(callers -> {
             if (app.isEmpty() || !app.get().isPrivate()) return null;
             if (callers.stream().anyMatch(c -> c.mayCall(appId, app.get().owner()))) return null;
-            return offered ? PRIVATE_APP_REFUSED : PRIVATE_APP;
+            Problem refused = offered ? PRIVATE_APP_REFUSED : PRIVATE_APP;
+            return refused.withChallenge(protectedResources.challenge(app.get(), paths.onAppHost(), refused.challenge()));
         });
     }
 

@@ -63,7 +63,7 @@ final class HttpForwarder {
             forwardMcp(incoming, paths, headers, declared, mcp.get());
             return;
         }
-        proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
+        proxy.admit(paths, headers, declared).onComplete(admitted -> {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
@@ -81,7 +81,7 @@ final class HttpForwarder {
             if (read.failed()) return; // the client went away while it sent its body
             Buffer body = read.result();
             var reply = McpWhileAsleep.answer(record, body, incoming);
-            Future<?> admitted = reply.isPresent() ? proxy.check(paths.appId(), headers, declared) : proxy.admit(paths.appId(), headers, declared);
+            Future<?> admitted = reply.isPresent() ? proxy.check(paths, headers, declared) : proxy.admit(paths, headers, declared);
             admitted.onComplete(done -> {
                 if (done.failed()) {
                     ContainerProxy.problemFor(done.cause()).send(incoming.response());
