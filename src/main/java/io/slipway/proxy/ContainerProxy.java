@@ -79,7 +79,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             .invalidToken("the token or key is not valid, or does not open this app"));
 
     private final Instances instances;
-    private final McpWhileAsleep mcpWhileAsleep;
+    private final McpRequests mcpRequests;
     private final AppAccess access;
     private final java.util.function.Function<io.slipway.app.App, Plan> plans;
     private final Budgets budgets;
@@ -105,7 +105,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
                           java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp) {
-        this.mcpWhileAsleep = new McpWhileAsleep(instances, mcp);
+        this.mcpRequests = new McpRequests(instances, mcp);
         this.instances = instances;
         this.access = access;
         this.plans = plans;
@@ -229,8 +229,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         });
     }
 
-    McpWhileAsleep mcpWhileAsleep() {
-        return mcpWhileAsleep;
+    McpRequests mcpRequests() {
+        return mcpRequests;
     }
 
     /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */

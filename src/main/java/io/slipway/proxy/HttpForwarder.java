@@ -58,7 +58,7 @@ final class HttpForwarder {
         HopByHop.copyEndToEnd(incoming.headers(), headers);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
-        var mcp = proxy.mcpWhileAsleep().candidate(incoming, paths, declared);
+        var mcp = proxy.mcpRequests().candidate(incoming, paths, declared);
         if (mcp.isPresent()) {
             forwardMcp(incoming, paths, headers, declared, mcp.get());
             return;
@@ -73,20 +73,21 @@ final class HttpForwarder {
     }
 
     /**
-     * A small JSON POST to a sleeping MCP server ({@link McpWhileAsleep}): read whole, answered from the app's record
-     * when it is discovery, to a caller admission lets through; otherwise sent on, its body as read, waking the app.
+     * A small JSON POST to a recognised MCP server ({@link McpRequests}): read whole; while the app sleeps, answered from
+     * its record when it is discovery, to a caller admission lets through; otherwise sent on, its body as read.
      */
     private void forwardMcp(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, io.slipway.mcp.McpRecord record) {
         incoming.body().onComplete(read -> {
             if (read.failed()) return; // the client went away while it sent its body
             Buffer body = read.result();
-            var reply = McpWhileAsleep.answer(record, body, incoming);
+            var message = io.slipway.mcp.JsonRpc.parse(body.toString());
+            var reply = proxy.mcpRequests().answer(paths.appId(), record, message, incoming);
             Future<?> admitted = reply.isPresent() ? proxy.check(paths, headers, declared) : proxy.admit(paths, headers, declared);
             admitted.onComplete(done -> {
                 if (done.failed()) {
                     ContainerProxy.problemFor(done.cause()).send(incoming.response());
                 } else if (reply.isPresent()) {
-                    McpWhileAsleep.send(incoming, reply.get());
+                    McpRequests.send(incoming, reply.get());
                 } else {
                     send(incoming, paths, headers, declared, (Lease) done.result(), false, body);
                 }

@@ -14,36 +14,41 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.Optional;
 
 /**
- * MCP discovery that does not wake an app (DESIGN §4): a small JSON POST to a sleeping MCP server's path is read
- * whole, and answered from the app's {@link McpRecord} when {@link McpAnswers} can ({@code initialize}, {@code ping},
- * the lists); anything else goes on to the app as any request does, its body as read. Requests to apps that run, that
- * are no recognised MCP server, or that are not such a POST pass untouched, at the cost of two map lookups.
+ * The MCP requests the proxy reads before they go on (DESIGN §4): a small JSON POST to a recognised MCP server's path
+ * is read whole ({@link #candidate}), so that Slipway knows its JSON-RPC method; while the app sleeps, discovery is
+ * answered from the app's {@link McpRecord} when {@link McpAnswers} can ({@code initialize}, {@code ping}, the lists),
+ * without waking it. Anything else goes on to the app as any request does, its body as read. Requests to apps that are
+ * no recognised MCP server, or that are not such a POST, pass untouched, at the cost of a map lookup or two.
  */
-final class McpWhileAsleep {
+final class McpRequests {
     /** The largest body read to see whether it is discovery: a JSON-RPC request, never a file. */
     static final long MAX_BODY = 64 * 1024;
 
     private final Instances instances;
     private final McpRecords records;
 
-    McpWhileAsleep(Instances instances, McpRecords records) {
+    McpRequests(Instances instances, McpRecords records) {
         this.instances = instances;
         this.records = records;
     }
 
-    /** The record to answer {@code incoming} from, if it may be discovery sent to a sleeping MCP server. */
+    /** The record of the MCP server {@code incoming} is a small JSON POST to, if it is one: its body is then read whole. */
     Optional<McpRecord> candidate(HttpServerRequest incoming, ContainerPaths paths, long declared) {
         if (records == null || incoming.method() != HttpMethod.POST || declared <= 0 || declared > MAX_BODY) return Optional.empty();
         Optional<App> app = instances.app(paths.appId());
-        if (app.isEmpty() || instances.liveStatus(paths.appId()).isPresent()) return Optional.empty();
+        if (app.isEmpty()) return Optional.empty();
         String type = incoming.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) return Optional.empty();
         return records.of(app.get()).filter(r -> r.path().equals(pathOf(paths.forwardedUri())));
     }
 
-    /** What to answer to {@code body} from {@code record}, or empty when it goes to the app. */
-    static Optional<McpAnswers.Reply> answer(McpRecord record, Buffer body, HttpServerRequest incoming) {
-        return JsonRpc.parse(body.toString()).flatMap(request -> McpAnswers.whileAsleep(record, request, incoming.getHeader("MCP-Protocol-Version")));
+    /**
+     * What to answer to {@code request} from {@code record} in the app's place, or empty when it goes to the app: only
+     * while the app has no process (asleep, or not started since its deploy).
+     */
+    Optional<McpAnswers.Reply> answer(String appId, McpRecord record, Optional<JsonRpc> request, HttpServerRequest incoming) {
+        if (request.isEmpty() || instances.liveStatus(appId).isPresent()) return Optional.empty();
+        return McpAnswers.whileAsleep(record, request.get(), incoming.getHeader("MCP-Protocol-Version"));
     }
 
     /** Sends {@code reply} as the app would have: JSON when the client takes it, else one SSE event. */
