@@ -24,6 +24,8 @@ import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
 import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
+import io.slipway.metering.ToolMeter;
+import io.slipway.metering.ToolUsageStore;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.Endpoints;
@@ -93,10 +95,12 @@ public final class Slipway implements AutoCloseable {
     private final Readiness readiness;
     private final DependencySetSweeper sweeper;
     private final LogWatch logWatch;
+    private final ToolMeter tools;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
-                    DependencySetSweeper sweeper, LogWatch logWatch) {
+                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools) {
+        this.tools = tools;
         this.logWatch = logWatch;
         this.builder = builder;
         this.readiness = readiness;
@@ -142,6 +146,8 @@ public final class Slipway implements AutoCloseable {
         if (leftovers.reaped() > 0) LOG.info("removed {} sandboxes left by an earlier run", leftovers.reaped());
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
+        ToolUsageStore toolUsage = new ToolUsageStore(database);
+        ToolMeter toolMeter = new ToolMeter(toolUsage, clock, ToolMeter.Listener.NONE);
         AtomicReference<Instances> running = new AtomicReference<>();
         // The public URL is known once the server listens (port 0); no app starts before then, as only a request starts one.
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
@@ -178,6 +184,7 @@ public final class Slipway implements AutoCloseable {
         deployments.onDelete(id -> {
             keys.removeAllOf(id);
             mcpRecords.forget(id);
+            toolMeter.forget(id);
         });
         // MCP discovery talks to apps as a client would, one connection per request: it runs once per version.
         instances.inspectStartsWith(new McpRecognition(mcpRecords, vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
@@ -186,11 +193,11 @@ public final class Slipway implements AutoCloseable {
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
                 mcpRecords);
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources, mcpRecords);
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources, mcpRecords, toolMeter);
         ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
                 config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
@@ -242,6 +249,9 @@ public final class Slipway implements AutoCloseable {
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        // Tool calls are written as the instances' use is, at every metering interval, on a virtual thread (it blocks).
+        long meter = config.meteringInterval().toMillis();
+        vertx.setPeriodic(meter, meter, timer -> Thread.ofVirtual().name("tool-metering").start(toolMeter::flush));
         HttpServer server = servers.getFirst();
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
@@ -249,7 +259,7 @@ public final class Slipway implements AutoCloseable {
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
-                sweeper, logWatch);
+                sweeper, logWatch, toolMeter);
     }
 
     /** What the app runs as: its code, limits and network, and its own variables with its endpoint as {@code PUBLIC_URL}. */
@@ -304,6 +314,7 @@ public final class Slipway implements AutoCloseable {
         runtime.close();
         if (registryProxy != null) registryProxy.close();
         vertx.close().await();
+        tools.flush();
         database.close();
     }
 }

@@ -95,6 +95,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final ThreadLocal<PerLoop> loops = ThreadLocal.withInitial(this::newLoop);
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ProtectedResources protectedResources;
+    private final io.slipway.metering.ToolMeter tools;
 
     /**
      * @param plans     each app's plan: its request rate limit
@@ -104,8 +105,10 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp) {
+                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp,
+                          io.slipway.metering.ToolMeter tools) {
         this.mcpRequests = new McpRequests(instances, mcp);
+        this.tools = tools;
         this.instances = instances;
         this.access = access;
         this.plans = plans;
@@ -231,6 +234,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     McpRequests mcpRequests() {
         return mcpRequests;
+    }
+
+    /** The observer of {@code incoming} when it is a tool call to the app ({@link ToolCallObserver}), else null. */
+    ToolCallObserver toolCall(String appId, HttpServerRequest incoming, java.util.Optional<io.slipway.mcp.JsonRpc> message) {
+        return instances.app(appId).map(app -> ToolCallObserver.of(tools, app, plans.apply(app), incoming, message)).orElse(null);
     }
 
     /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */

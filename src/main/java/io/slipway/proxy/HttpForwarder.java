@@ -67,7 +67,7 @@ final class HttpForwarder {
             if (admitted.failed()) {
                 answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result(), false, null);
+                send(incoming, paths, headers, declared, admitted.result(), false, null, null);
             }
         });
     }
@@ -82,14 +82,16 @@ final class HttpForwarder {
             Buffer body = read.result();
             var message = io.slipway.mcp.JsonRpc.parse(body.toString());
             var reply = proxy.mcpRequests().answer(paths.appId(), record, message, incoming);
-            Future<?> admitted = reply.isPresent() ? proxy.check(paths, headers, declared) : proxy.admit(paths, headers, declared);
+            ToolCallObserver call = reply.isPresent() ? null : proxy.toolCall(paths.appId(), incoming, message);
+            Future<?> admitted = reply.isPresent() ? proxy.check(paths, headers, declared)
+                    : call != null ? call.admit(proxy, paths, headers, declared, incoming.response()) : proxy.admit(paths, headers, declared);
             admitted.onComplete(done -> {
                 if (done.failed()) {
-                    ContainerProxy.problemFor(done.cause()).send(incoming.response());
+                    if (!ToolCallObserver.answered(incoming, done.cause())) ContainerProxy.problemFor(done.cause()).send(incoming.response());
                 } else if (reply.isPresent()) {
                     McpRequests.send(incoming, reply.get());
                 } else {
-                    send(incoming, paths, headers, declared, (Lease) done.result(), false, body);
+                    send(incoming, paths, headers, declared, (Lease) done.result(), false, body, call);
                 }
             });
         });
@@ -100,9 +102,12 @@ final class HttpForwarder {
      * @param declared the request's Content-Length, or -1 when it declares none
      * @param retried  whether this is the request's second try, after the app it was leased to had gone
      */
-    /** @param buffered the request's body when it was read already ({@link #forwardMcp}), else null: it streams from {@code incoming} */
+    /**
+     * @param buffered the request's body when it was read already ({@link #forwardMcp}), else null: it streams from {@code incoming}
+     * @param call     the tool call the request is, to be watched as its answer is relayed, or null
+     */
     private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      Buffer buffered) {
+                      Buffer buffered, ToolCallObserver call) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -115,7 +120,7 @@ final class HttpForwarder {
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
-                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered);
+                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered, call);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -141,9 +146,9 @@ final class HttpForwarder {
                     // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
                     // to the request, as one killed before the request reached it.
                     long reached = !bodiless ? BODY_SENT : resetAtExit[0] ? NOT_SENT : sentAt;
-                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered);
+                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered, call);
                 } else {
-                    relay(incoming, answered.result(), toApp, lease);
+                    relay(incoming, answered.result(), toApp, lease, call);
                 }
             });
             if (bodiless) {
@@ -181,7 +186,7 @@ final class HttpForwarder {
      *               {@link #BODY_SENT} when its body was streamed, which cannot be sent again
      */
     private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      long sentAt, Buffer buffered) {
+                      long sentAt, Buffer buffered, ToolCallObserver call) {
         if (retried || sentAt == BODY_SENT || incoming.response().closed()) {
             answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
             return;
@@ -201,14 +206,15 @@ final class HttpForwarder {
                         if (next.failed()) {
                             answer(incoming, ContainerProxy.problemFor(next.cause()));
                         } else {
-                            send(incoming, paths, headers, declared, next.result(), true, buffered);
+                            send(incoming, paths, headers, declared, next.result(), true, buffered, call);
                         }
                     });
                 });
     }
 
     /** The app's answer, on to the client as it comes. */
-    private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease) {
+    private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease,
+                              ToolCallObserver call) {
         fromApp.pause();
         lease.answered();
         HttpServerResponse toClient = incoming.response();
@@ -231,6 +237,7 @@ final class HttpForwarder {
             // Ended already when the app went to sleep mid-stream (endWhenAsleep); an empty chunk carries nothing.
             if (toClient.ended() || chunk.length() == 0) return;
             lease.sent(chunk.length());
+            if (call != null) call.relayed(chunk);
             toClient.write(chunk);
             if (toClient.writeQueueFull()) {
                 fromApp.pause();
