@@ -21,6 +21,9 @@ public final class ToolCalls {
     public static final int MAX_NAME = 128;
     /** Where calls to tools whose names Slipway does not keep are counted: parentheses are not in a tool name's alphabet. */
     public static final String OTHER = "(other)";
+    /** SEP-2243's headers, which mirror a request's method and its {@code params.name}. */
+    public static final String METHOD_HEADER = "Mcp-Method";
+    public static final String NAME_HEADER = "Mcp-Name";
     private static final JsonFactory JSON = new JsonFactory();
     private static final String BASE64_PREFIX = "=?base64?";
     private static final String BASE64_SUFFIX = "?=";
@@ -42,12 +45,12 @@ public final class ToolCalls {
      * @param body   the request's body as read, empty when it was not read or is no single JSON-RPC message
      */
     public static Optional<Call> recognise(Function<String, String> header, Optional<JsonRpc> body) {
-        String method = header.apply("Mcp-Method");
+        String method = header.apply(METHOD_HEADER);
         if (method == null) method = body.map(JsonRpc::method).orElse(null);
         if (!"tools/call".equals(method)) return Optional.empty();
         // A notification is no call: it gets no answer, so it cannot err or take time.
         if (body.isPresent() && body.get().id() == null) return Optional.empty();
-        String named = header.apply("Mcp-Name");
+        String named = header.apply(NAME_HEADER);
         String name = named != null ? decodeHeader(named.strip()) : body.map(JsonRpc::params).map(ToolCalls::nameParam).orElse(null);
         String id = body.map(JsonRpc::id).orElse(null);
         return Optional.of(new Call(counted(name), id, id == null ? null : idKey(id)));

@@ -241,6 +241,15 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         return instances.app(appId).map(app -> ToolCallObserver.of(tools, app, plans.apply(app), incoming, message)).orElse(null);
     }
 
+    /**
+     * The observer of a request whose body is not read ({@link McpRequests#candidate} is not), when its {@code Mcp-Method}
+     * header (MCP 2026-07-28) says it is a tool call to a recognised MCP server; else null, at the cost of one header lookup.
+     */
+    ToolCallObserver toolCallByHeaders(HttpServerRequest incoming, ContainerPaths paths) {
+        if (incoming.getHeader(io.slipway.mcp.ToolCalls.METHOD_HEADER) == null || mcpRequests.postedTo(incoming, paths).isEmpty()) return null;
+        return toolCall(paths.appId(), incoming, java.util.Optional.empty());
+    }
+
     /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */
     Future<Lease> lease(String appId) {
         CompletableFuture<Lease> acquired = instances.acquire(appId);

@@ -63,11 +63,13 @@ final class HttpForwarder {
             forwardMcp(incoming, paths, headers, declared, mcp.get());
             return;
         }
-        proxy.admit(paths, headers, declared).onComplete(admitted -> {
+        ToolCallObserver call = proxy.toolCallByHeaders(incoming, paths);
+        Future<Lease> admission = call != null ? call.admit(proxy, paths, headers, declared, incoming.response()) : proxy.admit(paths, headers, declared);
+        admission.onComplete(admitted -> {
             if (admitted.failed()) {
-                answer(incoming, ContainerProxy.problemFor(admitted.cause()));
+                if (!ToolCallObserver.answered(incoming, admitted.cause())) answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result(), false, null, null);
+                send(incoming, paths, headers, declared, admitted.result(), false, null, call);
             }
         });
     }

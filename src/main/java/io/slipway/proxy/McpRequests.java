@@ -34,11 +34,17 @@ final class McpRequests {
 
     /** The record of the MCP server {@code incoming} is a small JSON POST to, if it is one: its body is then read whole. */
     Optional<McpRecord> candidate(HttpServerRequest incoming, ContainerPaths paths, long declared) {
-        if (records == null || incoming.method() != HttpMethod.POST || declared <= 0 || declared > MAX_BODY) return Optional.empty();
-        Optional<App> app = instances.app(paths.appId());
-        if (app.isEmpty()) return Optional.empty();
+        if (declared <= 0 || declared > MAX_BODY) return Optional.empty();
         String type = incoming.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) return Optional.empty();
+        return postedTo(incoming, paths);
+    }
+
+    /** The record of the recognised MCP server {@code incoming} is a POST to (at its MCP path), if it is one, whatever its body. */
+    Optional<McpRecord> postedTo(HttpServerRequest incoming, ContainerPaths paths) {
+        if (records == null || incoming.method() != HttpMethod.POST) return Optional.empty();
+        Optional<App> app = instances.app(paths.appId());
+        if (app.isEmpty()) return Optional.empty();
         return records.of(app.get()).filter(r -> r.path().equals(pathOf(paths.forwardedUri())));
     }
 

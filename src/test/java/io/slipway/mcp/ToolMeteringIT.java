@@ -60,6 +60,10 @@ class ToolMeteringIT {
         call(json, 3, "nope", "{}", Map.of());
         // The 2026-07-28 revision's headers name the tool: they are what is counted.
         call(json, 4, "add", "{\"a\":1,\"b\":2}", Map.of("Mcp-Method", "tools/call", "Mcp-Name", "add"));
+        // Over 64 KiB, the body streams to the app unread: the headers alone say what it is.
+        HttpResponse<String> large = call(json, 5, "add", "{\"a\":1,\"b\":2,\"padding\":\"" + "x".repeat(70_000) + "\"}",
+                Map.of("Mcp-Method", "tools/call", "Mcp-Name", "add"));
+        assertThat(large.body()).contains("\"3\"");
 
         JsonObject sseTools = tools(server.server(tina, sse));
         assertThat(sseTools.fieldNames()).containsExactly("add");
@@ -67,7 +71,7 @@ class ToolMeteringIT {
         assertThat(sseTools.getJsonObject("add").getLong("errors")).isEqualTo(1);
         assertThat(sseTools.getJsonObject("add").getLong("millis")).isNotNegative();
         JsonObject jsonTools = tools(server.server(tina, json));
-        assertThat(jsonTools.getJsonObject("add").getMap()).containsEntry("calls", 3).containsEntry("errors", 1);
+        assertThat(jsonTools.getJsonObject("add").getMap()).containsEntry("calls", 4).containsEntry("errors", 1);
         assertThat(jsonTools.getJsonObject("nope").getMap()).containsEntry("calls", 1).containsEntry("errors", 1);
 
         // Live before and after the flush (1 s here): the figures never count a call twice or lose one.
@@ -75,11 +79,11 @@ class ToolMeteringIT {
             JsonObject usage = new JsonObject(server.get("/api/usage", tina).body());
             JsonObject app = appIn(usage.getJsonArray("apps"), sse);
             assertThat(app.getJsonObject("tools").getJsonObject("add").getLong("calls")).isEqualTo(3);
-            assertThat(usage.getJsonObject("total").getJsonObject("tools").getJsonObject("add").getLong("calls")).isEqualTo(6);
-            assertThat(usage.getJsonObject("total").getLong("toolCalls")).isEqualTo(7);
+            assertThat(usage.getJsonObject("total").getJsonObject("tools").getJsonObject("add").getLong("calls")).isEqualTo(7);
+            assertThat(usage.getJsonObject("total").getLong("toolCalls")).isEqualTo(8);
             assertThat(usage.getJsonObject("limits").getValue("toolCallsPerMonth")).as("no cap on the free plan").isNull();
         });
-        assertThat(tools(server.server(tina, json)).getJsonObject("add").getLong("calls")).isEqualTo(3);
+        assertThat(tools(server.server(tina, json)).getJsonObject("add").getLong("calls")).isEqualTo(4);
     }
 
     @Test
