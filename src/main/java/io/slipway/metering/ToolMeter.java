@@ -103,7 +103,7 @@ public final class ToolMeter {
         AppTools tools = apps.get(appId);
         if (tools == null) return; // deleted meanwhile
         synchronized (tools) {
-            tools.pending.merge(counted, new ToolStats(0, error ? 1 : 0, nanos / 1_000_000), ToolStats::plus);
+            tools.pending.merge(counted, new ToolStats(0, error ? 1 : 0, nanos / 1_000), ToolStats::plus);
         }
         listener.finished(appId, counted, error, nanos);
     }

@@ -27,12 +27,12 @@ public final class ToolUsageStore {
         if (used.isEmpty()) return;
         String month = UsageStore.month(at);
         db.asUser(owner, h -> {
-            var batch = h.prepareBatch("INSERT INTO tool_usage (app_id, owner, month, tool, calls, errors, millis) "
-                    + "VALUES (:app, :owner, :month, :tool, :calls, :errors, :millis) ON CONFLICT (app_id, month, tool) DO UPDATE SET "
+            var batch = h.prepareBatch("INSERT INTO tool_usage (app_id, owner, month, tool, calls, errors, micros) "
+                    + "VALUES (:app, :owner, :month, :tool, :calls, :errors, :micros) ON CONFLICT (app_id, month, tool) DO UPDATE SET "
                     + "calls = tool_usage.calls + excluded.calls, errors = tool_usage.errors + excluded.errors, "
-                    + "millis = tool_usage.millis + excluded.millis");
+                    + "micros = tool_usage.micros + excluded.micros");
             used.forEach((tool, stats) -> batch.bind("app", appId).bind("owner", owner).bind("month", month).bind("tool", tool)
-                    .bind("calls", stats.calls()).bind("errors", stats.errors()).bind("millis", stats.millis()).add());
+                    .bind("calls", stats.calls()).bind("errors", stats.errors()).bind("micros", stats.micros()).add());
             return batch.execute();
         });
     }
@@ -40,7 +40,7 @@ public final class ToolUsageStore {
     /** The owner's use of tools in the month: by app id, then by tool (sorted). */
     public Map<String, Map<String, ToolStats>> forOwner(String owner, String month) {
         Map<String, Map<String, ToolStats>> byApp = new HashMap<>();
-        db.asUser(owner, h -> h.createQuery("SELECT app_id, tool, calls, errors, millis FROM tool_usage WHERE owner = :owner AND month = :month")
+        db.asUser(owner, h -> h.createQuery("SELECT app_id, tool, calls, errors, micros FROM tool_usage WHERE owner = :owner AND month = :month")
                 .bind("owner", owner).bind("month", month)
                 .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), new ToolStats(rs.getLong(3), rs.getLong(4), rs.getLong(5))))
                 .list())

@@ -34,7 +34,8 @@ final class ToolCallObserver {
     static final String SLUG = "tool-calls-exceeded";
 
     private final ToolMeter meter;
-    private final App app;
+    private final String appId;
+    private final String owner;
     private final Plan plan;
     private final ToolCalls.Call call;
     private String counted;
@@ -44,16 +45,18 @@ final class ToolCallObserver {
     private boolean finished;
     private HttpServerResponse toClient;
 
-    private ToolCallObserver(ToolMeter meter, App app, Plan plan, ToolCalls.Call call) {
+    ToolCallObserver(ToolMeter meter, String appId, String owner, Plan plan, ToolCalls.Call call) {
         this.meter = meter;
-        this.app = app;
+        this.appId = appId;
+        this.owner = owner;
         this.plan = plan;
         this.call = call;
     }
 
     /** The observer of {@code incoming} when it is a tool call to {@code app}, or null. */
     static ToolCallObserver of(ToolMeter meter, App app, Plan plan, HttpServerRequest incoming, Optional<JsonRpc> message) {
-        return ToolCalls.recognise(incoming::getHeader, message).map(call -> new ToolCallObserver(meter, app, plan, call)).orElse(null);
+        return ToolCalls.recognise(incoming::getHeader, message).map(call -> new ToolCallObserver(meter, app.id(), app.owner(), plan, call))
+                .orElse(null);
     }
 
     /**
@@ -63,14 +66,24 @@ final class ToolCallObserver {
      */
     Future<Lease> admit(ContainerProxy proxy, ContainerPaths paths, MultiMap headers, long declared, HttpServerResponse response) {
         return proxy.check(paths, headers, declared).compose(v -> {
-            counted = meter.call(app.id(), app.owner(), call.tool(), plan.toolCallsPerMonth());
-            if (counted == null) return Future.failedFuture(new Refused(call, plan, meter.untilNextMonth()));
-            toClient = response;
-            sentAt = System.nanoTime();
-            // Slipway's own answer (a start that failed, a lost connection) ends the call too, as an error.
-            response.bodyEndHandler(end -> answerEnded());
+            if (!count()) return Future.failedFuture(new Refused(call, plan, meter.untilNextMonth()));
+            watch(response);
             return proxy.lease(paths.appId()).onSuccess(lease -> sentAt = System.nanoTime());
         });
+    }
+
+    /** Counts the call under the plan's cap; false, counting nothing, past it. */
+    boolean count() {
+        counted = meter.call(appId, owner, call.tool(), plan.toolCallsPerMonth());
+        return counted != null;
+    }
+
+    /** From now on the call's answer to the client is watched: its chunks ({@link #relayed}) and its end. */
+    void watch(HttpServerResponse response) {
+        toClient = response;
+        sentAt = System.nanoTime();
+        // Slipway's own answer (a start that failed, a lost connection) ends the call too, as an error.
+        response.bodyEndHandler(end -> answerEnded());
     }
 
     /** A chunk of the app's answer, on its way to the client. */
@@ -97,7 +110,7 @@ final class ToolCallObserver {
 
     private void finish(boolean error) {
         finished = true;
-        meter.finished(app.id(), counted, error, System.nanoTime() - sentAt);
+        meter.finished(appId, counted, error, System.nanoTime() - sentAt);
     }
 
     /**

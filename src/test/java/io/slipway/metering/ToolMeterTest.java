@@ -40,10 +40,10 @@ class ToolMeterTest {
         meter.finished("app", counted, false, 3_000_000);
         meter.finished("app", meter.call("app", "alice", "add", 0), true, 1_000_000);
 
-        assertThat(meter.unwritten("app")).containsExactly(Map.entry("add", new ToolStats(2, 1, 4)));
+        assertThat(meter.unwritten("app")).containsExactly(Map.entry("add", new ToolStats(2, 1, 4000)));
         meter.flush();
         assertThat(meter.unwritten("app")).isEmpty();
-        assertThat(store.forOwner("alice", "2026-11")).containsExactly(Map.entry("app", Map.of("add", new ToolStats(2, 1, 4))));
+        assertThat(store.forOwner("alice", "2026-11")).containsExactly(Map.entry("app", Map.of("add", new ToolStats(2, 1, 4000))));
 
         meter.call("app", "alice", "add", 0);
         database.close();
