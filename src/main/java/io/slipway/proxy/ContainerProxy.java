@@ -104,8 +104,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp) {
-        this.mcpRequests = new McpRequests(instances, mcp);
+                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, McpRequests mcp) {
+        this.mcpRequests = mcp;
         this.instances = instances;
         this.access = access;
         this.plans = plans;
