@@ -181,9 +181,12 @@ public final class Slipway implements AutoCloseable {
         AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
         McpRecords mcpRecords = new McpRecords(new McpRecordStore(database));
         mcpRecords.load(apps);
+        // Clients' MCP sessions held across the apps' sleeps; one unused for a day is forgotten.
+        io.slipway.mcp.McpSessions mcpSessions = new io.slipway.mcp.McpSessions(clock, java.time.Duration.ofDays(1));
         deployments.onDelete(id -> {
             keys.removeAllOf(id);
             mcpRecords.forget(id);
+            mcpSessions.forget(id);
             toolMeter.forget(id);
         });
         // MCP discovery talks to apps as a client would, one connection per request: it runs once per version.
@@ -197,7 +200,8 @@ public final class Slipway implements AutoCloseable {
                 mcpRecords);
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources, mcpRecords, toolMeter);
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
+                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter);
         ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
                 config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());

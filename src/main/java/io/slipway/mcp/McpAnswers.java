@@ -8,8 +8,9 @@ import java.util.Optional;
  * discovery does not wake it: {@code initialize} (for a protocol revision the record holds), {@code
  * notifications/initialized}, {@code ping}, and each page of {@code tools/list}, {@code prompts/list} and {@code
  * resources/list} (for the revision the record's lists were made under). Anything else, or anything the record cannot
- * answer as the app would have, is empty: the request wakes the app and goes to it. Servers that give sessions are
- * answered by the app for now: a session Slipway opened would be unknown to the app's next process.
+ * answer as the app would have, is empty: the request wakes the app and goes to it. For a server that gives sessions,
+ * an {@code initialize} outside a session opens one of Slipway's ({@link McpSessions}), and the rest is answered only
+ * within a session Slipway holds.
  */
 public final class McpAnswers {
     /** The revision a request without {@code MCP-Protocol-Version} is under (the specification's default). */
@@ -27,9 +28,11 @@ public final class McpAnswers {
 
     /**
      * @param protocolHeader the request's {@code MCP-Protocol-Version}, or null
+     * @param inSession      whether the request names a session Slipway holds for the app
      */
-    public static Optional<Reply> whileAsleep(McpRecord record, JsonRpc request, String protocolHeader) {
-        if (record.sessions() || request.method() == null) return Optional.empty();
+    public static Optional<Reply> whileAsleep(McpRecord record, JsonRpc request, String protocolHeader, boolean inSession) {
+        if (request.method() == null) return Optional.empty();
+        if (record.sessions() && inSession == request.method().equals("initialize")) return Optional.empty();
         String id = request.id();
         return switch (request.method()) {
             case "notifications/initialized" -> id == null ? Optional.of(new Reply.Accepted()) : Optional.empty();

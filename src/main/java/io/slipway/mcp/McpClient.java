@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 final class McpClient {
     static final String SESSION = "Mcp-Session-Id";
     static final String PROTOCOL_VERSION = "MCP-Protocol-Version";
-    private static final long MAX_ANSWER = 4 << 20;
+    private static final long MAX_ANSWER = 1 << 20;
 
     private final HttpClient http;
     private final Duration timeout;

@@ -15,12 +15,17 @@ import java.util.Optional;
  * every page of {@code tools/list}, {@code prompts/list} and {@code resources/list} that its capabilities offer, and
  * ends the sessions it opened. The app is then an MCP server ({@link Outcome.Recognised}), not one (nothing there
  * answers MCP: {@link Outcome.NotMcp}), or one that answers badly ({@link Outcome.Invalid}: an error, a result without
- * what the specification requires, a tool without a name or an object {@code inputSchema}). Blocking.
+ * what the specification requires, a tool without a name or an object {@code inputSchema}, lists past {@value
+ * #MAX_RECORD} bytes or {@link #DEADLINE}). Each answer is at most 1 MiB and 5 s. Blocking.
  */
 final class McpDiscovery {
     /** The revisions asked for, newest first; a client asking for another one wakes the app. */
     static final List<String> PROTOCOL_VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
     private static final int MAX_PAGES = 50;
+    /** All of a record: what a sleeping app's discovery is answered from, kept in memory and in the store. */
+    static final int MAX_RECORD = 1 << 20;
+    /** The whole discovery, however many pages: a deploy waits for it. */
+    static final java.time.Duration DEADLINE = java.time.Duration.ofSeconds(20);
     private static final Map<String, String> LIST_OF = Map.of("tools/list", "tools", "prompts/list", "prompts", "resources/list", "resources");
 
     sealed interface Outcome {
@@ -32,7 +37,9 @@ final class McpDiscovery {
     }
 
     private final McpClient client;
+    private final long deadline = System.nanoTime() + DEADLINE.toNanos();
     private int nextId;
+    private long recorded;
 
     McpDiscovery(McpClient client) {
         this.client = client;
@@ -58,6 +65,7 @@ final class McpDiscovery {
         String session = first.sessionId();
         Map<String, String> initialize = new LinkedHashMap<>();
         initialize.put(PROTOCOL_VERSIONS.getFirst(), init.result());
+        recorded = init.result().length();
         Map<String, Map<String, String>> lists = new LinkedHashMap<>();
         try {
             client.post(address, path, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", null, session, negotiated);
@@ -75,7 +83,10 @@ final class McpDiscovery {
             if (session != null) client.delete(address, path, session, negotiated);
         }
         for (String version : PROTOCOL_VERSIONS.subList(1, PROTOCOL_VERSIONS.size())) {
-            other(address, path, version).ifPresent(r -> initialize.put(version, r));
+            other(address, path, version).ifPresent(r -> {
+                recorded += r.length();
+                initialize.put(version, r);
+            });
         }
         return new Outcome.Recognised(new McpRecord(path, Instant.now(), session != null, initialize, lists));
     }
@@ -104,6 +115,9 @@ final class McpDiscovery {
                 Optional<String> bad = checkTools(items);
                 if (bad.isPresent()) return bad;
             }
+            recorded += raw.length();
+            if (recorded > MAX_RECORD) return Optional.of("its lists take more than " + (MAX_RECORD >> 10) + " KiB, more than Slipway keeps");
+            if (System.nanoTime() > deadline) return Optional.of("its lists took more than " + DEADLINE.toSeconds() + " s to answer");
             pages.put(cursor, raw);
             if (!(result.getValue("nextCursor") instanceof String next) || next.isEmpty() || pages.containsKey(next)) return Optional.empty();
             cursor = next;
@@ -113,6 +127,7 @@ final class McpDiscovery {
 
     /** The {@code initialize} result for an older revision, when the app gives one; its session is ended at once. */
     private Optional<String> other(SocketAddress address, String path, String version) {
+        if (System.nanoTime() > deadline || recorded > MAX_RECORD) return Optional.empty();
         try {
             McpClient.Answer answer = client.post(address, path, initialize(version), String.valueOf(nextId), null, null);
             if (answer.sessionId() != null) client.delete(address, path, answer.sessionId(), version);

@@ -105,9 +105,9 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, io.slipway.mcp.McpRecords mcp,
+                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, McpRequests mcp,
                           io.slipway.metering.ToolMeter tools) {
-        this.mcpRequests = new McpRequests(instances, mcp);
+        this.mcpRequests = mcp;
         this.tools = tools;
         this.instances = instances;
         this.access = access;

@@ -44,11 +44,13 @@ final class HttpForwarder {
     private final HttpClient client;
     private final ContainerProxy proxy;
     private final long maxBodyBytes;
+    private final McpForwarding mcpForwarding;
 
     HttpForwarder(HttpClient client, ContainerProxy proxy, long maxBodyBytes) {
         this.client = client;
         this.proxy = proxy;
         this.maxBodyBytes = maxBodyBytes;
+        this.mcpForwarding = new McpForwarding(this, proxy, client);
     }
 
     void forward(HttpServerRequest incoming, ContainerPaths paths) {
@@ -60,7 +62,12 @@ final class HttpForwarder {
         long declared = declaredLength(incoming);
         var mcp = proxy.mcpRequests().candidate(incoming, paths, declared);
         if (mcp.isPresent()) {
-            forwardMcp(incoming, paths, headers, declared, mcp.get());
+            mcpForwarding.post(incoming, paths, headers, declared, mcp.get());
+            return;
+        }
+        var held = proxy.mcpRequests().held(incoming, paths);
+        if (held.isPresent()) {
+            mcpForwarding.held(incoming, paths, headers, declared, held.get());
             return;
         }
         ToolCallObserver call = proxy.toolCallByHeaders(incoming, paths);
@@ -69,47 +76,21 @@ final class HttpForwarder {
             if (admitted.failed()) {
                 if (!ToolCallObserver.answered(incoming, admitted.cause())) answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result(), false, null, call);
+                send(incoming, paths, headers, declared, admitted.result(), false, null, null, call);
             }
         });
     }
 
     /**
-     * A small JSON POST to a recognised MCP server ({@link McpRequests}): read whole; while the app sleeps, answered from
-     * its record when it is discovery, to a caller admission lets through; otherwise sent on, its body as read.
+     * @param declared   the request's Content-Length, or -1 when it declares none
+     * @param retried    whether this is the request's second try, after the app it was leased to had gone
+     * @param buffered   the request's body when it was read already ({@link McpForwarding}), else null: it streams from {@code incoming}
+     * @param sessionOut what the client is told for the {@code Mcp-Session-Id} the app answers with (Slipway's own id
+     *                   for it, {@link McpForwarding}), or null to pass it as it is
+     * @param call       the tool call the request is, watched as its answer is relayed ({@link ToolCallObserver}), or null
      */
-    private void forwardMcp(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, io.slipway.mcp.McpRecord record) {
-        incoming.body().onComplete(read -> {
-            if (read.failed()) return; // the client went away while it sent its body
-            Buffer body = read.result();
-            var message = io.slipway.mcp.JsonRpc.parse(body.toString());
-            var reply = proxy.mcpRequests().answer(paths.appId(), record, message, incoming);
-            ToolCallObserver call = reply.isPresent() ? null : proxy.toolCall(paths.appId(), incoming, message);
-            Future<?> admitted = reply.isPresent() ? proxy.check(paths, headers, declared)
-                    : call != null ? call.admit(proxy, paths, headers, declared, incoming.response()) : proxy.admit(paths, headers, declared);
-            admitted.onComplete(done -> {
-                if (done.failed()) {
-                    if (!ToolCallObserver.answered(incoming, done.cause())) ContainerProxy.problemFor(done.cause()).send(incoming.response());
-                } else if (reply.isPresent()) {
-                    McpRequests.send(incoming, reply.get());
-                } else {
-                    send(incoming, paths, headers, declared, (Lease) done.result(), false, body, call);
-                }
-            });
-        });
-        incoming.resume();
-    }
-
-    /**
-     * @param declared the request's Content-Length, or -1 when it declares none
-     * @param retried  whether this is the request's second try, after the app it was leased to had gone
-     */
-    /**
-     * @param buffered the request's body when it was read already ({@link #forwardMcp}), else null: it streams from {@code incoming}
-     * @param call     the tool call the request is, to be watched as its answer is relayed, or null
-     */
-    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      Buffer buffered, ToolCallObserver call) {
+    void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
+              Buffer buffered, java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -122,7 +103,7 @@ final class HttpForwarder {
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
-                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered, call);
+                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered, sessionOut, call);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -148,9 +129,9 @@ final class HttpForwarder {
                     // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
                     // to the request, as one killed before the request reached it.
                     long reached = !bodiless ? BODY_SENT : resetAtExit[0] ? NOT_SENT : sentAt;
-                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered, call);
+                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered, sessionOut, call);
                 } else {
-                    relay(incoming, answered.result(), toApp, lease, call);
+                    relay(incoming, answered.result(), toApp, lease, sessionOut, call);
                 }
             });
             if (bodiless) {
@@ -188,7 +169,7 @@ final class HttpForwarder {
      *               {@link #BODY_SENT} when its body was streamed, which cannot be sent again
      */
     private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      long sentAt, Buffer buffered, ToolCallObserver call) {
+                      long sentAt, Buffer buffered, java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         if (retried || sentAt == BODY_SENT || incoming.response().closed()) {
             answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
             return;
@@ -208,7 +189,7 @@ final class HttpForwarder {
                         if (next.failed()) {
                             answer(incoming, ContainerProxy.problemFor(next.cause()));
                         } else {
-                            send(incoming, paths, headers, declared, next.result(), true, buffered, call);
+                            send(incoming, paths, headers, declared, next.result(), true, buffered, sessionOut, call);
                         }
                     });
                 });
@@ -216,7 +197,7 @@ final class HttpForwarder {
 
     /** The app's answer, on to the client as it comes. */
     private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease,
-                              ToolCallObserver call) {
+                              java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         fromApp.pause();
         lease.answered();
         HttpServerResponse toClient = incoming.response();
@@ -230,6 +211,8 @@ final class HttpForwarder {
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
         if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
         HopByHop.copyEndToEnd(fromApp.headers(), toClient.headers());
+        String appSession = sessionOut == null ? null : fromApp.getHeader(McpForwarding.SESSION);
+        if (appSession != null) toClient.headers().set(McpForwarding.SESSION, sessionOut.apply(appSession));
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
         ContainerProxy.endWhenAsleep(lease, toClient);

@@ -20,16 +20,37 @@ import java.util.Optional;
  * without waking it. Anything else goes on to the app as any request does, its body as read. Requests to apps that are
  * no recognised MCP server, or that are not such a POST, pass untouched, at the cost of a map lookup or two.
  */
-final class McpRequests {
+public final class McpRequests {
     /** The largest body read to see whether it is discovery: a JSON-RPC request, never a file. */
     static final long MAX_BODY = 64 * 1024;
 
     private final Instances instances;
     private final McpRecords records;
+    private final io.slipway.mcp.McpSessions sessions;
 
-    McpRequests(Instances instances, McpRecords records) {
+    /** @param records null when Slipway takes no part in MCP exchanges (tests of the proxy alone) */
+    public McpRequests(Instances instances, McpRecords records, io.slipway.mcp.McpSessions sessions) {
         this.instances = instances;
         this.records = records;
+        this.sessions = sessions;
+    }
+
+    io.slipway.mcp.McpSessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * The session Slipway holds that {@code incoming} names in {@code Mcp-Session-Id}, if it is for a recognised server
+     * that gives sessions and is sent to its path: such a request goes through {@link McpForwarding#held}.
+     */
+    Optional<io.slipway.mcp.McpSessions.Session> held(HttpServerRequest incoming, ContainerPaths paths) {
+        String id = incoming.getHeader(McpForwarding.SESSION);
+        if (records == null || id == null) return Optional.empty();
+        Optional<App> app = instances.app(paths.appId());
+        if (app.isEmpty() || records.of(app.get()).filter(r -> r.sessions() && r.path().equals(pathOf(paths.forwardedUri()))).isEmpty()) {
+            return Optional.empty();
+        }
+        return sessions.find(paths.appId(), id);
     }
 
     /** The record of the MCP server {@code incoming} is a small JSON POST to, if it is one: its body is then read whole. */
@@ -52,9 +73,14 @@ final class McpRequests {
      * What to answer to {@code request} from {@code record} in the app's place, or empty when it goes to the app: only
      * while the app has no process (asleep, or not started since its deploy).
      */
-    Optional<McpAnswers.Reply> answer(String appId, McpRecord record, Optional<JsonRpc> request, HttpServerRequest incoming) {
+    Optional<McpAnswers.Reply> answer(String appId, McpRecord record, Optional<JsonRpc> request, HttpServerRequest incoming, boolean inSession) {
         if (request.isEmpty() || instances.liveStatus(appId).isPresent()) return Optional.empty();
-        return McpAnswers.whileAsleep(record, request.get(), incoming.getHeader("MCP-Protocol-Version"));
+        return McpAnswers.whileAsleep(record, request.get(), incoming.getHeader("MCP-Protocol-Version"), inSession);
+    }
+
+    /** Whether the app has no process now (asleep, or not started since its deploy). */
+    boolean asleep(String appId) {
+        return instances.liveStatus(appId).isEmpty();
     }
 
     /** Sends {@code reply} as the app would have: JSON when the client takes it, else one SSE event. */

@@ -65,6 +65,14 @@ class McpRecognitionIT {
     }
 
     @Test
+    void listsPastWhatSlipwayKeepsAreRefusedNotHeld() {
+        HttpResponse<String> refused = server.upload(mona, new Multipart().file("index.js", TestApps.source("mcp-huge-lists.js")));
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(new JsonObject(refused.body()).getString("detail")).contains("its lists take more than 1024 KiB");
+    }
+
+    @Test
     void theSameAppWithMcpOffIsServedWithoutDiscovery() {
         JsonObject app = server.deploy(mona, "index.js", TestApps.source("mcp-bad-tool.js"), Map.of("mcp", "off"));
 

@@ -56,6 +56,31 @@ public final class TypeScriptMcpClient {
             await client.close();
             """;
 
+    private static final String ACROSS_SLEEP_SCRIPT = """
+            // One session across the server's sleep: connects to argv[2], calls add(2, 3), then polls the server JSON at
+            // argv[3] (with the token argv[4]) until the app sleeps, 60 s at most, and calls add(4, 5) in the same session.
+            import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+            import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+            const text = (called) => called.content.filter((part) => part.type === "text").map((part) => part.text).join("");
+            const transport = new StreamableHTTPClientTransport(new URL(process.argv[2]));
+            const client = new Client({ name: "slipway-across-sleep", version: "1.0.0" });
+            await client.connect(transport);
+            const session = transport.sessionId;
+            const first = text(await client.callTool({ name: "add", arguments: { a: 2, b: 3 } }));
+            const deadline = Date.now() + 60000;
+            let status = "";
+            while (Date.now() < deadline) {
+              const server = await fetch(process.argv[3], { headers: { authorization: "Bearer " + process.argv[4] } });
+              status = (await server.json()).status;
+              if (status === "sleeping") break;
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            const second = text(await client.callTool({ name: "add", arguments: { a: 4, b: 5 } }));
+            console.log(JSON.stringify({ first, second, slept: status === "sleeping", sameSession: transport.sessionId === session, session }));
+            await client.close();
+            """;
+
     private final NodeClient node;
 
     private TypeScriptMcpClient(NodeClient node) {
@@ -67,6 +92,7 @@ public final class TypeScriptMcpClient {
         NodeClient node = NodeClient.install("mcp-client", SDK);
         node.write("client.mjs", SCRIPT);
         node.write("oauth-client.mjs", OAUTH_SCRIPT);
+        node.write("across-sleep.mjs", ACROSS_SLEEP_SCRIPT);
         node.write("localhost-subdomains.cjs", LocalhostSubdomains.NODE_PRELOAD);
         return new TypeScriptMcpClient(node);
     }
@@ -95,6 +121,14 @@ public final class TypeScriptMcpClient {
      */
     public JsonObject listToolsAndAddWithClientCredentials(String url, String clientId, String secret) {
         return printed(runWithClientCredentials(url, clientId, secret));
+    }
+
+    /**
+     * One client session that calls {@code add} before and after the app at {@code url} sleeps (it watches the server
+     * JSON at {@code serverUrl} for that): {@code {"first":"5","second":"9","slept":true,"sameSession":true,"session":…}}.
+     */
+    public JsonObject callAcrossSleep(String url, String serverUrl, String token) {
+        return printed(node.run(Duration.ofSeconds(120), "across-sleep.mjs", url, serverUrl, token));
     }
 
     private static JsonObject printed(NodeClient.Run run) {
