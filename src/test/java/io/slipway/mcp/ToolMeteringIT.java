@@ -87,6 +87,22 @@ class ToolMeteringIT {
     }
 
     @Test
+    void oneSdkClientSessionsCallsBeforeAndAfterTheAppSleepsAreBothCounted() {
+        String sam = server.token("sam");
+        JsonObject app = server.deploy(sam, "index.ts", TestApps.source("mcp-stateful.ts"),
+                Map.of("requirements", "@modelcontextprotocol/sdk zod express", "sleepAfter", "1s"));
+        String id = app.getString("id");
+
+        JsonObject run = client.callAcrossSleep(server.base() + "/containers/" + id + "/mcp", server.base() + "/api/containers/servers/" + id, sam);
+
+        assertThat(run.getBoolean("slept")).as("the app slept between the calls: %s", run).isTrue();
+        assertThat(run.getString("second")).isEqualTo("9");
+        JsonObject add = tools(server.server(sam, id)).getJsonObject("add");
+        assertThat(add.getLong("calls")).as("the call in the session Slipway holds, before and after the sleep").isEqualTo(2);
+        assertThat(add.getLong("errors")).isZero();
+    }
+
+    @Test
     void pastThePlansToolCallsACallGets429AndAJsonRpcErrorAndTheSleepingAppSleepsOn() {
         String carol = server.token("carol", "capped");
         String id = deploy(carol, Map.of("sleepAfter", "1s"));
