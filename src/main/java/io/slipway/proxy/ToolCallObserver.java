@@ -96,6 +96,7 @@ final class ToolCallObserver {
             if (!scanning) return;
             scanner = new ResponseScanner(call.idKey(), type.startsWith("text/event-stream"), MAX_SCANNED);
         }
+        if (scanner.state() != ResponseScanner.State.LOOKING) return; // given up: the rest passes unlooked at
         ResponseScanner.State state = scanner.feed(chunk.getBytes());
         if (state == ResponseScanner.State.ANSWERED || state == ResponseScanner.State.FAILED) {
             finish(state == ResponseScanner.State.FAILED);
