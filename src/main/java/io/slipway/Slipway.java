@@ -198,7 +198,7 @@ public final class Slipway implements AutoCloseable {
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
                 mcpRecords);
-        ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth());
+        ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
                 new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter);

@@ -420,6 +420,11 @@ final class AppInstance {
             synchronized (this) {
                 // Deleted, or Slipway is shutting down: the new version goes with the rest.
                 if (retired) throw InstanceUnavailableException.notFound();
+                // Dead since its probe: the version serving stays (its exit is told to the redeploy, not to requests).
+                if (sandbox.exited().isDone()) {
+                    throw InstanceUnavailableException.appFailed(sandbox.exited().join().reason("after it was ready, before traffic moved to it"),
+                            null, owner.log(appId).tail(2048));
+                }
                 switch (state) {
                     case Pending p -> pending = p.ready();
                     case Stopping st -> pending = st.stopped();

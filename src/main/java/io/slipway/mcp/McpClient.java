@@ -47,14 +47,24 @@ final class McpClient {
         if (sessionId != null) options.putHeader(SESSION, sessionId);
         if (protocolVersion != null) options.putHeader(PROTOCOL_VERSION, protocolVersion);
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        http.request(options).compose(request -> request.send(Buffer.buffer(body))).onComplete(sent -> {
-            if (sent.failed()) {
-                answer.completeExceptionally(sent.cause());
+        java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent = new java.util.concurrent.atomic.AtomicReference<>();
+        http.request(options).compose(request -> {
+            sent.set(request);
+            return request.send(Buffer.buffer(body));
+        }).onComplete(response -> {
+            if (response.failed()) {
+                answer.completeExceptionally(response.cause());
                 return;
             }
-            read(sent.result(), id, answer);
+            read(response.result(), id, answer);
         });
-        return await(answer, "POST " + path);
+        try {
+            return await(answer, "POST " + path);
+        } finally {
+            // Whatever the app still sends (a stream it keeps open, a slow body past the timeout) is not read.
+            var request = sent.get();
+            if (request != null) request.reset();
+        }
     }
 
     /** Ends a session, as a client that is done does; what the server answers does not matter. */
@@ -63,42 +73,71 @@ final class McpClient {
                 .putHeader(SESSION, sessionId).putHeader("User-Agent", "slipway").setTimeout(timeout.toMillis());
         if (protocolVersion != null) options.putHeader(PROTOCOL_VERSION, protocolVersion);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        http.request(options).compose(r -> r.send()).compose(HttpClientResponse::body).onComplete(r -> done.complete(null));
+        java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent = new java.util.concurrent.atomic.AtomicReference<>();
+        // Its status is all there is to know: the body is never read, and the request is reset once the status is in.
+        http.request(options).compose(r -> {
+            sent.set(r);
+            return r.send();
+        }).onComplete(r -> done.complete(null));
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             // a server that does not end sessions keeps it until it forgets it
+        } finally {
+            var request = sent.get();
+            if (request != null) request.reset();
         }
     }
 
     private static void read(HttpClientResponse response, String id, CompletableFuture<Answer> answer) {
         String type = response.getHeader("Content-Type") == null ? "" : response.getHeader("Content-Type");
         String session = response.getHeader(SESSION);
-        Buffer body = Buffer.buffer();
         boolean stream = type.startsWith("text/event-stream");
+        // A JSON body is kept whole (1 MiB at most); an SSE body only from the first event not complete yet, searched from
+        // where the last search ended: each chunk costs what it holds, however many events came before it.
+        Buffer[] kept = {Buffer.buffer()};
+        long[] read = {0};
+        int[] searched = {0};
         response.handler(chunk -> {
-            if (body.length() + chunk.length() > MAX_ANSWER) {
+            if (answer.isDone()) return;
+            read[0] += chunk.length();
+            if (read[0] > MAX_ANSWER) {
                 answer.completeExceptionally(new IllegalStateException("the answer is over " + (MAX_ANSWER >> 20) + " MiB"));
                 response.request().reset();
                 return;
             }
-            body.appendBuffer(chunk);
-            if (stream && id != null) {
-                Optional<JsonRpc> message = responseIn(body.toString(), id);
-                if (message.isPresent() && answer.complete(new Answer(response.statusCode(), type, message, session, body.toString()))) {
-                    response.request().reset();
-                }
+            Buffer body = kept[0].appendBuffer(chunk);
+            if (!stream || id == null) return;
+            int end = lastEventEnd(body, Math.max(0, searched[0] - 3));
+            searched[0] = body.length();
+            if (end < 0) return;
+            Optional<JsonRpc> message = responseIn(body.getString(0, end, "UTF-8"), id);
+            kept[0] = body.getBuffer(end, body.length());
+            searched[0] = kept[0].length();
+            if (message.isPresent() && answer.complete(new Answer(response.statusCode(), type, message, session, ""))) {
+                response.request().reset();
             }
         });
         response.exceptionHandler(answer::completeExceptionally);
         response.endHandler(v -> {
-            String text = body.toString();
+            String text = kept[0].toString();
             Optional<JsonRpc> message = stream ? responseIn(text, id)
                     : type.startsWith("application/json") ? JsonRpc.parse(text).filter(m -> answers(m, id)) : Optional.empty();
             answer.complete(new Answer(response.statusCode(), type, message, session, text));
         });
+    }
+
+    /** Where the last complete event in {@code body} ends (after its blank line), searching from {@code from}; -1 for none. */
+    private static int lastEventEnd(Buffer body, int from) {
+        int end = -1;
+        for (int i = from; i + 1 < body.length(); i++) {
+            if (body.getByte(i) == '\n' && body.getByte(i + 1) == '\n') end = i + 2;
+            else if (i + 3 < body.length() && body.getByte(i) == '\r' && body.getByte(i + 1) == '\n' && body.getByte(i + 2) == '\r'
+                    && body.getByte(i + 3) == '\n') end = i + 4;
+        }
+        return end;
     }
 
     /** The response to {@code id} among the events of an SSE body so far. */

@@ -83,7 +83,7 @@ final class McpDiscovery {
             if (session != null) client.delete(address, path, session, negotiated);
         }
         for (String version : PROTOCOL_VERSIONS.subList(1, PROTOCOL_VERSIONS.size())) {
-            other(address, path, version).ifPresent(r -> {
+            other(address, path, version).filter(r -> recorded + r.length() <= MAX_RECORD).ifPresent(r -> {
                 recorded += r.length();
                 initialize.put(version, r);
             });

@@ -42,11 +42,19 @@ public final class McpRecords {
         return known.getOrDefault(app.id(), Map.of()).containsKey(versionKey(app));
     }
 
-    /** Keeps what discovery found of the app's version: its record, or empty when it is not an MCP server. */
+    /**
+     * Keeps what discovery found of the app's version: its record, or empty when it is not an MCP server. Only the newest
+     * version's is kept: a redeploy's, which discovery finds before traffic moves to it; the version it replaces is
+     * then discovered again at its next start, should it still start.
+     */
     void put(App app, Optional<McpRecord> record) {
-        store.put(app.id(), app.owner(), versionKey(app), record.map(r -> r.toJson().encode()).orElse(""),
+        String key = versionKey(app);
+        store.put(app.id(), app.owner(), key, record.map(r -> r.toJson().encode()).orElse(""),
                 record.map(McpRecord::checkedAt).orElse(Instant.now()));
-        remember(app, record);
+        store.retainOnly(app.id(), key);
+        Map<String, Optional<McpRecord>> only = new ConcurrentHashMap<>();
+        only.put(key, record);
+        known.put(app.id(), only);
     }
 
     /** The server JSON's {@code mcp}, for a recognised MCP server. */

@@ -211,7 +211,7 @@ final class HttpForwarder {
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
         if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
         HopByHop.copyEndToEnd(fromApp.headers(), toClient.headers());
-        String appSession = sessionOut == null ? null : fromApp.getHeader(McpForwarding.SESSION);
+        String appSession = sessionOut == null || status >= 300 ? null : fromApp.getHeader(McpForwarding.SESSION);
         if (appSession != null) toClient.headers().set(McpForwarding.SESSION, sessionOut.apply(appSession));
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);

@@ -69,7 +69,7 @@ final class McpForwarding {
                         return;
                     }
                     if (record.sessions() && initialize) {
-                        requests().sessions().open(paths.appId(), body.toString(), askedVersion(message.get()), null, null)
+                        requests().sessions().open(paths.appId(), body.toString(), headers, askedVersion(message.get()), null, null)
                                 .ifPresent(opened -> incoming.response().putHeader(SESSION, opened.id()));
                     }
                     McpRequests.send(incoming, reply.get());
@@ -91,7 +91,8 @@ final class McpForwarding {
                     // The app's session, made by this very initialize, is the client's only through Slipway's.
                     String asked = askedVersion(message.get());
                     forwarder.send(incoming, paths, headers, declared, lease, false, body, appSession -> requests().sessions()
-                            .open(paths.appId(), body.toString(), asked, lease.process(), appSession).map(Session::id).orElse(appSession), null);
+                            .open(paths.appId(), body.toString(), headers, asked, lease.process(), appSession).map(Session::id).orElse(appSession),
+                            null);
                 } else {
                     forwarder.send(incoming, paths, headers, declared, lease, false, body, null, call);
                 }
@@ -156,27 +157,34 @@ final class McpForwarding {
         CompletableFuture<String> made = new CompletableFuture<>();
         String uri = paths.forwardedUri();
         var authority = incoming.authority() != null ? incoming.authority() : ContainerProxy.LOCALHOST;
-        post(lease, uri, authority, session.initialize(), null, null).compose(answer -> {
+        post(lease, uri, authority, session, session.initialize(), null).compose(answer -> {
             String appSession = answer.getHeader(SESSION);
-            answer.body(); // read on, as any answer: the connection goes back to the pool
+            // Its headers are all Slipway needs: the body, whatever its size or however long it streams, is not read.
+            answer.request().reset();
             if (appSession == null || answer.statusCode() >= 300) {
                 return Future.failedFuture(new IllegalStateException("the replayed initialize got " + answer.statusCode() + " and no session"));
             }
-            return post(lease, uri, authority, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", appSession, session.protocolVersion())
-                    .compose(HttpClientResponse::body).map(v -> appSession);
+            return post(lease, uri, authority, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", appSession)
+                    .map(answered -> {
+                        answered.request().reset();
+                        return appSession;
+                    });
         }).onComplete(done -> {
             if (done.succeeded()) made.complete(done.result()); else made.completeExceptionally(done.cause());
         });
         return made;
     }
 
-    private Future<HttpClientResponse> post(Lease lease, String uri, io.vertx.core.net.HostAndPort authority, String body, String sessionId,
-                                            String protocolVersion) {
+    /** A replayed request, with the headers the client's {@code initialize} was forwarded with (its own credentials for the app, say). */
+    private Future<HttpClientResponse> post(Lease lease, String uri, io.vertx.core.net.HostAndPort authority, Session session, String body,
+                                            String sessionId) {
         RequestOptions options = new RequestOptions().setServer(ContainerProxy.origin(lease)).setMethod(HttpMethod.POST).setURI(uri)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream")
                 .setTimeout(10_000);
+        session.headers().forEach(header -> options.addHeader(header.getKey(), header.getValue()));
+        options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream")
+                .removeHeader(HttpHeaders.CONTENT_LENGTH).removeHeader(SESSION);
         if (sessionId != null) options.putHeader(SESSION, sessionId);
-        if (protocolVersion != null) options.putHeader("MCP-Protocol-Version", protocolVersion);
+        if (sessionId != null && session.protocolVersion() != null) options.putHeader("MCP-Protocol-Version", session.protocolVersion());
         return client.request(options).compose(request -> {
             request.authority(authority);
             return request.send(Buffer.buffer(body));

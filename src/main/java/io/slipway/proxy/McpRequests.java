@@ -92,7 +92,7 @@ public final class McpRequests {
                 String accept = incoming.getHeader(HttpHeaders.ACCEPT);
                 if (accept != null && !accept.contains("application/json") && accept.contains("text/event-stream")) {
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                            .end("event: message\ndata: " + answer.body() + "\n\n");
+                            .end("event: message\ndata: " + String.join("\ndata: ", answer.body().split("\r\n|\n|\r", -1)) + "\n\n");
                 } else {
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.body());
                 }

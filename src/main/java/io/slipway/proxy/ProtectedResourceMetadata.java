@@ -83,7 +83,7 @@ public final class ProtectedResourceMetadata {
     /** The app {@code paths} names when it is a private MCP server whose document is at the path asked for; else null. */
     private Asked protectedAt(ContainerPaths paths, boolean onOwnHost, Predicate<App> documentHere) {
         if (paths == null) return null;
-        return apps.apply(paths.appId()).filter(ProtectedResources::isProtected).filter(documentHere)
+        return apps.apply(paths.appId()).filter(resources::isProtected).filter(documentHere)
                 .map(app -> new Asked(app, onOwnHost)).orElse(null);
     }
 

@@ -27,24 +27,29 @@ public final class ProtectedResources {
 
     private final Endpoints endpoints;
     private final Optional<String> authorizationServer;
+    private final java.util.function.Predicate<App> mcpServer;
 
-    /** @param authorizationServer the identity provider's issuer, named as the servers' authorization server */
-    public ProtectedResources(Endpoints endpoints, Optional<String> authorizationServer) {
+    /**
+     * @param authorizationServer the identity provider's issuer, named as the servers' authorization server
+     * @param mcpServer           whether an app's version is a recognised MCP server ({@code McpRecords})
+     */
+    public ProtectedResources(Endpoints endpoints, Optional<String> authorizationServer, java.util.function.Predicate<App> mcpServer) {
         this.endpoints = endpoints;
         this.authorizationServer = authorizationServer;
+        this.mcpServer = mcpServer;
     }
 
     /** The identity provider is the authorization server when Slipway accepts its tokens ({@code auth.jwksUrl}). */
-    public static ProtectedResources of(Endpoints endpoints, AuthSettings auth) {
-        return new ProtectedResources(endpoints, auth.jwksUrl().isPresent() ? Optional.of(auth.issuer()) : Optional.empty());
+    public static ProtectedResources of(Endpoints endpoints, AuthSettings auth, java.util.function.Predicate<App> mcpServer) {
+        return new ProtectedResources(endpoints, auth.jwksUrl().isPresent() ? Optional.of(auth.issuer()) : Optional.empty(), mcpServer);
     }
 
     /**
-     * Whether {@code app} is a protected resource: a private MCP server. Until Slipway recognises MCP servers, an app
-     * counts as one unless its owner turned MCP off; this is the one place that says so.
+     * Whether {@code app} is a protected resource: a private app recognised as an MCP server (at its version's first
+     * start); this is the one place that says so.
      */
-    public static boolean isProtected(App app) {
-        return app.isPrivate() && app.mcpPath().isPresent();
+    public boolean isProtected(App app) {
+        return app.isPrivate() && app.mcpPath().isPresent() && mcpServer.test(app);
     }
 
     /** The resource identifier of {@code app} as reached at its own host or under {@code /containers/}: its MCP endpoint. */

@@ -58,7 +58,7 @@ class McpOAuthIT {
         client = TypeScriptMcpClient.install();
         mcp = server.deploy(alice, "index.ts", TestApps.source("mcp.ts"), Map.of("requirements", "@modelcontextprotocol/sdk zod express",
                 "private", "true")).getString("id");
-        echo = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of("private", "true")).getString("id");
+        echo = server.deploy(alice, "index.js", TestApps.source("mcp-echo.js"), Map.of("private", "true")).getString("id");
         open = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
         notMcp = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of("private", "true", "mcp", "off")).getString("id");
     }

@@ -73,6 +73,30 @@ class McpRecognitionIT {
     }
 
     @Test
+    void anSseFloodAtDiscoveryNeitherHoldsTheDeployNorTheProxy() throws Exception {
+        String other = server.deploy(mona, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
+        var deploy = java.util.concurrent.CompletableFuture.supplyAsync(() -> server.deploy(mona, "index.js", TestApps.source("mcp-hostile.js"),
+                Map.of("env", "{\"MODE\":\"flood\"}")));
+
+        // While its discovery reads the flood, the proxy's event loops go on serving everyone else.
+        while (!deploy.isDone()) {
+            HttpResponse<String> answer = server.send(java.net.http.HttpRequest.newBuilder(server.base().resolve("/containers/" + other + "/"))
+                    .timeout(java.time.Duration.ofSeconds(2)));
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        JsonObject app = deploy.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(app.containsKey("mcp")).as("no response to initialize in the flood: not an MCP server").isFalse();
+        assertThat(log(app.getString("id"))).contains("no MCP server at /mcp");
+    }
+
+    @Test
+    void aServerWhoseDeleteNeverEndsIsRecognisedWithoutSlipwayReadingIt() {
+        JsonObject app = server.deploy(mona, "index.js", TestApps.source("mcp-hostile.js"), Map.of("env", "{\"MODE\":\"endless\"}"));
+
+        assertThat(app.getJsonObject("mcp").getJsonObject("serverInfo").getString("name")).isEqualTo("hostile");
+    }
+
+    @Test
     void theSameAppWithMcpOffIsServedWithoutDiscovery() {
         JsonObject app = server.deploy(mona, "index.js", TestApps.source("mcp-bad-tool.js"), Map.of("mcp", "off"));
 

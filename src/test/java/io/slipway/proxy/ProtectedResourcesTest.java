@@ -20,13 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /** A private MCP server as an OAuth protected resource: its resource URL, its metadata's URL and what the metadata says. */
 class ProtectedResourcesTest {
+    /** Every app these tests make is taken for a recognised MCP server, unless its owner turned MCP off. */
+    private static final java.util.function.Predicate<App> RECOGNISED = app -> true;
+
     private static final String ISSUER = "https://idp.example.com";
     private static final Endpoints PATHS_ONLY = new Endpoints(() -> URI.create("https://slipway.example.com"), Optional.empty());
     private static final Endpoints OWN_HOSTS = new Endpoints(() -> URI.create("https://slipway.example.com"), AppDomain.parse("apps.example.com"));
 
     @Test
     void withoutAnAppDomainTheResourceIsTheMcpEndpointAndTheMetadataIsBelowTheEndpoint() {
-        ProtectedResources resources = new ProtectedResources(PATHS_ONLY, Optional.of(ISSUER));
+        ProtectedResources resources = new ProtectedResources(PATHS_ONLY, Optional.of(ISSUER), RECOGNISED);
         App app = app(true, App.MCP_AUTO);
         String endpoint = PATHS_ONLY.of(app.id());
 
@@ -39,7 +42,7 @@ class ProtectedResourcesTest {
 
     @Test
     void withAnAppDomainEachWayTheServerIsReachedNamesItByTheUrlUsedThereAndTokensForEitherAreForIt() {
-        ProtectedResources resources = new ProtectedResources(OWN_HOSTS, Optional.of(ISSUER));
+        ProtectedResources resources = new ProtectedResources(OWN_HOSTS, Optional.of(ISSUER), RECOGNISED);
         App app = app(true, "/api/mcp");
 
         assertThat(resources.resource(app, true)).isEqualTo(OWN_HOSTS.of(app.id()) + "/api/mcp").isEqualTo("https://x1.apps.example.com/api/mcp");
@@ -52,19 +55,21 @@ class ProtectedResourcesTest {
 
     @Test
     void withoutAnIdentityProviderTheDocumentNamesNoAuthorizationServer() {
-        JsonObject document = new ProtectedResources(PATHS_ONLY, Optional.empty()).document(app(true, App.MCP_AUTO), false);
+        JsonObject document = new ProtectedResources(PATHS_ONLY, Optional.empty(), RECOGNISED).document(app(true, App.MCP_AUTO), false);
 
         assertThat(document.fieldNames()).containsExactlyInAnyOrder("resource", "bearer_methods_supported");
     }
 
     @Test
     void onlyPrivateAppsWhoseMcpIsNotOffArePrivateMcpServersAndOnlyTheir401NamesTheMetadata() {
-        ProtectedResources resources = new ProtectedResources(PATHS_ONLY, Optional.of(ISSUER));
+        ProtectedResources resources = new ProtectedResources(PATHS_ONLY, Optional.of(ISSUER), RECOGNISED);
         Challenge refused = Challenge.bearer().invalidToken("no");
 
-        assertThat(ProtectedResources.isProtected(app(true, App.MCP_AUTO))).isTrue();
-        assertThat(ProtectedResources.isProtected(app(true, App.MCP_OFF))).isFalse();
-        assertThat(ProtectedResources.isProtected(app(false, App.MCP_AUTO))).isFalse();
+        assertThat(resources.isProtected(app(true, App.MCP_AUTO))).isTrue();
+        assertThat(resources.isProtected(app(true, App.MCP_OFF))).isFalse();
+        assertThat(resources.isProtected(app(false, App.MCP_AUTO))).isFalse();
+        assertThat(new ProtectedResources(PATHS_ONLY, Optional.of(ISSUER), app -> false).isProtected(app(true, App.MCP_AUTO)))
+                .as("a private app not recognised as an MCP server").isFalse();
         assertThat(resources.challenge(app(true, App.MCP_AUTO), false, refused).header()).isEqualTo("Bearer realm=\"slipway\", "
                 + "error=\"invalid_token\", error_description=\"no\", resource_metadata=\"https://slipway.example.com/containers/x1/"
                 + ".well-known/oauth-protected-resource\"");
@@ -76,7 +81,7 @@ class ProtectedResourcesTest {
     @Test
     void aLongPublicUrlIsNamedWholeInTheChallenge() {
         String base = "https://slipway.example.com/" + "p".repeat(300);
-        ProtectedResources resources = new ProtectedResources(new Endpoints(() -> URI.create(base), Optional.empty()), Optional.empty());
+        ProtectedResources resources = new ProtectedResources(new Endpoints(() -> URI.create(base), Optional.empty()), Optional.empty(), RECOGNISED);
 
         assertThat(resources.challenge(app(true, App.MCP_AUTO), false, Challenge.bearer()).header())
                 .endsWith("resource_metadata=\"" + base + "/containers/x1/.well-known/oauth-protected-resource\"");
