@@ -1,4 +1,5 @@
-// An MCP server on the official TypeScript SDK: Streamable HTTP on /mcp, stateless.
+// An MCP server on the official TypeScript SDK: Streamable HTTP on /mcp, stateless; its answers are SSE, or JSON with
+// JSON_RESPONSE=true in its env.
 import express, { Request, Response } from "express";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -16,7 +17,10 @@ const app = express();
 app.use(express.json());
 app.post("/mcp", async (req: Request, res: Response) => {
   const server = buildServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: process.env.JSON_RESPONSE === "true",
+  });
   res.on("close", () => { transport.close(); server.close(); });
   await server.connect(transport);
   await transport.handleRequest(req, res, req.body);

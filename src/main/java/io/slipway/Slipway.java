@@ -24,10 +24,14 @@ import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
 import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
+import io.slipway.metering.ToolMeter;
+import io.slipway.metering.ToolUsageStore;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
 import io.slipway.proxy.Endpoints;
 import io.slipway.proxy.InvalidRequests;
+import io.slipway.proxy.ProtectedResourceMetadata;
+import io.slipway.proxy.ProtectedResources;
 import io.slipway.runtime.SandboxLimits;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.Artifact;
@@ -45,6 +49,9 @@ import io.slipway.store.AppStore;
 import io.slipway.store.Database;
 import io.slipway.store.UserStore;
 import io.slipway.users.Accounts;
+import io.slipway.mcp.McpRecognition;
+import io.slipway.mcp.McpRecords;
+import io.slipway.store.McpRecordStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -66,7 +73,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Slipway: store, builder, sandbox runtime, instances, and one HTTP server whose requests under
- * {@code /containers/} go to the proxy (on the event loop) and all others to the control-plane router.
+ * {@code /containers/} (and for apps' own hosts) go to the proxy (on the event loop), those for a private MCP server's
+ * OAuth metadata to {@link ProtectedResourceMetadata}, and all others to the control-plane router.
  */
 public final class Slipway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Slipway.class);
@@ -87,10 +95,12 @@ public final class Slipway implements AutoCloseable {
     private final Readiness readiness;
     private final DependencySetSweeper sweeper;
     private final LogWatch logWatch;
+    private final ToolMeter tools;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
-                    DependencySetSweeper sweeper, LogWatch logWatch) {
+                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools) {
+        this.tools = tools;
         this.logWatch = logWatch;
         this.builder = builder;
         this.readiness = readiness;
@@ -136,6 +146,8 @@ public final class Slipway implements AutoCloseable {
         if (leftovers.reaped() > 0) LOG.info("removed {} sandboxes left by an earlier run", leftovers.reaped());
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
+        ToolUsageStore toolUsage = new ToolUsageStore(database);
+        ToolMeter toolMeter = new ToolMeter(toolUsage, clock, ToolMeter.Listener.NONE);
         AtomicReference<Instances> running = new AtomicReference<>();
         // The public URL is known once the server listens (port 0); no app starts before then, as only a request starts one.
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
@@ -167,14 +179,31 @@ public final class Slipway implements AutoCloseable {
                 config.auth().jwksUrl().isPresent() ? JwksVerifier.start(vertx, config.auth(), clock) : null, config.auth().admins());
         AppAccess access = new AppAccess(verifier);
         AccessKeys keys = new AccessKeys(store, new ApiKeyStore(database), access, clock);
-        deployments.onDelete(keys::removeAllOf);
+        McpRecords mcpRecords = new McpRecords(new McpRecordStore(database));
+        mcpRecords.load(apps);
+        // Clients' MCP sessions held across the apps' sleeps; one unused for a day is forgotten.
+        io.slipway.mcp.McpSessions mcpSessions = new io.slipway.mcp.McpSessions(clock, java.time.Duration.ofDays(1));
+        deployments.onDelete(id -> {
+            keys.removeAllOf(id);
+            mcpRecords.forget(id);
+            mcpSessions.forget(id);
+            toolMeter.forget(id);
+        });
+        // MCP discovery talks to apps as a client would, one connection per request: it runs once per version.
+        instances.inspectStartsWith(new McpRecognition(mcpRecords, vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setKeepAlive(false).setConnectTimeout(2000)), java.time.Duration.ofSeconds(5), appLogs::of));
 
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch);
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
+                mcpRecords);
+        ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
-                app -> config.plan(app.plan()), budgets, config.routing().appDomain());
+                app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
+                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter);
+        ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
+                config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
         if (config.proxy().idleTimeout().compareTo(longestDeploy) < 0) {
             // The upload's connection is silent while it builds and starts: the idle timeout would cut it off.
@@ -190,7 +219,9 @@ public final class Slipway implements AutoCloseable {
                 .setMaxHeaderSize((int) config.proxy().maxHeaderSize().bytes())
                 .setIdleTimeout((int) config.proxy().idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         Handler<HttpServerRequest> requests = request -> {
-            if (proxy.serves(request)) {
+            if (resourceMetadata.serves(request)) {
+                resourceMetadata.handle(request);
+            } else if (proxy.serves(request)) {
                 proxy.handle(request);
             } else {
                 api.handle(request);
@@ -222,6 +253,9 @@ public final class Slipway implements AutoCloseable {
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        // Tool calls are written as the instances' use is, at every metering interval, on a virtual thread (it blocks).
+        long meter = config.meteringInterval().toMillis();
+        vertx.setPeriodic(meter, meter, timer -> Thread.ofVirtual().name("tool-metering").start(toolMeter::flush));
         HttpServer server = servers.getFirst();
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
@@ -229,7 +263,7 @@ public final class Slipway implements AutoCloseable {
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
-                sweeper, logWatch);
+                sweeper, logWatch, toolMeter);
     }
 
     /** What the app runs as: its code, limits and network, and its own variables with its endpoint as {@code PUBLIC_URL}. */
@@ -284,6 +318,7 @@ public final class Slipway implements AutoCloseable {
         runtime.close();
         if (registryProxy != null) registryProxy.close();
         vertx.close().await();
+        tools.flush();
         database.close();
     }
 }

@@ -49,8 +49,11 @@ public final class ApiRouter {
     private final Accounts accounts;
     private final java.time.InstantSource clock;
 
+    private final io.slipway.mcp.McpRecords mcp;
+
     private ApiRouter(Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts, java.time.InstantSource clock,
-                      SlipwayConfig config, Endpoints endpoints) {
+                      SlipwayConfig config, Endpoints endpoints, io.slipway.mcp.McpRecords mcp) {
+        this.mcp = mcp;
         this.deployments = deployments;
         this.keys = keys;
         this.usage = usage;
@@ -66,8 +69,8 @@ public final class ApiRouter {
      */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
-                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch) {
-        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints);
+                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch, io.slipway.mcp.McpRecords mcp) {
+        ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness);
         router.route("/api/*").handler(new BearerAuth(tokens));
@@ -99,29 +102,39 @@ public final class ApiRouter {
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.deploy(principal.user(), accounts.planOf(principal), readUpload(ctx));
-        return Reply.created(ServerJson.of(app, endpoints.of(app.id()), null));
+        return Reply.created(json(app, null, null));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(principal.user(), List.of(app.id())).get(app.id())));
+        return Reply.ok(json(principal.user(), app));
     }
 
     private Reply list(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         List<App> apps = deployments.list(owner);
         Map<String, UsageStore.Row> used = usage.forOwner(owner, ids(apps));
+        var tools = usage.toolsForOwner(owner, ids(apps));
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(ServerJson.of(app, endpoints.of(app.id()), used.get(app.id()))));
+        apps.forEach(app -> projects.add(json(app, used.get(app.id()), tools.get(app.id()))));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
     private Reply get(RoutingContext ctx) {
         String owner = BearerAuth.principal(ctx).user();
         App app = deployments.find(owner, ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-        return Reply.ok(ServerJson.of(app, endpoints.of(app.id()), usage.forOwner(owner, List.of(app.id())).get(app.id())));
+        return Reply.ok(json(owner, app));
+    }
+
+    /** The server JSON of one of {@code owner}'s apps, with its use this month, live. */
+    private JsonObject json(String owner, App app) {
+        return json(app, usage.forOwner(owner, List.of(app.id())).get(app.id()), usage.toolsForOwner(owner, List.of(app.id())).get(app.id()));
+    }
+
+    private JsonObject json(App app, UsageStore.Row used, Map<String, io.slipway.metering.ToolStats> tools) {
+        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null));
     }
 
     private Reply delete(RoutingContext ctx) {
@@ -136,21 +149,32 @@ public final class ApiRouter {
         String month = usage.month();
         List<App> apps = deployments.list(principal.user());
         Map<String, UsageStore.Row> used = usage.forOwner(principal.user(), ids(apps));
+        var tools = usage.toolsForOwner(principal.user(), ids(apps));
         JsonArray perApp = new JsonArray();
         // The total includes apps deleted this month: their time was used.
         var total = used.values().stream().reduce(new UsageStore.Row(null, month, 0, 0, 0, 0), (a, b) -> new UsageStore.Row(null, month,
                 a.activeUnits() + b.activeUnits(), a.requests() + b.requests(), a.bytesIn() + b.bytesIn(), a.bytesOut() + b.bytesOut()));
         for (App app : apps) {
-            perApp.add(ServerJson.usage(used.get(app.id())).put("id", app.id()).put("name", app.name()));
+            perApp.add(ServerJson.usage(used.get(app.id()), tools.get(app.id())).put("id", app.id()).put("name", app.name()));
         }
         long budget = plan.activeTimePerMonth().toMillis() / 10;
         JsonObject limits = new JsonObject().put("apps", plan.apps()).put("memory", plan.memory().toString()).put("cpus", plan.cpus())
                 .put("maxSleepAfter", io.slipway.config.Durations.format(plan.maxSleepAfter()))
-                .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds());
+                .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds())
+                .put("toolCallsPerMonth", plan.toolCallsPerMonth() == 0 ? null : plan.toolCallsPerMonth());
+        long toolCalls = usage.toolCalls(principal.user());
         return Reply.ok(new JsonObject().put("plan", plan.name()).put("limits", limits).put("month", month)
-                .put("total", ServerJson.usage(total).put("apps", apps.size())
-                        .put("activeSecondsLeft", Math.max(0, budget - total.activeUnits()) / 100.0))
+                .put("total", ServerJson.usage(total, totalOf(tools)).put("apps", apps.size())
+                        .put("activeSecondsLeft", Math.max(0, budget - total.activeUnits()) / 100.0).put("toolCalls", toolCalls)
+                        .put("toolCallsLeft", plan.toolCallsPerMonth() == 0 ? null : Math.max(0, plan.toolCallsPerMonth() - toolCalls)))
                 .put("apps", perApp));
+    }
+
+    /** Every app's use of each tool, summed by tool name. */
+    private static Map<String, io.slipway.metering.ToolStats> totalOf(Map<String, Map<String, io.slipway.metering.ToolStats>> byApp) {
+        Map<String, io.slipway.metering.ToolStats> total = new java.util.TreeMap<>();
+        byApp.values().forEach(tools -> tools.forEach((tool, stats) -> total.merge(tool, stats, io.slipway.metering.ToolStats::plus)));
+        return total;
     }
 
     private static List<String> ids(List<App> apps) {

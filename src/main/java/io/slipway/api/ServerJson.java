@@ -14,8 +14,10 @@ final class ServerJson {
     /**
      * @param endpoint where the app is reached ({@link io.slipway.proxy.Endpoints})
      * @param usage    this month's metered use of the app, or null when it has none yet
+     * @param mcp      what MCP discovery recorded of a recognised MCP server ({@code io.slipway.mcp.McpRecord#summary}), or null
      */
-    static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage) {
+    static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage,
+                         java.util.Map<String, io.slipway.metering.ToolStats> tools, JsonObject mcp) {
         JsonObject json = new JsonObject()
                 .put("id", app.id())
                 .put("name", app.name())
@@ -34,14 +36,23 @@ final class ServerJson {
                 .put("healthPath", app.healthPath())
                 .put("transport", app.transport().id())
                 .put("plan", app.plan())
-                .put("usage", usage(usage));
+                .put("usage", usage(usage, tools));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
+        if (mcp != null) json.put("mcp", mcp);
         return json;
     }
 
-    /** Metered use in a month: active seconds (10 ms resolution), requests, and bytes in and out. */
-    static JsonObject usage(io.slipway.metering.UsageStore.Row row) {
+    /**
+     * Metered use in a month: active seconds (10 ms resolution), requests, bytes in and out, and an MCP server's
+     * {@code tools}: {@code {"<tool>":{"calls","errors","millis"}}} (empty for an app with no tool calls).
+     */
+    static JsonObject usage(io.slipway.metering.UsageStore.Row row, java.util.Map<String, io.slipway.metering.ToolStats> tools) {
+        JsonObject byTool = new JsonObject();
+        if (tools != null) {
+            new java.util.TreeMap<>(tools).forEach((tool, stats) -> byTool.put(tool, new JsonObject().put("calls", stats.calls())
+                    .put("errors", stats.errors()).put("millis", stats.millis())));
+        }
         return new JsonObject().put("activeSeconds", row == null ? 0.0 : row.activeSeconds()).put("requests", row == null ? 0 : row.requests())
-                .put("bytesIn", row == null ? 0 : row.bytesIn()).put("bytesOut", row == null ? 0 : row.bytesOut());
+                .put("bytesIn", row == null ? 0 : row.bytesIn()).put("bytesOut", row == null ? 0 : row.bytesOut()).put("tools", byTool);
     }
 }

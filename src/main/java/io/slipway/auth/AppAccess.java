@@ -61,11 +61,19 @@ public final class AppAccess {
      * credential that proves nothing is {@link Caller#NOBODY}; an API key is answered at once.
      */
     public Future<Caller> identify(String credential) {
+        return identify(credential, ResourceIndicators.NONE);
+    }
+
+    /**
+     * {@link #identify(String)} for a request to a protected resource: an identity provider's token meant for one of
+     * {@code resources} (its {@code aud}) proves its user too, as one meant for Slipway does.
+     */
+    public Future<Caller> identify(String credential, ResourceIndicators resources) {
         if (credential == null || credential.isBlank()) return Future.succeededFuture(Caller.NOBODY);
         if (credential.startsWith(KEY_PREFIX)) {
             String appId = appByKeyHash.get(hash(credential));
             return Future.succeededFuture(appId == null ? Caller.NOBODY : new Caller.KeyHolder(appId));
         }
-        return tokens.verify(credential).<Caller>map(Caller.User::new).otherwise(Caller.NOBODY);
+        return tokens.verify(credential, resources).<Caller>map(Caller.User::new).otherwise(Caller.NOBODY);
     }
 }

@@ -26,7 +26,8 @@ import java.util.Set;
 
 /**
  * Verifies RS256 and ES256 tokens of an identity provider with the keys it publishes at {@code auth.jwksUrl}, and
- * checks that the provider issued them ({@code iss}) for Slipway ({@code aud}). The keys are held in memory by a
+ * checks that the provider issued them ({@code iss}) for Slipway ({@code aud}), or, where the caller says so, for one of
+ * the protected resources Slipway guards ({@link ResourceIndicators}). The keys are held in memory by a
  * {@link JwksCache}; a token naming a key the cache does not hold (the provider rotated its keys) waits for one
  * refetch, which the cache rate-limits. Never blocks: a verification that waits for a fetch completes on its caller's
  * context. Keys are used only for the signature algorithm of their own type, never as an HMAC secret.
@@ -58,14 +59,20 @@ public final class JwksVerifier implements TokenVerifier {
 
     @Override
     public Future<Principal> verify(String token) {
+        return verify(token, ResourceIndicators.NONE);
+    }
+
+    @Override
+    public Future<Principal> verify(String token, ResourceIndicators resources) {
         try {
-            return verify(TokenClaims.parseSigned(token));
+            return verify(TokenClaims.parseSigned(token), resources);
         } catch (InvalidTokenException e) {
             return Future.failedFuture(e);
         }
     }
 
-    Future<Principal> verify(SignedJWT jwt) {
+    /** @param resources the protected resources whose tokens are accepted besides Slipway's own audience */
+    Future<Principal> verify(SignedJWT jwt, ResourceIndicators resources) {
         JWSHeader header = jwt.getHeader();
         JWTClaimsSet claims;
         List<JWK> candidates;
@@ -74,8 +81,10 @@ public final class JwksVerifier implements TokenVerifier {
             // Refused before any key is looked up: a token of another issuer (an app's own, say) never causes a fetch.
             claims = TokenClaims.of(jwt);
             if (!issuer.equals(claims.getIssuer())) throw new InvalidTokenException("the token's issuer (iss) is not the one Slipway trusts");
-            if (claims.getAudience() == null || !claims.getAudience().contains(audience)) {
-                throw new InvalidTokenException("the token's audience (aud) does not include " + audience);
+            List<String> audiences = claims.getAudience();
+            if (audiences == null || !audiences.contains(audience) && !resources.includeAnyOf(audiences)) {
+                throw new InvalidTokenException(resources.isEmpty() ? "the token's audience (aud) does not include " + audience
+                        : "the token's audience (aud) is neither " + audience + " nor this server");
             }
             candidates = candidates(header, keys.current());
             if (!candidates.isEmpty()) return Future.succeededFuture(check(jwt, claims, candidates));

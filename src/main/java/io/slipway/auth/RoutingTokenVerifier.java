@@ -48,6 +48,11 @@ public final class RoutingTokenVerifier implements TokenVerifier {
 
     @Override
     public Future<Principal> verify(String token) {
+        return verify(token, ResourceIndicators.NONE);
+    }
+
+    @Override
+    public Future<Principal> verify(String token, ResourceIndicators resources) {
         Future<Principal> verified;
         try {
             SignedJWT jwt = TokenClaims.parseSigned(token);
@@ -55,7 +60,7 @@ public final class RoutingTokenVerifier implements TokenVerifier {
             if (local != null && JWSAlgorithm.HS256.equals(alg)) {
                 verified = Future.succeededFuture(local.verify(jwt));
             } else if (provider != null && JwksVerifier.ALGORITHMS.contains(alg)) {
-                verified = provider.verify(jwt);
+                verified = provider.verify(jwt, resources);
             } else {
                 throw new InvalidTokenException("the token's algorithm is not accepted here; send a token signed with " + accepted);
             }

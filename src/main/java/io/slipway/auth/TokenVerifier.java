@@ -14,6 +14,16 @@ public interface TokenVerifier {
     Future<Principal> verify(String token);
 
     /**
+     * {@link #verify(String)} for a request to a protected resource: an identity provider's token is also accepted when
+     * its audience is one of {@code resources} rather than Slipway (RFC 8707), so that a client that asked the provider
+     * for a token for an MCP server can use it there, and only there. Slipway's own tokens have no audience and verify
+     * as they do everywhere.
+     */
+    default Future<Principal> verify(String token, ResourceIndicators resources) {
+        return verify(token);
+    }
+
+    /**
      * Whether {@code token} was signed by Slipway itself, valid or not (an expired local token, say): a credential of
      * Slipway's all the same, never to be handed to an app. Never blocks.
      */

@@ -123,9 +123,11 @@ public final class ConfigLoader {
         d.put("plans." + name + ".maxSleepAfter", maxSleepAfter);
         d.put("plans." + name + ".activeTimePerMonth", activeTime);
         d.put("plans." + name + ".requestsPerSecond", requestsPerSecond);
+        d.put("plans." + name + ".toolCallsPerMonth", "0");
     }
 
-    static final List<String> PLAN_FIELDS = List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond");
+    static final List<String> PLAN_FIELDS = List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond",
+            "toolCallsPerMonth");
 
     static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
             "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(" + String.join("|", PLAN_FIELDS) + ")");
@@ -236,7 +238,8 @@ public final class ConfigLoader {
             if (!m.matches() || plans.containsKey(m.group(1))) continue;
             String p = "plans." + m.group(1) + ".";
             plans.put(m.group(1), new Plan(m.group(1), v.integer(p + "apps"), v.size(p + "memory"), v.decimal(p + "cpus"),
-                    v.duration(p + "maxSleepAfter"), v.duration(p + "activeTimePerMonth"), v.decimal(p + "requestsPerSecond")));
+                    v.duration(p + "maxSleepAfter"), v.duration(p + "activeTimePerMonth"), v.decimal(p + "requestsPerSecond"),
+                    v.integer(p + "toolCallsPerMonth")));
         }
         if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
         return plans;
@@ -359,7 +362,8 @@ public final class ConfigLoader {
                 + " jwksMinRefreshInterval=" + Durations.format(a.jwksMinRefreshInterval()) + " admins=" + a.admins());
         c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
-                + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()));
+                + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()
+                + " toolCallsPerMonth=" + (p.toolCallsPerMonth() == 0 ? "unlimited" : p.toolCallsPerMonth())));
         return lines;
     }
 

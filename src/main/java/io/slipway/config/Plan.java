@@ -5,11 +5,12 @@ import java.util.Objects;
 
 /**
  * What a user may have and use: how many apps, the sandbox limits of each, the longest {@code sleepAfter}, active
- * time per month, and the requests per second each app accepts (with a burst of twice as many). Plans are configured by name ({@code plans.<name>.<field>}); a user's plan comes from the trusted
+ * time per month, the requests per second each app accepts (with a burst of twice as many), and the MCP tool calls per
+ * month across the user's apps ({@code toolCallsPerMonth}, 0 for no cap). Plans are configured by name ({@code plans.<name>.<field>}); a user's plan comes from the trusted
  * {@code plan} claim of their token, and is {@link #DEFAULT} otherwise.
  */
 public record Plan(String name, int apps, DataSize memory, double cpus, Duration maxSleepAfter, Duration activeTimePerMonth,
-                   double requestsPerSecond) {
+                   double requestsPerSecond, long toolCallsPerMonth) {
     public static final String DEFAULT = "free";
 
     public Plan {
@@ -17,6 +18,7 @@ public record Plan(String name, int apps, DataSize memory, double cpus, Duration
         if (apps < 0) throw new IllegalArgumentException("plans." + name + ".apps cannot be negative");
         if (memory.bytes() < 16L << 20) throw new IllegalArgumentException("plans." + name + ".memory must be at least 16MiB");
         if (cpus < 0.01) throw new IllegalArgumentException("plans." + name + ".cpus must be at least 0.01");
+        if (toolCallsPerMonth < 0) throw new IllegalArgumentException("plans." + name + ".toolCallsPerMonth cannot be negative");
         if (requestsPerSecond <= 0) throw new IllegalArgumentException("plans." + name + ".requestsPerSecond must be positive");
         if (maxSleepAfter.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("plans." + name + ".maxSleepAfter must be at least 1s");
     }

@@ -215,7 +215,17 @@ public final class Deployments {
         } finally {
             builder.release(built);
         }
-        return next.promote();
+        try {
+            return next.promote();
+        } catch (RuntimeException e) {
+            // Its sandbox ended between its probe and the switch: the old version still serves, and is stored again.
+            synchronized (storeLock) {
+                store.update(old);
+            }
+            if (ownBuild) artifacts.removeBuild(app.id(), built.codeHash());
+            if (e instanceof io.slipway.app.SlipwayError error) throw StartFailures.ofRedeploy(error);
+            throw e;
+        }
     }
 
     /** The build of a version that was replaced, once its sandbox stopped, unless a later redeploy brought it back. */

@@ -161,6 +161,7 @@ final class AppInstance {
             Supplier<String> logTail = () -> owner.log(appId).tail(2048);
             sandbox.observe(new RestartWatch(this, sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail));
             StartProbe.awaitReady(sandbox, owner.readiness(current), owner.settings().startTimeout(), logTail);
+            owner.inspect(current, sandbox);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             Running running = new Running(sandbox, owner.clock().instant());
             synchronized (this) {
@@ -419,6 +420,11 @@ final class AppInstance {
             synchronized (this) {
                 // Deleted, or Slipway is shutting down: the new version goes with the rest.
                 if (retired) throw InstanceUnavailableException.notFound();
+                // Dead since its probe: the version serving stays (its exit is told to the redeploy, not to requests).
+                if (sandbox.exited().isDone()) {
+                    throw InstanceUnavailableException.appFailed(sandbox.exited().join().reason("after it was ready, before traffic moved to it"),
+                            null, owner.log(appId).tail(2048));
+                }
                 switch (state) {
                     case Pending p -> pending = p.ready();
                     case Stopping st -> pending = st.stopped();

@@ -128,6 +128,11 @@ final class Exchanges {
         }
 
         @Override
+        public Object process() {
+            return running;
+        }
+
+        @Override
         public CompletionStage<Long> gone() {
             return running.gone().minimalCompletionStage();
         }

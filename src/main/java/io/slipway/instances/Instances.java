@@ -41,6 +41,7 @@ public final class Instances implements AutoCloseable {
     private final ConcurrentHashMap<String, AppInstance> instances = new ConcurrentHashMap<>();
     private final ScheduledExecutorService idleChecker;
     private final UsageSink usage;
+    private volatile StartInspection inspection = StartInspection.NONE;
 
     /** Where metered use goes: written to the store. Called on virtual threads; may block. */
     @FunctionalInterface
@@ -68,6 +69,24 @@ public final class Instances implements AutoCloseable {
         long meter = meteringInterval.toMillis();
         idleChecker.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("metering").start(this::flushAllUsage), meter, meter,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** What every start asks of an app once it answers, before it takes traffic (MCP discovery); none until set. */
+    public void inspectStartsWith(StartInspection inspection) {
+        this.inspection = inspection;
+    }
+
+    /**
+     * The start's inspection of a ready app ({@link StartInspection}), its refusal turned into the start's failure.
+     *
+     * @throws InstanceUnavailableException {@code app-failed} with the inspection's reason and the log's tail
+     */
+    void inspect(App app, io.slipway.runtime.Sandbox sandbox) {
+        try {
+            inspection.inspect(app, sandbox.address());
+        } catch (StartInspection.Refused e) {
+            throw InstanceUnavailableException.appFailed(e.getMessage(), null, log(app.id()).tail(2048));
+        }
     }
 
     /** Makes an app known, asleep: at start for every stored app, and after each upload. */

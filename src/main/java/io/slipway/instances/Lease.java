@@ -14,6 +14,12 @@ public interface Lease {
     SocketAddress address();
 
     /**
+     * The app's process this lease is on, as an opaque token: the same for every lease on it, another one after each
+     * start or restart under Slipway. For state an app's process holds (an MCP session), to tell when it is gone.
+     */
+    Object process();
+
+    /**
      * Completes once the instance has let go of the app's process this lease is on, because its sandbox exited or is
      * being stopped, or the app was restarted under Slipway, with the {@link System#nanoTime()} at which that was seen; a
      * lease asked for afterwards is on a new start, or on the restarted app once it is ready again. Never completes while

@@ -49,6 +49,7 @@ public final class NewVersion {
             ReadinessCheck readiness = owner.readiness(app);
             sandbox.observe(new RestartWatch(instance, sandbox, readiness, owner.settings().startTimeout(), logTail));
             StartProbe.awaitReady(sandbox, readiness, owner.settings().startTimeout(), logTail);
+            owner.inspect(app, sandbox);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             instance.log("the new version is ready in " + millis + " ms on " + sandbox.address());
             return new NewVersion(instance, app, sandbox);

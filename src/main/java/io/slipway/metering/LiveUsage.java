@@ -14,12 +14,19 @@ public final class LiveUsage {
     private final UsageStore store;
     private final Function<String, Usage> unwritten;
     private final InstantSource clock;
+    private final ToolUsageStore toolStore;
+    private final ToolMeter tools;
 
-    /** @param unwritten each app's use not in the store yet, by app id ({@link Usage#NONE} for none) */
-    public LiveUsage(UsageStore store, Function<String, Usage> unwritten, InstantSource clock) {
+    /**
+     * @param unwritten each app's use not in the store yet, by app id ({@link Usage#NONE} for none)
+     * @param tools     MCP servers' tool calls, of which {@code toolStore} holds what was flushed
+     */
+    public LiveUsage(UsageStore store, Function<String, Usage> unwritten, InstantSource clock, ToolUsageStore toolStore, ToolMeter tools) {
         this.store = store;
         this.unwritten = unwritten;
         this.clock = clock;
+        this.toolStore = toolStore;
+        this.tools = tools;
     }
 
     /** The month the figures are for: the current one, UTC. */
@@ -43,5 +50,26 @@ public final class LiveUsage {
                     stored.bytesIn() + live.bytesIn(), stored.bytesOut() + live.bytesOut()));
         }
         return rows;
+    }
+
+    /**
+     * The owner's use of tools this month by app id, then by tool: what the store holds plus what is not written yet,
+     * for {@code apps}; apps with no tool calls are left out.
+     */
+    public Map<String, Map<String, ToolStats>> toolsForOwner(String owner, Collection<String> apps) {
+        Map<String, Map<String, ToolStats>> byApp = toolStore.forOwner(owner, month());
+        for (String app : apps) {
+            Map<String, ToolStats> live = tools.unwritten(app);
+            if (live.isEmpty()) continue;
+            Map<String, ToolStats> merged = new java.util.TreeMap<>(byApp.getOrDefault(app, Map.of()));
+            live.forEach((tool, stats) -> merged.merge(tool, stats, ToolStats::plus));
+            byApp.put(app, merged);
+        }
+        return byApp;
+    }
+
+    /** The owner's tool calls this month, live: what their plan's {@code toolCallsPerMonth} is measured against. */
+    public long toolCalls(String owner) {
+        return tools.callsThisMonth(owner);
     }
 }

@@ -26,6 +26,11 @@ record ContainerPaths(String appId, String prefix, String forwardedUri) {
         return mayBeId(label) ? new ContainerPaths(label, "", uri) : null;
     }
 
+    /** Whether the request came to the app's own host, where nothing is stripped, rather than under {@code /containers/{id}}. */
+    boolean onAppHost() {
+        return prefix.isEmpty();
+    }
+
     /** 1 to 64 lower-case letters and digits: a shape no other path or host can take for an id. */
     private static boolean mayBeId(String id) {
         if (id.isEmpty() || id.length() > 64) return false;

@@ -79,6 +79,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             .invalidToken("the token or key is not valid, or does not open this app"));
 
     private final Instances instances;
+    private final McpRequests mcpRequests;
     private final AppAccess access;
     private final java.util.function.Function<io.slipway.app.App, Plan> plans;
     private final Budgets budgets;
@@ -93,15 +94,21 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     // between threads per request. Kept reachable here (Vert.x 5 closes clients that become unreachable).
     private final ThreadLocal<PerLoop> loops = ThreadLocal.withInitial(this::newLoop);
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ProtectedResources protectedResources;
+    private final io.slipway.metering.ToolMeter tools;
 
     /**
      * @param plans     each app's plan: its request rate limit
      * @param budgets   each owner's monthly active time, checked before a request may wake an app
      * @param appDomain the domain below which each app has a host of its own ({@code routing.appDomain}), if any
+     * @param protectedResources which private apps are OAuth protected resources, whose 401 says where to get a token
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
-                          java.util.Optional<AppDomain> appDomain) {
+                          java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, McpRequests mcp,
+                          io.slipway.metering.ToolMeter tools) {
+        this.mcpRequests = mcp;
+        this.tools = tools;
         this.instances = instances;
         this.access = access;
         this.plans = plans;
@@ -111,6 +118,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.forwarding = new ForwardingHeaders(settings.trustedProxies());
         this.appDomain = appDomain.orElse(null);
         this.vertx = vertx;
+        this.protectedResources = protectedResources;
     }
 
     /** An event loop's own client to the apps, and the two ways of forwarding over it. */
@@ -196,8 +204,17 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * size ({@code declaredLength}, -1 when unknown); then a lease on the app's instance, which wakes it if it sleeps and
      * waits for it at most {@code instances.maxWait}. Fails with the reason to answer instead ({@link #problemFor}).
      */
-    Future<Lease> admit(String appId, MultiMap headers, long declaredLength) {
-        return checkAccess(headers, appId).compose(refused -> {
+    Future<Lease> admit(ContainerPaths paths, MultiMap headers, long declaredLength) {
+        return check(paths, headers, declaredLength).compose(v -> lease(paths.appId()));
+    }
+
+    /**
+     * Admission's checks without its lease ({@link #admit}): for an answer Slipway gives itself, in the app's place, to
+     * a caller the app would have been given to (MCP discovery while it sleeps). Fails as admission does.
+     */
+    Future<Void> check(ContainerPaths paths, MultiMap headers, long declaredLength) {
+        String appId = paths.appId();
+        return checkAccess(headers, paths).compose(refused -> {
             var app = instances.app(appId);
             if (refused == null && app.isPresent()) {
                 // An unknown id is refused later, as not found, when its lease is asked for.
@@ -211,8 +228,26 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                         "the request body has " + declaredLength + " bytes; apps accept at most " + maxBodyBytes);
             }
             if (refused != null) return Future.failedFuture(new ProblemException(refused));
-            return lease(appId);
+            return Future.<Void>succeededFuture();
         });
+    }
+
+    McpRequests mcpRequests() {
+        return mcpRequests;
+    }
+
+    /** The observer of {@code incoming} when it is a tool call to the app ({@link ToolCallObserver}), else null. */
+    ToolCallObserver toolCall(String appId, HttpServerRequest incoming, java.util.Optional<io.slipway.mcp.JsonRpc> message) {
+        return instances.app(appId).map(app -> ToolCallObserver.of(tools, app, plans.apply(app), incoming, message)).orElse(null);
+    }
+
+    /**
+     * The observer of a request whose body is not read ({@link McpRequests#candidate} is not), when its {@code Mcp-Method}
+     * header (MCP 2026-07-28) says it is a tool call to a recognised MCP server; else null, at the cost of one header lookup.
+     */
+    ToolCallObserver toolCallByHeaders(HttpServerRequest incoming, ContainerPaths paths) {
+        if (incoming.getHeader(io.slipway.mcp.ToolCalls.METHOD_HEADER) == null || mcpRequests.postedTo(incoming, paths).isEmpty()) return null;
+        return toolCall(paths.appId(), incoming, java.util.Optional.empty());
     }
 
     /** A lease on the app's instance, waking it if it sleeps and waiting for it at most {@code instances.maxWait}. */
@@ -272,7 +307,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             // address dialled, which a unix socket does not have, and apps answer 400 to a request without Host.
             request.setAuthority(incoming.authority() != null ? incoming.authority() : LOCALHOST);
             forwardedHeaders(request.headers(), incoming, paths);
-            return admit(paths.appId(), request.headers(), declared).transform(admitted -> admitted.failed()
+            return admit(paths, request.headers(), declared).transform(admitted -> admitted.failed()
                     ? Future.succeededFuture(problemResponse(request, problemFor(admitted.cause()))) : forward(context, admitted.result()));
         }
 
@@ -316,19 +351,24 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /**
      * A private app answers only its owner's Slipway token or one of its API keys, given as {@code Authorization:
-     * Bearer …} or {@code X-Slipway-Key}. Whatever the app, Slipway's own credentials are taken out of the headers to be
-     * forwarded ({@link SlipwayCredentials}): they never reach an app, while an app's own {@code Authorization} passes
-     * untouched. Completes with null when the request may pass.
+     * Bearer …} or {@code X-Slipway-Key}; a private MCP server also its owner's token from the identity provider for
+     * that server (its {@code aud}), and its 401 says where to learn how to get one ({@link ProtectedResources}).
+     * Whatever the app, Slipway's own credentials are taken out of the headers to be forwarded
+     * ({@link SlipwayCredentials}): they never reach an app, while an app's own {@code Authorization} passes untouched.
+     * Completes with null when the request may pass.
      */
-    private Future<Problem> checkAccess(MultiMap headers, String appId) {
+    private Future<Problem> checkAccess(MultiMap headers, ContainerPaths paths) {
+        String appId = paths.appId();
         var app = instances.app(appId);
         // RFC 6750 §3.1: a request that offered no bearer credential is told only the realm; one that did, that it failed.
         boolean offered = headers.contains(KEY_HEADER) || headers.getAll(SlipwayCredentials.AUTHORIZATION).stream()
                 .anyMatch(v -> v.strip().regionMatches(true, 0, "Bearer", 0, 6));
-        return SlipwayCredentials.takeOut(headers, access).map(callers -> {
+        var audiences = app.map(protectedResources::audiences).orElse(io.slipway.auth.ResourceIndicators.NONE);
+        return SlipwayCredentials.takeOut(headers, access, audiences).map(callers -> {
             if (app.isEmpty() || !app.get().isPrivate()) return null;
             if (callers.stream().anyMatch(c -> c.mayCall(appId, app.get().owner()))) return null;
-            return offered ? PRIVATE_APP_REFUSED : PRIVATE_APP;
+            Problem refused = offered ? PRIVATE_APP_REFUSED : PRIVATE_APP;
+            return refused.withChallenge(protectedResources.challenge(app.get(), paths.onAppHost(), refused.challenge()));
         });
     }
 

@@ -24,9 +24,19 @@ public final class Endpoints {
 
     /** The endpoint of the app {@code appId}, without a trailing slash. */
     public String of(String appId) {
+        return onOwnHost(appId).orElseGet(() -> underContainers(appId));
+    }
+
+    /** Where the app is reached on Slipway's own host, {@code {publicUrl}/containers/{id}}, with or without an app domain. */
+    public String underContainers(String appId) {
+        return publicUrl.get() + "/containers/" + appId;
+    }
+
+    /** Where the app is reached at its own host, {@code {scheme}://{id}.{appDomain}[:port]}; empty without an app domain. */
+    public Optional<String> onOwnHost(String appId) {
+        if (appDomain.isEmpty()) return Optional.empty();
         URI base = publicUrl.get();
-        if (appDomain.isEmpty()) return base + "/containers/" + appId;
         String port = base.getPort() < 0 ? "" : ":" + base.getPort();
-        return base.getScheme() + "://" + appDomain.get().hostOf(appId) + port;
+        return Optional.of(base.getScheme() + "://" + appDomain.get().hostOf(appId) + port);
     }
 }

@@ -44,11 +44,13 @@ final class HttpForwarder {
     private final HttpClient client;
     private final ContainerProxy proxy;
     private final long maxBodyBytes;
+    private final McpForwarding mcpForwarding;
 
     HttpForwarder(HttpClient client, ContainerProxy proxy, long maxBodyBytes) {
         this.client = client;
         this.proxy = proxy;
         this.maxBodyBytes = maxBodyBytes;
+        this.mcpForwarding = new McpForwarding(this, proxy, client);
     }
 
     void forward(HttpServerRequest incoming, ContainerPaths paths) {
@@ -58,20 +60,37 @@ final class HttpForwarder {
         HopByHop.copyEndToEnd(incoming.headers(), headers);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
-        proxy.admit(paths.appId(), headers, declared).onComplete(admitted -> {
+        var mcp = proxy.mcpRequests().candidate(incoming, paths, declared);
+        if (mcp.isPresent()) {
+            mcpForwarding.post(incoming, paths, headers, declared, mcp.get());
+            return;
+        }
+        var held = proxy.mcpRequests().held(incoming, paths);
+        if (held.isPresent()) {
+            mcpForwarding.held(incoming, paths, headers, declared, held.get());
+            return;
+        }
+        ToolCallObserver call = proxy.toolCallByHeaders(incoming, paths);
+        Future<Lease> admission = call != null ? call.admit(proxy, paths, headers, declared, incoming.response()) : proxy.admit(paths, headers, declared);
+        admission.onComplete(admitted -> {
             if (admitted.failed()) {
-                answer(incoming, ContainerProxy.problemFor(admitted.cause()));
+                if (!ToolCallObserver.answered(incoming, admitted.cause())) answer(incoming, ContainerProxy.problemFor(admitted.cause()));
             } else {
-                send(incoming, paths, headers, declared, admitted.result(), false);
+                send(incoming, paths, headers, declared, admitted.result(), false, null, null, call);
             }
         });
     }
 
     /**
-     * @param declared the request's Content-Length, or -1 when it declares none
-     * @param retried  whether this is the request's second try, after the app it was leased to had gone
+     * @param declared   the request's Content-Length, or -1 when it declares none
+     * @param retried    whether this is the request's second try, after the app it was leased to had gone
+     * @param buffered   the request's body when it was read already ({@link McpForwarding}), else null: it streams from {@code incoming}
+     * @param sessionOut what the client is told for the {@code Mcp-Session-Id} the app answers with (Slipway's own id
+     *                   for it, {@link McpForwarding}), or null to pass it as it is
+     * @param call       the tool call the request is, watched as its answer is relayed ({@link ToolCallObserver}), or null
      */
-    private void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried) {
+    void send(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
+              Buffer buffered, java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         HttpServerResponse toClient = incoming.response();
         // A client that hangs up cancels its request to the app, which stops working for nobody; the request exists once
         // a connection to the app is had.
@@ -84,7 +103,7 @@ final class HttpForwarder {
                 .setURI(paths.forwardedUri()).setHeaders(headers);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
-                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT);
+                lost(incoming, paths, headers, declared, lease, retried, NOT_SENT, buffered, sessionOut, call);
                 return;
             }
             long sentAt = System.nanoTime();
@@ -110,9 +129,9 @@ final class HttpForwarder {
                     // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
                     // to the request, as one killed before the request reached it.
                     long reached = !bodiless ? BODY_SENT : resetAtExit[0] ? NOT_SENT : sentAt;
-                    lost(incoming, paths, headers, declared, lease, retried, reached);
+                    lost(incoming, paths, headers, declared, lease, retried, reached, buffered, sessionOut, call);
                 } else {
-                    relay(incoming, answered.result(), toApp, lease);
+                    relay(incoming, answered.result(), toApp, lease, sessionOut, call);
                 }
             });
             if (bodiless) {
@@ -124,6 +143,11 @@ final class HttpForwarder {
                     incoming.endHandler(v -> toApp.end());
                     incoming.resume();
                 }
+                return;
+            }
+            if (buffered != null) {
+                lease.received(buffered.length());
+                toApp.end(buffered);
                 return;
             }
             // Counted as it streams: every chunk renews the app's activity, and a chunked body that outgrows the limit
@@ -145,7 +169,7 @@ final class HttpForwarder {
      *               {@link #BODY_SENT} when its body was streamed, which cannot be sent again
      */
     private void lost(HttpServerRequest incoming, ContainerPaths paths, MultiMap headers, long declared, Lease lease, boolean retried,
-                      long sentAt) {
+                      long sentAt, Buffer buffered, java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         if (retried || sentAt == BODY_SENT || incoming.response().closed()) {
             answer(incoming, ContainerProxy.APP_CONNECTION_LOST);
             return;
@@ -165,14 +189,15 @@ final class HttpForwarder {
                         if (next.failed()) {
                             answer(incoming, ContainerProxy.problemFor(next.cause()));
                         } else {
-                            send(incoming, paths, headers, declared, next.result(), true);
+                            send(incoming, paths, headers, declared, next.result(), true, buffered, sessionOut, call);
                         }
                     });
                 });
     }
 
     /** The app's answer, on to the client as it comes. */
-    private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease) {
+    private static void relay(HttpServerRequest incoming, HttpClientResponse fromApp, HttpClientRequest toApp, Lease lease,
+                              java.util.function.UnaryOperator<String> sessionOut, ToolCallObserver call) {
         fromApp.pause();
         lease.answered();
         HttpServerResponse toClient = incoming.response();
@@ -186,6 +211,8 @@ final class HttpForwarder {
         // The app's own reason phrase passes; a standard one is left to the server, which has it ready-made.
         if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) toClient.setStatusMessage(reason);
         HopByHop.copyEndToEnd(fromApp.headers(), toClient.headers());
+        String appSession = sessionOut == null || status >= 300 ? null : fromApp.getHeader(McpForwarding.SESSION);
+        if (appSession != null) toClient.headers().set(McpForwarding.SESSION, sessionOut.apply(appSession));
         boolean bodiless = incoming.method() == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
         if (!bodiless && !toClient.headers().contains(HttpHeaders.CONTENT_LENGTH)) toClient.setChunked(true);
         ContainerProxy.endWhenAsleep(lease, toClient);
@@ -195,6 +222,7 @@ final class HttpForwarder {
             // Ended already when the app went to sleep mid-stream (endWhenAsleep); an empty chunk carries nothing.
             if (toClient.ended() || chunk.length() == 0) return;
             lease.sent(chunk.length());
+            if (call != null) call.relayed(chunk);
             toClient.write(chunk);
             if (toClient.writeQueueFull()) {
                 fromApp.pause();

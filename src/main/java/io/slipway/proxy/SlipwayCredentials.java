@@ -2,6 +2,7 @@ package io.slipway.proxy;
 
 import io.slipway.auth.AppAccess;
 import io.slipway.auth.Caller;
+import io.slipway.auth.ResourceIndicators;
 import io.slipway.http.Problem;
 import io.slipway.http.ProblemException;
 import io.vertx.core.Future;
@@ -33,9 +34,10 @@ final class SlipwayCredentials {
 
     /**
      * Removes Slipway's credentials from {@code headers} and completes with who they prove the caller to be (empty
-     * when nobody). Fails with a 400 problem when the request has more than {@link #MAX_VALUES} Authorization values.
+     * when nobody); an identity provider's token for one of {@code resources} is one of Slipway's too. Fails with a 400
+     * problem when the request has more than {@link #MAX_VALUES} Authorization values.
      */
-    static Future<List<Caller>> takeOut(MultiMap headers, AppAccess access) {
+    static Future<List<Caller>> takeOut(MultiMap headers, AppAccess access, ResourceIndicators resources) {
         List<String> keys = headers.getAll(ContainerProxy.KEY_HEADER);
         List<String> authorizations = headers.getAll(AUTHORIZATION);
         if (keys.isEmpty() && authorizations.isEmpty()) return Future.succeededFuture(List.of());
@@ -46,11 +48,11 @@ final class SlipwayCredentials {
         }
         headers.remove(ContainerProxy.KEY_HEADER);
         List<Future<Caller>> proofs = new ArrayList<>();
-        keys.forEach(key -> proofs.add(access.identify(key.strip())));
+        keys.forEach(key -> proofs.add(access.identify(key.strip(), resources)));
         List<List<String>> candidates = authorizations.stream().map(SlipwayCredentials::candidates).toList();
         List<List<Future<Caller>>> perValue = new ArrayList<>();
         for (List<String> words : candidates) {
-            List<Future<Caller>> found = words.stream().map(access::identify).toList();
+            List<Future<Caller>> found = words.stream().map(word -> access.identify(word, resources)).toList();
             perValue.add(found);
             proofs.addAll(found);
         }

@@ -93,6 +93,24 @@ class JwksVerifierTest {
     }
 
     @Test
+    void tokenForAProtectedResourceIsAcceptedOnlyWhereThatResourceIsAskedFor() {
+        String mcp = "https://x1.apps.example.com/mcp";
+        String forTheServer = token(RSA, claims("carol").audience(mcp));
+        ResourceIndicators theServer = ResourceIndicators.of(mcp, "https://slipway.example.com/containers/x1/mcp");
+
+        assertThat(verified(verifier.verify(forTheServer, theServer)).user()).isEqualTo("carol");
+        assertThat(verified(verifier.verify(token(RSA, claims("carol").audience(List.of("other", "HTTPS://X1.Apps.Example.com/mcp/"))),
+                theServer)).user()).as("scheme and host in any case, a trailing slash").isEqualTo("carol");
+        assertThat(verified(verifier.verify(token(RSA, "carol"), theServer)).user()).as("Slipway's own audience still").isEqualTo("carol");
+        assertThat(refusal(verifier.verify(forTheServer))).as("not for Slipway's API").contains("audience");
+        assertThat(refusal(verifier.verify(forTheServer, ResourceIndicators.of("https://x2.apps.example.com/mcp")))).contains("audience");
+        assertThat(refusal(verifier.verify(token(RSA, claims("carol").audience("https://x1.apps.example.com/mcp/more")), theServer)))
+                .as("another path is another resource").contains("audience");
+        assertThat(refusal(routing(true).verify(forTheServer))).contains("audience");
+        assertThat(verified(routing(true).verify(forTheServer, theServer)).user()).isEqualTo("carol");
+    }
+
+    @Test
     void expiredTokenOrTokenNotValidYetIsRefused() {
         Instant t = now.get();
         assertThat(refusal(verifier.verify(token(RSA, claims("carol").expirationTime(Date.from(t.minusSeconds(31)))))))

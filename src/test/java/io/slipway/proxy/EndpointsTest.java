@@ -24,6 +24,14 @@ class EndpointsTest {
     }
 
     @Test
+    void withAnAppDomainAnAppIsStillReachedUnderContainersOfThePublicUrl() {
+        Endpoints endpoints = new Endpoints(() -> URI.create("http://localhost:3000"), AppDomain.parse("apps.localhost"));
+        assertThat(endpoints.underContainers("abc")).isEqualTo("http://localhost:3000/containers/abc");
+        assertThat(endpoints.onOwnHost("abc")).hasValue("http://abc.apps.localhost:3000");
+        assertThat(new Endpoints(() -> URI.create("http://localhost:3000"), Optional.empty()).onOwnHost("abc")).isEmpty();
+    }
+
+    @Test
     void thePublicUrlIsReadWhenAnEndpointIsAskedFor() {
         URI[] publicUrl = {null};
         Endpoints endpoints = new Endpoints(() -> publicUrl[0], AppDomain.parse("apps.localhost"));

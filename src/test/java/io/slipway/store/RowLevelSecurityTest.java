@@ -3,6 +3,8 @@ package io.slipway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.slipway.metering.ToolStats;
+import io.slipway.metering.ToolUsageStore;
 import io.slipway.metering.Usage;
 import io.slipway.metering.UsageStore;
 import io.slipway.store.ApiKeyStore.ApiKey;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * that names no owner at all still returns only the current user's rows, or none when no user is set.
  */
 class RowLevelSecurityTest {
-    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users");
+    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users", "mcp_records", "tool_usage");
 
     String url;
     Database database;
@@ -41,6 +43,10 @@ class RowLevelSecurityTest {
         new UsageStore(database).add("bob-app", "bob", now, new Usage(100, 1, 0, 0));
         new UserStore(database).setPlan("alice", "pro", "root", now);
         new UserStore(database).setPlan("bob", "pro", "root", now);
+        new McpRecordStore(database).put("alice-app", "alice", "v1", "", now);
+        new McpRecordStore(database).put("bob-app", "bob", "v1", "", now);
+        new ToolUsageStore(database).add("alice-app", "alice", now, java.util.Map.of("add", new ToolStats(1, 0, 5)));
+        new ToolUsageStore(database).add("bob-app", "bob", now, java.util.Map.of("add", new ToolStats(1, 1, 5)));
     }
 
     @AfterEach

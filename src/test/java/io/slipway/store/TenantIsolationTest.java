@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.Language;
+import io.slipway.metering.ToolStats;
 import io.slipway.metering.Usage;
 import io.slipway.metering.UsageStore;
 import io.slipway.store.ApiKeyStore.ApiKey;
@@ -84,6 +85,20 @@ class TenantIsolationTest {
         assertThat(usage.forOwner("alice", "2026-11")).containsExactly(new UsageStore.Row("alice-app", "2026-11", 124, 5, 101, 2001));
         assertThat(usage.forOwner("bob", "2026-11")).extracting(UsageStore.Row::appId).containsExactly("bob-app");
         assertThat(usage.activeUnitsByOwner("2026-11")).containsExactlyInAnyOrderEntriesOf(Map.of("alice", 124L, "bob", 123L));
+    }
+
+    @Test
+    void toolUseIsReadOnlyByItsOwnerAndAddsUpPerTool() {
+        var tools = new io.slipway.metering.ToolUsageStore(database);
+        for (String user : List.of("alice", "bob")) tools.add(user + "-app", user, NOW, Map.of("add", new ToolStats(2, 1, 1500)));
+        tools.add("alice-app", "alice", NOW, Map.of("add", new ToolStats(1, 0, 500), "search", new ToolStats(1, 1, 10)));
+
+        assertThat(tools.forOwner("alice", "2026-11")).containsExactly(Map.entry("alice-app",
+                Map.of("add", new ToolStats(3, 1, 2000), "search", new ToolStats(1, 1, 10))));
+        assertThat(tools.forOwner("bob", "2026-12")).isEmpty();
+        assertThat(tools.callsByOwner("2026-11")).containsExactlyInAnyOrderEntriesOf(Map.of("alice", 4L, "bob", 2L));
+        assertThat(tools.namesByApp("2026-11")).containsExactlyInAnyOrderEntriesOf(Map.of("alice-app", java.util.Set.of("add", "search"),
+                "bob-app", java.util.Set.of("add")));
     }
 
     @Test
