@@ -48,6 +48,8 @@ class StdioServersIT {
 
         assertThat(app.getString("transport")).isEqualTo("stdio");
         assertThat(app.getString("entry")).isEqualTo("slipway-stdio-bridge.mjs");
+        assertThat(app.getJsonObject("mcp").getJsonArray("tools").getJsonObject(0).getString("name")).as("recognised at its start")
+                .isEqualTo("add");
         assertAnswersTheClient(app.getString("id"));
         assertAnswersTheClient(app.getString("id"));
         String log = log(app.getString("id"));
