@@ -8,7 +8,8 @@ import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const SERVER = "__SLIPWAY_SERVER__";
-// Each session is a process of the server: past this many, the one unused the longest (with no request open) goes.
+// Each session is a process of the server, and so is the spare: there are never more processes than this, and past
+// this many sessions the one unused the longest (with no request open) goes.
 const MAX_SESSIONS = Math.max(1, Math.floor(Number(process.env.MCP_STDIO_MAX_SESSIONS))) || 4;
 const MAX_BODY = 4 * 1024 * 1024;
 const port = Number(process.env.PORT);
@@ -35,15 +36,29 @@ async function sdk(module) {
 const { StdioClientTransport } = await sdk("client/stdio.js");
 const { StreamableHTTPServerTransport } = await sdk("server/streamableHttp.js");
 
+// How many processes of the server run; the spare, a promise of one started ahead of the next session (so that its
+// initialize need not wait for one to start); whether the first has answered; whether the bridge is stopping.
+let live = 0;
+let spare;
+let serving = false;
+let stopping = false;
+
 /** A process of the server, started; its `exit` settles with how it ended, once its output is read. */
 async function spawnServer() {
   const child = new StdioClientTransport({ command: process.execPath, args: [...process.execArgv, serverPath], env: serverEnv, stderr: "inherit" });
   await child.start();
+  live++;
   // The SDK keeps the child process to itself; its exit code is what the app's log needs when it fails.
   const process_ = child._process;
   child.exit = new Promise((resolve) => {
     if (process_) process_.once("close", (code, signal) => resolve({ code, signal }));
     else child.onclose = () => resolve({ code: null, signal: null });
+  });
+  child.exit.then((how) => {
+    live--;
+    child.ended = true;
+    if (!child.session && serving && !stopping) say(`a process of the stdio server, started for the next session, ${ended(how)}`);
+    replenish();
   });
   return child;
 }
@@ -72,16 +87,34 @@ function answered(child) {
 }
 
 // The first process starts with the bridge, which listens only once it answers: a server that cannot start fails the
-// app's start, with its own exit code and its stderr in the app's log. It serves the first session.
-let spare = await spawnServer();
-await answered(spare);
+// app's start, with its own exit code and its stderr in the app's log. It is the spare, for the first session.
+const first = await spawnServer();
+await answered(first);
+serving = true;
+spare = Promise.resolve(first);
 
 const sessions = new Map();
 
-async function openSession() {
-  const child = spare ?? await spawnServer();
+/** Starts the next spare, once the last was taken, while there is room for a process. */
+function replenish() {
+  if (spare !== undefined || !serving || stopping || live >= MAX_SESSIONS) return;
+  spare = spawnServer().catch((error) => {
+    say(`cannot start a process of the stdio server: ${error.message}`);
+    return undefined;
+  });
+}
+
+async function takeProcess() {
+  const taken = spare;
   spare = undefined;
+  const ready = await taken;
+  return ready && !ready.ended ? ready : spawnServer();
+}
+
+async function openSession() {
+  const child = await takeProcess();
   const session = { child, open: 0, lastUsed: Date.now(), closed: false };
+  child.session = session;
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => sessions.set(id, session) });
   session.transport = transport;
   // The client's requests the server has not answered, each with its progress token: progress notifications go with
@@ -193,6 +226,8 @@ async function handle(req, res) {
   await serve(session, req, res, body);
   // Refused (a bad initialize): nothing was established, and its process goes.
   if (!session.transport.sessionId || res.statusCode >= 400) close(session);
+  // The next spare starts once this session's initialize is answered, not while it waits on its own process.
+  replenish();
 }
 
 const http = createServer({ requestTimeout: 0 }, (req, res) => {
@@ -206,7 +241,8 @@ http.listen(port, host, () => {
   say(`serving the stdio MCP server ${SERVER} as Streamable HTTP at /mcp on ${host}:${http.address().port}, a process of it per session`);
 });
 process.on("SIGTERM", () => {
+  stopping = true;
   http.close();
   http.closeAllConnections();
-  Promise.allSettled([spare?.close(), ...[...sessions.values()].map(close)]).then(() => process.exit(0));
+  Promise.allSettled([spare?.then((child) => child?.close()), ...[...sessions.values()].map(close)]).then(() => process.exit(0));
 });

@@ -99,20 +99,31 @@ if _create_process is not None:
 
 
 class Child:
-    """A process of the server, held open by a task of its own until stop() (or until it ends)."""
+    """A process of the server, held open by a task of its own until stop(); started is set once it runs, or failed to."""
 
     def __init__(self):
         self.process = None
+        self.error = None
+        self.started = anyio.Event()
         self.stopped = anyio.Event()
 
-    async def run(self, *, task_status=anyio.TASK_STATUS_IGNORED):
+    async def run(self):
         kept = []
         _spawned.set(kept)
         params = StdioServerParameters(command=sys.executable, args=["-u", SERVER_PATH], env=SERVER_ENV)
-        async with stdio_client(params, errlog=sys.stderr) as (self.read, self.write):
-            self.process = kept[0] if kept else None
-            task_status.started()
-            await self.stopped.wait()
+        try:
+            async with stdio_client(params, errlog=sys.stderr) as (self.read, self.write):
+                self.process = kept[0] if kept else None
+                self.started.set()
+                await self.stopped.wait()
+        except Exception as error:
+            self.error = error
+            say(f"cannot start a process of the stdio server: {error!r}")
+        finally:
+            self.started.set()
+
+    def alive(self):
+        return self.error is None and (self.process is None or self.process.returncode is None)
 
     def stop(self):
         self.stopped.set()
@@ -227,11 +238,24 @@ class Session:
         sessions.pop(self.id, None)
         self.child.stop()
         self.scope.cancel()
+        replenish()
 
 
 sessions = {}
+# A process started ahead of the next session, so that its initialize need not wait for one to start. It counts among
+# MAX_SESSIONS: there are never more processes of the server than that.
 spare = None
+serving = False
+stopping = False
 tasks = None
+
+
+def replenish():
+    """Starts the next spare, once the last was taken, while there is room for a process."""
+    global spare
+    if spare is None and serving and not stopping and len(sessions) < MAX_SESSIONS:
+        spare = Child()
+        tasks.start_soon(spare.run)
 
 
 def room():
@@ -246,13 +270,26 @@ def room():
     return True
 
 
-async def open_session():
+async def take_process():
     global spare
     child, spare = spare, None
-    if child is None:
-        child = Child()
-        await tasks.start(child.run)
-    session = Session(child)
+    if child is not None:
+        await child.started.wait()
+        if child.alive():
+            return child
+        child.stop()
+        if child.error is None:
+            say(f"a process of the stdio server, started for the next session, {(await child.ended())[1]}")
+    child = Child()
+    tasks.start_soon(child.run)
+    await child.started.wait()
+    if child.error is not None:
+        raise child.error
+    return child
+
+
+async def open_session():
+    session = Session(await take_process())
     sessions[session.id] = session
     await tasks.start(session.run)
     return session
@@ -349,6 +386,8 @@ async def app(scope, receive, send):
     # Refused (a bad initialize): nothing was established, and its process goes.
     if status is None or status >= 400:
         session.close()
+    # The next spare starts once this session's initialize is answered, not while it waits on its own process.
+    replenish()
 
 
 # Answers what reaches /mcp without a session and is no initialize as the SDK does (400), with no process behind it.
@@ -363,15 +402,19 @@ async def drain(transport, *, task_status=anyio.TASK_STATUS_IGNORED):
 
 
 async def main():
-    global spare, tasks
+    global spare, serving, stopping, tasks
     host, port = os.environ.get("HOST", "0.0.0.0"), int(os.environ["PORT"])
     async with anyio.create_task_group() as outer:
         async with anyio.create_task_group() as tasks:
             # The first process starts with the bridge, which listens only once it answers: a server that cannot start
             # fails the app's start, with its own exit code and its stderr in the app's log. It serves the first session.
             spare = Child()
-            await tasks.start(spare.run)
+            tasks.start_soon(spare.run)
+            await spare.started.wait()
+            if spare.error is not None:
+                os._exit(1)
             await answered(spare)
+            serving = True
             await outer.start(drain, sessionless)
             # uvicorn raises the signal it stopped for again once it has; this handler takes it, so that the bridge
             # ends its sessions and their processes (stdin closed, then SIGTERM, as the SDK does) before it exits.
@@ -380,6 +423,7 @@ async def main():
                                     timeout_graceful_shutdown=3)
             say(f"serving the stdio MCP server {SERVER} as Streamable HTTP at /mcp on {host}:{port}, a process of it per session")
             await uvicorn.Server(config).serve()
+            stopping = True
             for session in list(sessions.values()):
                 session.close()
             if spare is not None:
