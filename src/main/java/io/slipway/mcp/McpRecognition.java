@@ -4,9 +4,6 @@ import io.slipway.app.App;
 import io.slipway.instances.StartInspection;
 import io.slipway.logs.LogSink;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.net.SocketAddress;
-import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
@@ -40,7 +37,7 @@ public final class McpRecognition implements StartInspection {
         Optional<String> path = app.mcpPath();
         if (path.isEmpty() || records.discovered(app)) return;
         long t0 = System.nanoTime();
-        McpDiscovery.Outcome outcome = new McpDiscovery(client).discover(origin(address), path.get());
+        McpDiscovery.Outcome outcome = new McpDiscovery(client).discover(io.slipway.http.AppAddresses.of(address), path.get());
         long millis = (System.nanoTime() - t0) / 1_000_000;
         LogSink log = logs.apply(app.id());
         switch (outcome) {
@@ -64,11 +61,4 @@ public final class McpRecognition implements StartInspection {
         }
     }
 
-    static SocketAddress origin(java.net.SocketAddress address) {
-        return switch (address) {
-            case UnixDomainSocketAddress unix -> SocketAddress.domainSocketAddress(unix.getPath().toString());
-            case InetSocketAddress inet -> SocketAddress.inetSocketAddress(inet.getPort(), inet.getHostString());
-            default -> throw new IllegalArgumentException("not an address Slipway dials: " + address);
-        };
-    }
 }

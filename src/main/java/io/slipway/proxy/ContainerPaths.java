@@ -26,6 +26,12 @@ record ContainerPaths(String appId, String prefix, String forwardedUri) {
         return mayBeId(label) ? new ContainerPaths(label, "", uri) : null;
     }
 
+    /** {@code uri} without its query: the path a route is matched by. */
+    static String withoutQuery(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
     /** Whether the request came to the app's own host, where nothing is stripped, rather than under {@code /containers/{id}}. */
     boolean onAppHost() {
         return prefix.isEmpty();

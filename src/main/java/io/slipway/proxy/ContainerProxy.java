@@ -36,8 +36,6 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
-import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -190,12 +188,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /** Where the app under {@code lease} is dialled. */
     static SocketAddress origin(Lease lease) {
-        java.net.SocketAddress address = lease.address();
-        return switch (address) {
-            case UnixDomainSocketAddress unix -> SocketAddress.domainSocketAddress(unix.getPath().toString());
-            case InetSocketAddress inet -> SocketAddress.inetSocketAddress(inet.getPort(), inet.getHostString());
-            default -> throw new IllegalStateException("cannot dial " + address);
-        };
+        return io.slipway.http.AppAddresses.of(lease.address());
     }
 
     /**

@@ -47,7 +47,7 @@ public final class McpRequests {
         String id = incoming.getHeader(McpForwarding.SESSION);
         if (records == null || id == null) return Optional.empty();
         Optional<App> app = instances.app(paths.appId());
-        if (app.isEmpty() || records.of(app.get()).filter(r -> r.sessions() && r.path().equals(pathOf(paths.forwardedUri()))).isEmpty()) {
+        if (app.isEmpty() || records.of(app.get()).filter(r -> r.sessions() && r.path().equals(ContainerPaths.withoutQuery(paths.forwardedUri()))).isEmpty()) {
             return Optional.empty();
         }
         return sessions.find(paths.appId(), id);
@@ -66,7 +66,7 @@ public final class McpRequests {
         if (records == null || incoming.method() != HttpMethod.POST) return Optional.empty();
         Optional<App> app = instances.app(paths.appId());
         if (app.isEmpty()) return Optional.empty();
-        return records.of(app.get()).filter(r -> r.path().equals(pathOf(paths.forwardedUri())));
+        return records.of(app.get()).filter(r -> r.path().equals(ContainerPaths.withoutQuery(paths.forwardedUri())));
     }
 
     /**
@@ -100,8 +100,4 @@ public final class McpRequests {
         }
     }
 
-    private static String pathOf(String uri) {
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
-    }
 }

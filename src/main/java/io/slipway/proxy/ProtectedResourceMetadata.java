@@ -89,9 +89,7 @@ public final class ProtectedResourceMetadata {
 
     /** The app's MCP path without its query, if it has one. */
     private static String pathOf(App app) {
-        String mcp = app.mcpPath().orElseThrow();
-        int query = mcp.indexOf('?');
-        return query < 0 ? mcp : mcp.substring(0, query);
+        return ContainerPaths.withoutQuery(app.mcpPath().orElseThrow());
     }
 
     private String appHostLabel(HttpServerRequest request) {

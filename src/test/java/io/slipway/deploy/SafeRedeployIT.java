@@ -71,7 +71,7 @@ class SafeRedeployIT {
         String id = deployVersion("1", "10m");
         String oldInstance = answer(id, "/").getString("instance");
         CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> server.call(id, "/slow?ms=4000"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> log(id).contains("version 1 received a slow request"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.appLog(id).contains("version 1 received a slow request"));
         List<String> duringRedeploy = new CopyOnWriteArrayList<>();
         AtomicBoolean redeploying = new AtomicBoolean(true);
         CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
@@ -102,7 +102,7 @@ class SafeRedeployIT {
         assertThat(finished.statusCode()).as("the request in flight on the old version: %s", finished.body()).isEqualTo(200);
         assertThat(new JsonObject(finished.body()).getString("version")).isEqualTo("1");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(log(id)).contains("switched to the new version", "the version replaced stopped");
+            assertThat(server.appLog(id)).contains("switched to the new version", "the version replaced stopped");
             assertThat(builds(id)).as("the old version's build goes once its sandbox stopped").hasSize(1);
         });
     }
@@ -135,11 +135,4 @@ class SafeRedeployIT {
         }
     }
 
-    private static String log(String id) {
-        try {
-            return Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -66,7 +66,7 @@ class AppFailureModesIT {
             assertThat(server.server(token, id).getString("status")).isEqualTo("sleeping");
             assertThat(SandboxProcesses.count(id)).isZero();
         });
-        assertThat(log(id)).contains("SIGTERM received, ignoring it").contains("asleep (was killed by signal 9");
+        assertThat(server.appLog(id)).contains("SIGTERM received, ignoring it").contains("asleep (was killed by signal 9");
         assertThat(server.call(id, "/").body()).as("woken again").isEqualTo("stubborn");
     }
 
@@ -79,7 +79,7 @@ class AppFailureModesIT {
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         assertThat(new JsonObject(response.body()).getString("type")).endsWith("/problems/app-connection-lost");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log(id)).contains("exited with code 7"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.appLog(id)).contains("exited with code 7"));
         assertThat(server.call(id, "/").body()).isEqualTo("stubborn");
     }
 
@@ -99,7 +99,7 @@ class AppFailureModesIT {
         assertThat(killed.statusCode()).isEqualTo(502);
         assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
         assertThat(next.body()).as("a new process").isNotEqualTo(before);
-        assertThat(occurrences(log(id), "allocating until killed")).as("the killing request was not sent again").isEqualTo(1);
+        assertThat(occurrences(server.appLog(id), "allocating until killed")).as("the killing request was not sent again").isEqualTo(1);
     }
 
     /**
@@ -129,7 +129,7 @@ class AppFailureModesIT {
         assertThat(died.statusCode()).isEqualTo(502);
         assertThat(new JsonObject(died.body()).getString("type")).endsWith("/problems/app-connection-lost");
         assertThat(server.call(id, "/").statusCode()).isEqualTo(200);
-        assertThat(occurrences(log(id), "dying on request")).isEqualTo(1);
+        assertThat(occurrences(server.appLog(id), "dying on request")).isEqualTo(1);
     }
 
     private static int occurrences(String text, String part) {
@@ -161,9 +161,6 @@ class AppFailureModesIT {
         assertThat(SandboxProcesses.count(id)).isZero();
     }
 
-    private static String log(String id) throws java.io.IOException {
-        return Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
-    }
 
     /** The ids of the token's user's apps, as their list says. */
     private static java.util.Set<String> projectIds() {

@@ -8,10 +8,7 @@ import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,7 @@ class McpRecognitionIT {
         assertThat(mcp.getJsonArray("tools").stream().map(t -> ((JsonObject) t).getString("name"))).containsExactly("add");
         assertThat(Instant.parse(mcp.getString("checkedAt"))).isAfterOrEqualTo(before.minusSeconds(1));
         assertThat(server.server(mona, app.getString("id")).getJsonObject("mcp")).as("GET of the server").isEqualTo(mcp);
-        assertThat(log(app.getString("id"))).contains("MCP server recognised at /mcp", "slipway-test, protocol 2025-11-25, 1 tools");
+        assertThat(server.appLog(app.getString("id"))).contains("MCP server recognised at /mcp", "slipway-test, protocol 2025-11-25, 1 tools");
     }
 
     @Test
@@ -50,7 +47,7 @@ class McpRecognitionIT {
         JsonObject app = server.deploy(mona, "index.js", TestApps.source("hello.js"), Map.of());
 
         assertThat(app.containsKey("mcp")).as("%s", app).isFalse();
-        assertThat(log(app.getString("id"))).contains("no MCP server at /mcp");
+        assertThat(server.appLog(app.getString("id"))).contains("no MCP server at /mcp");
     }
 
     @Test
@@ -86,7 +83,7 @@ class McpRecognitionIT {
         }
         JsonObject app = deploy.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(app.containsKey("mcp")).as("no response to initialize in the flood: not an MCP server").isFalse();
-        assertThat(log(app.getString("id"))).contains("no MCP server at /mcp");
+        assertThat(server.appLog(app.getString("id"))).contains("no MCP server at /mcp");
     }
 
     @Test
@@ -112,11 +109,4 @@ class McpRecognitionIT {
         assertThat(new JsonObject(refused.body()).getString("detail")).contains("mcp is /api/mcp, but the app answers no MCP there");
     }
 
-    private static String log(String id) {
-        try {
-            return Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

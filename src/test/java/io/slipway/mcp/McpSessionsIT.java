@@ -49,17 +49,10 @@ class McpSessionsIT {
         assertThat(run.getBoolean("sameSession")).isTrue();
         // A tool call is never answered from the record: the app's second process took up the session (it may be asleep
         // again by now, its sleepAfter being 1 s).
-        assertThat(log(id)).contains("going to sleep");
-        assertThat(log(id).split("\\[slipway\\] starting\\n", -1)).as("two starts").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(server.appLog(id)).contains("going to sleep");
+        assertThat(server.appLog(id).split("\\[slipway\\] starting\\n", -1)).as("two starts").hasSizeGreaterThanOrEqualTo(3);
     }
 
-    private static String log(String id) {
-        try {
-            return java.nio.file.Files.readString(server.dataDir().resolve("logs").resolve(id + ".log"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @Test
     void aSessionOpenedWhileTheAppSleepsIsAnsweredFromTheRecordUntilItsToolCallWakesTheApp() {

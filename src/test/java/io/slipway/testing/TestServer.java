@@ -156,6 +156,15 @@ public final class TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token).DELETE());
     }
 
+    /** The app's log as it is on disk now. */
+    public String appLog(String appId) {
+        try {
+            return Files.readString(dataDir.resolve("logs").resolve(appId + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A GET through the data plane: {@code /containers/{id}{path}}. */
     public HttpResponse<String> call(String appId, String path) {
         return get("/containers/" + appId + path, null);
