@@ -50,7 +50,12 @@ enum FakeApp {
         return Arrays.stream(values()).filter(app -> app.name().toLowerCase(Locale.ROOT).equals(base)).findFirst();
     }
 
-    /** Right after the sandbox's server listens: what the app does at start. */
+    /** Whether the app listens at all: {@link #CRASH} exits before it would, as {@code crash.js} does. */
+    boolean listens() {
+        return this != CRASH;
+    }
+
+    /** Right after the sandbox's server listens (or would): what the app does at start. */
     void started(FakeSandbox sandbox) {
         switch (this) {
             case HOG -> Thread.ofVirtual().name("fake-hog-" + sandbox.appId()).start(() -> {

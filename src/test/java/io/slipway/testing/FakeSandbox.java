@@ -87,8 +87,12 @@ public final class FakeSandbox implements Sandbox {
             Pipe pipe = Pipe.open();
             FakeSandbox sandbox = new FakeSandbox(spec, app, server.getAddress(), Channels.newOutputStream(pipe.sink()));
             spec.log().pump(Channels.newInputStream(pipe.source()), LogSource.APP);
-            synchronized (sandbox.output) {
-                sandbox.process = AppProcess.serve(sandbox, server);
+            if (app.listens()) {
+                synchronized (sandbox.output) {
+                    sandbox.process = AppProcess.serve(sandbox, server);
+                }
+            } else {
+                server.stop(0); // its port was only taken for an address; the app dies before it would listen
             }
             app.started(sandbox);
             return sandbox;
