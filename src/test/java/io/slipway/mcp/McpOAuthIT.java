@@ -4,7 +4,10 @@ import static io.slipway.testing.TestIdentityProvider.AUDIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
+import io.slipway.testing.Commands;
 import io.slipway.testing.Curl;
+import io.slipway.testing.McpCommandLineClients;
+import io.slipway.testing.NodeClient;
 import io.slipway.testing.RawHttp;
 import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.SlipwayServerExtension.Token;
@@ -14,12 +17,14 @@ import io.slipway.testing.TestServer;
 import io.slipway.testing.TypeScriptMcpClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A private MCP server as an OAuth protected resource (MCP authorization 2025-06-18 and 2025-11-25, RFC 9728, RFC 8707),
@@ -96,6 +101,25 @@ class McpOAuthIT {
                     "POST " + base + "/mcp 200");
             assertThat(idp.issued().getLast().getAudience()).as("RFC 8707: the token is for the server").containsExactly(base + "/mcp");
         }
+    }
+
+    @Test
+    void mcpRemoteUnderADesktopClientDoesTheSameDiscoveryAndTheInspectorCliCallsWithTheTokenAsAHeader(@TempDir Path home) {
+        McpCommandLineClients commandLine = McpCommandLineClients.install();
+        String clientInfo = new JsonObject().put("client_id", "alices-agent").put("client_secret", SECRET).encode();
+        for (String base : List.of(endpoint(mcp), underContainers(mcp))) {
+            NodeClient.Run run = commandLine.throughMcpRemote(home.resolve(base.contains("/containers/") ? "under-containers" : "own-host"), base + "/mcp",
+                    "--client-credentials", "--static-oauth-client-info", clientInfo);
+
+            JsonObject answer = Commands.printedJson(run.exitCode(), run.stdout(), run.stderr());
+            assertThat(answer.getJsonArray("tools").getList()).contains("add");
+            assertThat(answer.getString("result")).isEqualTo("5");
+            assertThat(idp.issued().getLast().getAudience()).as("RFC 8707: the token mcp-remote got is for the server")
+                    .containsExactly(base + "/mcp");
+        }
+        String token = tokenFor("alices-agent", SECRET, endpoint(mcp) + "/mcp");
+        JsonObject listed = commandLine.inspect(home, endpoint(mcp) + "/mcp", "tools/list", "--header", "Authorization: Bearer " + token);
+        assertThat(listed.getJsonArray("tools").stream().map(tool -> ((JsonObject) tool).getString("name")).toList()).contains("add");
     }
 
     @Test

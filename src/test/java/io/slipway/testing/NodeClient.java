@@ -64,7 +64,12 @@ public final class NodeClient {
 
     /** Runs {@code node script args…} in this directory and waits for it to exit, at most {@code timeout}. */
     public Run run(Duration timeout, String script, String... args) {
-        Commands.Result ended = Commands.run(command(script, args), dir, timeout);
+        return run(timeout, Map.of(), script, args);
+    }
+
+    /** {@link #run(Duration, String, String...)} with {@code env} added to the script's environment. */
+    public Run run(Duration timeout, Map<String, String> env, String script, String... args) {
+        Commands.Result ended = Commands.run(command(script, args), dir, env, timeout);
         return new Run(ended.exitCode(), ended.stdout(), ended.stderr());
     }
 

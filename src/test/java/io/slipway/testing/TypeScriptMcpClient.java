@@ -1,10 +1,7 @@
 package io.slipway.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The official TypeScript MCP SDK's client over Streamable HTTP, run by node from {@code target/mcp-client}: it
@@ -132,9 +129,6 @@ public final class TypeScriptMcpClient {
     }
 
     private static JsonObject printed(NodeClient.Run run) {
-        assertThat(run.exitCode()).as("client exit code; stderr: %s", run.stderr()).isZero();
-        List<String> lines = run.stdout().lines().filter(line -> line.startsWith("{")).toList();
-        assertThat(lines).as("stdout: %s", run.stdout()).hasSize(1);
-        return new JsonObject(lines.getFirst());
+        return Commands.printedJson(run.exitCode(), run.stdout(), run.stderr());
     }
 }
