@@ -22,9 +22,12 @@ import io.slipway.deploy.Deployments;
 import io.slipway.deploy.UploadValidator;
 import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
+import io.slipway.instances.LifecycleListener;
 import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
 import io.slipway.metering.ToolMeter;
+import io.slipway.metrics.PlatformMeters;
+import io.slipway.metrics.SlipwayMetrics;
 import io.slipway.metering.ToolUsageStore;
 import io.slipway.metering.UsageStore;
 import io.slipway.proxy.ContainerProxy;
@@ -96,10 +99,12 @@ public final class Slipway implements AutoCloseable {
     private final DependencySetSweeper sweeper;
     private final LogWatch logWatch;
     private final ToolMeter tools;
+    private final SlipwayMetrics metrics;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
-                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools) {
+                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools, SlipwayMetrics metrics) {
+        this.metrics = metrics;
         this.tools = tools;
         this.logWatch = logWatch;
         this.builder = builder;
@@ -147,13 +152,17 @@ public final class Slipway implements AutoCloseable {
         UsageStore usage = new UsageStore(database);
         Budgets budgets = new Budgets(usage, clock);
         ToolUsageStore toolUsage = new ToolUsageStore(database);
-        ToolMeter toolMeter = new ToolMeter(toolUsage, clock, ToolMeter.Listener.NONE);
+        SlipwayMetrics metrics = new SlipwayMetrics();
+        PlatformMeters meters = new PlatformMeters(metrics.registry());
+        builder.observeBuilds(meters);
+        ToolMeter toolMeter = new ToolMeter(toolUsage, clock, meters);
         AtomicReference<Instances> running = new AtomicReference<>();
         // The public URL is known once the server listens (port 0); no app starts before then, as only a request starts one.
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Endpoints endpoints = new Endpoints(publicUrl::get, config.routing().appDomain());
         Instances instances = new Instances(runtime, config.instances(), clock,
-                (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive),
+                ((LifecycleListener) (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive))
+                        .andThen(meters),
                 app -> spec(app, config, appLogs, endpoints), appLogs::of,
                 (app, at, used) -> {
                     usage.add(app.id(), app.owner(), at, used);
@@ -163,6 +172,7 @@ public final class Slipway implements AutoCloseable {
                     }
                 }, config.meteringInterval());
         running.set(instances);
+        meters.countRunning(instances::running);
         Deployments deployments = new Deployments(store, builder, instances, artifacts, appLogs, new UploadValidator(config), clock,
                 config.build().limits(), config.build().timeout());
         List<App> apps = store.listAll();
@@ -170,7 +180,7 @@ public final class Slipway implements AutoCloseable {
         deployments.removeUnfinished(apps);
         // Linux's epoll through Netty's native transport where its library is shipped (x86-64): 6 % more requests a
         // second through the proxy than Java's NIO selector, and a lower p99 (BENCHMARKS.md); NIO elsewhere.
-        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+        Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
         if (!vertx.isNativeTransportEnabled()) {
             LOG.info("network transport: Java NIO (no native epoll here: {})", String.valueOf(vertx.unavailableNativeTransportCause()));
         }
@@ -188,6 +198,7 @@ public final class Slipway implements AutoCloseable {
             mcpRecords.forget(id);
             mcpSessions.forget(id);
             toolMeter.forget(id);
+            meters.forget(id);
         });
         // MCP discovery talks to apps as a client would, one connection per request: it runs once per version.
         instances.inspectStartsWith(new McpRecognition(mcpRecords, vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
@@ -197,11 +208,11 @@ public final class Slipway implements AutoCloseable {
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
-                mcpRecords);
+                mcpRecords, metrics::scrape);
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
-                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter);
+                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter, meters);
         ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
                 config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
@@ -250,6 +261,7 @@ public final class Slipway implements AutoCloseable {
             instances.close();
             runtime.close();
             if (registryProxy != null) registryProxy.close();
+            metrics.close();
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
@@ -263,7 +275,7 @@ public final class Slipway implements AutoCloseable {
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
-                sweeper, logWatch, toolMeter);
+                sweeper, logWatch, toolMeter, metrics);
     }
 
     /** What the app runs as: its code, limits and network, and its own variables with its endpoint as {@code PUBLIC_URL}. */
@@ -319,6 +331,7 @@ public final class Slipway implements AutoCloseable {
         if (registryProxy != null) registryProxy.close();
         vertx.close().await();
         tools.flush();
+        metrics.close();
         database.close();
     }
 }

@@ -46,6 +46,8 @@ public final class AppBuilder {
         this.nodeEntry = new NodeEntry(esbuild);
     }
 
+    private volatile BuildListener buildListener = BuildListener.NONE;
+
     public DependencySets dependencySets() {
         return dependencySets;
     }
@@ -71,6 +73,23 @@ public final class AppBuilder {
      * @throws LocalImportException when the file imports files beside it, before any requirement is installed
      */
     public BuiltCode build(Language language, Transport transport, String fileName, byte[] source, List<String> requirements, LogSink log) {
+        long t0 = System.nanoTime();
+        boolean built = false;
+        try {
+            BuiltCode code = stage(language, transport, fileName, source, requirements, log);
+            built = true;
+            return code;
+        } finally {
+            buildListener.ended(language, built, System.nanoTime() - t0);
+        }
+    }
+
+    /** Who hears of every build's end (metrics); {@link BuildListener#NONE} until set. */
+    public void observeBuilds(BuildListener listener) {
+        this.buildListener = listener;
+    }
+
+    private BuiltCode stage(Language language, Transport transport, String fileName, byte[] source, List<String> requirements, LogSink log) {
         Path staged;
         try {
             Files.createDirectories(dataDir.tmp());

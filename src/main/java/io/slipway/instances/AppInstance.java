@@ -148,6 +148,7 @@ final class AppInstance {
     private void start(CompletableFuture<Running> ready) {
         App current = app;
         Sandbox sandbox = null;
+        long t0 = -1;
         try {
             owner.reserveSlot(this);
             synchronized (this) {
@@ -155,7 +156,7 @@ final class AppInstance {
             }
             owner.listener().onStatus(appId, AppStatus.STARTING, null, null);
             log("starting");
-            long t0 = System.nanoTime();
+            t0 = System.nanoTime();
             SandboxSpec spec = owner.specFor(current);
             sandbox = owner.runtime().start(spec);
             Supplier<String> logTail = () -> owner.log(appId).tail(2048);
@@ -175,13 +176,16 @@ final class AppInstance {
             });
             log("ready in " + millis + " ms on " + sandbox.address());
             LOG.info("app {} started in {} ms", appId, millis);
+            owner.listener().onStart(appId, true, System.nanoTime() - t0);
             owner.listener().onStatus(appId, AppStatus.RUNNING, null, lastActive());
             ready.complete(running);
         } catch (InstanceUnavailableException e) {
             if (sandbox != null) sandbox.stop(Duration.ZERO);
+            if (t0 >= 0) owner.listener().onStart(appId, false, System.nanoTime() - t0);
             failStart(ready, e);
         } catch (RuntimeException e) {
             if (sandbox != null) sandbox.stop(Duration.ZERO);
+            if (t0 >= 0) owner.listener().onStart(appId, false, System.nanoTime() - t0);
             LOG.warn("app {} could not be started", appId, e);
             failStart(ready, InstanceUnavailableException.appFailed("the sandbox could not be started: " + e.getMessage(), null, null));
         }

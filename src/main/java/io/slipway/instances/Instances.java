@@ -174,6 +174,11 @@ public final class Instances implements AutoCloseable {
         return instance == null ? Optional.empty() : Optional.ofNullable(instance.liveStatus());
     }
 
+    /** How many apps run now (a redeploy's two versions count once). Takes each instance's lock in turn. */
+    public int running() {
+        return (int) instances.values().stream().filter(i -> i.liveStatus() == AppStatus.RUNNING).count();
+    }
+
     public Optional<Instant> lastActive(String appId) {
         return Optional.ofNullable(instances.get(appId)).map(AppInstance::lastActive);
     }

@@ -40,9 +40,9 @@ public final class NewVersion {
         Instances owner = instance.owner();
         owner.reserveSlot(instance);
         Sandbox sandbox = null;
+        long t0 = System.nanoTime();
         try {
             instance.log("starting the new version beside the one serving");
-            long t0 = System.nanoTime();
             sandbox = owner.runtime().start(owner.specFor(app));
             instance.others().add(sandbox);
             Supplier<String> logTail = () -> owner.log(app.id()).tail(2048);
@@ -52,8 +52,10 @@ public final class NewVersion {
             owner.inspect(app, sandbox);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             instance.log("the new version is ready in " + millis + " ms on " + sandbox.address());
+            owner.listener().onStart(app.id(), true, System.nanoTime() - t0);
             return new NewVersion(instance, app, sandbox);
         } catch (RuntimeException e) {
+            owner.listener().onStart(app.id(), false, System.nanoTime() - t0);
             if (sandbox != null) {
                 sandbox.stop(Duration.ZERO);
                 instance.others().remove(sandbox);

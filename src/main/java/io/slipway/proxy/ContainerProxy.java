@@ -94,17 +94,20 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final java.util.List<HttpClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ProtectedResources protectedResources;
     private final io.slipway.metering.ToolMeter tools;
+    private final ExchangeListener exchanges;
 
     /**
      * @param plans     each app's plan: its request rate limit
      * @param budgets   each owner's monthly active time, checked before a request may wake an app
      * @param appDomain the domain below which each app has a host of its own ({@code routing.appDomain}), if any
      * @param protectedResources which private apps are OAuth protected resources, whose 401 says where to get a token
+     * @param exchanges who hears of every answer's status and time (metrics)
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
                           java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, McpRequests mcp,
-                          io.slipway.metering.ToolMeter tools) {
+                          io.slipway.metering.ToolMeter tools, ExchangeListener exchanges) {
+        this.exchanges = exchanges;
         this.mcpRequests = mcp;
         this.tools = tools;
         this.instances = instances;
@@ -150,14 +153,18 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     /** Forwards a request that Slipway {@link #serves} to its app, or answers why it cannot. */
     @Override
     public void handle(HttpServerRequest request) {
+        long arrived = System.nanoTime();
         String label = appHostLabel(request);
+        ContainerPaths paths = label != null && !request.uri().startsWith("/") ? null : paths(request, label);
+        String known = paths != null && instances.app(paths.appId()).isPresent() ? paths.appId() : null;
+        HttpServerResponse response = request.response();
+        response.headersEndHandler(v -> exchanges.answered(known, response.getStatusCode(), System.nanoTime() - arrived));
         if (label != null && !request.uri().startsWith("/")) {
             // RFC 9112 §3.2.2 would have the absolute form's authority outrank Host: refused rather than told two ways.
             Problem.of(400, "bad-request", "Bad Request", "the request target must be a path (origin-form, RFC 9112 §3.2.1)")
                     .send(request.response());
             return;
         }
-        ContainerPaths paths = paths(request, label);
         if (paths == null) {
             String where = label != null ? "the host " + request.authority().host() : request.path();
             Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());

@@ -99,7 +99,7 @@ class ReadinessTest {
         Vertx vertx = Vertx.vertx();
         try {
             Router router = Router.router(vertx);
-            Probes.install(router, readiness);
+            Probes.install(router, readiness, () -> "");
             HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
             URI readyz = URI.create("http://127.0.0.1:" + server.actualPort() + "/readyz");
             HttpClient http = HttpClient.newHttpClient(); // HTTP/2 (h2c) once upgraded: HEAD must come without a body there too

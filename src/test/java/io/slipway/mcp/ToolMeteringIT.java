@@ -3,6 +3,7 @@ package io.slipway.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.PrometheusText;
 import io.slipway.testing.SlipwayServerExtension;
 import io.slipway.testing.SlipwayServerExtension.Token;
 import io.slipway.testing.TestApps;
@@ -84,6 +85,11 @@ class ToolMeteringIT {
             assertThat(usage.getJsonObject("limits").getValue("toolCallsPerMonth")).as("no cap on the free plan").isNull();
         });
         assertThat(tools(server.server(tina, json)).getJsonObject("add").getLong("calls")).isEqualTo(4);
+        String scrape = io.slipway.testing.Curl.run(server.base() + "/metrics").body();
+        assertThat(PrometheusText.value(scrape, "slipway_mcp_tool_calls_total{app=\"" + sse + "\",outcome=\"ok\",tool=\"add\"}")).isEqualTo(2);
+        assertThat(PrometheusText.value(scrape, "slipway_mcp_tool_calls_total{app=\"" + sse + "\",outcome=\"error\",tool=\"add\"}")).isEqualTo(1);
+        assertThat(PrometheusText.value(scrape, "slipway_mcp_tool_calls_total{app=\"" + json + "\",outcome=\"error\",tool=\"nope\"}")).isEqualTo(1);
+        assertThat(PrometheusText.value(scrape, "slipway_mcp_tool_call_seconds_count{app=\"" + json + "\",tool=\"add\"}")).isEqualTo(4);
     }
 
     @Test
