@@ -7,7 +7,6 @@ import io.slipway.app.DataDir;
 import io.slipway.auth.AppAccess;
 import io.slipway.auth.JwksVerifier;
 import io.slipway.auth.RoutingTokenVerifier;
-import io.slipway.auth.SigningSecret;
 import io.slipway.auth.TokenService;
 import io.slipway.auth.TokenVerifier;
 import io.slipway.build.AppBuilder;
@@ -127,7 +126,7 @@ public final class Slipway implements AutoCloseable {
         if (config.sandbox().enabled()) DataDirAccess.openForSandboxes(dataDir, config.build());
         Database database = Database.open(config.databaseUrl(), dataDir.database());
         AppStore store = new AppStore(database);
-        TokenService tokens = new TokenService(SigningSecret.loadOrCreate(dataDir.root()), clock);
+        TokenService tokens = new TokenService(io.slipway.boot.TokenSecret.of(database, dataDir.root()), clock);
         HostTools tools = HostTools.find();
         if (!config.sandbox().enabled()) {
             LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",

@@ -3,6 +3,8 @@ package io.slipway.cli;
 import io.slipway.Slipway;
 import io.slipway.boot.RuntimeFactory;
 import io.slipway.auth.SigningSecret;
+import io.slipway.boot.TokenSecret;
+import io.slipway.store.Database;
 import io.slipway.auth.TokenService;
 import io.slipway.config.ConfigLoader;
 import io.slipway.config.ConfigValues;
@@ -130,11 +132,23 @@ public final class SlipwayCommand implements Runnable {
                 SlipwayConfig cfg = ConfigLoader.build(values);
                 Path secret = SigningSecret.file(cfg.dataDir());
                 boolean created = !Files.exists(secret);
-                TokenService tokens = new TokenService(SigningSecret.loadOrCreate(cfg.dataDir()), Clock.systemUTC());
-                String token = tokens.mint(user, plan, admin, lifetime);
+                byte[] key;
+                if (TokenSecret.isShared(cfg.databaseUrl())) {
+                    try (Database database = Database.open(cfg.databaseUrl(), null)) {
+                        key = TokenSecret.of(database, cfg.dataDir());
+                    }
+                } else {
+                    key = SigningSecret.loadOrCreate(cfg.dataDir());
+                }
+                String token = new TokenService(key, Clock.systemUTC()).mint(user, plan, admin, lifetime);
                 // A token signed with another data dir's secret is refused with no hint of why: say which one this is.
-                System.err.println("slipway: signed with " + secret + (created ? ", a new secret: no Slipway has used this data dir yet" : "")
-                        + " (data dir " + values.source("data") + ")");
+                if (TokenSecret.isShared(cfg.databaseUrl())) {
+                    System.err.println("slipway: signed with the secret the replicas share through the database "
+                            + io.slipway.config.ConfigLoader.redact(cfg.databaseUrl()) + " (" + values.source("database.url") + ")");
+                } else {
+                    System.err.println("slipway: signed with " + secret + (created ? ", a new secret: no Slipway has used this data dir yet" : "")
+                            + " (data dir " + values.source("data") + ")");
+                }
                 if (!cfg.auth().localTokens()) {
                     System.err.println("slipway: warning: auth.localTokens is false (" + values.source("auth.localTokens")
                             + "): a Slipway with this configuration refuses this token");

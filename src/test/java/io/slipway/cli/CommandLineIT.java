@@ -2,6 +2,8 @@ package io.slipway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipway.testing.SlipwayCli;
+import io.slipway.testing.SlipwayCli.Run;
 import io.slipway.testing.SlipwayProcess;
 import io.slipway.testing.TestServer;
 import java.io.IOException;
@@ -12,10 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,14 +33,6 @@ class CommandLineIT {
     static Path work;
     static Path data;
     static SlipwayProcess server;
-
-    /** What one run of {@code ./slipway} did. */
-    record Run(int exit, String stdout, String stderr) {
-        String lastLine() {
-            List<String> lines = stdout.lines().toList();
-            return lines.isEmpty() ? "" : lines.getLast();
-        }
-    }
 
     @BeforeAll
     static void up() {
@@ -176,22 +168,7 @@ class CommandLineIT {
                 .statusCode();
     }
 
-    /** Runs {@code ./slipway args} with only {@code env}'s {@code SLIPWAY_*} variables (and the built jar), to its end. */
-    private static Run slipway(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("./slipway"));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(work, "stdout", ".txt");
-        Path err = Files.createTempFile(work, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(name -> name.startsWith("SLIPWAY_"));
-        // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
-        pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
-        pb.environment().putAll(env);
-        Process process = pb.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("./slipway " + String.join(" ", args) + " did not end in 120 s");
-        }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    private static Run slipway(Map<String, String> env, String... args) {
+        return SlipwayCli.run(work, env, args);
     }
 }
