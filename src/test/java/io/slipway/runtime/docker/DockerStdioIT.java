@@ -23,10 +23,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * stdio MCP servers ({@code transport=stdio}) with {@code runtime: docker} on a real engine (podman's Docker-compatible
- * service, no registry): on the TypeScript SDK and on Python's {@code mcp} from PyPI, each is recognised at its start and
+ * service, no registry): on the TypeScript SDK and on Python's {@code mcp} 1.x and 2.x from PyPI, each is recognised at its start and
  * answers the TypeScript SDK's Streamable HTTP client at {@code /containers/{id}/mcp} through Slipway's bridge, which runs
  * in the app's container; the server's stderr is the app's log; it sleeps (no container left) and wakes.
  *
@@ -74,9 +76,11 @@ class DockerStdioIT {
                 .contains("[app] slipway: serving the stdio MCP server index.mjs as Streamable HTTP at /mcp on 0.0.0.0:8000");
     }
 
-    @Test
-    void aPythonStdioServerAnswersTheSdksClientThroughTheBridgeInItsContainer() {
-        JsonObject app = server.deploy(alice, "app.py", TestApps.source("mcp-stdio.py"), Map.of("requirements", "mcp<2", "transport", "stdio"));
+    /** On {@code mcp} 1.x (FastMCP) and 2.x (MCPServer), whose wheels link to more of the system than python3 does. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mcp<2", "mcp>=2,<3"})
+    void aPythonStdioServerAnswersTheSdksClientThroughTheBridgeInItsContainer(String sdk) {
+        JsonObject app = server.deploy(alice, "app.py", TestApps.source("mcp-stdio.py"), Map.of("requirements", sdk, "transport", "stdio"));
 
         assertThat(app.getString("entry")).isEqualTo("slipway-stdio-bridge.py");
         assertRecognisedAndAnswering(app);
