@@ -41,6 +41,9 @@ final class BaseImages {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What of the standard library apps never use: the static library to build extensions with, tests, Tk, IDLE. */
     private static final List<String> PYTHON_UNUSED = List.of("config-", "test", "idlelib", "tkinter", "turtledemo", "ensurepip");
+    /** The manylinux policy's libraries that server apps' wheels link to, beside libc and the loader. */
+    private static final List<String> MANYLINUX_SYSTEM_LIBRARIES = List.of("libgcc_s.so.1", "libstdc++.so.6", "libm.so.6", "libdl.so.2",
+            "librt.so.1", "libpthread.so.0", "libutil.so.1", "libresolv.so.2", "libnsl.so.1", "libz.so.1");
 
     /** Where an interpreter is inside an image. */
     record Interpreter(String image, String program) {
@@ -154,10 +157,12 @@ final class BaseImages {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + stdlib, e);
         }
-        // What compiled packages from PyPI may take from the system (the manylinux policy), beside libc.
+        // What compiled packages from PyPI may take from the system (the manylinux policy), beside libc: glibc's own
+        // libraries too, which python3 may not load itself (pydantic-core's wheel needs librt.so.1, many need
+        // libpthread.so.0, stubs since glibc 2.34). The policy's X11, GL and GLib libraries are for desktop apps.
         Path libc = Path.of(output("/usr/bin/ldd", real.toString()).lines().filter(l -> l.contains("libc.so"))
                 .map(l -> l.replaceAll(".*=> *(\\S+).*", "$1")).findFirst().orElse("/lib/libc.so.6")).getParent();
-        for (String lib : List.of("libgcc_s.so.1", "libstdc++.so.6", "libz.so.1")) {
+        for (String lib : MANYLINUX_SYSTEM_LIBRARIES) {
             if (Files.exists(libc.resolve(lib))) files.add(libc.resolve(lib));
         }
         return files;

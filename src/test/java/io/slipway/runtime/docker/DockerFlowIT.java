@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Container;
-import io.slipway.config.RuntimeSettings;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.testing.PodmanEngine;
@@ -16,7 +15,6 @@ import io.slipway.testing.TestServer;
 import io.slipway.testing.Wheels;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +50,7 @@ class DockerFlowIT {
     static void start(PodmanEngine engine) throws IOException {
         Wheels.build(wheels, "slipway_testpkg", "1.0", "def greet():\n    return 'hello from a wheel'\n");
         Files.setPosixFilePermissions(wheels, PosixFilePermissions.fromString("rwxr-xr-x"));
-        server = TestServer.start(dataDir, c -> onDocker(c, engine.host()));
+        server = TestServer.start(dataDir, c -> onDocker(c, engine));
         docker = DockerRuntimes.client(engine);
         alice = server.token("alice");
     }
@@ -68,11 +66,10 @@ class DockerFlowIT {
         }
     }
 
-    /** What {@code SLIPWAY_RUNTIME=docker SLIPWAY_DOCKER_HOST=<engine>} configure, with a quick lifecycle. */
-    private static SlipwayConfig onDocker(SlipwayConfig c, URI engine) {
-        var docker = new RuntimeSettings.Docker(Optional.of(engine), Optional.empty(), Optional.empty(), RuntimeSettings.Docker.Network.SLIPWAY);
+    /** Slipway on the engine, Python packages from the test's wheels only, with a quick lifecycle. */
+    private static SlipwayConfig onDocker(SlipwayConfig c, PodmanEngine engine) {
         var i = c.instances();
-        return c.withRuntime(c.runtime().withKind(RuntimeSettings.Kind.DOCKER).withDocker(docker))
+        return DockerRuntimes.onEngine(c, engine, Optional.empty(), Optional.empty())
                 .withBuild(c.build().withPipFindLinks(wheels.toString()))
                 .withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(30), Duration.ofSeconds(1), i.maxWaiters(),
                         i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10), i.drainTimeout()));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.Language;
 import io.slipway.build.Requirements;
-import io.slipway.config.RuntimeSettings;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
@@ -13,7 +12,6 @@ import io.slipway.testing.TestServer;
 import io.slipway.testing.Wheels;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,23 +70,17 @@ class DockerImageBuildsIT {
         Files.setPosixFilePermissions(wheels, PosixFilePermissions.fromString("rwxr-xr-x"));
         docker = DockerRuntimes.client(engine);
         RelocatedImages.importInto(engine, docker);
-        server = TestServer.start(dataDir, c -> withImages(c, engine.host()));
+        server = TestServer.start(dataDir, c -> withImages(c, engine));
         alice = server.token("alice");
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (server != null) server.close();
-        if (docker != null) {
-            DockerRuntimes.assertNothingLeft(docker, dataDir);
-            docker.close();
-        }
+    static void stop() {
+        DockerRuntimes.stop(server, docker, dataDir);
     }
 
-    private static SlipwayConfig withImages(SlipwayConfig c, URI engine) {
-        var images = new RuntimeSettings.Docker(Optional.of(engine), Optional.of(RelocatedImages.NODE), Optional.of(RelocatedImages.PYTHON),
-                RuntimeSettings.Docker.Network.SLIPWAY);
-        return c.withRuntime(c.runtime().withKind(RuntimeSettings.Kind.DOCKER).withDocker(images))
+    private static SlipwayConfig withImages(SlipwayConfig c, PodmanEngine engine) {
+        return DockerRuntimes.onEngine(c, engine, Optional.of(RelocatedImages.NODE), Optional.of(RelocatedImages.PYTHON))
                 .withBuild(c.build().withPipFindLinks(wheels.toString()));
     }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.slipway.app.DataDir;
 import io.slipway.artifacts.LocalArtifactStore;
+import io.slipway.config.RuntimeSettings;
 import io.slipway.config.SlipwayConfig;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
 import io.slipway.runtime.host.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
 import io.slipway.testing.PodmanEngine;
+import io.slipway.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +57,27 @@ public final class DockerRuntimes {
     private static DockerSandboxRuntime create(PodmanEngine engine, Path dataDir, SandboxSettings sandbox, DockerSettings settings) {
         DataDir dir = new DataDir(dataDir);
         return new DockerSandboxRuntime(settings, sandbox, dir, new LocalArtifactStore(dir), HostTools.find(), HostUids.open(dir, sandbox));
+    }
+
+    /**
+     * What {@code SLIPWAY_RUNTIME=docker SLIPWAY_DOCKER_HOST=<engine>} make of {@code c}, for a Slipway of a test's own;
+     * its base images from {@code docker.nodeImage} / {@code docker.pythonImage} when given, else Slipway's own.
+     */
+    public static SlipwayConfig onEngine(SlipwayConfig c, PodmanEngine engine, Optional<String> nodeImage, Optional<String> pythonImage) {
+        var docker = new RuntimeSettings.Docker(Optional.of(host(engine)), nodeImage, pythonImage, RuntimeSettings.Docker.Network.SLIPWAY);
+        return c.withRuntime(c.runtime().withKind(RuntimeSettings.Kind.DOCKER).withDocker(docker));
+    }
+
+    /** Stops a test's Slipway (either may be null: a start failed), asserts that it left nothing, and closes the client. */
+    public static void stop(TestServer server, DockerClient docker, Path dataDir) {
+        if (server != null) server.close();
+        if (docker != null) {
+            try (docker) {
+                assertNothingLeft(docker, dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private static URI host(PodmanEngine engine) {
