@@ -22,6 +22,8 @@ import io.slipway.deploy.UploadValidator;
 import io.slipway.http.FramingGuard;
 import io.slipway.instances.Instances;
 import io.slipway.instances.LifecycleListener;
+import io.slipway.boot.Replicas;
+import io.slipway.cluster.Placement;
 import io.slipway.metering.Budgets;
 import io.slipway.metering.LiveUsage;
 import io.slipway.metering.ToolMeter;
@@ -99,10 +101,13 @@ public final class Slipway implements AutoCloseable {
     private final LogWatch logWatch;
     private final ToolMeter tools;
     private final SlipwayMetrics metrics;
+    /** Null for one Slipway alone (SQLite). */
+    private final Replicas replicas;
 
     private Slipway(Database database, Instances instances, Vertx vertx, List<HttpServer> servers, TokenService tokens,
                     SandboxRuntime runtime, AppBuilder builder, RegistryProxy registryProxy, java.time.Duration drain, Readiness readiness,
-                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools, SlipwayMetrics metrics) {
+                    DependencySetSweeper sweeper, LogWatch logWatch, ToolMeter tools, SlipwayMetrics metrics, Replicas replicas) {
+        this.replicas = replicas;
         this.metrics = metrics;
         this.tools = tools;
         this.logWatch = logWatch;
@@ -156,12 +161,18 @@ public final class Slipway implements AutoCloseable {
         builder.observeBuilds(meters);
         ToolMeter toolMeter = new ToolMeter(toolUsage, clock, meters);
         AtomicReference<Instances> running = new AtomicReference<>();
+        // Replicas sharing a PostgreSQL database run each app on one of them, by a lease (README, "Several replicas").
+        AtomicReference<Integer> listening = new AtomicReference<>(config.port());
+        Replicas replicas = database.kind() == Database.Kind.POSTGRESQL
+                ? Replicas.on(database, config, dataDir, clock, listening::get) : null;
+        LifecycleListener lifecycle = ((LifecycleListener) (id, status, error, lastActive) -> store.updateStatus(id, status, error,
+                clock.instant(), lastActive)).andThen(meters);
+        if (replicas != null) lifecycle = lifecycle.andThen(replicas.releasesOnStop());
         // The public URL is known once the server listens (port 0); no app starts before then, as only a request starts one.
         AtomicReference<URI> publicUrl = new AtomicReference<>(config.publicUrl().orElse(null));
         Endpoints endpoints = new Endpoints(publicUrl::get, config.routing().appDomain());
         Instances instances = new Instances(runtime, config.instances(), clock,
-                ((LifecycleListener) (id, status, error, lastActive) -> store.updateStatus(id, status, error, clock.instant(), lastActive))
-                        .andThen(meters),
+                lifecycle,
                 app -> spec(app, config, appLogs, endpoints), appLogs::of,
                 (app, at, used) -> {
                     usage.add(app.id(), app.owner(), at, used);
@@ -192,7 +203,12 @@ public final class Slipway implements AutoCloseable {
         mcpRecords.load(apps);
         // Clients' MCP sessions held across the apps' sleeps; one unused for a day is forgotten.
         io.slipway.mcp.McpSessions mcpSessions = new io.slipway.mcp.McpSessions(clock, java.time.Duration.ofDays(1));
+        Placement placement = replicas == null ? null : replicas.attach(instances, store, artifacts, app -> {
+            instances.register(app);
+            mcpRecords.load(List.of(app));
+        });
         deployments.onDelete(id -> {
+            if (replicas != null) replicas.leases().forget(id);
             keys.removeAllOf(id);
             mcpRecords.forget(id);
             mcpSessions.forget(id);
@@ -211,7 +227,7 @@ public final class Slipway implements AutoCloseable {
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
-                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter, meters);
+                new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter, meters, placement);
         ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
                 config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());
@@ -260,6 +276,7 @@ public final class Slipway implements AutoCloseable {
             instances.close();
             runtime.close();
             if (registryProxy != null) registryProxy.close();
+            if (replicas != null) replicas.close();
             metrics.close();
             database.close();
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -269,12 +286,13 @@ public final class Slipway implements AutoCloseable {
         vertx.setPeriodic(meter, meter, timer -> Thread.ofVirtual().name("tool-metering").start(toolMeter::flush));
         HttpServer server = servers.getFirst();
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
+        listening.set(server.actualPort());
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,
-                sweeper, logWatch, toolMeter, metrics);
+                sweeper, logWatch, toolMeter, metrics, replicas);
     }
 
     /** What the app runs as: its code, limits and network, and its own variables with its endpoint as {@code PUBLIC_URL}. */
@@ -324,6 +342,8 @@ public final class Slipway implements AutoCloseable {
         LOG.info("requests drained in {} ms; stopping the apps", (System.nanoTime() - t0) / 1_000_000);
         sweeper.close();
         logWatch.close();
+        // Renewals stop first: the apps stopping now release their leases, and no renewal takes one back meanwhile.
+        if (replicas != null) replicas.close();
         instances.close();
         builder.stopBuilds("still building at shutdown");
         runtime.close();

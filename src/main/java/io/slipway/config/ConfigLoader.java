@@ -58,6 +58,8 @@ public final class ConfigLoader {
         d.put("proxy.drainTimeout", "10s");
         d.put("proxy.trustedProxies", "");
         d.put("routing.appDomain", "");
+        d.put("cluster.advertiseUrl", "");
+        d.put("cluster.leasePeriod", "30s");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
         d.put("instances.startTimeout", "20s");
@@ -276,7 +278,9 @@ public final class ConfigLoader {
                 new LogSettings(v.integer("logs.maxFollowersPerApp"), v.integer("logs.maxFollowersPerUser"),
                         v.duration("logs.keepAliveInterval")),
                 runtime(v),
-                new SlipwayConfig.RoutingSettings(v.appDomain("routing.appDomain")));
+                new SlipwayConfig.RoutingSettings(v.appDomain("routing.appDomain")),
+                new SlipwayConfig.ClusterSettings(v.url("cluster.advertiseUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
+                        v.duration("cluster.leasePeriod")));
     }
 
     private static RuntimeSettings runtime(ConfigValues v) {
@@ -334,6 +338,10 @@ public final class ConfigLoader {
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
                 + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout())
                 + " trustedProxies=" + c.proxy().trustedProxies());
+        if (c.databaseUrl() != null && !c.databaseUrl().isBlank()) {
+            lines.add("cluster: advertiseUrl=" + c.cluster().advertiseUrl().map(URI::toString).orElse("http://127.0.0.1:<port>")
+                    + " leasePeriod=" + Durations.format(c.cluster().leasePeriod()));
+        }
         lines.add("routing: appDomain=" + c.routing().appDomain().map(AppDomain::name).orElse("<none: apps only under /containers/>"));
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
                 + Durations.format(c.apps().maxSleepAfter()));

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param logs        how apps' logs may be followed ({@code logs.*})
  * @param runtime     which sandbox runtime runs the apps ({@code runtime}), and its engine's settings ({@code docker.*})
  * @param routing     where apps are reached besides {@code /containers/{id}} ({@code routing.*})
+ * @param cluster     how replicas sharing a PostgreSQL database work together ({@code cluster.*})
  */
 public record SlipwayConfig(
         int port,
@@ -34,7 +35,8 @@ public record SlipwayConfig(
         AuthSettings auth,
         LogSettings logs,
         RuntimeSettings runtime,
-        RoutingSettings routing) {
+        RoutingSettings routing,
+        ClusterSettings cluster) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -55,6 +57,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(logs, "logs");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(cluster, "cluster");
         String publicHost = publicUrl.map(URI::getHost).orElse(null);
         if (publicHost != null && routing.appDomain().map(domain -> domain.labelOf(publicHost) != null).orElse(false)) {
             // Every host below the domain is an app's (or no one's): Slipway's own would never reach its API.
@@ -67,6 +70,23 @@ public record SlipwayConfig(
      * Where apps are reached besides {@code /containers/{id}}: with {@code appDomain}, each app also at {@code /} of its
      * own host, {@code {id}.{appDomain}}, which is then its endpoint.
      */
+    /**
+     * Replicas sharing a PostgreSQL database (DESIGN §5, "Several replicas").
+     *
+     * @param advertiseUrl where the other replicas reach this one ({@code cluster.advertiseUrl}); empty: its own port on
+     *                     127.0.0.1, right only for replicas on one machine
+     * @param leasePeriod  how long a replica's lease on an app's instance lasts unrenewed ({@code cluster.leasePeriod}):
+     *                     how soon another replica takes over the apps of one that died
+     */
+    public record ClusterSettings(Optional<URI> advertiseUrl, Duration leasePeriod) {
+        public static final ClusterSettings DEFAULTS = new ClusterSettings(Optional.empty(), Duration.ofSeconds(30));
+
+        public ClusterSettings {
+            Objects.requireNonNull(advertiseUrl, "advertiseUrl");
+            if (leasePeriod.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("cluster.leasePeriod must be at least 1s");
+        }
+    }
+
     public record RoutingSettings(Optional<AppDomain> appDomain) {
         public static final RoutingSettings PATHS_ONLY = new RoutingSettings(Optional.empty());
 
@@ -243,44 +263,48 @@ public record SlipwayConfig(
         return plan != null ? plan : plans.get(Plan.DEFAULT);
     }
 
+    public SlipwayConfig withCluster(ClusterSettings newCluster) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, newCluster);
+    }
+
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withLogs(LogSettings newLogs) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing, cluster);
     }
 
     public SlipwayConfig withRuntime(RuntimeSettings newRuntime) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing, cluster);
     }
 
     public SlipwayConfig withRouting(RoutingSettings newRouting) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting, cluster);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
     }
 }

@@ -150,6 +150,7 @@ final class AppInstance {
         Sandbox sandbox = null;
         long t0 = -1;
         try {
+            owner.gate().claim(appId);
             owner.reserveSlot(this);
             synchronized (this) {
                 holdsSlot = true;
@@ -196,7 +197,7 @@ final class AppInstance {
         synchronized (this) {
             slotFreed = holdsSlot;
             holdsSlot = false;
-            if ("capacity".equals(e.slug())) {
+            if ("capacity".equals(e.slug()) || InstanceUnavailableException.HELD_ELSEWHERE.equals(e.slug())) {
                 state = new Asleep(true);
             } else {
                 failures++;
@@ -204,7 +205,8 @@ final class AppInstance {
             }
         }
         if (slotFreed) owner.releaseSlot();
-        if (!"capacity".equals(e.slug())) {
+        owner.gate().released(appId);
+        if (!"capacity".equals(e.slug()) && !InstanceUnavailableException.HELD_ELSEWHERE.equals(e.slug())) {
             log("start failed: " + e.getMessage());
             LOG.info("app {} failed to start: {}", appId, e.getMessage());
             owner.listener().onStatus(appId, AppStatus.FAILED, e.getMessage(), null);

@@ -8,6 +8,9 @@ import java.time.Duration;
  * or there is no room. {@link #slug()} becomes the problem type and the {@code X-Slipway-Error} header.
  */
 public final class InstanceUnavailableException extends SlipwayError {
+    /** The slug of {@link #heldElsewhere}. */
+    public static final String HELD_ELSEWHERE = "held-elsewhere";
+
     private InstanceUnavailableException(Kind kind, String slug, String detail, Duration retryAfter, String logTail) {
         // A blank log says nothing: the client is not sent an empty tail.
         super(kind, slug, detail, retryAfter, logTail == null || logTail.isBlank() ? null : logTail);
@@ -25,6 +28,12 @@ public final class InstanceUnavailableException extends SlipwayError {
     static InstanceUnavailableException capacity(int maxRunning) {
         return new InstanceUnavailableException(Kind.UNAVAILABLE, "capacity",
                 "all " + maxRunning + " instance slots are busy serving requests", Duration.ofSeconds(5), null);
+    }
+
+    /** For a {@link StartGate}: another replica runs the app now, so this one must not start it. */
+    public static InstanceUnavailableException heldElsewhere() {
+        return new InstanceUnavailableException(Kind.UNAVAILABLE, HELD_ELSEWHERE,
+                "another replica of Slipway runs this app now; try again, and the request goes to it", Duration.ofSeconds(1), null);
     }
 
     static InstanceUnavailableException notFound() {

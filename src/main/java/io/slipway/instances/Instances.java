@@ -42,6 +42,7 @@ public final class Instances implements AutoCloseable {
     private final ScheduledExecutorService idleChecker;
     private final UsageSink usage;
     private volatile StartInspection inspection = StartInspection.NONE;
+    private volatile StartGate gate = StartGate.OPEN;
 
     /** Where metered use goes: written to the store. Called on virtual threads; may block. */
     @FunctionalInterface
@@ -69,6 +70,15 @@ public final class Instances implements AutoCloseable {
         long meter = meteringInterval.toMillis();
         idleChecker.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("metering").start(this::flushAllUsage), meter, meter,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks {@code gate} before every start whether the app may run here (replicas: its lease); {@link StartGate#OPEN} until set. */
+    public void gateStartsWith(StartGate gate) {
+        this.gate = gate;
+    }
+
+    StartGate gate() {
+        return gate;
     }
 
     /** What every start asks of an app once it answers, before it takes traffic (MCP discovery); none until set. */
@@ -174,9 +184,20 @@ public final class Instances implements AutoCloseable {
         return instance == null ? Optional.empty() : Optional.ofNullable(instance.liveStatus());
     }
 
+    /** The apps running here now (not those still starting). Takes each instance's lock in turn. */
+    public java.util.List<String> runningHere() {
+        return instances.values().stream().filter(i -> i.liveStatus() == AppStatus.RUNNING).map(AppInstance::appId).toList();
+    }
+
+    /** Puts the app to sleep here, in the background, saying {@code why} in its log (another replica runs it now). */
+    public void sleep(String appId, String why) {
+        AppInstance instance = instances.get(appId);
+        if (instance != null) Thread.ofVirtual().name("sleep-" + appId).start(() -> instance.sleepNow(why));
+    }
+
     /** How many apps run now (a redeploy's two versions count once). Takes each instance's lock in turn. */
     public int running() {
-        return (int) instances.values().stream().filter(i -> i.liveStatus() == AppStatus.RUNNING).count();
+        return runningHere().size();
     }
 
     public Optional<Instant> lastActive(String appId) {

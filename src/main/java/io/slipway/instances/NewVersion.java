@@ -38,6 +38,8 @@ public final class NewVersion {
     static NewVersion start(AppInstance instance, App app) {
         if (instance.retired()) throw InstanceUnavailableException.notFound();
         Instances owner = instance.owner();
+        // The version serving runs here, or the app sleeps: either way its lease is this replica's to take or renew.
+        owner.gate().claim(app.id());
         owner.reserveSlot(instance);
         Sandbox sandbox = null;
         long t0 = System.nanoTime();

@@ -2,6 +2,8 @@ package io.slipway.proxy;
 
 import io.slipway.app.SlipwayError;
 import io.slipway.auth.AppAccess;
+import io.slipway.cluster.Placement;
+import io.slipway.cluster.Replica;
 import io.slipway.config.AppDomain;
 import io.slipway.config.Durations;
 import io.slipway.config.Plan;
@@ -60,6 +62,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * sandbox raises to match. Further requests queue for a connection.
      */
     public static final int MAX_CONNECTIONS_PER_APP = 2048;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ContainerProxy.class);
     private static final String LEASE = "slipway.lease";
     /** Carries an app's API key to Slipway, for clients that need their Authorization header for the app itself. */
     public static final String KEY_HEADER = "X-Slipway-Key";
@@ -95,6 +98,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
     private final ProtectedResources protectedResources;
     private final io.slipway.metering.ToolMeter tools;
     private final ExchangeListener exchanges;
+    /** Where each app runs among replicas sharing a database; null for one Slipway alone. */
+    private final Placement placement;
 
     /**
      * @param plans     each app's plan: its request rate limit
@@ -102,11 +107,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * @param appDomain the domain below which each app has a host of its own ({@code routing.appDomain}), if any
      * @param protectedResources which private apps are OAuth protected resources, whose 401 says where to get a token
      * @param exchanges who hears of every answer's status and time (metrics)
+     * @param placement where each app runs among replicas sharing a database (null: one Slipway alone, which serves all)
      */
     public ContainerProxy(Vertx vertx, Instances instances, AppAccess access, Duration maxWait, ProxySettings settings,
                           java.util.function.Function<io.slipway.app.App, Plan> plans, Budgets budgets,
                           java.util.Optional<AppDomain> appDomain, ProtectedResources protectedResources, McpRequests mcp,
-                          io.slipway.metering.ToolMeter tools, ExchangeListener exchanges) {
+                          io.slipway.metering.ToolMeter tools, ExchangeListener exchanges, Placement placement) {
+        this.placement = placement;
         this.exchanges = exchanges;
         this.mcpRequests = mcp;
         this.tools = tools;
@@ -122,8 +129,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.protectedResources = protectedResources;
     }
 
-    /** An event loop's own client to the apps, and the two ways of forwarding over it. */
-    private record PerLoop(HttpForwarder forwarder, HttpProxy proxy) {
+    /** An event loop's own client to the apps, the two ways of forwarding over it, and the relay to other replicas. */
+    private record PerLoop(HttpForwarder forwarder, HttpProxy proxy, ReplicaRelay relay) {
     }
 
     private PerLoop newLoop() {
@@ -136,7 +143,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 .origin(OriginRequestProvider.selector(context -> Future.succeededFuture(origin(context.get(LEASE, Lease.class)))))
                 // true: the interceptor must also run for WebSocket upgrades, or they would skip the path rewrite.
                 .addInterceptor(new SlipwayInterceptor(), true);
-        return new PerLoop(new HttpForwarder(client, this, maxBodyBytes), proxy);
+        ReplicaRelay relay = placement == null ? null : new ReplicaRelay(client, placement.replica().id(), placement.leasePeriod());
+        return new PerLoop(new HttpForwarder(client, this, maxBodyBytes), proxy, relay);
     }
 
     /**
@@ -170,12 +178,40 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());
             return;
         }
+        // Replicas: upgrades and HTTP/1.0 are not relayed yet; here, their start is refused while another replica runs the app.
+        boolean relayable = request.version() != HttpVersion.HTTP_1_0 && !request.headers().contains(HttpHeaders.UPGRADE);
+        if (placement != null && relayable && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
+            placeThenServe(request, paths);
+        } else {
+            serve(request, paths);
+        }
+    }
+
+    private void serve(HttpServerRequest request, ContainerPaths paths) {
         PerLoop loop = loops.get();
         if (request.version() == HttpVersion.HTTP_1_0 || request.headers().contains(HttpHeaders.UPGRADE)) {
             loop.proxy().handle(request);
         } else {
             loop.forwarder().forward(request, paths);
         }
+    }
+
+    /** Replicas: asks the database where the app runs (off the event loop), then serves the request here or relays it there. */
+    private void placeThenServe(HttpServerRequest request, ContainerPaths paths) {
+        request.pause();
+        String appId = paths.appId();
+        Vertx.currentContext().executeBlocking(() -> placement.elsewhere(appId), false).onComplete(where -> {
+            if (where.failed()) {
+                LOG.warn("cannot tell which replica runs app {}: {}", appId, where.cause().getMessage());
+                Problem.of(503, "store-unavailable", "Service Unavailable", "Slipway cannot reach its database to tell where this app runs")
+                        .withRetryAfter(Duration.ofSeconds(2)).send(request.response());
+                request.resume();
+            } else if (where.result().isPresent()) {
+                loops.get().relay().relay(request, where.result().get(), () -> placement.unreachable(appId));
+            } else {
+                serve(request, paths);
+            }
+        });
     }
 
     /**

@@ -58,6 +58,8 @@ final class HttpForwarder {
         incoming.pause();
         MultiMap headers = HttpHeaders.headers();
         HopByHop.copyEndToEnd(incoming.headers(), headers);
+        // Between replicas only (ReplicaRelay): the app is not told which replica relayed its request.
+        headers.remove(io.slipway.cluster.Replica.RELAYED_BY);
         proxy.forwardedHeaders(headers, incoming, paths);
         long declared = declaredLength(incoming);
         var mcp = proxy.mcpRequests().candidate(incoming, paths, declared);

@@ -72,10 +72,23 @@ public final class ClusterStore {
         });
     }
 
-    /** Gives up {@code replica}'s lease on {@code appId}, if it holds it: the app no longer runs there. */
+    /**
+     * Gives up {@code replica}'s lease on {@code appId}, if it holds it: the app no longer runs there. The row stays,
+     * expired, as the app's {@link #last} lease: that replica has its build.
+     */
     public void release(String appId, String replica) {
-        db.asSystem(h -> h.createUpdate("DELETE FROM app_leases WHERE app_id = :app AND holder = :holder")
+        db.asSystem(h -> h.createUpdate("UPDATE app_leases SET expires_at = 0 WHERE app_id = :app AND holder = :holder")
                 .bind("app", appId).bind("holder", replica).execute());
+    }
+
+    /** Forgets the lease on {@code appId}, held or not (the app was deleted): its holder's next renewal finds it gone. */
+    public void forget(String appId) {
+        db.asSystem(h -> h.createUpdate("DELETE FROM app_leases WHERE app_id = :app").bind("app", appId).execute());
+    }
+
+    /** The last lease taken on {@code appId}, expired or not; empty when none ever was (or the app was forgotten). */
+    public Optional<Lease> last(String appId) {
+        return db.asSystem(h -> h.createQuery(LEASES + "WHERE app_id = :app").bind("app", appId).map(LEASE).findOne());
     }
 
     /** The lease on {@code appId} if one holds at {@code now}; empty when none was taken or the last one expired. */

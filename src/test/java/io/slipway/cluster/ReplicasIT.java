@@ -1,6 +1,7 @@
 package io.slipway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.slipway.auth.SigningSecret;
 import io.slipway.testing.SlipwayCli;
@@ -8,7 +9,11 @@ import io.slipway.testing.TestApps;
 import io.slipway.testing.TestDatabase;
 import io.slipway.testing.TestServer;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two replicas of Slipway, each with a data dir of its own, on one real (embedded) PostgreSQL database (DESIGN §5,
- * "Several replicas"): what they share through it. So far: the local token secret, so that a token either replica or
- * {@code ./slipway token} signs, both accept; and the apps, which either lists and describes.
+ * "Several replicas"): what they share through it. The local token secret, so that a token either replica or
+ * {@code ./slipway token} signs, both accept; the apps, which either lists and describes; and the data plane: a request
+ * through either reaches the one process that runs the app, on the replica holding its lease, which is also the one
+ * that wakes it.
  */
 class ReplicasIT {
     @TempDir
@@ -62,6 +69,52 @@ class ReplicasIT {
                 .doesNotContain(TestDatabase.ROLE + ":" + TestDatabase.ROLE + "@");
         assertThat(a.get("/api/mcp-projects", run.lastLine()).statusCode()).isEqualTo(200);
         assertThat(b.get("/api/mcp-projects", run.lastLine()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAppDeployedThroughOneReplicaAnswersThroughTheOtherFromTheOneProcessThatRunsIt() {
+        String erin = a.token("erin");
+        String id = a.deploy(erin, "index.js", TestApps.source("counter.js"), Map.of("private", "true")).getString("id");
+        URI throughB = b.base().resolve("/containers/" + id + "/echo?x=1");
+        int before = seen(a, id, erin);
+
+        HttpResponse<String> posted = b.send(HttpRequest.newBuilder(throughB).header("Authorization", "Bearer " + erin)
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("hello through b")));
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        JsonObject echoed = new JsonObject(posted.body());
+        assertThat(echoed.getString("body")).isEqualTo("hello through b");
+        assertThat(echoed.getString("url")).isEqualTo("/echo?x=1");
+        assertThat(echoed.getJsonObject("headers").getString("authorization")).as("Slipway's credentials stop at the holder").isNull();
+        assertThat(echoed.getJsonObject("headers").getString("x-slipway-replica")).as("nor is the app told of the relay").isNull();
+        assertThat(a.send(HttpRequest.newBuilder(a.base().resolve("/containers/" + id + "/again")).header("Authorization", "Bearer " + erin))
+                .statusCode()).isEqualTo(200);
+        assertThat(b.send(HttpRequest.newBuilder(throughB)).statusCode()).as("a private app, relayed or not").isEqualTo(401);
+
+        assertThat(seen(b, id, erin) - before).as("one process saw both, and the refused one never").isEqualTo(2);
+        assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("it never ran on b").isFalse();
+    }
+
+    @Test
+    void anAppThatSleptOnOneReplicaIsWokenThereByARequestThroughTheOther() {
+        String fay = a.token("fay");
+        String id = a.deploy(fay, "index.js", TestApps.source("counter.js"), Map.of("sleepAfter", "1s")).getString("id");
+        assertThat(a.call(id, "/first").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "sleeping".equals(b.server(fay, id).getString("status")));
+
+        HttpResponse<String> woken = b.call(id, "/count");
+
+        assertThat(woken.statusCode()).as(woken.body()).isEqualTo(200);
+        assertThat(a.appLog(id).lines().filter(line -> line.endsWith("[slipway] starting"))).as("started on a at deploy and again now")
+                .hasSize(2);
+        assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("b has not its build").isFalse();
+    }
+
+    /** How many requests the counter app has seen, asked through {@code replica}. */
+    static int seen(TestServer replica, String id, String token) {
+        HttpResponse<String> count = replica.send(HttpRequest.newBuilder(replica.base().resolve("/containers/" + id + "/count"))
+                .header("Authorization", "Bearer " + token));
+        assertThat(count.statusCode()).as(count.body()).isEqualTo(200);
+        return new JsonObject(count.body()).getInteger("seen");
     }
 
     @Test

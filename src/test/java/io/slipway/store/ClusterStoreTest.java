@@ -100,4 +100,20 @@ class ClusterStoreTest {
         assertThat(store.acquire("app1", "replica-b", "http://b:3000", T0.plusSeconds(43), PERIOD).heldBy("replica-b")).isTrue();
         assertThat(store.current("app3", T0.plusSeconds(31))).as("b's lease was never renewed").isEmpty();
     }
+
+    @Test
+    void aReleasedLeaseStaysAsTheLastOneUntilTheAppIsForgotten() {
+        store.acquire("app1", "replica-a", "http://a:3000", T0, PERIOD);
+        store.release("app1", "replica-a");
+
+        assertThat(store.current("app1", T0.plusSeconds(1))).isEmpty();
+        assertThat(store.last("app1")).hasValueSatisfying(last -> assertThat(last.holderUrl()).isEqualTo("http://a:3000"));
+        store.acquire("app1", "replica-a", "http://a:3000", T0.plusSeconds(2), PERIOD);
+        store.renewAll("replica-a", T0.plusSeconds(3), PERIOD);
+
+        store.forget("app1");
+
+        assertThat(store.last("app1")).isEmpty();
+        assertThat(store.renewAll("replica-a", T0.plusSeconds(4), PERIOD)).as("its holder learns it is gone").isEmpty();
+    }
 }

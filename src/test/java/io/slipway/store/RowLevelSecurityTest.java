@@ -101,6 +101,21 @@ class RowLevelSecurityTest {
     }
 
     @Test
+    void aUsersTransactionSeesNoSharedSecretAndNoLease() throws SQLException {
+        new ClusterStore(database).agree("jwt", "00".repeat(32));
+        new ClusterStore(database).acquire("app1", "replica-a", "http://a", java.time.Instant.now(), java.time.Duration.ofSeconds(30));
+        try (Connection c = TestDatabase.connectAsRole(url)) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT set_config('slipway.user', 'alice', true)");
+                assertThat(column(s, "SELECT value FROM cluster_secrets")).isEmpty();
+                assertThat(column(s, "SELECT holder FROM app_leases")).isEmpty();
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
     void everyTableButFlywaysHasForcedRowLevelSecurity() throws SQLException {
         try (Connection c = TestDatabase.connectAsRole(url); Statement s = c.createStatement()) {
             List<String> unprotected = column(s, "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
@@ -108,6 +123,8 @@ class RowLevelSecurityTest {
             assertThat(unprotected).as("tables without forced row-level security").isEmpty();
             List<String> tables = column(s, "SELECT tablename FROM pg_policies WHERE policyname = 'tenant'");
             assertThat(tables).containsExactlyInAnyOrderElementsOf(TENANT_TABLES);
+            assertThat(column(s, "SELECT tablename FROM pg_policies WHERE policyname = 'system_only'"))
+                    .as("what replicas share, no tenant's").containsExactlyInAnyOrder("cluster_secrets", "app_leases");
         }
     }
 

@@ -1,0 +1,102 @@
+package io.slipway.proxy;
+
+import io.slipway.http.Problem;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.Pipe;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A request for an app that another replica runs, relayed to that replica as it came: its target, its {@code Host} and
+ * its end-to-end headers (the caller's credentials included: the replica that runs the app checks them, meters the
+ * exchange and applies the plan's limits), marked with {@code X-Slipway-Replica} so that the receiver serves it itself.
+ * Both bodies stream with back-pressure. A replica that cannot be reached is answered {@code 503 replica-unreachable}
+ * with {@code Retry-After}: its lease runs out within a lease period, and the next request then starts the app here.
+ */
+final class ReplicaRelay {
+    private final HttpClient client;
+    private final String self;
+    private final Duration retryAfter;
+
+    /**
+     * @param self       this replica's id, which the relayed request carries
+     * @param retryAfter how soon a client should try again when the replica is unreachable (the lease period)
+     */
+    ReplicaRelay(HttpClient client, String self, Duration retryAfter) {
+        this.client = client;
+        this.self = self;
+        this.retryAfter = retryAfter;
+    }
+
+    /** Relays {@code incoming} (paused) to the replica at {@code replicaUrl}; {@code unreachable} runs when none answers. */
+    void relay(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
+        URI peer = URI.create(replicaUrl);
+        MultiMap headers = HttpHeaders.headers();
+        HopByHop.copyEndToEnd(incoming.headers(), headers);
+        headers.set(io.slipway.cluster.Replica.RELAYED_BY, self);
+        RequestOptions options = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port(peer), peer.getHost()))
+                .setMethod(incoming.method()).setURI(incoming.uri()).setHeaders(headers);
+        client.request(options).onComplete(created -> {
+            if (created.failed()) {
+                unreachable.run();
+                answer(incoming, unreachable(replicaUrl));
+                return;
+            }
+            HttpClientRequest toPeer = created.result();
+            if (incoming.authority() != null) toPeer.authority(incoming.authority());
+            if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && incoming.method() != HttpMethod.GET && incoming.method() != HttpMethod.HEAD) {
+                toPeer.setChunked(true);
+            }
+            toPeer.response().onComplete(answered -> {
+                if (answered.failed()) {
+                    incoming.response().reset();
+                } else {
+                    answer(incoming, answered.result(), toPeer);
+                }
+            });
+            incoming.response().closeHandler(v -> toPeer.reset());
+            Pipe<Buffer> body = incoming.pipe();
+            body.endOnFailure(false);
+            body.to(toPeer).onFailure(e -> toPeer.reset());
+        });
+    }
+
+    private static void answer(HttpServerRequest incoming, HttpClientResponse fromPeer, HttpClientRequest toPeer) {
+        HttpServerResponse toClient = incoming.response();
+        toClient.setStatusCode(fromPeer.statusCode());
+        if (fromPeer.statusMessage() != null) toClient.setStatusMessage(fromPeer.statusMessage());
+        HopByHop.copyEndToEnd(fromPeer.headers(), toClient.headers());
+        if (!toClient.headers().contains(HttpHeaders.CONTENT_LENGTH) && incoming.method() != HttpMethod.HEAD) toClient.setChunked(true);
+        fromPeer.exceptionHandler(e -> {
+            toPeer.reset();
+            toClient.reset();
+        });
+        fromPeer.pipeTo(toClient).onFailure(e -> toClient.reset());
+    }
+
+    private Problem unreachable(String replicaUrl) {
+        return Problem.of(503, "replica-unreachable", "Service Unavailable", "the replica of Slipway that runs this app ("
+                + replicaUrl + ") does not answer; if it has gone, another takes the app over within "
+                + retryAfter.toSeconds() + " s").withRetryAfter(retryAfter);
+    }
+
+    private static void answer(HttpServerRequest incoming, Problem problem) {
+        problem.send(incoming.response());
+        incoming.resume();
+    }
+
+    private static int port(URI peer) {
+        if (peer.getPort() > 0) return peer.getPort();
+        return "https".equalsIgnoreCase(peer.getScheme()) ? 443 : 80;
+    }
+}
