@@ -57,7 +57,7 @@ class KubernetesManifestsIT {
         mockApiServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         mockApiServer.init();
         client = mockApiServer.createClient();
-        objects = parse(Kustomize.pinned().render(KUSTOMIZATION));
+        objects = parse(Kustomize.ofRecord().render(KUSTOMIZATION));
     }
 
     @AfterAll

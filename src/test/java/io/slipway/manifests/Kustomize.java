@@ -14,10 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * Renders a kustomization as {@code kubectl apply -k} would. The renderer of record is kustomize itself at a pinned
- * version, built from the Go module proxy once per build directory into {@code target/tools/}: Debian has no kubectl,
- * and a kubectl from elsewhere embeds whichever kustomize it was released with. {@code kubectl} on PATH is used only
- * where no Go toolchain is found, and otherwise to cross-check the pinned renderer ({@link #kubectl()}). Every run
- * waits for its command with a deadline.
+ * version, built from the Go module proxy once per build directory into {@code target/tools/}, since a kubectl embeds
+ * whichever kustomize it was released with (Debian's, 1.20, embeds kustomize v2.0.3) and may not be installed at all.
+ * {@code kubectl} on PATH is used only where no Go toolchain is found, and otherwise to cross-check the pinned renderer
+ * ({@link #kubectl()}). Every run waits for its command with a deadline.
  */
 final class Kustomize {
     /**
@@ -38,7 +38,7 @@ final class Kustomize {
     }
 
     /** The pinned kustomize, built first when this build directory has none, else kubectl when there is no Go. */
-    static Kustomize pinned() {
+    static Kustomize ofRecord() {
         Optional<Path> go = go();
         if (go.isPresent()) return new Kustomize(List.of(built(go.get()).toString(), "build"));
         return kubectl().orElseThrow(() -> new IllegalStateException("cannot render deploy/kubernetes: neither go (to build kustomize "
