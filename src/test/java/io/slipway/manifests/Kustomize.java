@@ -79,9 +79,14 @@ final class Kustomize {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // GOTOOLCHAIN=local: a module asking for a newer Go fails here, rather than making go fetch a toolchain.
+        // GOTOOLCHAIN=local: a module asking for a newer Go fails here, rather than making go fetch a toolchain. The
+        // module and build caches are the build directory's too (writable, so that a clean removes them): nothing of
+        // the test is left in the machine's home.
+        Path go0 = TOOLS.getParent().resolve("go");
         Commands.Result install = Commands.run(List.of(go.toString(), "install", MODULE + "@" + VERSION), TOOLS,
-                Map.of("GOBIN", TOOLS.toString(), "GOTOOLCHAIN", "local"), BUILD_TIMEOUT);
+                Map.of("GOBIN", TOOLS.toString(), "GOTOOLCHAIN", "local", "GOPATH", go0.toString(),
+                        "GOMODCACHE", go0.resolve("mod").toString(), "GOCACHE", go0.resolve("cache").toString(), "GOFLAGS", "-modcacherw"),
+                BUILD_TIMEOUT);
         if (install.exitCode() != 0 || !Files.isExecutable(binary)) {
             throw new AssertionError("go install " + MODULE + "@" + VERSION + " exited with " + install.exitCode() + ": " + install.stderr());
         }
