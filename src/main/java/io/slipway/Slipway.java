@@ -203,12 +203,17 @@ public final class Slipway implements AutoCloseable {
         mcpRecords.load(apps);
         // Clients' MCP sessions held across the apps' sleeps; one unused for a day is forgotten.
         io.slipway.mcp.McpSessions mcpSessions = new io.slipway.mcp.McpSessions(clock, java.time.Duration.ofDays(1));
-        Placement placement = replicas == null ? null : replicas.attach(instances, store, artifacts, app -> {
-            instances.register(app);
-            mcpRecords.load(List.of(app));
-        });
+        io.slipway.store.SourceStore sources = new io.slipway.store.SourceStore(database);
+        Placement placement = replicas == null ? null : replicas.attach(instances, deployments, store, artifacts, builder, sources, appLogs::of,
+                app -> {
+                    instances.refresh(app);
+                    mcpRecords.load(List.of(app));
+                });
         deployments.onDelete(id -> {
-            if (replicas != null) replicas.leases().forget(id);
+            if (replicas != null) {
+                replicas.leases().forget(id);
+                sources.deleteAllOf(id);
+            }
             keys.removeAllOf(id);
             mcpRecords.forget(id);
             mcpSessions.forget(id);

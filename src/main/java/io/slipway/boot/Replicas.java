@@ -8,7 +8,15 @@ import io.slipway.cluster.AppLeases;
 import io.slipway.cluster.Placement;
 import io.slipway.cluster.Replica;
 import io.slipway.config.SlipwayConfig;
+import io.slipway.build.AppBuilder;
+import io.slipway.build.BuiltCode;
+import io.slipway.deploy.Deployments;
+import io.slipway.deploy.Sources;
+import io.slipway.instances.InstanceUnavailableException;
 import io.slipway.instances.Instances;
+import io.slipway.instances.StartGate;
+import io.slipway.logs.LogSink;
+import io.slipway.store.SourceStore;
 import io.slipway.instances.LifecycleListener;
 import io.slipway.runtime.Layer;
 import io.slipway.store.AppStore;
@@ -19,6 +27,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
@@ -45,17 +54,62 @@ public record Replicas(Replica replica, AppLeases leases, ClusterStore cluster, 
     }
 
     /**
-     * Gates the instances' starts by the leases, renews them, and returns the data plane's placement.
+     * Gates the instances' starts by the leases (and builds an app first where this replica lacks its build), renews
+     * them, keeps each version's upload in the database for the other replicas, and returns the data plane's placement.
      *
      * @param known told of an app deployed through another replica before its first request here is served
      */
-    public Placement attach(Instances instances, AppStore store, LocalArtifactStore artifacts, Consumer<App> known) {
-        instances.gateStartsWith(leases);
+    public Placement attach(Instances instances, Deployments deployments, AppStore store, LocalArtifactStore artifacts, AppBuilder builder,
+                            SourceStore sources, Function<String, LogSink> logs, Consumer<App> known) {
+        deployments.keepSourcesIn(new Sources() {
+            @Override
+            public void built(App app, String fileName, byte[] content) {
+                sources.put(app.id(), app.owner(), app.codeHash(), fileName, content);
+            }
+
+            @Override
+            public void serving(App app) {
+                sources.retainOnly(app.id(), app.codeHash());
+            }
+        });
+        instances.gateStartsWith(new StartGate() {
+            @Override
+            public void claim(String appId) {
+                leases.claim(appId);
+                store.findById(appId).ifPresent(app -> {
+                    instances.refresh(app);
+                    if (!hasBuild(artifacts, app)) buildHere(app, builder, sources, logs.apply(appId));
+                });
+            }
+
+            @Override
+            public void released(String appId) {
+                leases.released(appId);
+            }
+        });
         leases.renewEveryThirdOfThePeriod(instances::runningHere, instances::sleep);
         return new Placement(cluster, replica, clock, period,
                 id -> instances.liveStatus(id).map(s -> s == AppStatus.RUNNING || s == AppStatus.STARTING).orElse(false),
                 id -> store.findById(id).map(app -> hasBuild(artifacts, app)).orElse(false),
                 id -> store.findById(id).ifPresent(known));
+    }
+
+    /**
+     * Builds the app's version on this replica, which never ran it (it was built on another, which may have gone), from
+     * the upload the database keeps: the same inputs give the same build, under the same digest.
+     */
+    private static void buildHere(App app, AppBuilder builder, SourceStore sources, LogSink log) {
+        SourceStore.Source source = sources.find(app.id(), app.codeHash()).orElseThrow(() -> InstanceUnavailableException.cannotRunHere(
+                "this replica of Slipway has not the app's build, and the database has not what it was built from (it was deployed "
+                        + "before replicas kept uploads): redeploy it", null));
+        log.event("building " + source.fileName() + " on this replica, which had not run this version");
+        BuiltCode built = builder.build(app.language(), app.transport(), source.fileName(), source.content(), app.requirements(), log);
+        if (!built.codeHash().equals(app.codeHash())) {
+            builder.discard(built);
+            throw InstanceUnavailableException.cannotRunHere("built again on this replica, the app's files differ from the version "
+                    + "deployed (another esbuild or a dependency set resolved otherwise): redeploy it", log.tail(2048));
+        }
+        builder.commit(built, app.id());
     }
 
     private static boolean hasBuild(LocalArtifactStore artifacts, App app) {

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * Where the data plane serves a request for an app: here, or at the replica that runs it. Here, without asking the
  * database, when the app's sandbox starts or runs on this replica ({@link #surelyHere}); otherwise by its lease
  * ({@link #elsewhere}): at the replica holding an unexpired one; at the replica that held the last one when this one
- * lacks the app's build (that one has it, and takes the lease again); else here, where the start claims the lease.
+ * lacks the app's build (that one has it, and takes the lease again) and that replica answers; else here, where the
+ * start claims the lease (and builds the app first when it must).
  * A replica found elsewhere is remembered for a second, so that a stream of requests costs one query a second.
  */
 public final class Placement {
@@ -31,6 +32,8 @@ public final class Placement {
     private final Consumer<String> servedHere;
     private final Duration leasePeriod;
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
+    /** Replicas that did not answer, by URL, and until when they are taken for gone. */
+    private final Map<String, Instant> unreachable = new ConcurrentHashMap<>();
 
     /**
      * @param runsHere     whether the app's sandbox starts or runs on this replica now (never blocks)
@@ -80,11 +83,17 @@ public final class Placement {
             remembered.put(appId, new Remembered(last.get().holderUrl(), now.plus(REMEMBERED)));
             return Optional.of(last.get().holderUrl());
         }
-        return hasBuildHere.test(appId) ? Optional.empty() : Optional.of(last.get().holderUrl());
+        Instant silentUntil = unreachable.get(last.get().holderUrl());
+        boolean silent = silentUntil != null && silentUntil.isAfter(now);
+        return silent || hasBuildHere.test(appId) ? Optional.empty() : Optional.of(last.get().holderUrl());
     }
 
-    /** The replica remembered for {@code appId} did not answer: ask the database again next time. */
-    public void unreachable(String appId) {
+    /**
+     * The replica at {@code url} did not answer a request for {@code appId}: the database is asked again next time, and
+     * for a lease period an app it held last, whose lease ran out, is served here rather than relayed to it.
+     */
+    public void unreachable(String appId, String url) {
         remembered.remove(appId);
+        unreachable.put(url, clock.instant().plus(leasePeriod));
     }
 }

@@ -42,6 +42,7 @@ public final class Deployments {
     private final Object storeLock = new Object();
     private final BuildAdmission admission;
     private volatile java.util.function.Consumer<String> onDelete;
+    private volatile Sources sources = Sources.NONE;
 
     /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
     public Deployments(AppStore store, AppBuilder builder, Instances instances, LocalArtifactStore artifacts, AppLogs logs, UploadValidator validator,
@@ -122,6 +123,7 @@ public final class Deployments {
                 building.transport(), building.mcp());
         boolean committed = false;
         try {
+            sources.built(app, valid.fileName(), valid.content());
             synchronized (lock(app.id())) {
                 synchronized (storeLock) {
                     // A delete meanwhile removed the row: the build is dropped, not moved into place.
@@ -135,6 +137,7 @@ public final class Deployments {
                     place.stored();
                 }
             }
+            sources.serving(app);
             return app;
         } catch (RuntimeException e) {
             if (!committed) builder.discard(built);
@@ -176,7 +179,14 @@ public final class Deployments {
             app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(),
                     old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath(), valid.transport(), valid.mcp());
+            try {
+                sources.built(app, valid.fileName(), valid.content());
+            } catch (RuntimeException e) {
+                builder.discard(built);
+                throw e;
+            }
             replacedStopped = startAndSwitch(old, app, built);
+            sources.serving(app);
             log.event("redeployed");
             LOG.info("user {} redeployed app {}", owner, id);
         }
@@ -271,6 +281,11 @@ public final class Deployments {
             }
             return builder.dependencySets().sweep(used, keep, clock.instant());
         }
+    }
+
+    /** Where each version's uploaded file is kept beyond the data dir (replicas); {@link Sources#NONE} until set. */
+    public void keepSourcesIn(Sources sources) {
+        this.sources = sources;
     }
 
     /** Also run when an app is deleted, after its instance stopped (its API keys go with it). */

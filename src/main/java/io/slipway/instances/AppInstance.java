@@ -146,11 +146,12 @@ final class AppInstance {
     }
 
     private void start(CompletableFuture<Running> ready) {
-        App current = app;
         Sandbox sandbox = null;
         long t0 = -1;
         try {
+            // First: with replicas, the claim may bring the app as another replica last stored it.
             owner.gate().claim(appId);
+            App current = app;
             owner.reserveSlot(this);
             synchronized (this) {
                 holdsSlot = true;

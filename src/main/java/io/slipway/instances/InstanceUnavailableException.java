@@ -36,6 +36,11 @@ public final class InstanceUnavailableException extends SlipwayError {
                 "another replica of Slipway runs this app now; try again, and the request goes to it", Duration.ofSeconds(1), null);
     }
 
+    /** For a {@link StartGate}: the app cannot run here, for {@code reason} (its build could not be made here). */
+    public static InstanceUnavailableException cannotRunHere(String reason, String logTail) {
+        return appFailed(reason, null, logTail);
+    }
+
     static InstanceUnavailableException notFound() {
         return new InstanceUnavailableException(Kind.NOT_FOUND, "not-found", "no app with this id", null, null);
     }

@@ -153,6 +153,14 @@ public final class Instances implements AutoCloseable {
         return NewVersion.start(instance, app);
     }
 
+    /**
+     * The app as stored now, changed elsewhere (another replica redeployed it): its next start here runs this version.
+     * Registers it when this Slipway did not know it yet.
+     */
+    public void refresh(App app) {
+        instances.computeIfAbsent(app.id(), id -> new AppInstance(this, app)).replanned(app);
+    }
+
     /** The app's owner moved to another plan: the new limits apply from the app's next start. */
     public void replanned(App app) {
         AppInstance instance = instances.get(app.id());

@@ -48,16 +48,20 @@ final class McpClient {
         if (protocolVersion != null) options.putHeader(PROTOCOL_VERSION, protocolVersion);
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent = new java.util.concurrent.atomic.AtomicReference<>();
+        // The answer's handlers are set as its head arrives, on the event loop, before the request is even sent: this
+        // runs on a virtual thread, which a busy machine may not schedule again before a short answer has ended (the
+        // handler set then, after the end, would throw and the answer would never complete).
         http.request(options).compose(request -> {
             sent.set(request);
-            return request.send(Buffer.buffer(body));
-        }).onComplete(response -> {
-            if (response.failed()) {
-                answer.completeExceptionally(response.cause());
-                return;
-            }
-            read(response.result(), id, answer);
-        });
+            request.response().onComplete(response -> {
+                if (response.failed()) {
+                    answer.completeExceptionally(response.cause());
+                } else {
+                    read(response.result(), id, answer);
+                }
+            });
+            return request.end(Buffer.buffer(body));
+        }).onFailure(answer::completeExceptionally);
         try {
             return await(answer, "POST " + path);
         } finally {

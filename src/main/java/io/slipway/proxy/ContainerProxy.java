@@ -181,7 +181,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         // Replicas: upgrades and HTTP/1.0 are not relayed yet; here, their start is refused while another replica runs the app.
         boolean relayable = request.version() != HttpVersion.HTTP_1_0 && !request.headers().contains(HttpHeaders.UPGRADE);
         if (placement != null && relayable && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
-            placeThenServe(request, paths);
+            placeThenServe(request, paths, false);
         } else {
             serve(request, paths);
         }
@@ -196,8 +196,12 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         }
     }
 
-    /** Replicas: asks the database where the app runs (off the event loop), then serves the request here or relays it there. */
-    private void placeThenServe(HttpServerRequest request, ContainerPaths paths) {
+    /**
+     * Replicas: asks the database where the app runs (off the event loop), then serves the request here or relays it
+     * there. A replica that does not answer is asked about once more ({@code retried}): an app it held last but whose
+     * lease ran out is then served here.
+     */
+    private void placeThenServe(HttpServerRequest request, ContainerPaths paths, boolean retried) {
         request.pause();
         String appId = paths.appId();
         Vertx.currentContext().executeBlocking(() -> placement.elsewhere(appId), false).onComplete(where -> {
@@ -207,7 +211,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                         .withRetryAfter(Duration.ofSeconds(2)).send(request.response());
                 request.resume();
             } else if (where.result().isPresent()) {
-                loops.get().relay().relay(request, where.result().get(), () -> placement.unreachable(appId));
+                String replica = where.result().get();
+                loops.get().relay().relay(request, replica, () -> {
+                    placement.unreachable(appId, replica);
+                    if (retried) loops.get().relay().refuse(request, replica); else placeThenServe(request, paths, true);
+                });
             } else {
                 serve(request, paths);
             }

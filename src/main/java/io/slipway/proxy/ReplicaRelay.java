@@ -38,7 +38,10 @@ final class ReplicaRelay {
         this.retryAfter = retryAfter;
     }
 
-    /** Relays {@code incoming} (paused) to the replica at {@code replicaUrl}; {@code unreachable} runs when none answers. */
+    /**
+     * Relays {@code incoming} (paused) to the replica at {@code replicaUrl}; when no connection to it can be had (so
+     * nothing of the request was sent), {@code unreachable} runs instead, to serve it some other way or {@link #refuse} it.
+     */
     void relay(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
         URI peer = URI.create(replicaUrl);
         MultiMap headers = HttpHeaders.headers();
@@ -49,7 +52,6 @@ final class ReplicaRelay {
         client.request(options).onComplete(created -> {
             if (created.failed()) {
                 unreachable.run();
-                answer(incoming, unreachable(replicaUrl));
                 return;
             }
             HttpClientRequest toPeer = created.result();
@@ -84,14 +86,11 @@ final class ReplicaRelay {
         fromPeer.pipeTo(toClient).onFailure(e -> toClient.reset());
     }
 
-    private Problem unreachable(String replicaUrl) {
-        return Problem.of(503, "replica-unreachable", "Service Unavailable", "the replica of Slipway that runs this app ("
-                + replicaUrl + ") does not answer; if it has gone, another takes the app over within "
-                + retryAfter.toSeconds() + " s").withRetryAfter(retryAfter);
-    }
-
-    private static void answer(HttpServerRequest incoming, Problem problem) {
-        problem.send(incoming.response());
+    /** Answers {@code 503 replica-unreachable}: the replica at {@code replicaUrl}, which holds the app, does not answer. */
+    void refuse(HttpServerRequest incoming, String replicaUrl) {
+        Problem.of(503, "replica-unreachable", "Service Unavailable", "the replica of Slipway that runs this app (" + replicaUrl
+                + ") does not answer; if it has gone, another takes the app over within " + retryAfter.toSeconds() + " s")
+                .withRetryAfter(retryAfter).send(incoming.response());
         incoming.resume();
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * that names no owner at all still returns only the current user's rows, or none when no user is set.
  */
 class RowLevelSecurityTest {
-    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users", "mcp_records", "tool_usage");
+    static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users", "mcp_records", "tool_usage",
+            "app_sources");
 
     String url;
     Database database;
@@ -47,6 +48,8 @@ class RowLevelSecurityTest {
         new McpRecordStore(database).put("bob-app", "bob", "v1", "", now);
         new ToolUsageStore(database).add("alice-app", "alice", now, java.util.Map.of("add", new ToolStats(1, 0, 5)));
         new ToolUsageStore(database).add("bob-app", "bob", now, java.util.Map.of("add", new ToolStats(1, 1, 5)));
+        new SourceStore(database).put("alice-app", "alice", "c1", "index.js", "alice's".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        new SourceStore(database).put("bob-app", "bob", "c1", "index.js", "bob's".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @AfterEach
