@@ -254,7 +254,7 @@ public final class Slipway implements AutoCloseable {
                 resourceMetadata.handle(request);
             } else if (proxy.serves(request)) {
                 proxy.handle(request);
-            } else {
+            } else if (!proxy.relaysControlPlane(request, api)) {
                 api.handle(request);
             }
         };

@@ -89,6 +89,18 @@ public final class Placement {
     }
 
     /**
+     * For the control plane: the URL of the replica that holds an unexpired lease on {@code appId} (it runs the app),
+     * or, with {@code orLast}, of the one that held the last (it has the app's build and latest log); empty when that
+     * is this replica, or none. Blocks.
+     */
+    public Optional<String> holder(String appId, boolean orLast) {
+        Optional<ClusterStore.Lease> last = store.last(appId);
+        if (last.isEmpty() || last.get().heldBy(replica.id())) return Optional.empty();
+        boolean live = !last.get().expiresAt().isBefore(clock.instant());
+        return live || orLast ? Optional.of(last.get().holderUrl()) : Optional.empty();
+    }
+
+    /**
      * The replica at {@code url} did not answer a request for {@code appId}: the database is asked again next time, and
      * for a lease period an app it held last, whose lease ran out, is served here rather than relayed to it.
      */

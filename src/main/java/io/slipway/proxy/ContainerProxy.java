@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.HostAndPort;
@@ -186,6 +187,33 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             serve(request, paths);
         }
     }
+
+    /**
+     * Replicas: the control-plane calls that belong where an app runs are relayed there — a redeploy
+     * ({@code PUT /api/containers/servers/{id}}) to the replica running the app, which starts the new version beside the
+     * one serving; its log ({@code GET …/{id}/logs}) to that replica or the one that ran it last, which has the log.
+     * Returns false, touching nothing, for any other request, and when this Slipway is alone; else the request is
+     * relayed, or given to {@code here} (the API) when this replica is the place or the other does not answer.
+     */
+    public boolean relaysControlPlane(HttpServerRequest request, io.vertx.core.Handler<HttpServerRequest> here) {
+        if (placement == null || request.getHeader(Replica.RELAYED_BY) != null) return false;
+        java.util.regex.Matcher call = CONTROL_PLANE.matcher(request.path());
+        if (!call.matches()) return false;
+        boolean logs = call.group(2) != null;
+        if (logs ? request.method() != HttpMethod.GET : request.method() != HttpMethod.PUT) return false;
+        request.pause();
+        String appId = call.group(1);
+        Vertx.currentContext().executeBlocking(() -> placement.holder(appId, logs), false).onComplete(where -> {
+            if (where.succeeded() && where.result().isPresent()) {
+                loops.get().relay().relay(request, where.result().get(), () -> here.handle(request));
+            } else {
+                here.handle(request);
+            }
+        });
+        return true;
+    }
+
+    private static final java.util.regex.Pattern CONTROL_PLANE = java.util.regex.Pattern.compile("/api/containers/servers/([^/]+)(/logs)?");
 
     private void serve(HttpServerRequest request, ContainerPaths paths) {
         PerLoop loop = loops.get();

@@ -118,6 +118,26 @@ class ReplicasIT {
     }
 
     @Test
+    void aRedeployThroughTheReplicaThatDoesNotRunTheAppIsDoneWhereItRunsAndItsLogReadThere() {
+        String hal = a.token("hal");
+        String id = a.deploy(hal, "index.js", TestApps.source("versioned.js"), Map.of("env", "{\"VERSION\":\"1\"}")).getString("id");
+        assertThat(new JsonObject(b.call(id, "/").body()).getString("version")).isEqualTo("1");
+
+        HttpResponse<String> redeployed = b.redeploy(hal, id, new io.slipway.testing.Multipart()
+                .file("index.js", TestApps.source("versioned.js") + "\n// two\n").field("env", "{\"VERSION\":\"2\"}"));
+
+        assertThat(redeployed.statusCode()).as(redeployed.body()).isEqualTo(200);
+        JsonObject throughB = new JsonObject(b.call(id, "/").body());
+        JsonObject throughA = new JsonObject(a.call(id, "/").body());
+        assertThat(throughB.getString("version")).isEqualTo("2");
+        assertThat(throughA.getString("instance")).as("one process, a's").isEqualTo(throughB.getString("instance"));
+        assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("built and run on a alone").isFalse();
+        HttpResponse<String> log = b.get("/api/containers/servers/" + id + "/logs", hal);
+        assertThat(log.statusCode()).isEqualTo(200);
+        assertThat(log.body()).as("a's log, read through b").contains("[slipway] redeployed");
+    }
+
+    @Test
     void anAppDeployedThroughOneReplicaIsListedAndDescribedByTheOther() {
         String dana = a.token("dana");
         String id = a.deploy(dana, "index.js", TestApps.source("hello.js"), Map.of("name", "shared")).getString("id");
