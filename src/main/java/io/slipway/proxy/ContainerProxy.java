@@ -190,8 +190,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /**
      * Replicas: the control-plane calls that belong where an app runs are relayed there — a redeploy
-     * ({@code PUT /api/containers/servers/{id}}) to the replica running the app, which starts the new version beside the
-     * one serving; its log ({@code GET …/{id}/logs}) to that replica or the one that ran it last, which has the log.
+     * ({@code PUT /api/containers/servers/{id}}) or a change of settings ({@code PATCH}) to the replica running the app,
+     * which starts the new version beside the one serving; its log ({@code GET …/{id}/logs}) to that replica or the one that ran it last, which has the log.
      * Returns false, touching nothing, for any other request, and when this Slipway is alone; else the request is
      * relayed, or given to {@code here} (the API) when this replica is the place or the other does not answer.
      */
@@ -200,7 +200,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         java.util.regex.Matcher call = CONTROL_PLANE.matcher(request.path());
         if (!call.matches()) return false;
         boolean logs = call.group(2) != null;
-        if (logs ? request.method() != HttpMethod.GET : request.method() != HttpMethod.PUT) return false;
+        if (logs ? request.method() != HttpMethod.GET : request.method() != HttpMethod.PUT && request.method() != HttpMethod.PATCH) return false;
         request.pause();
         String appId = call.group(1);
         Vertx.currentContext().executeBlocking(() -> placement.holder(appId, logs), false).onComplete(where -> {
