@@ -2,6 +2,7 @@ package io.slipway.runtime.kubernetes;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.ByteArrayOutputStream;
@@ -63,6 +64,7 @@ final class PodLogs {
     private List<Line> lines(String containerId) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
+            // A container removed as its pod ends, before the pod is gone, has nothing more to show.
             docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(true)
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
@@ -70,6 +72,8 @@ final class PodLogs {
                             output.writeBytes(frame.getPayload());
                         }
                     }).awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (NotFoundException e) {
+            return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * SIGTERM, and SIGKILL once {@code metadata.deletionGracePeriodSeconds} have passed (at once for 0; a later, shorter
  * grace shortens the wait); its status is then written with that container {@code terminated} with the exit code the
  * engine reports (0 for a clean exit, 143 for death by SIGTERM, 137 by SIGKILL) and the pod's phase {@code Succeeded} or
- * {@code Failed}; then its containers, volumes and address go, and last its finalizer, upon which the API server deletes
- * the object. A pod that vanished from the API is killed at once; on the kubelet's close, containers are removed at
+ * {@code Failed}; then its finalizer goes, upon which the API server deletes the object, and then its containers, volumes
+ * and address. A pod that vanished from the API is killed at once; on the kubelet's close, containers are removed at
  * once and the API is left alone.
  */
 final class PodTermination {
@@ -44,10 +44,16 @@ final class PodTermination {
         } catch (RuntimeException e) {
             LOG.warn("pod {}: its termination failed: {}", worker.name(), e.toString());
         } finally {
-            run.removeContainers();
-            if (volumes != null) volumes.close();
-            if (ip != null) node.addresses().release(ip);
-            if (!worker.abandoned() && !worker.gone()) removeFinalizer();
+            // The object goes first, the stopped containers after, as a kubelet collects them later: the API sees the
+            // pod gone as soon as it has stopped. Its address is free only once its containers are.
+            worker.finish();
+            try {
+                if (!worker.abandoned() && !worker.gone()) removeFinalizer();
+            } finally {
+                run.removeContainers();
+                if (volumes != null) volumes.close();
+                if (ip != null) node.addresses().release(ip);
+            }
         }
     }
 

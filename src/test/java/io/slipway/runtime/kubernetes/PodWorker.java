@@ -59,6 +59,7 @@ final class PodWorker {
     private volatile Pod pod;
     private volatile boolean gone;
     private volatile boolean abandoned;
+    private volatile boolean finished;
     private Thread thread;
 
     PodWorker(KubeletNode node, Pod pod) {
@@ -241,6 +242,15 @@ final class PodWorker {
 
     boolean abandoned() {
         return abandoned;
+    }
+
+    /** Whether its containers are gone: what is left of the pod is its object, about to go too. */
+    boolean finished() {
+        return finished;
+    }
+
+    void finish() {
+        finished = true;
     }
 
     Pod pod() {

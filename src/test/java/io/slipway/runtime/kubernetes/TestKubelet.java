@@ -189,7 +189,7 @@ public final class TestKubelet implements AutoCloseable {
     }
 
     private java.util.Optional<PodWorker> live(String podName) {
-        return workers.values().stream().filter(w -> w.name().equals(podName) && !w.gone()).reduce((first, later) -> later);
+        return workers.values().stream().filter(w -> w.name().equals(podName) && !w.gone() && !w.finished()).reduce((first, later) -> later);
     }
 
     private PodLogs.Lookup logsOf(String podNamespace, String pod, String container, boolean previous) {

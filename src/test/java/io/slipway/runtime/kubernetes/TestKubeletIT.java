@@ -1,5 +1,9 @@
 package io.slipway.runtime.kubernetes;
 
+import static io.slipway.runtime.kubernetes.SandboxCalls.DEADLINE;
+import static io.slipway.runtime.kubernetes.SandboxCalls.app;
+import static io.slipway.runtime.kubernetes.SandboxCalls.terminated;
+import static io.slipway.runtime.kubernetes.SandboxCalls.versionsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,28 +14,22 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.slipway.app.Language;
 import io.slipway.runtime.docker.DockerRuntimes;
 import io.slipway.runtime.docker.HostBuiltImages;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,14 +47,12 @@ class TestKubeletIT {
             const greeting = require('fs').readFileSync('/work/greeting', 'utf8');
             require('http').createServer((q, s) => s.end(greeting)).listen(+process.env.PORT, () => console.log('listening on ' + process.env.PORT));
             """;
-    private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     private static PodmanEngine engine;
     private static String node;
     private static TestKubelet kubelet;
     private static KubernetesClient client;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<SharedIndexInformer<Pod>> informers = new CopyOnWriteArrayList<>();
+    private SandboxCalls sandboxes;
 
     @BeforeAll
     static void startKubelet(PodmanEngine podman) {
@@ -72,75 +68,142 @@ class TestKubeletIT {
         if (kubelet != null) kubelet.close();
     }
 
+    @BeforeEach
+    void calls() {
+        sandboxes = new SandboxCalls(client, NAMESPACE);
+    }
+
     @AfterEach
     void stopWatching() {
-        informers.forEach(SharedIndexInformer::close);
+        sandboxes.close();
+    }
+
+    private static Deployment sandbox(String name, String appScript) {
+        return SandboxObjects.deployment(name, node, "0000abcd", WRITE_GREETING, appScript);
     }
 
     @Test
     void aDeploymentScaledToOneRunsItsPodReadyBehindItsServiceUntilScaledToZero() throws Exception {
-        String pod = scaleUp("hello", EXIT_ON_SIGTERM + SERVE_GREETING);
+        String pod = sandboxes.scaleUp(sandbox("hello", EXIT_ON_SIGTERM + SERVE_GREETING));
         Deployment deployment = client.apps().deployments().inNamespace(NAMESPACE).withName("hello").get();
         assertThat(deployment.getStatus().getReplicas()).isEqualTo(1);
         assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(1);
         assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(deployment.getMetadata().getGeneration());
-        Pod running = pod(pod);
+        Pod running = sandboxes.pod(pod);
         assertThat(running.getMetadata().getLabels()).containsAllEntriesOf(SandboxObjects.labels("hello"));
         assertThat(running.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getName()).isEqualTo("hello"));
+        assertThat(running.getStatus().getConditions()).filteredOn(c -> c.getStatus().equals("True")).extracting(c -> c.getType())
+                .containsExactlyInAnyOrder("PodScheduled", "Initialized", "ContainersReady", "Ready");
         assertThat(running.getStatus().getInitContainerStatuses()).singleElement()
                 .satisfies(s -> assertThat(s.getState().getTerminated().getReason()).isEqualTo("Completed"));
+        assertThat(app(running).getState().getRunning().getStartedAt()).isNotBlank();
 
-        String clusterIp = clusterIp("hello");
-        assertThat(get(clusterIp)).isEqualTo(GREETING);
+        String clusterIp = sandboxes.clusterIp("hello");
+        assertThat(sandboxes.get(clusterIp + ":80", "/")).isEqualTo(GREETING);
+        assertThat(sandboxes.get(running.getStatus().getPodIP() + ":8000", "/")).as("podIP:containerPort").isEqualTo(GREETING);
         await().atMost(DEADLINE).untilAsserted(() -> assertThat(client.pods().inNamespace(NAMESPACE).withName(pod).inContainer("app").getLog(true))
-                .contains("listening on 8000"));
-        assertThat(client.pods().inNamespace(NAMESPACE).withName(pod).inContainer("app").usingTimestamps().getLog())
-                .matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z listening on 8000\n");
+                .isEqualTo("listening on 8000\n"));
 
-        scale("hello", 0);
-        await().atMost(DEADLINE).until(() -> client.pods().inNamespace(NAMESPACE).withName(pod).get() == null);
-        await().atMost(DEADLINE).until(() -> readyReplicas("hello") == 0);
-        assertThatThrownBy(() -> get(clusterIp)).as("a Service with no ready pod refuses connections").isInstanceOf(ConnectException.class);
+        sandboxes.scale("hello", 0);
+        await().atMost(DEADLINE).until(() -> sandboxes.gone(pod));
+        await().atMost(DEADLINE).until(() -> sandboxes.readyReplicas("hello") == 0);
+        assertThatThrownBy(() -> sandboxes.get(clusterIp + ":80", "/")).as("a Service with no ready pod refuses connections")
+                .isInstanceOf(ConnectException.class);
+        sandboxes.remove("hello");
     }
 
     @Test
-    void aKilledAppContainerIsRestartedAndAnswersAgain() throws Exception {
-        String pod = scaleUp("crashy", EXIT_ON_SIGTERM + SERVE_GREETING);
+    void aKilledAppContainerIsRestartedAndItsLogsAreServedAsTheKubeletServesThem() throws Exception {
+        String pod = sandboxes.scaleUp(sandbox("crashy", EXIT_ON_SIGTERM + SERVE_GREETING));
+        String line = await().atMost(DEADLINE).until(() -> log(pod, "container=app&follow=true&timestamps=true"), l -> !l.isEmpty());
+        assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{0,8}[1-9])?Z listening on 8000\n");
+        Instant printed = Instant.parse(line.substring(0, line.indexOf(' ')));
+        assertThat(log(pod, "container=app&timestamps=true&sinceTime=" + encode(printed))).isEqualTo(line);
+        assertThat(log(pod, "container=app&timestamps=true&sinceTime=" + encode(printed.plusSeconds(1)))).isEmpty();
+
         kubelet.restartApp(pod);
-        await().atMost(DEADLINE).until(() -> app(pod(pod)).getRestartCount() == 1 && app(pod(pod)).getReady());
-        ContainerStateTerminated last = app(pod(pod)).getLastState().getTerminated();
-        assertThat(last.getExitCode()).isEqualTo(137);
-        assertThat(last.getReason()).as("exit 137 under a memory limit").isEqualTo("OOMKilled");
-        assertThat(app(pod(pod)).getState().getRunning()).isNotNull();
-        assertThat(get(clusterIp("crashy"))).isEqualTo(GREETING);
-        remove("crashy");
+        await().atMost(DEADLINE).until(() -> app(sandboxes.pod(pod)).getRestartCount() == 1 && app(sandboxes.pod(pod)).getReady());
+        ContainerStatus app = app(sandboxes.pod(pod));
+        assertThat(app.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+        assertThat(app.getLastState().getTerminated().getReason()).as("exit 137 under a memory limit").isEqualTo("OOMKilled");
+        assertThat(app.getState().getRunning()).isNotNull();
+        assertThat(sandboxes.get(sandboxes.clusterIp("crashy") + ":80", "/")).isEqualTo(GREETING);
+        assertThat(log(pod, "container=app&previous=true")).isEqualTo("listening on 8000\n");
+        await().atMost(DEADLINE).until(() -> log(pod, "container=app"), "listening on 8000\n"::equals);
+        sandboxes.remove("crashy");
     }
 
     @Test
-    void aPodDeletedWithAGraceOfOneSecondThatIgnoresSigtermIsKilledWithExitCode137() throws Exception {
-        String pod = scaleUp("stubborn", "process.on('SIGTERM', () => console.log('ignoring SIGTERM'));" + SERVE_GREETING);
-        List<Pod> seen = watch(name(pod), pod);
+    void aPodStoppedAsTheRuntimeStopsOneThatIgnoresSigtermIsKilledAfterItsGraceWithExitCode137() throws Exception {
+        String pod = sandboxes.scaleUp(sandbox("stubborn", "process.on('SIGTERM', () => console.log('ignoring SIGTERM'));" + SERVE_GREETING));
+        List<SandboxCalls.Seen> seen = sandboxes.watch("stubborn");
         long started = System.nanoTime();
-        client.pods().inNamespace(NAMESPACE).withName(pod).withGracePeriod(1).delete();
-        await().atMost(DEADLINE).until(() -> client.pods().inNamespace(NAMESPACE).withName(pod).get() == null);
+        sandboxes.scale("stubborn", 0);
+        sandboxes.deletePod(pod, 1);
+        await().atMost(DEADLINE).until(() -> sandboxes.gone(pod));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        System.out.printf("stubborn: gone %d ms after its DELETE with a grace of 1 s%n", took.toMillis());
-        assertThat(took).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(5));
-        assertThat(seen).anySatisfy(p -> assertThat(p.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(1));
-        assertThat(terminated(seen).getExitCode()).isEqualTo(137);
-        remove("stubborn");
+        System.out.printf("stubborn: gone %d ms after replicas 0 and a DELETE with a grace of 1 s (the template's: 5 s)%n", took.toMillis());
+        assertThat(took).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(4));
+        assertThat(versionsOf(seen, pod)).anySatisfy(p -> assertThat(p.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(1));
+        ContainerStateTerminated end = terminated(seen, pod);
+        assertThat(end.getExitCode()).isEqualTo(137);
+        assertThat(end.getReason()).as("killed by the kubelet, not by the OOM killer").isEqualTo("Error");
+        assertThat(log(pod, "container=app")).contains("pods \\\"" + pod + "\\\" not found");
+        sandboxes.remove("stubborn");
     }
 
     @Test
-    void aPodThatExitsCleanlyOnSigtermReportsExitCodeZero() throws Exception {
-        String pod = scaleUp("polite", EXIT_ON_SIGTERM + SERVE_GREETING);
-        List<Pod> seen = watch(name(pod), pod);
-        scale("polite", 0);
-        client.pods().inNamespace(NAMESPACE).withName(pod).withGracePeriod(10).delete();
-        await().atMost(Duration.ofSeconds(5)).until(() -> client.pods().inNamespace(NAMESPACE).withName(pod).get() == null);
-        assertThat(terminated(seen).getExitCode()).isEqualTo(0);
-        assertThat(terminated(seen).getReason()).isEqualTo("Completed");
-        remove("polite");
+    void aPodThatExitsCleanlyOnSigtermReportsExitCodeZero() {
+        String pod = sandboxes.scaleUp(sandbox("polite", EXIT_ON_SIGTERM + SERVE_GREETING));
+        List<SandboxCalls.Seen> seen = sandboxes.watch("polite");
+        sandboxes.scale("polite", 0);
+        sandboxes.deletePod(pod, 10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sandboxes.gone(pod));
+        assertThat(terminated(seen, pod).getExitCode()).isEqualTo(0);
+        assertThat(terminated(seen, pod).getReason()).isEqualTo("Completed");
+        assertThat(versionsOf(seen, pod).getLast().getStatus().getPhase()).isEqualTo("Succeeded");
+        sandboxes.remove("polite");
+    }
+
+    @Test
+    void aFailingInitContainerShowsItsExitAndIsRetriedWithBackOffUntilItSucceeds() throws Exception {
+        String failTwice = """
+                const fs = require('fs');
+                const tries = fs.existsSync('/work/tries') ? +fs.readFileSync('/work/tries', 'utf8') + 1 : 1;
+                fs.writeFileSync('/work/tries', String(tries));
+                if (tries < 3) { console.error('no layers yet'); process.exit(3); }
+                fs.writeFileSync('/work/greeting', 'fetched at try ' + tries);
+                """;
+        List<SandboxCalls.Seen> seen = sandboxes.watch("fetchy");
+        String pod = sandboxes.scaleUp(SandboxObjects.deployment("fetchy", node, "0000abcd", failTwice, EXIT_ON_SIGTERM + SERVE_GREETING));
+        assertThat(sandboxes.get(sandboxes.clusterIp("fetchy") + ":80", "/")).isEqualTo("fetched at try 3");
+        ContainerStatus fetch = sandboxes.pod(pod).getStatus().getInitContainerStatuses().getFirst();
+        assertThat(fetch.getRestartCount()).isEqualTo(2);
+        assertThat(fetch.getLastState().getTerminated().getExitCode()).isEqualTo(3);
+        List<ContainerStatus> fetches = versionsOf(seen, pod).stream().filter(p -> p.getStatus() != null && !p.getStatus().getInitContainerStatuses().isEmpty())
+                .map(p -> p.getStatus().getInitContainerStatuses().getFirst()).toList();
+        assertThat(fetches).extracting(s -> s.getState().getTerminated()).filteredOn(java.util.Objects::nonNull)
+                .anySatisfy(t -> assertThat(t.getExitCode()).isEqualTo(3)).anySatisfy(t -> assertThat(t.getReason()).isEqualTo("Error"));
+        assertThat(fetches).extracting(s -> s.getState().getWaiting()).filteredOn(java.util.Objects::nonNull)
+                .anySatisfy(w -> assertThat(w.getReason()).isEqualTo("CrashLoopBackOff"));
+        assertThat(versionsOf(seen, pod)).filteredOn(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).isNotEmpty();
+        sandboxes.remove("fetchy");
+    }
+
+    @Test
+    void aNewTemplateReplacesThePodOnlyOnceTheOldOneIsGone() throws Exception {
+        String old = sandboxes.scaleUp(sandbox("recreated", EXIT_ON_SIGTERM + SERVE_GREETING));
+        List<SandboxCalls.Seen> seen = sandboxes.watch("recreated");
+        sandboxes.patch("recreated", "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"" + SandboxObjects.START + "\":\"0000beef\"}}}}}");
+        await().atMost(DEADLINE).until(() -> sandboxes.gone(old));
+        Pod replacement = await().atMost(DEADLINE).until(() -> client.pods().inNamespace(NAMESPACE).withLabel(SandboxObjects.START, "0000beef")
+                .list().getItems().stream().filter(DeploymentController::ready).findFirst().orElse(null), java.util.Objects::nonNull);
+        int oldDeleted = seen.indexOf(seen.stream().filter(s -> s.event().equals("DELETED") && s.pod().getMetadata().getName().equals(old)).findFirst().orElseThrow());
+        int newAdded = seen.indexOf(seen.stream().filter(s -> s.pod().getMetadata().getName().equals(replacement.getMetadata().getName())).findFirst().orElseThrow());
+        assertThat(newAdded).as("Recreate: the new pod comes after the old one is gone").isGreaterThan(oldDeleted);
+        await().atMost(DEADLINE).until(() -> sandboxes.readyReplicas("recreated") == 1);
+        assertThat(sandboxes.get(sandboxes.clusterIp("recreated") + ":80", "/")).isEqualTo(GREETING);
+        sandboxes.remove("recreated");
     }
 
     @Test
@@ -148,7 +211,7 @@ class TestKubeletIT {
         TestKubelet other = TestKubelet.start(engine, "others");
         try (KubernetesClient otherClient = other.newClient(); DockerClient docker = DockerRuntimes.client(engine)) {
             otherClient.apps().deployments().inNamespace("others").resource(SandboxObjects.deployment("left", node, "00000001", WRITE_GREETING, SERVE_GREETING)).create();
-            otherClient.apps().deployments().inNamespace("others").withName("left").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":1}}");
+            new SandboxCalls(otherClient, "others").scale("left", 1);
             Map<String, String> label = Map.of(PodContainers.KUBELET_LABEL, other.containerLabel());
             await().atMost(DEADLINE).until(() -> docker.listContainersCmd().withLabelFilter(label).exec().stream()
                     .anyMatch(c -> c.getNames()[0].contains("k8s_app_")));
@@ -159,82 +222,18 @@ class TestKubeletIT {
         }
     }
 
-    /** Creates the Deployment and Service, scales to 1 as the runtime does (a merge patch); the pod, once ready. */
-    private String scaleUp(String name, String appScript) {
-        client.apps().deployments().inNamespace(NAMESPACE).resource(SandboxObjects.deployment(name, node, "0000abcd", WRITE_GREETING, appScript)).create();
-        client.services().inNamespace(NAMESPACE).resource(SandboxObjects.service(name)).create();
-        long started = System.nanoTime();
-        scale(name, 1);
-        await().atMost(DEADLINE).until(() -> readyReplicas(name) == 1);
-        System.out.printf("%s: ready %d ms after the scale-up%n", name, Duration.ofNanos(System.nanoTime() - started).toMillis());
-        Pod pod = client.pods().inNamespace(NAMESPACE).withLabel(SandboxObjects.APP, name).list().getItems().getFirst();
-        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
-        assertThat(app(pod).getReady()).isTrue();
-        return pod.getMetadata().getName();
+    /** {@code GET …/pods/<pod>/log?<query>} on the mock API server, as the runtime sends it: the body. */
+    private String log(String pod, String query) throws Exception {
+        String path = "/api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + "/log?" + query;
+        java.net.URL url = java.net.URI.create(kubelet.apiServer().url(path)).toURL();
+        var connection = (java.net.HttpURLConnection) url.openConnection();
+        connection.setReadTimeout(5000);
+        try (var body = connection.getResponseCode() < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
-    private void scale(String name, int replicas) {
-        client.apps().deployments().inNamespace(NAMESPACE).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");
-    }
-
-    private void remove(String name) {
-        client.apps().deployments().inNamespace(NAMESPACE).withName(name).delete();
-        client.services().inNamespace(NAMESPACE).withName(name).delete();
-        await().atMost(DEADLINE).until(() -> client.pods().inNamespace(NAMESPACE).withLabel(SandboxObjects.APP, name).list().getItems().isEmpty());
-    }
-
-    private int readyReplicas(String name) {
-        var status = client.apps().deployments().inNamespace(NAMESPACE).withName(name).get().getStatus();
-        return status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
-    }
-
-    private String clusterIp(String name) {
-        return await().atMost(DEADLINE).until(() -> client.services().inNamespace(NAMESPACE).withName(name).get().getSpec().getClusterIP(),
-                ip -> ip != null && !ip.isEmpty());
-    }
-
-    private Pod pod(String name) {
-        return client.pods().inNamespace(NAMESPACE).withName(name).get();
-    }
-
-    private static ContainerStatus app(Pod pod) {
-        return pod.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals("app")).findFirst().orElseThrow();
-    }
-
-    /** Every version of the pod the API shows from now on, as the runtime's informer (by label) sees them. */
-    private List<Pod> watch(String app, String pod) {
-        List<Pod> seen = new CopyOnWriteArrayList<>();
-        informers.add(client.pods().inNamespace(NAMESPACE).withLabel(SandboxObjects.APP, app).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod p) {
-                if (p.getMetadata().getName().equals(pod)) seen.add(p);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod now) {
-                if (now.getMetadata().getName().equals(pod)) seen.add(now);
-            }
-
-            @Override
-            public void onDelete(Pod p, boolean unknown) {
-                if (p.getMetadata().getName().equals(pod)) seen.add(p);
-            }
-        }));
-        return seen;
-    }
-
-    private static String name(String pod) {
-        return pod.substring(0, pod.lastIndexOf('-'));
-    }
-
-    private static ContainerStateTerminated terminated(List<Pod> seen) {
-        return seen.stream().filter(p -> p.getStatus() != null && !p.getStatus().getContainerStatuses().isEmpty())
-                .map(p -> app(p).getState().getTerminated()).filter(java.util.Objects::nonNull).reduce((first, last) -> last)
-                .orElseThrow(() -> new AssertionError("no version of the pod showed its app container terminated"));
-    }
-
-    private String get(String clusterIp) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + clusterIp + ":80/")).timeout(Duration.ofSeconds(5)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    private static String encode(Instant time) {
+        return URLEncoder.encode(PodLogs.rfc3339Nano(time), StandardCharsets.UTF_8);
     }
 }
