@@ -17,9 +17,18 @@ public final class HostBuiltImages {
 
     /** The image name for {@code language}'s apps in {@code engine}; blocks for the import (a few seconds, once per engine). */
     public static String of(PodmanEngine engine, Language language) {
+        return interpreter(engine, language).image();
+    }
+
+    /** The interpreter's path inside {@link #of}'s image (the host's path of it), for a command that names it. */
+    public static String program(PodmanEngine engine, Language language) {
+        return interpreter(engine, language).program();
+    }
+
+    private static BaseImages.Interpreter interpreter(PodmanEngine engine, Language language) {
         EngineClients clients = EngineClients.of(DockerRuntimes.host(engine));
         try {
-            return new BaseImages(clients.calls(), clients.raw(), Optional.empty(), Optional.empty(), HostTools.find()).of(language).image();
+            return new BaseImages(clients.calls(), clients.raw(), Optional.empty(), Optional.empty(), HostTools.find()).of(language);
         } finally {
             clients.close();
         }

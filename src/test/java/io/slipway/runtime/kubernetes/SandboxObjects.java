@@ -64,6 +64,14 @@ final class SandboxObjects {
                 .endSpec().endTemplate().endSpec().build();
     }
 
+    /** {@code deployment} with its app container running {@code command} in {@code image} instead. */
+    static Deployment withApp(Deployment deployment, String image, List<String> command) {
+        Container app = deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        app.setImage(image);
+        app.setCommand(command);
+        return deployment;
+    }
+
     static Service service(String name) {
         return new ServiceBuilder().withNewMetadata().withName(name).withLabels(labels(name)).endMetadata()
                 .withNewSpec().withType("ClusterIP").withSelector(Map.of(APP, name, SLOT, "a"))

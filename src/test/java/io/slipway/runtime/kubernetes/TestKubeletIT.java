@@ -207,6 +207,26 @@ class TestKubeletIT {
     }
 
     @Test
+    void aPythonAppRunsInTheHostBuiltPythonImage() throws Exception {
+        String serve = """
+                import http.server, os
+                class Greeting(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        self.send_response(200)
+                        self.end_headers()
+                        self.wfile.write(open('/work/greeting', 'rb').read())
+                print('listening', flush=True)
+                http.server.HTTPServer(('', int(os.environ['PORT'])), Greeting).serve_forever()
+                """;
+        String python = HostBuiltImages.of(engine, Language.PYTHON);
+        String pod = sandboxes.scaleUp(SandboxObjects.withApp(sandbox("snake", SERVE_GREETING), python,
+                List.of(HostBuiltImages.program(engine, Language.PYTHON), "-c", serve)));
+        assertThat(sandboxes.get(sandboxes.clusterIp("snake") + ":80", "/")).isEqualTo(GREETING);
+        assertThat(log(pod, "container=app")).as("stdout, then the access log on stderr").startsWith("listening\n").contains("\"GET / HTTP/1.1\" 200");
+        sandboxes.remove("snake");
+    }
+
+    @Test
     void closingTheKubeletLeavesNoContainerInTheEngine() throws Exception {
         TestKubelet other = TestKubelet.start(engine, "others");
         try (KubernetesClient otherClient = other.newClient(); DockerClient docker = DockerRuntimes.client(engine)) {
