@@ -1,5 +1,6 @@
 package io.slipway.runtime.kubernetes;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +113,7 @@ final class PodLogs {
 
     /** Go's {@code time.RFC3339Nano} in UTC, as the kubelet writes log timestamps: {@code 2006-01-02T15:04:05.999999999Z}. */
     static String rfc3339Nano(Instant time) {
-        String seconds = time.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String seconds = time.truncatedTo(ChronoUnit.SECONDS).toString();
         if (time.getNano() == 0) return seconds;
         String fraction = String.format("%09d", time.getNano()).replaceAll("0+$", "");
         return seconds.substring(0, seconds.length() - 1) + "." + fraction + "Z";
@@ -119,7 +121,7 @@ final class PodLogs {
 
     private static String status(int code, String message) {
         return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                + com.fasterxml.jackson.databind.node.TextNode.valueOf(message) + ",\"reason\":\"" + (code == 404 ? "NotFound" : "BadRequest")
+                + TextNode.valueOf(message) + ",\"reason\":\"" + (code == 404 ? "NotFound" : "BadRequest")
                 + "\",\"code\":" + code + "}";
     }
 }

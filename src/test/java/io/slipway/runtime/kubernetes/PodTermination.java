@@ -3,6 +3,8 @@ package io.slipway.runtime.kubernetes;
 import com.github.dockerjava.api.exception.DockerException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.slipway.runtime.kubernetes.PodStatuses.Exit;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -107,7 +109,7 @@ final class PodTermination {
             int index = finalizers.indexOf(KubeletNode.FINALIZER);
             if (index < 0) return;
             node.api().pods().inNamespace(worker.namespace()).withName(worker.name()).patch(
-                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                    PatchContext.of(PatchType.JSON),
                     "[{\"op\":\"test\",\"path\":\"/metadata/finalizers/" + index + "\",\"value\":\"" + KubeletNode.FINALIZER + "\"},"
                             + "{\"op\":\"remove\",\"path\":\"/metadata/finalizers/" + index + "\"}]");
         } catch (KubernetesClientException e) {

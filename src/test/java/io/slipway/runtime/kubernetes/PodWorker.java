@@ -2,7 +2,6 @@ package io.slipway.runtime.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -273,9 +272,5 @@ final class PodWorker {
     /** The engine id of the pod's container {@code name}'s current (or previous) run, if it has one. */
     Optional<String> containerId(String name, boolean previous) {
         return run.containerId(name, previous);
-    }
-
-    ContainerStatus appStatus() {
-        return run.status().getContainerStatuses().getFirst();
     }
 }

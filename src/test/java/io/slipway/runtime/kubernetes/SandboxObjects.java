@@ -4,10 +4,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,13 +82,13 @@ final class SandboxObjects {
     }
 
     static Map<String, String> withStart(Map<String, String> labels, String start) {
-        var all = new java.util.LinkedHashMap<>(labels);
+        var all = new LinkedHashMap<>(labels);
         all.put(START, start);
         return all;
     }
 
-    private static io.fabric8.kubernetes.api.model.SecurityContext containerSecurity() {
-        return new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+    private static SecurityContext containerSecurity() {
+        return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop(List.of("ALL")).endCapabilities().build();
     }
 }

@@ -10,23 +10,28 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.slipway.app.FileTrees;
 import io.slipway.runtime.docker.DockerRuntimes;
 import io.slipway.testing.PodmanEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,14 +82,14 @@ public final class TestKubelet implements AutoCloseable {
 
     private TestKubelet(PodmanEngine engine, String namespace, Duration backOff) throws IOException {
         this.namespace = namespace;
-        Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> expectations = new HashMap<>();
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubeletDispatcher dispatcher = new KubeletDispatcher(expectations);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
         server.init();
         api = server.createClient();
         docker = DockerRuntimes.client(engine);
         waits = DockerRuntimes.longCallClient(engine);
-        id = HexFormat.of().formatHex(java.security.SecureRandom.getSeed(4));
+        id = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         LoopbackAddresses addresses = new LoopbackAddresses();
         node = new KubeletNode(api, docker, waits, new PodContainers(docker, id), addresses, Files.createTempDirectory("test-kubelet-"),
                 backOff, backOff.multipliedBy(16));
@@ -188,16 +193,16 @@ public final class TestKubelet implements AutoCloseable {
         });
     }
 
-    private java.util.Optional<PodWorker> live(String podName) {
+    private Optional<PodWorker> live(String podName) {
         return workers.values().stream().filter(w -> w.name().equals(podName) && !w.gone() && !w.finished()).reduce((first, later) -> later);
     }
 
     private PodLogs.Lookup logsOf(String podNamespace, String pod, String container, boolean previous) {
-        var worker = podNamespace.equals(namespace) ? live(pod) : java.util.Optional.<PodWorker>empty();
+        var worker = podNamespace.equals(namespace) ? live(pod) : Optional.<PodWorker>empty();
         if (worker.isEmpty()) return new PodLogs.Lookup.Missing(404, "pods \"" + pod + "\" not found");
         List<Container> containers = worker.get().pod().getSpec().getContainers();
         String name = container.isEmpty() ? containers.getFirst().getName() : container;
-        boolean known = java.util.stream.Stream.concat(containers.stream(), worker.get().pod().getSpec().getInitContainers().stream())
+        boolean known = Stream.concat(containers.stream(), worker.get().pod().getSpec().getInitContainers().stream())
                 .anyMatch(c -> c.getName().equals(name));
         if (!known) return new PodLogs.Lookup.Missing(400, "container " + name + " is not valid for pod " + pod);
         return worker.get().containerId(name, previous).<PodLogs.Lookup>map(PodLogs.Lookup.Found::new)

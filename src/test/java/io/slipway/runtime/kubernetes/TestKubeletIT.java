@@ -19,13 +19,19 @@ import io.slipway.runtime.docker.DockerRuntimes;
 import io.slipway.runtime.docker.HostBuiltImages;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
+import com.sun.net.httpserver.HttpServer;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,9 +88,28 @@ class TestKubeletIT {
         return SandboxObjects.deployment(name, node, "0000abcd", WRITE_GREETING, appScript);
     }
 
+    /**
+     * The init container fetches the greeting from the host's loopback, as the runtime's {@code fetch} downloads the
+     * layers from Slipway.
+     */
     @Test
     void aDeploymentScaledToOneRunsItsPodReadyBehindItsServiceUntilScaledToZero() throws Exception {
-        String pod = sandboxes.scaleUp(sandbox("hello", EXIT_ON_SIGTERM + SERVE_GREETING));
+        HttpServer layers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        layers.createContext("/greeting", exchange -> {
+            byte[] body = GREETING.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        layers.start();
+        String download = "fetch('http://127.0.0.1:" + layers.getAddress().getPort() + "/greeting').then(r => r.text())"
+                + ".then(t => require('fs').writeFileSync('/work/greeting', t)).catch(e => { console.error(e); process.exit(1); })";
+        String pod;
+        try {
+            pod = sandboxes.scaleUp(SandboxObjects.deployment("hello", node, "0000abcd", download, EXIT_ON_SIGTERM + SERVE_GREETING));
+        } finally {
+            layers.stop(0);
+        }
         Deployment deployment = client.apps().deployments().inNamespace(NAMESPACE).withName("hello").get();
         assertThat(deployment.getStatus().getReplicas()).isEqualTo(1);
         assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(1);
@@ -182,9 +207,9 @@ class TestKubeletIT {
         assertThat(fetch.getLastState().getTerminated().getExitCode()).isEqualTo(3);
         List<ContainerStatus> fetches = versionsOf(seen, pod).stream().filter(p -> p.getStatus() != null && !p.getStatus().getInitContainerStatuses().isEmpty())
                 .map(p -> p.getStatus().getInitContainerStatuses().getFirst()).toList();
-        assertThat(fetches).extracting(s -> s.getState().getTerminated()).filteredOn(java.util.Objects::nonNull)
+        assertThat(fetches).extracting(s -> s.getState().getTerminated()).filteredOn(Objects::nonNull)
                 .anySatisfy(t -> assertThat(t.getExitCode()).isEqualTo(3)).anySatisfy(t -> assertThat(t.getReason()).isEqualTo("Error"));
-        assertThat(fetches).extracting(s -> s.getState().getWaiting()).filteredOn(java.util.Objects::nonNull)
+        assertThat(fetches).extracting(s -> s.getState().getWaiting()).filteredOn(Objects::nonNull)
                 .anySatisfy(w -> assertThat(w.getReason()).isEqualTo("CrashLoopBackOff"));
         assertThat(versionsOf(seen, pod)).filteredOn(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).isNotEmpty();
         sandboxes.remove("fetchy");
@@ -197,7 +222,7 @@ class TestKubeletIT {
         sandboxes.patch("recreated", "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"" + SandboxObjects.START + "\":\"0000beef\"}}}}}");
         await().atMost(DEADLINE).until(() -> sandboxes.gone(old));
         Pod replacement = await().atMost(DEADLINE).until(() -> client.pods().inNamespace(NAMESPACE).withLabel(SandboxObjects.START, "0000beef")
-                .list().getItems().stream().filter(DeploymentController::ready).findFirst().orElse(null), java.util.Objects::nonNull);
+                .list().getItems().stream().filter(DeploymentController::ready).findFirst().orElse(null), Objects::nonNull);
         int oldDeleted = seen.indexOf(seen.stream().filter(s -> s.event().equals("DELETED") && s.pod().getMetadata().getName().equals(old)).findFirst().orElseThrow());
         int newAdded = seen.indexOf(seen.stream().filter(s -> s.pod().getMetadata().getName().equals(replacement.getMetadata().getName())).findFirst().orElseThrow());
         assertThat(newAdded).as("Recreate: the new pod comes after the old one is gone").isGreaterThan(oldDeleted);
@@ -245,8 +270,7 @@ class TestKubeletIT {
     /** {@code GET …/pods/<pod>/log?<query>} on the mock API server, as the runtime sends it: the body. */
     private String log(String pod, String query) throws Exception {
         String path = "/api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + "/log?" + query;
-        java.net.URL url = java.net.URI.create(kubelet.apiServer().url(path)).toURL();
-        var connection = (java.net.HttpURLConnection) url.openConnection();
+        var connection = (HttpURLConnection) URI.create(kubelet.apiServer().url(path)).toURL().openConnection();
         connection.setReadTimeout(5000);
         try (var body = connection.getResponseCode() < 400 ? connection.getInputStream() : connection.getErrorStream()) {
             return new String(body.readAllBytes(), StandardCharsets.UTF_8);
