@@ -46,11 +46,15 @@ import org.slf4j.LoggerFactory;
  * graceful termination, and its {@code status} as a kubelet writes it ({@link PodWorker}, {@link PodContainers}).</li>
  * <li>Services get a {@code spec.clusterIP} on the host's loopback that forwards to their ready pods ({@link
  * ServiceProxy}).</li>
- * <li>The API server's graceful pod deletion and {@code pods/log} are added to the mock ({@link KubeletDispatcher}).</li>
+ * <li>The API server's graceful pod deletion, RFC 7386 merge patches and {@code pods/log} are added to the mock
+ * ({@link KubeletDispatcher}).</li>
  * </ul>
- * It does not simulate: scheduling (every pod is on one node), NetworkPolicies (ignored), RBAC, admission, resource
- * requests, volumes other than emptyDir, {@code valueFrom} in env, more than one app container per pod, exec probes,
- * liveness and startup probes, Events, or any object kind beyond Deployments, Pods and Services. Needs root and
+ * It does not simulate: scheduling (every pod is on one node, {@value KubeletNode#NODE_NAME}), NetworkPolicies (ignored:
+ * an app container reaches what slirp4netns lets it, the internet and the host's non-loopback addresses), RBAC,
+ * admission, validation, resource requests, volumes other than emptyDir, {@code valueFrom} in env, more than one app
+ * container per pod, exec, liveness and startup probes, image pulls (a missing image leaves the container waiting with
+ * {@code ErrImagePull} until the pod is deleted, not retried), Deployment conditions, Events, and any object kind beyond
+ * Deployments, Pods and Services. A followed log ({@code follow=true}) ends at once with what there is. Needs root and
  * podman's {@code slirp4netns}.
  *
  * <p>{@link #start} starts the mock API server and the kubelet; {@link #newClient()} gives clients of it; {@link
