@@ -169,8 +169,9 @@ public final class TestKubelet implements AutoCloseable {
                 if (closed) return;
                 List<Pod> pods = api.pods().inNamespace(namespace).list().getItems();
                 runPods(pods);
-                deployments.reconcile(api.apps().deployments().inNamespace(namespace).list().getItems(), pods);
+                // Services first: once a Deployment's status says no pod is ready, its Service refuses connections.
                 services.reconcile(api.services().inNamespace(namespace).list().getItems(), pods);
+                deployments.reconcile(api.apps().deployments().inNamespace(namespace).list().getItems(), pods);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
