@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * <li>A JSON merge patch ({@code application/merge-patch+json}) is applied as RFC 7386 says: arrays are replaced, a
  * {@code null} removes its key. The CRUD store's own merge appends to arrays and stores the nulls (measured on 7.9.0:
  * a patch of {@code containers} left the old container first and the new one second).</li>
- * <li>{@code GET …/pods/<pod>/log} is answered by {@link PodLogs}.</li>
+ * <li>{@code GET …/pods/<pod>/log} is answered by {@link PodLogEndpoint}.</li>
  * </ul>
  * A request that the mock server's {@code expect()} scripted an answer for gets that answer first, as with {@code
  * KubernetesMixedDispatcher}. Everything else is the CRUD store's. Its answers run on the mock server's event loop: the log answer blocks it for the
@@ -50,7 +50,7 @@ final class KubeletDispatcher extends KubernetesCrudDispatcher {
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher scripted;
-    private volatile PodLogs logs;
+    private volatile PodLogEndpoint logs;
 
     /** @param expectations the mock server's scripted answers, which {@code expect()} adds to */
     KubeletDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
@@ -59,7 +59,7 @@ final class KubeletDispatcher extends KubernetesCrudDispatcher {
     }
 
     /** Answers log requests from {@code podLogs} from now on; before, they get a 404. */
-    void serveLogs(PodLogs podLogs) {
+    void serveLogs(PodLogEndpoint podLogs) {
         this.logs = podLogs;
     }
 
@@ -74,7 +74,7 @@ final class KubeletDispatcher extends KubernetesCrudDispatcher {
         if (pod.matches()) {
             Map<String, String> query = query(pod.group(5));
             if (pod.group(4) != null && "GET".equals(request.getMethod())) {
-                PodLogs answering = logs;
+                PodLogEndpoint answering = logs;
                 return answering == null ? new MockResponse().setResponseCode(404) : answering.answer(pod.group(2), pod.group(3), query);
             }
             if (pod.group(4) == null && "DELETE".equals(request.getMethod())) return deleteGracefully(request, pod.group(1), query);

@@ -99,7 +99,7 @@ public final class TestKubelet implements AutoCloseable {
                 backOff, backOff.multipliedBy(16));
         deployments = new DeploymentController(api, namespace);
         services = new ServiceProxy(api, namespace, addresses);
-        dispatcher.serveLogs(new PodLogs(docker, this::logsOf));
+        dispatcher.serveLogs(new PodLogEndpoint(docker, this::logsOf));
         ResourceEventHandler<Object> nudge = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Object o) {
@@ -202,16 +202,16 @@ public final class TestKubelet implements AutoCloseable {
         return workers.values().stream().filter(w -> w.name().equals(podName) && !w.gone() && !w.finished()).reduce((first, later) -> later);
     }
 
-    private PodLogs.Lookup logsOf(String podNamespace, String pod, String container, boolean previous) {
+    private PodLogEndpoint.Lookup logsOf(String podNamespace, String pod, String container, boolean previous) {
         var worker = podNamespace.equals(namespace) ? live(pod) : Optional.<PodWorker>empty();
-        if (worker.isEmpty()) return new PodLogs.Lookup.Missing(404, "pods \"" + pod + "\" not found");
+        if (worker.isEmpty()) return new PodLogEndpoint.Lookup.Missing(404, "pods \"" + pod + "\" not found");
         List<Container> containers = worker.get().pod().getSpec().getContainers();
         String name = container.isEmpty() ? containers.getFirst().getName() : container;
         boolean known = Stream.concat(containers.stream(), worker.get().pod().getSpec().getInitContainers().stream())
                 .anyMatch(c -> c.getName().equals(name));
-        if (!known) return new PodLogs.Lookup.Missing(400, "container " + name + " is not valid for pod " + pod);
-        return worker.get().containerId(name, previous).<PodLogs.Lookup>map(PodLogs.Lookup.Found::new)
-                .orElseGet(() -> new PodLogs.Lookup.Missing(400, "container \"" + name + "\" in pod \"" + pod + "\" is waiting to start: PodInitializing"));
+        if (!known) return new PodLogEndpoint.Lookup.Missing(400, "container " + name + " is not valid for pod " + pod);
+        return worker.get().containerId(name, previous).<PodLogEndpoint.Lookup>map(PodLogEndpoint.Lookup.Found::new)
+                .orElseGet(() -> new PodLogEndpoint.Lookup.Missing(400, "container \"" + name + "\" in pod \"" + pod + "\" is waiting to start: PodInitializing"));
     }
 
     @SuppressWarnings("unchecked")

@@ -278,6 +278,6 @@ class TestKubeletIT {
     }
 
     private static String encode(Instant time) {
-        return URLEncoder.encode(PodLogs.rfc3339Nano(time), StandardCharsets.UTF_8);
+        return URLEncoder.encode(PodLogEndpoint.rfc3339Nano(time), StandardCharsets.UTF_8);
     }
 }

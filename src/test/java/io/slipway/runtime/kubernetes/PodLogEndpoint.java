@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * follows reconnects. 404 for a pod the kubelet does not run, 400 for a container that has not started, as the API
  * server answers. Stateless; called on the mock server's event loop.
  */
-final class PodLogs {
+final class PodLogEndpoint {
     /** Which engine container holds a pod's container's output. */
     interface Containers {
         Lookup find(String namespace, String pod, String container, boolean previous);
@@ -44,7 +44,7 @@ final class PodLogs {
     private final DockerClient docker;
     private final Containers containers;
 
-    PodLogs(DockerClient docker, Containers containers) {
+    PodLogEndpoint(DockerClient docker, Containers containers) {
         this.docker = docker;
         this.containers = containers;
     }
