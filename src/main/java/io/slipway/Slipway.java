@@ -131,7 +131,8 @@ public final class Slipway implements AutoCloseable {
         if (config.sandbox().enabled()) DataDirAccess.openForSandboxes(dataDir, config.build());
         Database database = Database.open(config.databaseUrl(), dataDir.database());
         AppStore store = new AppStore(database);
-        TokenService tokens = new TokenService(io.slipway.boot.TokenSecret.of(database, dataDir.root()), clock);
+        byte[] tokenSecret = io.slipway.boot.TokenSecret.of(database, dataDir.root());
+        TokenService tokens = new TokenService(tokenSecret, clock);
         HostTools tools = HostTools.find();
         if (!config.sandbox().enabled()) {
             LOG.warn("RUNNING WITHOUT A SANDBOX (--unsafe-no-sandbox): uploaded code runs as {} with full access to this machine",
@@ -146,7 +147,10 @@ public final class Slipway implements AutoCloseable {
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy"), RegistryProxy.hostsFor(config.build()))
                 : null;
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
-        SandboxRuntime runtime = runtimes.runtime(artifacts);
+        AtomicReference<Integer> listening = new AtomicReference<>(config.port());
+        io.slipway.artifacts.ArtifactTokens grants = new io.slipway.artifacts.ArtifactTokens(tokenSecret, clock);
+        SandboxRuntime runtime = runtimes.runtime(artifacts, new io.slipway.artifacts.LayerDownloads(grants,
+                () -> RuntimeFactory.artifactUrl(config, listening.get())));
         AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy));
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
@@ -162,7 +166,6 @@ public final class Slipway implements AutoCloseable {
         ToolMeter toolMeter = new ToolMeter(toolUsage, clock, meters);
         AtomicReference<Instances> running = new AtomicReference<>();
         // Replicas sharing a PostgreSQL database run each app on one of them, by a lease (README, "Several replicas").
-        AtomicReference<Integer> listening = new AtomicReference<>(config.port());
         Replicas replicas = database.kind() == Database.Kind.POSTGRESQL
                 ? Replicas.on(database, config, dataDir, clock, listening::get) : null;
         LifecycleListener lifecycle = ((LifecycleListener) (id, status, error, lastActive) -> store.updateStatus(id, status, error,
@@ -228,7 +231,7 @@ public final class Slipway implements AutoCloseable {
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
-                mcpRecords, metrics::scrape);
+                mcpRecords, metrics::scrape, new io.slipway.api.ArtifactDownloads(grants, artifacts));
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,

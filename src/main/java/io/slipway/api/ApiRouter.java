@@ -67,14 +67,16 @@ public final class ApiRouter {
      * @param endpoints where each app is reached, as the server JSON says
      * @param readiness what {@code /readyz} reports
      * @param metrics   what {@code /metrics} answers: the Prometheus text
+     * @param artifacts the layers pods download, with a grant rather than a user's token
      */
     public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
                                 Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch, io.slipway.mcp.McpRecords mcp,
-                                java.util.function.Supplier<String> metrics) {
+                                java.util.function.Supplier<String> metrics, ArtifactDownloads artifacts) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
+        router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.

@@ -6,7 +6,9 @@ import io.slipway.config.SlipwayConfig;
 import io.slipway.runtime.BuildRunner;
 import io.slipway.runtime.RegistryGateway;
 import io.slipway.runtime.SandboxRuntime;
+import io.slipway.runtime.RemoteLayers;
 import io.slipway.runtime.docker.DockerSandboxRuntime;
+import io.slipway.runtime.kubernetes.KubernetesSandboxRuntime;
 import io.slipway.runtime.docker.DockerSettings;
 import io.slipway.runtime.process.BubblewrapBuilds;
 import io.slipway.runtime.process.HostBuilds;
@@ -16,6 +18,7 @@ import io.slipway.runtime.process.ProcessSandboxRuntime;
 import io.slipway.runtime.process.UnsandboxedRuntime;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -47,15 +50,48 @@ public final class RuntimeFactory {
         return HostCheck.run(config.sandbox().uidBase());
     }
 
-    /** @throws IllegalArgumentException when the configured runtime cannot run here, saying what to configure instead */
-    public SandboxRuntime runtime(LocalArtifactStore artifacts) {
+    /**
+     * @param remote where sandboxes that run away from this host (pods) download their layers
+     * @throws IllegalArgumentException when the configured runtime cannot run here, saying what to configure instead
+     */
+    public SandboxRuntime runtime(LocalArtifactStore artifacts, RemoteLayers remote) {
         return switch (config.runtime().kind()) {
             case PROCESS -> config.sandbox().enabled()
                     ? new ProcessSandboxRuntime(tools, dataDir, config.sandbox(), artifacts::directory, uids)
                     : new UnsandboxedRuntime(tools, dataDir, artifacts::directory);
             case DOCKER -> docker(artifacts);
-            case KUBERNETES -> throw new IllegalArgumentException("runtime: kubernetes is not in this build yet; use runtime: process");
+            case KUBERNETES -> kubernetes(remote);
         };
+    }
+
+    /**
+     * The client configures itself as fabric8's does: in a pod, from its service account; elsewhere from {@code
+     * KUBECONFIG} (or {@code ~/.kube/config}). One of the two images may stand for both (Slipway's own image has both
+     * interpreters).
+     */
+    private SandboxRuntime kubernetes(RemoteLayers remote) {
+        var kubernetes = config.runtime().kubernetes();
+        String node = kubernetes.nodeImage().or(kubernetes::pythonImage).orElseThrow(() -> new IllegalArgumentException(
+                "runtime: kubernetes needs the image apps run in: set kubernetes.nodeImage (and kubernetes.pythonImage where Python apps need "
+                        + "another) to an image the cluster can pull whose node and python3 are this Slipway's own, at the same paths: builds "
+                        + "run here, so Slipway's own image is the one that fits (README, \"Slipway on Kubernetes\")"));
+        String python = kubernetes.pythonImage().orElse(node);
+        io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+        String namespace = kubernetes.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+        LOG.info("apps run as Deployments in the namespace {} of the Kubernetes API at {}", namespace, client.getMasterUrl());
+        return new KubernetesSandboxRuntime(client, namespace, SandboxLabel.of(dataDir.root()),
+                KubernetesSandboxRuntime.settings(node, python, SandboxLabel.of(dataDir.root()), config.sandbox().tmpSize().bytes()),
+                kubernetes.slipwayPods(), remote);
+    }
+
+    /**
+     * Where pods download their layers from this Slipway: {@code kubernetes.artifactUrl}, else {@code
+     * cluster.advertiseUrl} (where the other replicas reach this one, which holds the layers it starts), else this
+     * host's loopback at the port Slipway listens on, which only pods on this host's network reach.
+     */
+    public static URI artifactUrl(SlipwayConfig config, int listeningPort) {
+        return config.runtime().kubernetes().artifactUrl().or(() -> config.cluster().advertiseUrl())
+                .orElseGet(() -> URI.create("http://127.0.0.1:" + listeningPort));
     }
 
     private SandboxRuntime docker(LocalArtifactStore artifacts) {

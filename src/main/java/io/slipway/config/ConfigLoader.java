@@ -92,6 +92,11 @@ public final class ConfigLoader {
         d.put("docker.pythonImage", "");
         d.put("docker.network", "slipway");
         d.put("docker.maxLayerSize", "4GiB");
+        d.put("kubernetes.namespace", "");
+        d.put("kubernetes.nodeImage", "");
+        d.put("kubernetes.pythonImage", "");
+        d.put("kubernetes.artifactUrl", "");
+        d.put("kubernetes.slipwayPods", "app.kubernetes.io/name=slipway");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -287,7 +292,10 @@ public final class ConfigLoader {
         var docker = new RuntimeSettings.Docker(optional(v.text("docker.host")).map(URI::create), optional(v.text("docker.nodeImage")),
                 optional(v.text("docker.pythonImage")), v.choice("docker.network", RuntimeSettings.Docker.Network.class),
                 v.size("docker.maxLayerSize"));
-        return new RuntimeSettings(v.choice("runtime", RuntimeSettings.Kind.class), docker);
+        var kubernetes = new RuntimeSettings.Kubernetes(optional(v.text("kubernetes.namespace")), optional(v.text("kubernetes.nodeImage")),
+                optional(v.text("kubernetes.pythonImage")), v.url("kubernetes.artifactUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
+                RuntimeSettings.Kubernetes.labels(v.text("kubernetes.slipwayPods")));
+        return new RuntimeSettings(v.choice("runtime", RuntimeSettings.Kind.class), docker, kubernetes);
     }
 
     private static java.util.Optional<String> optional(String text) {
@@ -360,7 +368,8 @@ public final class ConfigLoader {
                 + " maxConcurrent=" + l.maxConcurrent() + " maxPerUser=" + l.maxPerUser() + " maxQueued=" + l.maxQueued()
                 + " keepUnusedDeps=" + Durations.format(l.keepUnusedDeps()));
         lines.add("runtime: " + c.runtime().kind().name().toLowerCase(java.util.Locale.ROOT)
-                + (c.runtime().kind() == RuntimeSettings.Kind.DOCKER ? " " + c.runtime().docker() : ""));
+                + (c.runtime().kind() == RuntimeSettings.Kind.DOCKER ? " " + c.runtime().docker() : "")
+                + (c.runtime().kind() == RuntimeSettings.Kind.KUBERNETES ? " " + c.runtime().kubernetes() : ""));
         lines.add("sandbox: " + c.sandbox());
         lines.add("logs: maxFollowersPerApp=" + c.logs().maxFollowersPerApp() + " maxFollowersPerUser=" + c.logs().maxFollowersPerUser()
                 + " keepAliveInterval=" + Durations.format(c.logs().keepAliveInterval()));

@@ -8,13 +8,19 @@ import java.util.Optional;
  * Which sandbox runtime runs the apps ({@code runtime}, env {@code SLIPWAY_RUNTIME}), and the settings of the engines
  * that need some. The process runtime's own are {@link SlipwayConfig.SandboxSettings sandbox.*}.
  */
-public record RuntimeSettings(Kind kind, Docker docker) {
+public record RuntimeSettings(Kind kind, Docker docker, Kubernetes kubernetes) {
     /** DESIGN §5: bubblewrap on this host, a Docker Engine API (Docker or Podman), or Kubernetes. */
     public enum Kind { PROCESS, DOCKER, KUBERNETES }
 
     public RuntimeSettings {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(docker, "docker");
+        Objects.requireNonNull(kubernetes, "kubernetes");
+    }
+
+    /** With the default {@code kubernetes.*} settings. */
+    public RuntimeSettings(Kind kind, Docker docker) {
+        this(kind, docker, Kubernetes.DEFAULTS);
     }
 
     /**
@@ -63,15 +69,55 @@ public record RuntimeSettings(Kind kind, Docker docker) {
         }
     }
 
+    /**
+     * The kubernetes runtime: the namespace its objects go in ({@code kubernetes.namespace}; empty: the client's own,
+     * from in-cluster config or {@code KUBECONFIG}, else {@code default}); the images apps run in
+     * ({@code kubernetes.nodeImage}, {@code kubernetes.pythonImage}: builds run on Slipway's host, so an image whose
+     * interpreters are Slipway's own, at the same paths, is what fits — Slipway's own image, say); where pods download
+     * their layers ({@code kubernetes.artifactUrl}; empty: {@code cluster.advertiseUrl}); and the labels of Slipway's
+     * own pods ({@code kubernetes.slipwayPods}, {@code k=v,k=v}), the only pods an app's NetworkPolicy admits.
+     */
+    public record Kubernetes(Optional<String> namespace, Optional<String> nodeImage, Optional<String> pythonImage, Optional<URI> artifactUrl,
+                             java.util.Map<String, String> slipwayPods) {
+        public static final java.util.Map<String, String> DEFAULT_SLIPWAY_PODS = java.util.Map.of("app.kubernetes.io/name", "slipway");
+        public static final Kubernetes DEFAULTS = new Kubernetes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                DEFAULT_SLIPWAY_PODS);
+
+        public Kubernetes {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(nodeImage, "nodeImage");
+            Objects.requireNonNull(pythonImage, "pythonImage");
+            Objects.requireNonNull(artifactUrl, "artifactUrl");
+            slipwayPods = java.util.Map.copyOf(slipwayPods);
+            if (slipwayPods.isEmpty()) throw new IllegalArgumentException("kubernetes.slipwayPods must name at least one label of Slipway's pods");
+        }
+
+        /** {@code k=v,k=v} as a map. */
+        public static java.util.Map<String, String> labels(String text) {
+            java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+            for (String pair : text.split(",")) {
+                if (pair.isBlank()) continue;
+                int equals = pair.indexOf('=');
+                if (equals <= 0) throw new IllegalArgumentException("kubernetes.slipwayPods: '" + pair.trim() + "' is no label=value");
+                labels.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+            }
+            return labels;
+        }
+    }
+
     public static RuntimeSettings process() {
         return new RuntimeSettings(Kind.PROCESS, new Docker(Optional.empty(), Optional.empty(), Optional.empty(), Docker.Network.SLIPWAY));
     }
 
     public RuntimeSettings withKind(Kind newKind) {
-        return new RuntimeSettings(newKind, docker);
+        return new RuntimeSettings(newKind, docker, kubernetes);
     }
 
     public RuntimeSettings withDocker(Docker newDocker) {
-        return new RuntimeSettings(kind, newDocker);
+        return new RuntimeSettings(kind, newDocker, kubernetes);
+    }
+
+    public RuntimeSettings withKubernetes(Kubernetes newKubernetes) {
+        return new RuntimeSettings(kind, docker, newKubernetes);
     }
 }

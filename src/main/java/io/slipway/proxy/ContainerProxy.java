@@ -179,8 +179,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());
             return;
         }
-        // Replicas: upgrades and HTTP/1.0 are not relayed yet; here, their start is refused while another replica runs the app.
-        boolean relayable = request.version() != HttpVersion.HTTP_1_0 && !request.headers().contains(HttpHeaders.UPGRADE);
+        // Replicas: HTTP/1.0 is not relayed yet (its answer cannot be chunked); its start is refused while another replica runs the app.
+        boolean relayable = request.version() != HttpVersion.HTTP_1_0;
         if (placement != null && relayable && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
             placeThenServe(request, paths, false);
         } else {
@@ -240,10 +240,12 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 request.resume();
             } else if (where.result().isPresent()) {
                 String replica = where.result().get();
-                loops.get().relay().relay(request, replica, () -> {
+                Runnable unreachable = () -> {
                     placement.unreachable(appId, replica);
                     if (retried) loops.get().relay().refuse(request, replica); else placeThenServe(request, paths, true);
-                });
+                };
+                if (request.headers().contains(HttpHeaders.UPGRADE)) loops.get().relay().tunnel(request, replica, unreachable);
+                else loops.get().relay().relay(request, replica, unreachable);
             } else {
                 serve(request, paths);
             }
