@@ -73,7 +73,10 @@ final class PodContainers {
         } catch (NotFoundException e) {
             throw new ContainerConfigException("ErrImagePull", "the engine has no image " + container.getImage());
         }
-        HostConfig host = HostConfig.newHostConfig().withInit(false).withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE))
+        // A pod that shares one process namespace has the pause container as its PID 1, so no container's command is:
+        // an init in each container stands in for it (the command then gets SIGTERM's default action, as on a node).
+        boolean shared = Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace());
+        HostConfig host = HostConfig.newHostConfig().withInit(shared).withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE))
                 .withBinds(volumes.binds(container));
         security(pod, container, host);
         limits(container, host);

@@ -6,11 +6,9 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import io.fabric8.mockwebserver.http.MockResponse;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +61,18 @@ final class PodLogEndpoint {
     record Line(Instant time, String text) {
     }
 
+    /** Where each of the engine's log entries begins: its timestamp and a space. */
+    private static final java.util.regex.Pattern ENTRY =
+            java.util.regex.Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})) ");
+
+    /**
+     * The container's output as lines. The engine's stream is its log entries, each led by its timestamp, cut into
+     * frames anywhere (inside a timestamp too); a long line is several entries (podman splits them, as the CRI's partial
+     * lines are), each but the last without its newline: they are joined again under the first one's time, as a kubelet
+     * serves them. (An app line that holds such a timestamp and a space would be cut there: the test apps' do not.)
+     */
     private List<Line> lines(String containerId) {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
         try {
             // A container removed as its pod ends, before the pod is gone, has nothing more to show.
             docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(true)
@@ -79,16 +87,26 @@ final class PodLogEndpoint {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String text = output.toString(StandardCharsets.UTF_8);
         List<Line> lines = new ArrayList<>();
-        for (String line : output.toString(StandardCharsets.UTF_8).split("\n")) {
-            int space = line.indexOf(' ');
-            if (space < 0) continue;
-            try {
-                lines.add(new Line(OffsetDateTime.parse(line.substring(0, space)).toInstant(), line.substring(space + 1)));
-            } catch (DateTimeParseException e) {
-                throw new IllegalStateException("the engine's log line has no timestamp: " + line, e);
+        java.util.regex.Matcher entry = ENTRY.matcher(text);
+        StringBuilder partial = new StringBuilder();
+        Instant partialTime = null;
+        boolean found = entry.find();
+        while (found) {
+            Instant at = OffsetDateTime.parse(entry.group(1)).toInstant();
+            int from = entry.end();
+            found = entry.find();
+            String piece = text.substring(from, found ? entry.start() : text.length());
+            if (partialTime == null) partialTime = at;
+            partial.append(piece);
+            if (piece.endsWith("\n")) {
+                lines.add(new Line(partialTime, partial.substring(0, partial.length() - 1)));
+                partial.setLength(0);
+                partialTime = null;
             }
         }
+        if (partialTime != null) lines.add(new Line(partialTime, partial.toString()));
         return lines;
     }
 
