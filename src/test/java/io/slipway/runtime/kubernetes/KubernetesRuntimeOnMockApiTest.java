@@ -62,10 +62,29 @@ class KubernetesRuntimeOnMockApiTest {
     private KubernetesSandboxRuntime runtime;
     private final ArtifactTokens grants = new ArtifactTokens(SECRET, Clock.systemUTC());
 
+    /** How many of the next watches of pods the mock answers with an error (500, then 410 Gone), as an API server may. */
+    private final java.util.concurrent.atomic.AtomicInteger failingPodWatches = new java.util.concurrent.atomic.AtomicInteger();
+
     @BeforeEach
     void startTheMockApiServer() {
         var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
+        KubernetesMixedDispatcher store = new KubernetesMixedDispatcher(responses);
+        io.fabric8.mockwebserver.http.Dispatcher scripted = new io.fabric8.mockwebserver.http.Dispatcher() {
+            @Override
+            public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                String path = request.getPath();
+                if (path.startsWith("/api/v1/namespaces/" + NS + "/pods?") && path.contains("watch=true")) {
+                    int left = failingPodWatches.getAndUpdate(n -> Math.max(0, n - 1));
+                    if (left > 0) {
+                        int code = left % 2 == 0 ? 500 : 410;
+                        return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(code).setBody(
+                                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code + "}");
+                    }
+                }
+                return store.dispatch(request);
+            }
+        };
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses, scripted, false);
         api.init();
         client = api.createClient();
         runtime = new KubernetesSandboxRuntime(api.createClient(), NS, OWNER, KubernetesSandboxRuntime.settings("registry.example/slipway:1",
@@ -304,5 +323,27 @@ class KubernetesRuntimeOnMockApiTest {
                 .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"message\":\"deployments is forbidden\"}").always();
 
         assertThat(runtime.check().problems()).singleElement().satisfies(p -> assertThat(p).contains("403", "Role"));
+    }
+
+    /**
+     * The API refuses the pod watches of a runtime starting now, first with 500 and then with 410 Gone: its informer lists
+     * and watches again, and a pod's status still reaches its sandbox.
+     */
+    @Test
+    void podWatchesThatFailAreMadeAgainAndThePodsStatusStillReachesItsSandbox() {
+        failingPodWatches.set(2);
+        try (KubernetesSandboxRuntime second = new KubernetesSandboxRuntime(api.createClient(), NS, "fedcba9876543210",
+                KubernetesSandboxRuntime.settings("registry.example/slipway:1", "registry.example/slipway:1", "fedcba9876543210",
+                        DataSize.ofMebibytes(64).bytes()), Map.of("app.kubernetes.io/name", "slipway"),
+                new LayerDownloads(grants, () -> URI.create("http://10.1.2.3:3000")))) {
+            Sandbox sandbox = second.start(spec("rewatched", io.slipway.runtime.NetworkPolicy.ISOLATED));
+            await().atMost(Duration.ofSeconds(20)).until(() -> failingPodWatches.get() == 0);
+
+            report(sandbox, s -> s.withReady(false).withRestartCount(0).withNewState().withNewTerminated().withExitCode(5).withReason("Error")
+                    .endTerminated().endState());
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.exited().isDone());
+            assertThat(sandbox.exited().join()).isEqualTo(new SandboxExit(5, false));
+        }
     }
 }
