@@ -187,7 +187,8 @@ public final class Slipway implements AutoCloseable {
         running.set(instances);
         meters.countRunning(instances::running);
         Deployments deployments = new Deployments(store, builder, instances, artifacts, appLogs, new UploadValidator(config), clock,
-                config.build().limits(), config.build().timeout());
+                config.build().limits(), config.build().timeout(),
+                new io.slipway.deploy.Versions(new io.slipway.store.VersionStore(database), artifacts, config.apps().versionsKept()));
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
         deployments.removeUnfinished(apps);

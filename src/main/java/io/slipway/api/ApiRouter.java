@@ -94,6 +94,8 @@ public final class ApiRouter {
         router.patch(SERVER).handler(BodyHandler.create(false).setBodyLimit(config.upload().maxEnvSize().bytes() * 2 + 16 * 1024))
                 .handler(Blocking.of(api::reconfigure));
         router.delete(SERVER).handler(Blocking.of(api::delete));
+        router.get(SERVER + "/versions").handler(Blocking.of(api::versions));
+        router.post(SERVER + "/versions/:n/activate").handler(Blocking.of(api::activate));
         router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir, config.logs(), logWatch));
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
         router.get(SERVER + "/keys").handler(Blocking.of(api::listKeys));
@@ -109,7 +111,7 @@ public final class ApiRouter {
     private Reply upload(RoutingContext ctx) throws Exception {
         var principal = BearerAuth.principal(ctx);
         App app = deployments.deploy(principal.user(), accounts.planOf(principal), readUpload(ctx));
-        return Reply.created(json(app, null, null));
+        return Reply.created(json(app, null, null, 1));
     }
 
     private Reply redeploy(RoutingContext ctx) throws Exception {
@@ -143,7 +145,8 @@ public final class ApiRouter {
         Map<String, UsageStore.Row> used = usage.forOwner(owner, ids(apps));
         var tools = usage.toolsForOwner(owner, ids(apps));
         JsonArray projects = new JsonArray();
-        apps.forEach(app -> projects.add(json(app, used.get(app.id()), tools.get(app.id()))));
+        Map<String, Integer> versions = deployments.activeVersions(owner, ids(apps));
+        apps.forEach(app -> projects.add(json(app, used.get(app.id()), tools.get(app.id()), versions.getOrDefault(app.id(), 1))));
         return Reply.ok(new JsonObject().put("projects", projects));
     }
 
@@ -155,11 +158,34 @@ public final class ApiRouter {
 
     /** The server JSON of one of {@code owner}'s apps, with its use this month, live. */
     private JsonObject json(String owner, App app) {
-        return json(app, usage.forOwner(owner, List.of(app.id())).get(app.id()), usage.toolsForOwner(owner, List.of(app.id())).get(app.id()));
+        return json(app, usage.forOwner(owner, List.of(app.id())).get(app.id()), usage.toolsForOwner(owner, List.of(app.id())).get(app.id()),
+                deployments.activeVersions(owner, List.of(app.id())).getOrDefault(app.id(), 1));
     }
 
-    private JsonObject json(App app, UsageStore.Row used, Map<String, io.slipway.metering.ToolStats> tools) {
-        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null));
+    private JsonObject json(App app, UsageStore.Row used, Map<String, io.slipway.metering.ToolStats> tools, int version) {
+        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null)).put("version", version);
+    }
+
+    /** {@code GET …/servers/{id}/versions}: every kept version, newest first. */
+    private Reply versions(RoutingContext ctx) {
+        var list = deployments.versions(BearerAuth.principal(ctx).user(), ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
+        JsonArray versions = new JsonArray();
+        list.forEach(v -> versions.add(new JsonObject().put("version", v.number()).put("createdAt", v.createdAt().toString())
+                .put("active", v.active()).put("entry", v.entryFile()).put("requirements", new JsonArray(v.requirements()))));
+        return Reply.ok(new JsonObject().put("versions", versions));
+    }
+
+    /** {@code POST …/servers/{id}/versions/{n}/activate}: a rollback, or forward. */
+    private Reply activate(RoutingContext ctx) {
+        var principal = BearerAuth.principal(ctx);
+        int number;
+        try {
+            number = Integer.parseInt(ctx.pathParam("n"));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("invalid-version", "a version is a number, such as 1 (GET …/versions lists them)");
+        }
+        App app = deployments.activate(principal.user(), ctx.pathParam("id"), number).orElseThrow(() -> notFound(ctx));
+        return Reply.ok(json(principal.user(), app));
     }
 
     private Reply delete(RoutingContext ctx) {

@@ -99,10 +99,16 @@ public final class LocalArtifactStore implements ArtifactSource {
      * crash between a redeploy's build and its switch left. Only while no sandbox of the app runs (at start).
      */
     public void retainOnly(String appId, String hex) {
+        retainOnly(appId, hex, Set.of(hex));
+    }
+
+    /** As {@link #retainOnly(String, String)}, keeping the builds {@code kept} too (the app's kept versions'). */
+    public void retainOnly(String appId, String hex, Set<String> kept) {
         Path builds = dataDir.app(appId).resolve(BUILDS);
         if (Files.isDirectory(builds)) {
             try (Stream<Path> entries = Files.list(builds)) {
-                entries.filter(p -> !p.getFileName().toString().equals(hex)).forEach(FileTrees::deleteQuietly);
+                entries.filter(p -> !p.getFileName().toString().equals(hex) && !kept.contains(p.getFileName().toString()))
+                        .forEach(FileTrees::deleteQuietly);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + builds, e);
             }

@@ -68,8 +68,8 @@ public record Replicas(Replica replica, AppLeases leases, ClusterStore cluster, 
             }
 
             @Override
-            public void serving(App app) {
-                sources.retainOnly(app.id(), app.codeHash());
+            public void serving(App app, java.util.Set<String> kept) {
+                sources.retainOnly(app.id(), kept);
             }
         });
         instances.gateStartsWith(new StartGate() {

@@ -62,6 +62,7 @@ public final class ConfigLoader {
         d.put("cluster.leasePeriod", "30s");
         d.put("apps.defaultSleepAfter", "10m");
         d.put("apps.maxSleepAfter", "24h");
+        d.put("apps.versionsKept", "5");
         d.put("instances.startTimeout", "20s");
         d.put("instances.stopGrace", "5s");
         d.put("instances.maxWaiters", "1000");
@@ -264,7 +265,7 @@ public final class ConfigLoader {
                 new ProxySettings(v.size("proxy.maxBodySize"), v.size("proxy.maxHeaderSize"),
                         v.duration("proxy.idleTimeout"), v.integerOrAuto("proxy.eventLoops", ConfigLoader::eventLoops),
                         v.duration("proxy.drainTimeout"), v.addressRanges("proxy.trustedProxies")),
-                new AppDefaults(v.duration("apps.defaultSleepAfter"), v.duration("apps.maxSleepAfter")),
+                new AppDefaults(v.duration("apps.defaultSleepAfter"), v.duration("apps.maxSleepAfter"), v.integer("apps.versionsKept")),
                 new InstanceSettings(v.duration("instances.startTimeout"), v.duration("instances.stopGrace"),
                         v.integer("instances.maxWaiters"), v.duration("instances.maxWait"),
                         v.integerOrAuto("instances.maxRunning", () -> maxRunning(plans.get(Plan.DEFAULT))),
@@ -352,7 +353,7 @@ public final class ConfigLoader {
         }
         lines.add("routing: appDomain=" + c.routing().appDomain().map(AppDomain::name).orElse("<none: apps only under /containers/>"));
         lines.add("apps: defaultSleepAfter=" + Durations.format(c.apps().defaultSleepAfter()) + " maxSleepAfter="
-                + Durations.format(c.apps().maxSleepAfter()));
+                + Durations.format(c.apps().maxSleepAfter()) + " versionsKept=" + c.apps().versionsKept());
         var i = c.instances();
         lines.add("instances: startTimeout=" + Durations.format(i.startTimeout()) + " stopGrace=" + Durations.format(i.stopGrace())
                 + " maxWaiters=" + i.maxWaiters() + " maxWait=" + Durations.format(i.maxWait()) + " maxRunning=" + i.maxRunning()

@@ -127,10 +127,11 @@ public record SlipwayConfig(
     }
 
     /** Per-app defaults and bounds. */
-    public record AppDefaults(Duration defaultSleepAfter, Duration maxSleepAfter) {
+    public record AppDefaults(Duration defaultSleepAfter, Duration maxSleepAfter, int versionsKept) {
         public AppDefaults {
             if (defaultSleepAfter.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("apps.defaultSleepAfter must be at least 1s");
             if (maxSleepAfter.compareTo(defaultSleepAfter) < 0) throw new IllegalArgumentException("apps.maxSleepAfter must be at least apps.defaultSleepAfter");
+            if (versionsKept < 1) throw new IllegalArgumentException("apps.versionsKept must be at least 1 (the version serving)");
         }
     }
 

@@ -43,10 +43,12 @@ public final class Deployments {
     private final BuildAdmission admission;
     private volatile java.util.function.Consumer<String> onDelete;
     private volatile Sources sources = Sources.NONE;
+    private final Versions versions;
 
     /** @param buildLimits how many builds may run and wait, and {@code buildWait} how long one waits for its turn */
     public Deployments(AppStore store, AppBuilder builder, Instances instances, LocalArtifactStore artifacts, AppLogs logs, UploadValidator validator,
-                       InstantSource clock, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait) {
+                       InstantSource clock, io.slipway.config.BuildLimits buildLimits, java.time.Duration buildWait, Versions versions) {
+        this.versions = versions;
         this.admission = new BuildAdmission(buildLimits, buildWait, storeLock);
         this.store = store;
         this.builder = builder;
@@ -136,8 +138,9 @@ public final class Deployments {
                     store.update(app);
                     place.stored();
                 }
+                versions.recorded(app, null, app.updatedAt());
             }
-            sources.serving(app);
+            sources.serving(app, versions.buildsKept(app));
             return app;
         } catch (RuntimeException e) {
             if (!committed) builder.discard(built);
@@ -186,8 +189,9 @@ public final class Deployments {
                 throw e;
             }
             replacedStopped = startAndSwitch(old, app, built);
-            sources.serving(app);
-            log.event("redeployed");
+            int number = versions.recorded(app, old, app.updatedAt());
+            sources.serving(app, versions.buildsKept(app));
+            log.event("redeployed as version " + number);
             LOG.info("user {} redeployed app {}", owner, id);
         }
         if (!old.codeHash().equals(app.codeHash())) replacedStopped.thenRun(() -> removeReplacedBuild(owner, id, old.codeHash()));
@@ -217,29 +221,7 @@ public final class Deployments {
             App app = patched.app();
             boolean running = instances.liveStatus(id).filter(s -> s == AppStatus.RUNNING || s == AppStatus.STARTING).isPresent();
             if (patched.needsRestart() && running) {
-                io.slipway.instances.NewVersion next;
-                try {
-                    next = instances.startBeside(app);
-                } catch (io.slipway.app.SlipwayError e) {
-                    throw StartFailures.ofRedeploy(e);
-                }
-                try {
-                    synchronized (storeLock) {
-                        store.update(app);
-                    }
-                } catch (RuntimeException e) {
-                    next.discard();
-                    throw e;
-                }
-                try {
-                    next.promote();
-                } catch (RuntimeException e) {
-                    synchronized (storeLock) {
-                        store.update(old);
-                    }
-                    if (e instanceof io.slipway.app.SlipwayError error) throw StartFailures.ofRedeploy(error);
-                    throw e;
-                }
+                switchTo(old, app);
             } else {
                 synchronized (storeLock) {
                     store.update(app);
@@ -253,6 +235,82 @@ public final class Deployments {
             LOG.info("user {} changed the settings of app {}: {}", owner, id, patched.changed());
         }
         return find(owner, id);
+    }
+
+    /**
+     * Starts {@code app}, whose build is in place already (the one serving, or a kept version's), beside the version
+     * serving, stores it once it answers and switches traffic to it; if it does not start, nothing changes. Under the
+     * app's lock.
+     */
+    private void switchTo(App old, App app) {
+        io.slipway.instances.NewVersion next;
+        try {
+            next = instances.startBeside(app);
+        } catch (io.slipway.app.SlipwayError e) {
+            throw StartFailures.ofRedeploy(e);
+        }
+        try {
+            synchronized (storeLock) {
+                store.update(app);
+            }
+        } catch (RuntimeException e) {
+            next.discard();
+            throw e;
+        }
+        try {
+            next.promote();
+        } catch (RuntimeException e) {
+            synchronized (storeLock) {
+                store.update(old);
+            }
+            if (e instanceof io.slipway.app.SlipwayError error) throw StartFailures.ofRedeploy(error);
+            throw e;
+        }
+    }
+
+    /**
+     * Makes version {@code number} the one serving again (a rollback, or forward): its build, kept with it, starts beside
+     * the version serving and takes over once it answers, as a redeploy's does; the app's settings stay as they are.
+     * Empty when the owner has no such app.
+     *
+     * @throws io.slipway.app.SlipwayError {@code no-such-version} (404); {@code version-unavailable} (422) when its build
+     *     is gone from this Slipway; as {@link #redeploy} does when it does not start, the one serving left as it was
+     */
+    public Optional<App> activate(String owner, String id, int number) {
+        synchronized (lock(id)) {
+            Optional<App> existing = store.find(owner, id);
+            if (existing.isEmpty()) return Optional.empty();
+            App old = existing.get();
+            if (UNBUILT.equals(old.codeHash())) {
+                throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNAVAILABLE, "still-building",
+                        "the app's first upload is still being built", java.time.Duration.ofSeconds(5), null);
+            }
+            io.slipway.store.VersionStore.Version version = versions.find(old, number).orElseThrow(() -> new io.slipway.app.SlipwayError(
+                    io.slipway.app.SlipwayError.Kind.NOT_FOUND, "no-such-version", "the app has no version " + number
+                    + " (GET …/versions lists those kept)"));
+            if (version.active()) return existing;
+            if (!java.nio.file.Files.isDirectory(artifacts.build(id, version.codeHash()))) {
+                throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNPROCESSABLE, "version-unavailable", "version " + number
+                        + "'s build is no longer on this Slipway; redeploy its file instead");
+            }
+            App app = version.appliedTo(old, clock.instant());
+            switchTo(old, app);
+            versions.activated(app, number);
+            sources.serving(app, versions.buildsKept(app));
+            logs.of(id).event("version " + number + " serves again (" + version.entryFile() + ")");
+            LOG.info("user {} activated version {} of app {}", owner, number, id);
+        }
+        return find(owner, id);
+    }
+
+    /** The owner's app's versions, newest first; empty when the owner has no such app. */
+    public Optional<List<io.slipway.store.VersionStore.Version>> versions(String owner, String id) {
+        return store.find(owner, id).map(versions::of);
+    }
+
+    /** The number of each of the owner's apps' active version, where versions are recorded. */
+    public java.util.Map<String, Integer> activeVersions(String owner, List<String> ids) {
+        return versions.active(owner, ids);
     }
 
     /**
@@ -303,7 +361,7 @@ public final class Deployments {
     private void removeReplacedBuild(String owner, String id, String codeHash) {
         synchronized (lock(id)) {
             Optional<App> now = store.find(owner, id);
-            if (now.isEmpty() || now.get().codeHash().equals(codeHash)) return;
+            if (now.isEmpty() || versions.buildsKept(now.get()).contains(codeHash)) return;
             artifacts.removeBuild(id, codeHash);
             artifacts.removeOldLayout(id, now.get().codeHash());
         }
@@ -325,6 +383,7 @@ public final class Deployments {
     private void removeEverything(String owner, String id) {
         instances.remove(id);
         if (onDelete != null) onDelete.accept(id);
+        versions.deleteAllOf(owner, id);
         store.delete(owner, id);
         artifacts.deleteCode(id);
         logs.delete(id);
@@ -340,6 +399,8 @@ public final class Deployments {
             for (App app : store.listAll()) {
                 if (app.depsKey() != null) used.computeIfAbsent(app.language(), l -> new java.util.HashSet<>()).add(app.depsKey());
             }
+            // A kept version's dependency set is in use too: activating it again needs no install.
+            versions.dependencySetsKept().forEach((language, keys) -> used.computeIfAbsent(language, l -> new java.util.HashSet<>()).addAll(keys));
             return builder.dependencySets().sweep(used, keep, clock.instant());
         }
     }
@@ -395,7 +456,7 @@ public final class Deployments {
             } else {
                 known.add(app.id());
                 // A redeploy cut short leaves its new build beside the stored one; the stored one is what runs.
-                if (!UNBUILT.equals(app.codeHash())) artifacts.retainOnly(app.id(), app.codeHash());
+                if (!UNBUILT.equals(app.codeHash())) artifacts.retainOnly(app.id(), app.codeHash(), versions.buildsKept(app));
             }
         }
         for (String id : artifacts.appsWithCode()) {

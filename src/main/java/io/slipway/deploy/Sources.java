@@ -14,13 +14,13 @@ public interface Sources {
         }
 
         @Override
-        public void serving(App app) {
+        public void serving(App app, java.util.Set<String> kept) {
         }
     };
 
     /** {@code app}'s version was built from {@code fileName} holding {@code content}; it has not started yet. */
     void built(App app, String fileName, byte[] content);
 
-    /** {@code app}'s version serves now: what the other versions were built from may go. */
-    void serving(App app);
+    /** {@code app}'s version serves now: what the versions not {@code kept} (code digests) were built from may go. */
+    void serving(App app, java.util.Set<String> kept);
 }

@@ -29,10 +29,10 @@ public final class SourceStore {
                 .bind("app", appId).bind("hash", codeHash).map((rs, ctx) -> new Source(rs.getString(1), rs.getBytes(2))).findOne());
     }
 
-    /** Removes the sources of the app's versions but {@code codeHash} (the one serving). */
-    public void retainOnly(String appId, String codeHash) {
-        db.asSystem(h -> h.createUpdate("DELETE FROM app_sources WHERE app_id = :app AND code_hash <> :hash")
-                .bind("app", appId).bind("hash", codeHash).execute());
+    /** Removes the sources of the app's versions but those {@code kept} (the one serving, and its kept versions). */
+    public void retainOnly(String appId, java.util.Set<String> kept) {
+        db.asSystem(h -> h.createUpdate("DELETE FROM app_sources WHERE app_id = :app AND code_hash NOT IN (<kept>)")
+                .bind("app", appId).bindList("kept", java.util.List.copyOf(kept)).execute());
     }
 
     public void deleteAllOf(String appId) {

@@ -103,7 +103,7 @@ class SafeRedeployIT {
         assertThat(new JsonObject(finished.body()).getString("version")).isEqualTo("1");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(server.appLog(id)).contains("switched to the new version", "the version replaced stopped");
-            assertThat(builds(id)).as("the old version's build goes once its sandbox stopped").hasSize(1);
+            assertThat(builds(id)).as("the old version's build stays, kept as version 1 (apps.versionsKept)").hasSize(2);
         });
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class RowLevelSecurityTest {
     static final List<String> TENANT_TABLES = List.of("mcp_servers", "app_api_keys", "app_usage", "users", "mcp_records", "tool_usage",
-            "app_sources");
+            "app_sources", "app_versions");
 
     String url;
     Database database;
@@ -50,6 +50,8 @@ class RowLevelSecurityTest {
         new ToolUsageStore(database).add("bob-app", "bob", now, java.util.Map.of("add", new ToolStats(1, 1, 5)));
         new SourceStore(database).put("alice-app", "alice", "c1", "index.js", "alice's".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         new SourceStore(database).put("bob-app", "bob", "c1", "index.js", "bob's".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        new VersionStore(database).record(TenantIsolationTest.app("alice-app", "alice"), null, now);
+        new VersionStore(database).record(TenantIsolationTest.app("bob-app", "bob"), null, now);
     }
 
     @AfterEach

@@ -46,7 +46,7 @@ class SourceStoreTest {
             assertThat(s.fileName()).isEqualTo("index.js");
             assertThat(s.content()).as("the first of a version stays").containsExactly(v1);
         });
-        sources.retainOnly("app1", "h2");
+        sources.retainOnly("app1", java.util.Set.of("h2"));
         assertThat(sources.find("app1", "h1")).isEmpty();
         assertThat(sources.find("app1", "h2")).hasValueSatisfying(s -> assertThat(s.content()).containsExactly(v2));
         sources.deleteAllOf("app1");
