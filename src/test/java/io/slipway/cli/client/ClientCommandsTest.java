@@ -121,6 +121,21 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aCommandWhoseRouteTheServerLacksSaysItIsNotSupportedThereYet() {
+        ApiClient api = new ApiClient(new ClientConfig.Connection(URI.create("http://old-slipway:3000"), "t"));
+        ApiProblem missing = ApiClient.problem(405, "{\"title\":\"Method Not Allowed\",\"detail\":\"PATCH /api/containers/servers/x is not allowed\"}");
+        ApiProblem unknownApp = ApiClient.problem(404, "{\"title\":\"Not Found\",\"detail\":\"you have no app with id 'x'\"}");
+
+        assertThatThrownBy(() -> ClientCommand.supported("env", api, () -> {
+            throw missing;
+        })).isInstanceOf(ApiProblem.class).hasMessage("the server at http://old-slipway:3000 does not support 'env' yet: "
+                + "PATCH /api/containers/servers/x is not allowed");
+        assertThatThrownBy(() -> ClientCommand.supported("env", api, () -> {
+            throw unknownApp;
+        })).isSameAs(unknownApp);
+    }
+
+    @Test
     void theConfigFileIsUnderXdgConfigHomeOrDotConfigAndTheVariablesOverrideIt() {
         assertThat(ClientConfig.ofEnvironment(Map.of("XDG_CONFIG_HOME", "/x", "HOME", "/h")).file()).isEqualTo(Path.of("/x/slipway/config.json"));
         assertThat(ClientConfig.ofEnvironment(Map.of("XDG_CONFIG_HOME", "relative", "HOME", "/h")).file()).isEqualTo(Path.of("/h/.config/slipway/config.json"));
