@@ -3,6 +3,13 @@ package io.slipway.cli;
 import io.slipway.Slipway;
 import io.slipway.boot.RuntimeFactory;
 import io.slipway.auth.SigningSecret;
+import io.slipway.cli.client.AppCommands;
+import io.slipway.cli.client.DeployCommand;
+import io.slipway.cli.client.EnvCommand;
+import io.slipway.cli.client.LoginCommand;
+import io.slipway.cli.client.LogsCommand;
+import io.slipway.cli.client.UsageCommand;
+import io.slipway.cli.client.VersionCommands;
 import io.slipway.boot.TokenSecret;
 import io.slipway.store.Database;
 import io.slipway.auth.TokenService;
@@ -28,10 +35,11 @@ import picocli.CommandLine;
 
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = SlipwayCommand.VERSION,
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
-        subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class})
+        subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class, LoginCommand.class, DeployCommand.class, AppCommands.ListApps.class,
+                AppCommands.Status.class, LogsCommand.class, AppCommands.Remove.class, EnvCommand.class, VersionCommands.Versions.class,
+                VersionCommands.Rollback.class, UsageCommand.class})
 public final class SlipwayCommand implements Runnable {
-    static final String VERSION = "slipway 0.1.0";
-    private static final Logger LOG = LoggerFactory.getLogger(SlipwayCommand.class);
+    public static final String VERSION = "slipway 0.1.0";
 
     @Override
     public void run() {
@@ -68,7 +76,9 @@ public final class SlipwayCommand implements Runnable {
             if (unsafeNoSandbox) flags.put("sandbox.enabled", "false");
             Path file = configFile(config);
             // Before the configuration is checked: a misspelt variable may be why it fails.
-            Variables.unknown(System.getenv()).forEach(warning -> LOG.warn("config: {}", warning));
+            // Looked up here, not in a static field: logging's start-up would otherwise slow every client command too.
+            Logger log = LoggerFactory.getLogger(SlipwayCommand.class);
+            Variables.unknown(System.getenv()).forEach(warning -> log.warn("config: {}", warning));
             SlipwayConfig cfg;
             try {
                 cfg = ConfigLoader.load(file, System.getenv(), flags);

@@ -28,16 +28,20 @@ public final class SlipwayCli {
      * {@code work}; fails the test when it takes over 120 s.
      */
     public static Run run(Path work, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of("./slipway"));
-        command.addAll(List.of(args));
+        return run(work, null, "", env, args);
+    }
+
+    /**
+     * {@link #run(Path, Map, String...)} from {@code directory} (null: this process's; a user runs {@code ./slipway} from
+     * elsewhere, with paths relative to there), with {@code stdin} as its standard input.
+     */
+    public static Run run(Path work, Path directory, String stdin, Map<String, String> env, String... args) {
         try {
             Path out = Files.createTempFile(work, "stdout", ".txt");
             Path err = Files.createTempFile(work, "stderr", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().keySet().removeIf(name -> name.startsWith("SLIPWAY_"));
-            // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
-            pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
-            pb.environment().putAll(env);
+            Path in = Files.writeString(Files.createTempFile(work, "stdin", ".txt"), stdin);
+            ProcessBuilder pb = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(in.toFile());
+            if (directory != null) pb.directory(directory.toFile());
             Process process = pb.start();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -50,5 +54,20 @@ public final class SlipwayCli {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code ./slipway args} (the checkout's, by its absolute path) with {@code env}, only the {@code SLIPWAY_*} variables
+     * given, and the built jar: for a run that the test starts and watches itself ({@code logs -f}).
+     */
+    public static ProcessBuilder builder(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of("slipway").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(name -> name.startsWith("SLIPWAY_"));
+        // The jar this build made: ./slipway would rebuild a jar older than the sources, under the running tests' feet.
+        pb.environment().put("SLIPWAY_JAR", System.getProperty("slipway.jar", Path.of("target/slipway.jar").toAbsolutePath().toString()));
+        pb.environment().putAll(env);
+        return pb;
     }
 }
