@@ -233,17 +233,29 @@ class ClientCommandsIT {
     }
 
     @Test
-    void versionsAndRollbackEitherWorkOrSayTheServerDoesNotSupportThemYet() {
-        // Not env: on a server that has its route it would restart the class's app. Its message for a missing route comes
-        // from the same code as these, which ClientCommandsTest checks for env too.
-        for (List<String> args : List.of(List.of("versions", id), List.of("rollback", id, "1"))) {
-            Run run = slipway(args.toArray(String[]::new));
-            if (run.exit() == 1) {
-                assertThat(run.stderr()).as("./slipway %s", args).contains("does not support '" + args.getFirst() + "' yet");
-            } else {
-                assertThat(run.exit()).as("./slipway %s: %s", args, run.stderr()).isZero();
-            }
-        }
+    void versionsRollbackAndEnvChangeAnAppOfTheirOwnWithoutItsCodeSentAgain() throws Exception {
+        Run first = slipway("deploy", hello.toString(), "--name", "cli-versions");
+        String appId = appId(first);
+        Path second = Files.writeString(work.resolve("hello2.js"), TestApps.source("hello.js") + "\n// the second version\n");
+        assertThat(slipway("deploy", second.toString(), "--id", appId).exit()).isZero();
+
+        Run versions = slipway("versions", appId);
+        assertThat(versions.exit()).as(versions.stderr()).isZero();
+        assertThat(versions.stdout().lines().filter(l -> l.matches("\\*?\\s*[12]\\b.*"))).as(versions.stdout()).hasSize(2);
+        assertThat(versions.stdout()).containsPattern("(?m)^\\*\\s*2\\b");
+
+        Run rollback = slipway("rollback", appId, "1");
+        assertThat(rollback.exit()).as(rollback.stderr()).isZero();
+        assertThat(server.server(token, appId).getInteger("version")).isEqualTo(1);
+        assertThat(slipway("versions", appId).stdout()).containsPattern("(?m)^\\*\\s*1\\b");
+
+        Run set = slipway("env", "set", appId, "GREETING=set by env set");
+        assertThat(set.exit()).as(set.stderr()).isZero();
+        assertThat(new JsonObject(fetch(first.lastLine() + "/")).getString("greeting")).isEqualTo("set by env set");
+        Run unset = slipway("env", "unset", appId, "GREETING");
+        assertThat(unset.exit()).as(unset.stderr()).isZero();
+        assertThat(new JsonObject(fetch(first.lastLine() + "/")).getString("greeting")).isNull();
+        assertThat(slipway("rm", appId).exit()).isZero();
     }
 
     @Test
