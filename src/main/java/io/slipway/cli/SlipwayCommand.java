@@ -28,7 +28,7 @@ import picocli.CommandLine;
 
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = SlipwayCommand.VERSION,
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
-        subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class})
+        subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class, SecretsCommand.class})
 public final class SlipwayCommand implements Runnable {
     static final String VERSION = "slipway 0.1.0";
     private static final Logger LOG = LoggerFactory.getLogger(SlipwayCommand.class);
