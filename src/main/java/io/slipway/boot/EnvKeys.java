@@ -90,10 +90,15 @@ public final class EnvKeys {
      * in one transaction, then finishes a rotation left half done. Returns how many rows were sealed.
      */
     public int sealAll(AppStore store) {
+        int sealed = sealEvery(store);
+        if (settings.envKey().isEmpty() && slots.next().isPresent()) slots.promote();
+        return sealed;
+    }
+
+    private int sealEvery(AppStore store) {
         int sealed = store.sealAll();
         // What the rows held before (plain text, or sealed with a key that is going) must not stay in SQLite's log.
         if (sealed > 0) database.checkpoint();
-        if (settings.envKey().isEmpty() && slots.next().isPresent()) slots.promote();
         return sealed;
     }
 
@@ -115,7 +120,7 @@ public final class EnvKeys {
         List<EnvKey> previous = new ArrayList<>(settings.previousEnvKeys());
         previous.add(before.current());
         EnvCipher after = new EnvCipher(next, previous);
-        int rows = new AppStore(database, after).sealAll();
+        int rows = sealEvery(new AppStore(database, after));
         slots.promote();
         cipher = after;
         return new Rotation(next.id(), List.of(before.current().id()), rows);
