@@ -41,6 +41,8 @@ class SecretsAtRestIT {
             id = deployed.getString("id");
 
             assertThat(greeting(server, id)).isEqualTo(secret);
+            // The app has it in its environment, but no command line on the host (ps) shows it.
+            assertThat(commandLinesHolding(secret)).isEmpty();
             assertThat(deployed.getJsonArray("envKeys").getList()).containsExactly("GREETING");
             assertThat(deployed.encode()).doesNotContain(secret);
             assertThat(server.get("/api/mcp-projects", alice).body()).contains("GREETING").doesNotContain(secret);
@@ -82,6 +84,22 @@ class SecretsAtRestIT {
 
     private static String greeting(TestServer server, String id) {
         return new JsonObject(server.call(id, "/").body()).getString("greeting");
+    }
+
+    /** The host's processes whose command line holds {@code value}, as {@code ps} would show them. */
+    private static List<String> commandLinesHolding(String value) throws IOException {
+        List<String> found = new java.util.ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline"), StandardCharsets.UTF_8);
+                    if (cmdline.contains(value)) found.add(proc.getFileName() + ": " + cmdline.replace('\0', ' '));
+                } catch (IOException gone) {
+                    // The process ended while the list was read: it shows nothing any more.
+                }
+            }
+        }
+        return found;
     }
 
     /** Every regular file under {@code dir}, binary ones included, whose bytes hold {@code value}'s UTF-8. */
