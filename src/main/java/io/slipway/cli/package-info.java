@@ -1,5 +1,6 @@
 /**
  * The command line: {@code slipway up} runs the server, {@code slipway token} mints a JWT signed with the secret of the
- * data dir that {@code up} would use, read from the same configuration.
+ * data dir that {@code up} would use, read from the same configuration, and {@code slipway secrets rotate} re-encrypts
+ * apps' env with a new key.
  */
 package io.slipway.cli;
