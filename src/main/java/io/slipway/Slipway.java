@@ -130,7 +130,8 @@ public final class Slipway implements AutoCloseable {
         DataDir dataDir = DataDirAccess.prepare(config.dataDir());
         if (config.sandbox().enabled()) DataDirAccess.openForSandboxes(dataDir, config.build());
         Database database = Database.open(config.databaseUrl(), dataDir.database());
-        AppStore store = new AppStore(database);
+        // Env values are sealed before anything reads them; plain text from before encryption is sealed now (README, "Secrets at rest").
+        AppStore store = io.slipway.boot.EnvKeys.of(config.secrets(), database, dataDir.root()).store();
         byte[] tokenSecret = io.slipway.boot.TokenSecret.of(database, dataDir.root());
         TokenService tokens = new TokenService(tokenSecret, clock);
         HostTools tools = HostTools.find();

@@ -67,4 +67,14 @@ public record App(String id, String owner, String name, Language language, Strin
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
                 depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath, transport, mcp);
     }
+
+    /** The record's fields with env by name only: an app may be logged, and its env values are secrets. */
+    @Override
+    public String toString() {
+        return "App[id=" + id + ", owner=" + owner + ", name=" + name + ", language=" + language + ", entryFile=" + entryFile
+                + ", requirements=" + requirements + ", sleepAfter=" + sleepAfter + ", env=" + new java.util.TreeSet<>(env.keySet())
+                + ", status=" + status + ", error=" + error + ", codeHash=" + codeHash + ", depsKey=" + depsKey + ", internet=" + internet
+                + ", isPrivate=" + isPrivate + ", plan=" + plan + ", createdAt=" + createdAt + ", updatedAt=" + updatedAt
+                + ", lastActiveAt=" + lastActiveAt + ", healthPath=" + healthPath + ", transport=" + transport + ", mcp=" + mcp + "]";
+    }
 }

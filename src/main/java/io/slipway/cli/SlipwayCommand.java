@@ -37,7 +37,7 @@ import picocli.CommandLine;
         description = "Turns one uploaded source file into a sandboxed HTTP service that sleeps when idle.",
         subcommands = {SlipwayCommand.Up.class, SlipwayCommand.Token.class, LoginCommand.class, DeployCommand.class, AppCommands.ListApps.class,
                 AppCommands.Status.class, LogsCommand.class, AppCommands.Remove.class, EnvCommand.class, VersionCommands.Versions.class,
-                VersionCommands.Rollback.class, UsageCommand.class})
+                VersionCommands.Rollback.class, UsageCommand.class, SecretsCommand.class})
 public final class SlipwayCommand implements Runnable {
     public static final String VERSION = "slipway 0.1.0";
 

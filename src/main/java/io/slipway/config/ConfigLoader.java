@@ -118,6 +118,8 @@ public final class ConfigLoader {
         d.put("auth.jwksMinRefreshInterval", "30s");
         d.put("auth.localTokens", "true");
         d.put("auth.admins", "");
+        d.put("secrets.envKey", "");
+        d.put("secrets.previousEnvKeys", "");
         plan(d, "free", "3", "256MiB", "0.5", "10m", "50h", "50");
         plan(d, "pro", "50", "1GiB", "2", "24h", "1000h", "500");
         return Map.copyOf(d);
@@ -286,7 +288,8 @@ public final class ConfigLoader {
                 runtime(v),
                 new SlipwayConfig.RoutingSettings(v.appDomain("routing.appDomain")),
                 new SlipwayConfig.ClusterSettings(v.url("cluster.advertiseUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
-                        v.duration("cluster.leasePeriod")));
+                        v.duration("cluster.leasePeriod")),
+                SecretSettings.parse(v.text("secrets.envKey"), v.text("secrets.previousEnvKeys")));
     }
 
     private static RuntimeSettings runtime(ConfigValues v) {
@@ -378,6 +381,7 @@ public final class ConfigLoader {
         lines.add("auth: localTokens=" + a.localTokens() + " jwksUrl=" + a.jwksUrl().map(u -> redact(u.toString())).orElse("<none>")
                 + " issuer=" + a.issuer() + " audience=" + a.audience() + " jwksCacheTtl=" + Durations.format(a.jwksCacheTtl())
                 + " jwksMinRefreshInterval=" + Durations.format(a.jwksMinRefreshInterval()) + " admins=" + a.admins());
+        lines.add("secrets: " + c.secrets());
         c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
                 + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()

@@ -169,7 +169,8 @@ public final class ConfigValues {
         Map<Integer, String> named = new java.util.TreeMap<>();
         for (String key : values.keySet()) {
             var m = Pattern.compile("(?<![\\w.])" + Pattern.quote(key) + "(?![\\w.])").matcher(message);
-            if (m.find()) named.put(m.start(), key + " = '" + text(key) + "' " + source(key));
+            // A key's text is never echoed: a malformed key may still be most of the real one.
+            if (m.find()) named.put(m.start(), key + (key.startsWith("secrets.") ? " " : " = '" + text(key) + "' ") + source(key));
         }
         // In the order the message names them.
         return named.isEmpty() ? "" : " (" + String.join("; ", named.values()) + ")";

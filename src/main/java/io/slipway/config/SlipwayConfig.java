@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param runtime     which sandbox runtime runs the apps ({@code runtime}), and its engine's settings ({@code docker.*})
  * @param routing     where apps are reached besides {@code /containers/{id}} ({@code routing.*})
  * @param cluster     how replicas sharing a PostgreSQL database work together ({@code cluster.*})
+ * @param secrets     the keys apps' env values are encrypted with ({@code secrets.*})
  */
 public record SlipwayConfig(
         int port,
@@ -36,7 +37,8 @@ public record SlipwayConfig(
         LogSettings logs,
         RuntimeSettings runtime,
         RoutingSettings routing,
-        ClusterSettings cluster) {
+        ClusterSettings cluster,
+        SecretSettings secrets) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -58,6 +60,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(secrets, "secrets");
         String publicHost = publicUrl.map(URI::getHost).orElse(null);
         if (publicHost != null && routing.appDomain().map(domain -> domain.labelOf(publicHost) != null).orElse(false)) {
             // Every host below the domain is an app's (or no one's): Slipway's own would never reach its API.
@@ -265,47 +268,51 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withCluster(ClusterSettings newCluster) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, newCluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, newCluster, secrets);
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withLogs(LogSettings newLogs) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withRuntime(RuntimeSettings newRuntime) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing, cluster, secrets);
     }
 
     public SlipwayConfig withRouting(RoutingSettings newRouting) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting, cluster, secrets);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+    }
+
+    public SlipwayConfig withSecrets(SecretSettings newSecrets) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, newSecrets);
     }
 }

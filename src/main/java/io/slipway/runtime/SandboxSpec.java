@@ -34,4 +34,11 @@ public record SandboxSpec(String appId, Artifact artifact, Map<String, String> e
         labels = Map.copyOf(tagged);
         Objects.requireNonNull(log, "log");
     }
+
+    /** The record's fields with env by name only: a spec may be logged, and the app's env values are secrets. */
+    @Override
+    public String toString() {
+        return "SandboxSpec[appId=" + appId + ", artifact=" + artifact + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", limits="
+                + limits + ", network=" + network + ", labels=" + labels + ", log=" + log + "]";
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.app.App;
 import io.slipway.app.AppStatus;
 import io.slipway.app.Language;
+import io.slipway.secrets.EnvCipher;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,6 +22,9 @@ import org.jdbi.v3.core.statement.StatementContext;
  * and only ever see that owner's rows; the few that do not ({@link #findById}, {@link #listAll},
  * {@link #updateStatus}, {@link #sleepAllAfterRestart}) serve the data plane and the lifecycle
  * in the system scope, never a user's request for data.
+ *
+ * <p>The {@code env} column holds each app's env sealed by the {@link EnvCipher} (README, "Secrets at rest"); a row
+ * written before encryption holds plain JSON, which is read as it is until {@link #sealAll} seals it.
  */
 public final class AppStore {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,9 +32,11 @@ public final class AppStore {
             + "error, code_hash, deps_key, internet, is_private, plan, created_at, updated_at, last_active_at, health_path, transport, mcp";
 
     private final Database db;
+    private final EnvCipher cipher;
 
-    public AppStore(Database database) {
+    public AppStore(Database database, EnvCipher cipher) {
         this.db = database;
+        this.cipher = cipher;
     }
 
     public void insert(App app) {
@@ -50,13 +56,13 @@ public final class AppStore {
 
     public Optional<App> find(String owner, String id) {
         return db.asUser(owner, h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id AND owner = :owner")
-                .bind("id", id).bind("owner", owner).map(AppStore::map).findOne());
+                .bind("id", id).bind("owner", owner).map(this::map).findOne());
     }
 
     /** The owner's apps, newest first. */
     public List<App> list(String owner) {
         return db.asUser(owner, h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner "
-                + "ORDER BY created_at DESC, id").bind("owner", owner).map(AppStore::map).list());
+                + "ORDER BY created_at DESC, id").bind("owner", owner).map(this::map).list());
     }
 
     public boolean delete(String owner, String id) {
@@ -67,11 +73,11 @@ public final class AppStore {
     /** Any owner's app: for the data plane, which serves public apps by id. */
     public Optional<App> findById(String id) {
         return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE id = :id")
-                .bind("id", id).map(AppStore::map).findOne());
+                .bind("id", id).map(this::map).findOne());
     }
 
     public List<App> listAll() {
-        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers").map(AppStore::map).list());
+        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers").map(this::map).list());
     }
 
     /** Records a lifecycle transition; {@code lastActiveAt} is kept when null. */
@@ -96,7 +102,7 @@ public final class AppStore {
     public List<App> setPlan(String owner, String plan) {
         return db.asUser(owner, h -> {
             h.createUpdate("UPDATE mcp_servers SET plan = :plan WHERE owner = :owner").bind("plan", plan).bind("owner", owner).execute();
-            return h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner").bind("owner", owner).map(AppStore::map).list();
+            return h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner").bind("owner", owner).map(this::map).list();
         });
     }
 
@@ -109,11 +115,32 @@ public final class AppStore {
                 .bind("owner", owner).mapTo(Integer.class).one());
     }
 
-    private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {
+    /**
+     * Seals with the current key every env that is not yet: plain JSON written before encryption, or sealed with a
+     * previous key. One transaction; a row changed meanwhile (sealed anew by a write) is left as that write left it.
+     * Returns how many rows were sealed.
+     *
+     * @throws EnvCipher.UnreadableEnv when a row's env opens with no configured key; then no row is changed
+     */
+    public int sealAll() {
+        return db.asSystem(h -> {
+            int sealed = 0;
+            for (var row : h.createQuery("SELECT id, env FROM mcp_servers ORDER BY id")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).list()) {
+                if (cipher.sealedWithCurrent(row.getValue())) continue;
+                String json = toJson(env(row.getKey(), row.getValue()));
+                sealed += h.createUpdate("UPDATE mcp_servers SET env = :sealed WHERE id = :id AND env = :old").bind("id", row.getKey())
+                        .bind("old", row.getValue()).bind("sealed", cipher.seal(row.getKey(), json)).execute();
+            }
+            return sealed;
+        });
+    }
+
+    private <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, App app) {
         return statement.bind("id", app.id()).bind("owner", app.owner()).bind("name", app.name())
                 .bind("runtime", app.language().id()).bind("entry_file", app.entryFile())
                 .bind("requirements", String.join("\n", app.requirements()))
-                .bind("sleep_after_ms", app.sleepAfter().toMillis()).bind("env", toJson(app.env()))
+                .bind("sleep_after_ms", app.sleepAfter().toMillis()).bind("env", cipher.seal(app.id(), toJson(app.env())))
                 .bind("status", app.status().id()).bind("error", app.error()).bind("code_hash", app.codeHash())
                 .bind("deps_key", app.depsKey()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("plan", app.plan()).bind("created_at", app.createdAt().toEpochMilli())
                 .bind("updated_at", app.updatedAt().toEpochMilli())
@@ -121,14 +148,14 @@ public final class AppStore {
                 .bind("health_path", app.healthPath()).bind("transport", app.transport().id()).bind("mcp", app.mcp());
     }
 
-    private static App map(ResultSet rs, StatementContext ctx) throws SQLException {
+    private App map(ResultSet rs, StatementContext ctx) throws SQLException {
         String requirements = rs.getString("requirements");
         long lastActive = rs.getLong("last_active_at");
         boolean noLastActive = rs.wasNull();
         return new App(rs.getString("id"), rs.getString("owner"), rs.getString("name"),
                 Language.fromId(rs.getString("runtime")).orElseThrow(), rs.getString("entry_file"),
                 requirements.isEmpty() ? List.of() : Arrays.asList(requirements.split("\n")),
-                Duration.ofMillis(rs.getLong("sleep_after_ms")), fromJson(rs.getString("env")),
+                Duration.ofMillis(rs.getLong("sleep_after_ms")), env(rs.getString("id"), rs.getString("env")),
                 AppStatus.fromId(rs.getString("status")), rs.getString("error"), rs.getString("code_hash"),
                 rs.getString("deps_key"), rs.getBoolean("internet"), rs.getBoolean("is_private"), rs.getString("plan"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), noLastActive ? null : Instant.ofEpochMilli(lastActive), rs.getString("health_path"),
@@ -143,11 +170,14 @@ public final class AppStore {
         }
     }
 
-    private static Map<String, String> fromJson(String json) {
+    /** The env a column holds: sealed, or plain JSON from before encryption. */
+    private Map<String, String> env(String appId, String stored) {
+        String json = EnvCipher.isSealed(stored) ? cipher.open(appId, stored) : stored;
         try {
             return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt env column", e);
+            // Not e's message: Jackson quotes the text it could not parse, and that is env.
+            throw new IllegalStateException("the env column of app " + appId + " is not a JSON object of strings");
         }
     }
 }

@@ -41,6 +41,23 @@ public final class ClusterStore {
         });
     }
 
+    /** The secret named {@code name}, if one is stored. */
+    public Optional<String> secret(String name) {
+        return db.asSystem(h -> h.createQuery("SELECT value FROM cluster_secrets WHERE name = :name").bind("name", name)
+                .mapTo(String.class).findOne());
+    }
+
+    /** Stores {@code value} as the secret named {@code name}, replacing the one stored. */
+    public void putSecret(String name, String value) {
+        db.asSystem(h -> h.createUpdate("INSERT INTO cluster_secrets (name, value) VALUES (:name, :value) "
+                + "ON CONFLICT (name) DO UPDATE SET value = excluded.value").bind("name", name).bind("value", value).execute());
+    }
+
+    /** Forgets the secret named {@code name}, if one is stored. */
+    public void removeSecret(String name) {
+        db.asSystem(h -> h.createUpdate("DELETE FROM cluster_secrets WHERE name = :name").bind("name", name).execute());
+    }
+
     /**
      * Takes the lease on {@code appId} for {@code replica} until {@code now + period}, unless another replica holds one
      * that has not expired; renews it when {@code replica} holds it already. Returns the lease as it stands after: held by

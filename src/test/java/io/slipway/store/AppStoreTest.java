@@ -33,7 +33,7 @@ class AppStoreTest {
     @BeforeEach
     void open() {
         database = kind.open(dir);
-        store = new AppStore(database);
+        store = new AppStore(database, new io.slipway.secrets.EnvCipher(io.slipway.secrets.EnvKey.random(), java.util.List.of()));
     }
 
     @AfterEach

@@ -36,8 +36,8 @@ class RowLevelSecurityTest {
         url = TestDatabase.freshPostgresUrl();
         database = Database.openPostgres(url);
         Instant now = TenantIsolationTest.NOW;
-        new AppStore(database).insert(TenantIsolationTest.app("alice-app", "alice"));
-        new AppStore(database).insert(TenantIsolationTest.app("bob-app", "bob"));
+        new AppStore(database, new io.slipway.secrets.EnvCipher(io.slipway.secrets.EnvKey.random(), java.util.List.of())).insert(TenantIsolationTest.app("alice-app", "alice"));
+        new AppStore(database, new io.slipway.secrets.EnvCipher(io.slipway.secrets.EnvKey.random(), java.util.List.of())).insert(TenantIsolationTest.app("bob-app", "bob"));
         new ApiKeyStore(database).insert(new ApiKey("alice-key", "alice-app", "alice", "ci", "h1", now));
         new ApiKeyStore(database).insert(new ApiKey("bob-key", "bob-app", "bob", "ci", "h2", now));
         new UsageStore(database).add("alice-app", "alice", now, new Usage(100, 1, 0, 0));

@@ -45,7 +45,7 @@ class TenantIsolationTest {
     @BeforeEach
     void twoUsersWithARowInEveryTable() {
         database = kind.open(dir);
-        apps = new AppStore(database);
+        apps = new AppStore(database, new io.slipway.secrets.EnvCipher(io.slipway.secrets.EnvKey.random(), java.util.List.of()));
         keys = new ApiKeyStore(database);
         usage = new UsageStore(database);
         users = new UserStore(database);

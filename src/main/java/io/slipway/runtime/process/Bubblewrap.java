@@ -21,6 +21,7 @@ final class Bubblewrap {
     private final int hostUid;
     private final List<String> mounts = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
+    private boolean envFromStdin;
     private String chdir = "/";
     private boolean shareNetwork = true;
     private long tmpBytes;
@@ -54,6 +55,23 @@ final class Bubblewrap {
     public Bubblewrap env(Map<String, String> values) {
         env.putAll(values);
         return this;
+    }
+
+    /**
+     * Makes bwrap read the variables from its stdin ({@code --args 0}) rather than from its command line, which every user
+     * of the host may read ({@code ps}, {@code /proc/<pid>/cmdline}) for as long as the sandbox runs: an app's env values
+     * are secrets. The caller writes {@link #environmentArguments} to the process's stdin and closes it.
+     */
+    public Bubblewrap envFromStdin() {
+        this.envFromStdin = true;
+        return this;
+    }
+
+    /** The {@code --setenv} arguments as {@code --args} reads them: each followed by a NUL byte. */
+    public byte[] environmentArguments() {
+        StringBuilder args = new StringBuilder();
+        env.forEach((k, v) -> args.append("--setenv\0").append(k).append('\0').append(v).append('\0'));
+        return args.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public Bubblewrap chdir(String dir) {
@@ -102,7 +120,11 @@ final class Bubblewrap {
         // The new root is itself a tmpfs in which bwrap created /etc, /app and the like: nothing but the tmpfs mounts
         // above and /tmp may be written.
         cmd.addAll(List.of("--remount-ro", "/"));
-        env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        if (envFromStdin) {
+            cmd.addAll(List.of("--args", "0"));
+        } else {
+            env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        }
         cmd.addAll(List.of("--chdir", chdir, "--"));
         cmd.addAll(program);
         return cmd;

@@ -118,7 +118,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         Path code = layers.directory(spec.appId(), artifact.code());
         giveCode(code, uid);
         Bubblewrap bwrap = Bubblewrap.asHostUid(uid).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
-                .readOnly(code, "/app/code").env(env).chdir("/app/code");
+                .readOnly(code, "/app/code").env(env).envFromStdin().chdir("/app/code");
         if (internet && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
         artifact.dependencies().ifPresent(deps -> bwrap.readOnly(layers.directory(spec.appId(), deps), switch (artifact.language()) {
             case NODE -> "/app/node_modules";
@@ -147,6 +147,12 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
             cgroup.remove();
             name.free();
             throw e;
+        }
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(bwrap.environmentArguments());
+        } catch (IOException e) {
+            // bwrap ended before it read its variables: the app never ran, and its exit is what the start reports below.
+            LOG.debug("app {}: bwrap ended before it read its variables: {}", spec.appId(), e.getMessage());
         }
         SandboxNetwork.Link link;
         try {
