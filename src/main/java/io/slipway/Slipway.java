@@ -238,6 +238,7 @@ public final class Slipway implements AutoCloseable {
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,
                 new io.slipway.proxy.McpRequests(instances, mcpRecords, mcpSessions), toolMeter, meters, placement);
+        proxy.accessLog(config.logging().accessLog());
         ProtectedResourceMetadata resourceMetadata = new ProtectedResourceMetadata(instances::app, protectedResources,
                 config.routing().appDomain());
         java.time.Duration longestDeploy = config.build().timeout().plus(config.instances().startTimeout());

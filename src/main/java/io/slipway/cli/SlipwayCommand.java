@@ -86,6 +86,7 @@ public final class SlipwayCommand implements Runnable {
                 System.err.println("slipway: " + e.getMessage());
                 return 2;
             }
+            io.slipway.boot.Logging.apply(cfg.logging());
             if (cfg.runtime().kind() == io.slipway.config.RuntimeSettings.Kind.PROCESS && cfg.sandbox().enabled()) {
                 String problem = RuntimeFactory.hostCheck(cfg);
                 if (problem != null) {

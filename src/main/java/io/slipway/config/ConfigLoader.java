@@ -88,6 +88,8 @@ public final class ConfigLoader {
         d.put("build.maxQueued", "50");
         d.put("build.keepUnusedDeps", "24h");
         d.put("runtime", "process");
+        d.put("logging.format", "text");
+        d.put("logging.accessLog", "true");
         d.put("docker.host", "");
         d.put("docker.nodeImage", "");
         d.put("docker.pythonImage", "");
@@ -289,7 +291,8 @@ public final class ConfigLoader {
                 new SlipwayConfig.RoutingSettings(v.appDomain("routing.appDomain")),
                 new SlipwayConfig.ClusterSettings(v.url("cluster.advertiseUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
                         v.duration("cluster.leasePeriod")),
-                SecretSettings.parse(v.text("secrets.envKey"), v.text("secrets.previousEnvKeys")));
+                SecretSettings.parse(v.text("secrets.envKey"), v.text("secrets.previousEnvKeys")),
+                new SlipwayConfig.LoggingSettings(v.choice("logging.format", SlipwayConfig.LoggingSettings.Format.class), v.bool("logging.accessLog")));
     }
 
     private static RuntimeSettings runtime(ConfigValues v) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param routing     where apps are reached besides {@code /containers/{id}} ({@code routing.*})
  * @param cluster     how replicas sharing a PostgreSQL database work together ({@code cluster.*})
  * @param secrets     the keys apps' env values are encrypted with ({@code secrets.*})
+ * @param logging     how Slipway's own log is written ({@code logging.*})
  */
 public record SlipwayConfig(
         int port,
@@ -38,7 +39,8 @@ public record SlipwayConfig(
         RuntimeSettings runtime,
         RoutingSettings routing,
         ClusterSettings cluster,
-        SecretSettings secrets) {
+        SecretSettings secrets,
+        LoggingSettings logging) {
 
     public SlipwayConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, not " + port);
@@ -58,6 +60,7 @@ public record SlipwayConfig(
         Objects.requireNonNull(databaseUrl, "databaseUrl");
         Objects.requireNonNull(logs, "logs");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(secrets, "secrets");
@@ -268,51 +271,69 @@ public record SlipwayConfig(
     }
 
     public SlipwayConfig withCluster(ClusterSettings newCluster) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, newCluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, newCluster, secrets, logging);
     }
 
     public SlipwayConfig withPort(int newPort) {
-        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(newPort, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withMeteringInterval(Duration interval) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, interval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     /** Empty: the SQLite file in the data dir. */
     public SlipwayConfig withDatabaseUrl(String url) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, url, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withProxy(ProxySettings newProxy) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, newProxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withInstances(InstanceSettings newInstances) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, newInstances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withBuild(BuildSettings newBuild) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, newBuild, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withLogs(LogSettings newLogs) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, newLogs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withRuntime(RuntimeSettings newRuntime) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, newRuntime, routing, cluster, secrets, logging);
+    }
+
+    public SlipwayConfig withLogging(LoggingSettings newLogging) {
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, newLogging);
+    }
+
+    /**
+     * Slipway's own log ({@code logging.*}): lines of text with an ISO-8601 UTC time, or one JSON object per line for log
+     * shippers ({@code logging.format}); and whether the data plane's access log is written ({@code logging.accessLog}).
+     */
+    public record LoggingSettings(Format format, boolean accessLog) {
+        public enum Format { TEXT, JSON }
+
+        public static final LoggingSettings DEFAULTS = new LoggingSettings(Format.TEXT, true);
+
+        public LoggingSettings {
+            Objects.requireNonNull(format, "format");
+        }
     }
 
     public SlipwayConfig withRouting(RoutingSettings newRouting) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, newRouting, cluster, secrets, logging);
     }
 
     public SlipwayConfig withSandbox(SandboxSettings newSandbox) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, newSandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, secrets, logging);
     }
 
     public SlipwayConfig withSecrets(SecretSettings newSecrets) {
-        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, newSecrets);
+        return new SlipwayConfig(port, host, publicUrl, dataDir, upload, proxy, apps, instances, build, sandbox, plans, meteringInterval, databaseUrl, auth, logs, runtime, routing, cluster, newSecrets, logging);
     }
 }

@@ -130,6 +130,13 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         this.protectedResources = protectedResources;
     }
 
+    private volatile boolean accessLog = true;
+
+    /** Whether each exchange gets a line in the access log ({@code logging.accessLog}; on by default). */
+    public void accessLog(boolean on) {
+        this.accessLog = on;
+    }
+
     /** An event loop's own client to the apps, the two ways of forwarding over it, and the relay to other replicas. */
     private record PerLoop(HttpForwarder forwarder, HttpProxy proxy, ReplicaRelay relay) {
     }
@@ -168,6 +175,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         String known = paths != null && instances.app(paths.appId()).isPresent() ? paths.appId() : null;
         HttpServerResponse response = request.response();
         response.headersEndHandler(v -> exchanges.answered(known, response.getStatusCode(), System.nanoTime() - arrived));
+        if (accessLog) AccessLog.follow(request, known, arrived);
         if (label != null && !request.uri().startsWith("/")) {
             // RFC 9112 §3.2.2 would have the absolute form's authority outrank Host: refused rather than told two ways.
             Problem.of(400, "bad-request", "Bad Request", "the request target must be a path (origin-form, RFC 9112 §3.2.1)")
@@ -345,8 +353,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
      * when the client hangs up before its answer ended, {@code onHangUp} runs too.
      */
     static void releaseWhenDone(Lease lease, HttpServerResponse client, Runnable onHangUp) {
-        client.endHandler(v -> lease.release());
-        client.closeHandler(v -> {
+        ResponseEnds.onEnd(client, lease::release);
+        ResponseEnds.onClose(client, () -> {
             lease.release();
             if (!client.ended()) onHangUp.run();
         });

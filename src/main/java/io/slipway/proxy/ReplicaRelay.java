@@ -68,7 +68,7 @@ final class ReplicaRelay {
                     answer(incoming, answered.result(), toPeer);
                 }
             });
-            incoming.response().closeHandler(v -> toPeer.reset());
+            ResponseEnds.onClose(incoming.response(), toPeer::reset);
             Pipe<Buffer> body = incoming.pipe();
             body.endOnFailure(false);
             body.to(toPeer).onFailure(e -> toPeer.reset());

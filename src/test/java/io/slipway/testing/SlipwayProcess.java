@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * process is the JVM itself (the script execs it), so {@link #kill9()} is a real crash of Slipway.
  */
 public final class SlipwayProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("Slipway listening on http://localhost:(\\d+)");
+    /** The line that says Slipway listens, as text or as JSON ({@code logging.format: json} escapes the slashes). */
+    private static final Pattern LISTENING = Pattern.compile("Slipway listening on http:\\\\?/\\\\?/localhost:(\\d+)");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
