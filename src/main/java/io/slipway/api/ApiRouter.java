@@ -77,6 +77,8 @@ public final class ApiRouter {
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
         router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
+        // Before the token check, so that this one path (and its GET only) needs none: the document holds no secret.
+        router.get(OpenApiDocument.ROUTE).handler(new OpenApiDocument());
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.
