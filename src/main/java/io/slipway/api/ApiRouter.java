@@ -38,6 +38,8 @@ public final class ApiRouter {
     private static final String USER = "/api/admin/users/:user";
     /** Set on the routing context once the body handler has parsed a whole multipart form. */
     private static final String FORM_PARSED = "slipway.formParsed";
+    /** Set on the routing context of a request whose body is being parsed as a multipart form. */
+    private static final String FORM_EXPECTED = "slipway.formExpected";
     /** Quarter seconds a form may take to be parsed once its request ended before it counts as cut short (5 s). */
     private static final int CUT_OFF_TICKS = 20;
 
@@ -259,6 +261,7 @@ public final class ApiRouter {
                     "send the upload as multipart/form-data with a 'file' field (curl -F file=@index.ts)").send(ctx.response());
             return;
         }
+        ctx.put(FORM_EXPECTED, true);
         watchForCutOffForm(ctx);
         ctx.next();
     }
@@ -286,6 +289,16 @@ public final class ApiRouter {
             }
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    }
+
+    /**
+     * Whether {@code failure} is Netty's multipart decoder refusing the body, before the form was parsed: a part without
+     * a name, say, which it rejects with an {@link IllegalArgumentException}, or a malformed part
+     * ({@link io.netty.handler.codec.DecoderException}).
+     */
+    private static boolean unreadableForm(RoutingContext ctx, Throwable failure) {
+        return ctx.get(FORM_EXPECTED) != null && ctx.get(FORM_PARSED) == null
+                && (failure instanceof IllegalArgumentException || failure instanceof io.netty.handler.codec.DecoderException);
     }
 
     private static void formParsed(RoutingContext ctx) {
@@ -329,6 +342,12 @@ public final class ApiRouter {
         } else if (failure instanceof SlipwayError e) {
             if (e.kind() == SlipwayError.Kind.INTERNAL) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
             problem = Problems.of(e);
+        } else if (unreadableForm(ctx, failure)) {
+            LOG.debug("{} {}: the multipart body could not be parsed: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
+            // The parser gave up mid-body: what is left of it on the connection cannot be read as another request.
+            ctx.response().putHeader("Connection", "close");
+            problem = Problem.of(400, "invalid-form", "Bad Request", "the multipart body could not be parsed: every part needs a "
+                    + "Content-Disposition of form-data with a non-empty name (curl -F file=@index.ts)");
         } else if (failure == null && ctx.statusCode() == 413) {
             problem = Problem.of(413, "file-too-large", "Payload Too Large", "the upload is larger than the allowed "
                     + "file size plus form fields");
