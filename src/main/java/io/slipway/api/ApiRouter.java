@@ -202,12 +202,7 @@ public final class ApiRouter {
 
     /** {@code PUT /api/admin/users/{user}} with {@code {"plan": "pro"}}. */
     private Reply setUser(RoutingContext ctx) {
-        String plan;
-        try {
-            plan = ctx.body().asJsonObject().getString("plan");
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"plan\":\"pro\"}");
-        }
+        String plan = stringMember(ctx, "plan", "the body must be a JSON object such as {\"plan\":\"pro\"}");
         String user = ctx.pathParam("user");
         if (user.isBlank() || user.length() > 255) throw new InvalidInputException("invalid-user", "a user id has 1 to 255 characters");
         return Reply.ok(userJson(accounts.setPlan(BearerAuth.principal(ctx), user, plan)));
@@ -220,14 +215,8 @@ public final class ApiRouter {
 
     /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */
     private Reply createKey(RoutingContext ctx) {
-        String name = null;
-        if (ctx.body() != null && ctx.body().length() > 0) {
-            try {
-                name = ctx.body().asJsonObject().getString("name");
-            } catch (RuntimeException e) {
-                throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"name\":\"ci\"}");
-            }
-        }
+        String name = ctx.body() == null || ctx.body().length() == 0 ? null
+                : stringMember(ctx, "name", "the body must be a JSON object such as {\"name\":\"ci\"}");
         var created = keys.create(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), name).orElseThrow(() -> notFound(ctx));
         return Reply.created(keyJson(created.key()).put("key", created.secret()));
     }
@@ -244,6 +233,24 @@ public final class ApiRouter {
             throw new ProblemException(Problem.of(404, "not-found", "Not Found", "no such key for this app"));
         }
         return Reply.noContent();
+    }
+
+    /**
+     * The member {@code member} of the JSON object the body holds: a string, or null when it is absent or null. A body
+     * that is no JSON object, or a member of another type, is {@code 400 invalid-json} with {@code detail}: Vert.x's
+     * {@code getString} would turn {@code false} or {@code 5} into text, and a key named "false" is not what was asked for.
+     */
+    private static String stringMember(RoutingContext ctx, String member, String detail) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("invalid-json", detail);
+        }
+        if (body == null) throw new InvalidInputException("invalid-json", detail);
+        Object value = body.getValue(member);
+        if (value != null && !(value instanceof String)) throw new InvalidInputException("invalid-json", detail + "; '" + member + "' is a string");
+        return (String) value;
     }
 
     private static JsonObject keyJson(io.slipway.store.ApiKeyStore.ApiKey key) {

@@ -53,8 +53,9 @@ public final class Schemathesis {
      * failed) past {@code deadline}.
      *
      * @param headers {@code Name: value} headers sent with every request (the token)
+     * @param env     variables that {@code schemathesis.toml} reads ({@code SLIPWAY_APP_ID})
      */
-    public Commands.Result run(URI document, List<String> headers, int maxExamples, Duration deadline) {
+    public Commands.Result run(URI document, List<String> headers, java.util.Map<String, String> env, int maxExamples, Duration deadline) {
         Path config = dir.resolve("schemathesis.toml");
         try (var in = Schemathesis.class.getResourceAsStream("schemathesis.toml")) {
             Files.write(config, in.readAllBytes());
@@ -69,7 +70,7 @@ public final class Schemathesis {
                 "--workers", "1",
                 "--no-color", "--report", "junit", "--report-dir", dir.resolve("report").toString()));
         headers.forEach(h -> command.addAll(List.of("--header", h)));
-        return Commands.run(command, dir, deadline);
+        return Commands.run(command, dir, env, deadline);
     }
 
     private boolean installed() {
