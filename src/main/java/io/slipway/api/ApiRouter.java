@@ -215,7 +215,7 @@ public final class ApiRouter {
 
     /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */
     private Reply createKey(RoutingContext ctx) {
-        String name = ctx.body() == null || ctx.body().length() == 0 ? null
+        String name = ctx.body() == null || ctx.body().length() <= 0 ? null
                 : stringMember(ctx, "name", "the body must be a JSON object such as {\"name\":\"ci\"}");
         var created = keys.create(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), name).orElseThrow(() -> notFound(ctx));
         return Reply.created(keyJson(created.key()).put("key", created.secret()));
