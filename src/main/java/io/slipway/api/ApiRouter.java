@@ -94,6 +94,9 @@ public final class ApiRouter {
         router.get(SERVER).handler(Blocking.of(api::get));
         router.put(SERVER).handler(ApiRouter::requireMultipart);
         router.put(SERVER).handler(multipart).handler(ApiRouter::formParsed).handler(Blocking.of(api::redeploy));
+        router.patch(SERVER).handler(ApiRouter::requireJson);
+        router.patch(SERVER).handler(BodyHandler.create(false).setBodyLimit(config.upload().maxEnvSize().bytes() * 2 + 16 * 1024))
+                .handler(Blocking.of(api::reconfigure));
         router.delete(SERVER).handler(Blocking.of(api::delete));
         router.get(SERVER + "/logs").handler(new LogsHandler(deployments, dataDir, config.logs(), logWatch));
         router.post(SERVER + "/keys").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(Blocking.of(api::createKey));
@@ -118,6 +121,24 @@ public final class ApiRouter {
         App app = deployments.redeploy(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), readUpload(ctx))
                 .orElseThrow(() -> notFound(ctx));
         return Reply.ok(json(principal.user(), app));
+    }
+
+    /** {@code PATCH …/servers/{id}}: settings without code, as a JSON merge patch. */
+    private Reply reconfigure(RoutingContext ctx) {
+        var principal = BearerAuth.principal(ctx);
+        App app = deployments.reconfigure(principal.user(), accounts.planOf(principal), ctx.pathParam("id"), ctx.body().asString())
+                .orElseThrow(() -> notFound(ctx));
+        return Reply.ok(json(principal.user(), app));
+    }
+
+    private static void requireJson(RoutingContext ctx) {
+        String type = String.valueOf(ctx.request().getHeader("Content-Type")).toLowerCase(java.util.Locale.ROOT);
+        if (!type.startsWith("application/json") && !type.startsWith("application/merge-patch+json")) {
+            Problem.of(415, "not-json", "Unsupported Media Type", "send the settings as application/json (or application/merge-patch+json), "
+                    + "such as {\"sleepAfter\":\"30m\"}").send(ctx.response());
+            return;
+        }
+        ctx.next();
     }
 
     private Reply list(RoutingContext ctx) {

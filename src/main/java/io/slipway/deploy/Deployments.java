@@ -195,6 +195,67 @@ public final class Deployments {
     }
 
     /**
+     * Settings changed without new code ({@link SettingsPatch}). Where the change reaches the app only through a new
+     * process (its env, network or readiness probe) and the app runs, a new process starts beside the one serving and
+     * takes over once it answers, as a redeploy's does; else the settings are stored and apply from the next request
+     * ({@code sleepAfter}, {@code private}) or start. Empty when the owner has no such app.
+     *
+     * @throws io.slipway.app.SlipwayError {@code invalid-*} (400) for a setting that is not valid, nothing changed; as
+     *     {@link #redeploy} does when the new process does not start, the one serving left as it was
+     */
+    public Optional<App> reconfigure(String owner, Plan plan, String id, String body) {
+        synchronized (lock(id)) {
+            Optional<App> existing = store.find(owner, id);
+            if (existing.isEmpty()) return Optional.empty();
+            App old = existing.get();
+            if (UNBUILT.equals(old.codeHash())) {
+                throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNAVAILABLE, "still-building",
+                        "the app's first upload is still being built; change its settings once that upload has answered", java.time.Duration.ofSeconds(5), null);
+            }
+            SettingsPatch.Result patched = SettingsPatch.apply(old, body, plan, validator, clock.instant());
+            if (patched.changed().isEmpty()) return existing;
+            App app = patched.app();
+            boolean running = instances.liveStatus(id).filter(s -> s == AppStatus.RUNNING || s == AppStatus.STARTING).isPresent();
+            if (patched.needsRestart() && running) {
+                io.slipway.instances.NewVersion next;
+                try {
+                    next = instances.startBeside(app);
+                } catch (io.slipway.app.SlipwayError e) {
+                    throw StartFailures.ofRedeploy(e);
+                }
+                try {
+                    synchronized (storeLock) {
+                        store.update(app);
+                    }
+                } catch (RuntimeException e) {
+                    next.discard();
+                    throw e;
+                }
+                try {
+                    next.promote();
+                } catch (RuntimeException e) {
+                    synchronized (storeLock) {
+                        store.update(old);
+                    }
+                    if (e instanceof io.slipway.app.SlipwayError error) throw StartFailures.ofRedeploy(error);
+                    throw e;
+                }
+            } else {
+                synchronized (storeLock) {
+                    store.update(app);
+                }
+                instances.refresh(app);
+            }
+            // Names only: an env value is a secret.
+            logs.of(id).event("settings changed: " + String.join(", ", patched.changed()) + (patched.changed().contains("env")
+                    ? " (variables now: " + String.join(", ", new java.util.TreeSet<>(app.env().keySet())) + ")" : "")
+                    + (patched.needsRestart() && running ? "; restarted with them" : ""));
+            LOG.info("user {} changed the settings of app {}: {}", owner, id, patched.changed());
+        }
+        return find(owner, id);
+    }
+
+    /**
      * Places the new version's build beside the old one's, starts it there, stores it once it answers, and switches
      * traffic to it; if it does not start, or cannot be stored, it is dropped and nothing else changes. Returns when
      * the version it replaced has stopped. Under the app's lock.

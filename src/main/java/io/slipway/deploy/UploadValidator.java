@@ -208,19 +208,42 @@ public final class UploadValidator {
             throw new InvalidInputException("invalid-env", "env must be a JSON object of string values, e.g. {\"API_URL\":\"https://…\"}");
         }
         if (node == null || !node.isObject()) throw new InvalidInputException("invalid-env", "env must be a JSON object of string values");
-        if (node.size() > config.upload().maxEnvEntries()) {
-            throw new InvalidInputException("invalid-env", "env has " + node.size() + " entries; at most " + config.upload().maxEnvEntries() + " are allowed");
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        return patchEnv(Map.of(), node, false);
+    }
+
+    /**
+     * {@code current} changed by {@code patch}, a JSON object whose string values set variables and, where {@code
+     * nullRemoves} (a PATCH's JSON merge patch, RFC 7396), whose nulls remove them; the result checked as an upload's
+     * {@code env} is (names, Slipway's own names, values, how many, how large).
+     */
+    Map<String, String> patchEnv(Map<String, String> current, JsonNode patch, boolean nullRemoves) {
+        Map<String, String> env = new LinkedHashMap<>(current);
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
                 throw new InvalidInputException("invalid-env", "env name '" + printable(e.getKey()) + "' must match [A-Za-z_][A-Za-z0-9_]*");
             }
             if (RESERVED_ENV.contains(e.getKey())) throw new InvalidInputException("invalid-env", "env name '" + e.getKey() + "' is set by Slipway");
-            if (!e.getValue().isTextual()) throw new InvalidInputException("invalid-env", "env value of '" + e.getKey() + "' must be a string");
+            if (nullRemoves && e.getValue().isNull()) {
+                env.remove(e.getKey());
+                continue;
+            }
+            if (!e.getValue().isTextual()) {
+                throw new InvalidInputException("invalid-env", "env value of '" + e.getKey() + "' must be a string" + (nullRemoves ? " (or null, to remove it)" : ""));
+            }
             if (e.getValue().textValue().indexOf('\0') >= 0) throw new InvalidInputException("invalid-env", "env value of '" + e.getKey() + "' contains a NUL byte");
             env.put(e.getKey(), e.getValue().textValue());
+        }
+        if (env.size() > config.upload().maxEnvEntries()) {
+            throw new InvalidInputException("invalid-env", "env has " + env.size() + " entries; at most " + config.upload().maxEnvEntries() + " are allowed");
+        }
+        try {
+            // An upload's env was measured as sent, before it was parsed; a patched one as it is now.
+            if (nullRemoves && JSON.writeValueAsString(env).length() > config.upload().maxEnvSize().bytes()) {
+                throw new InvalidInputException("invalid-env", "env is larger than " + config.upload().maxEnvSize());
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
         return env;
     }

@@ -179,8 +179,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());
             return;
         }
-        // Replicas: upgrades and HTTP/1.0 are not relayed yet; here, their start is refused while another replica runs the app.
-        boolean relayable = request.version() != HttpVersion.HTTP_1_0 && !request.headers().contains(HttpHeaders.UPGRADE);
+        // Replicas: HTTP/1.0 is not relayed yet (its answer cannot be chunked); its start is refused while another replica runs the app.
+        boolean relayable = request.version() != HttpVersion.HTTP_1_0;
         if (placement != null && relayable && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
             placeThenServe(request, paths, false);
         } else {
@@ -190,8 +190,8 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
 
     /**
      * Replicas: the control-plane calls that belong where an app runs are relayed there — a redeploy
-     * ({@code PUT /api/containers/servers/{id}}) to the replica running the app, which starts the new version beside the
-     * one serving; its log ({@code GET …/{id}/logs}) to that replica or the one that ran it last, which has the log.
+     * ({@code PUT /api/containers/servers/{id}}) or a change of settings ({@code PATCH}) to the replica running the app,
+     * which starts the new version beside the one serving; its log ({@code GET …/{id}/logs}) to that replica or the one that ran it last, which has the log.
      * Returns false, touching nothing, for any other request, and when this Slipway is alone; else the request is
      * relayed, or given to {@code here} (the API) when this replica is the place or the other does not answer.
      */
@@ -200,7 +200,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         java.util.regex.Matcher call = CONTROL_PLANE.matcher(request.path());
         if (!call.matches()) return false;
         boolean logs = call.group(2) != null;
-        if (logs ? request.method() != HttpMethod.GET : request.method() != HttpMethod.PUT) return false;
+        if (logs ? request.method() != HttpMethod.GET : request.method() != HttpMethod.PUT && request.method() != HttpMethod.PATCH) return false;
         request.pause();
         String appId = call.group(1);
         Vertx.currentContext().executeBlocking(() -> placement.holder(appId, logs), false).onComplete(where -> {
@@ -240,10 +240,12 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
                 request.resume();
             } else if (where.result().isPresent()) {
                 String replica = where.result().get();
-                loops.get().relay().relay(request, replica, () -> {
+                Runnable unreachable = () -> {
                     placement.unreachable(appId, replica);
                     if (retried) loops.get().relay().refuse(request, replica); else placeThenServe(request, paths, true);
-                });
+                };
+                if (request.headers().contains(HttpHeaders.UPGRADE)) loops.get().relay().tunnel(request, replica, unreachable);
+                else loops.get().relay().relay(request, replica, unreachable);
             } else {
                 serve(request, paths);
             }

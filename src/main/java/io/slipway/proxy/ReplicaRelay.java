@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetSocket;
+import io.slipway.instances.Lease;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.Pipe;
@@ -72,6 +74,96 @@ final class ReplicaRelay {
             body.to(toPeer).onFailure(e -> toPeer.reset());
         });
     }
+
+    /**
+     * Relays a WebSocket upgrade (paused) to the replica at {@code replicaUrl}: every header goes as it came (the
+     * upgrade's own among them), and once that replica answers 101 both connections are piped as a tunnel to the app
+     * is ({@link WebSocketTunnel}), unmetered here: the replica that runs the app meters it. Any other answer is relayed
+     * as an answer. When no connection to it can be had, {@code unreachable} runs instead.
+     */
+    void tunnel(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
+        URI peer = URI.create(replicaUrl);
+        MultiMap headers = HttpHeaders.headers().addAll(incoming.headers());
+        headers.set(io.slipway.cluster.Replica.RELAYED_BY, self);
+        RequestOptions options = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port(peer), peer.getHost()))
+                .setMethod(incoming.method()).setURI(incoming.uri()).setHeaders(headers);
+        client.request(options).onComplete(created -> {
+            if (created.failed()) {
+                unreachable.run();
+                return;
+            }
+            HttpClientRequest toPeer = created.result();
+            if (incoming.authority() != null) toPeer.authority(incoming.authority());
+            toPeer.connect().onComplete(answered -> {
+                if (answered.failed()) {
+                    incoming.response().reset();
+                    return;
+                }
+                HttpClientResponse fromPeer = answered.result();
+                if (fromPeer.statusCode() != 101) {
+                    answer(incoming, fromPeer, toPeer);
+                    incoming.resume();
+                    return;
+                }
+                NetSocket other = fromPeer.netSocket();
+                other.pause();
+                HttpServerResponse toClient = incoming.response();
+                if (toClient.closed()) {
+                    other.close();
+                    return;
+                }
+                toClient.setStatusCode(101);
+                toClient.headers().addAll(fromPeer.headers());
+                incoming.toNetSocket().onComplete(upgraded -> {
+                    if (upgraded.failed()) other.close(); else WebSocketTunnel.between(upgraded.result(), other, UNMETERED);
+                });
+            });
+        });
+    }
+
+    /** A relayed tunnel's: this replica holds no lease on the app, whose own replica meters and ends the tunnel. */
+    private static final Lease UNMETERED = new Lease() {
+        private final java.util.concurrent.CompletableFuture<Long> never = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public java.net.SocketAddress address() {
+            throw new UnsupportedOperationException("a relayed tunnel reaches no app here");
+        }
+
+        @Override
+        public Object process() {
+            return this;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Long> gone() {
+            return never;
+        }
+
+        @Override
+        public void onGone(Runnable action) {
+        }
+
+        @Override
+        public void answered() {
+        }
+
+        @Override
+        public void received(int bytes) {
+        }
+
+        @Override
+        public void sent(int bytes) {
+        }
+
+        @Override
+        public void onSleep(java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> endCleanly) {
+        }
+
+        @Override
+        public void release() {
+        }
+    };
 
     private static void answer(HttpServerRequest incoming, HttpClientResponse fromPeer, HttpClientRequest toPeer) {
         HttpServerResponse toClient = incoming.response();

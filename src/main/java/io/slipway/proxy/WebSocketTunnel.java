@@ -74,6 +74,14 @@ final class WebSocketTunnel {
         });
     }
 
+    /**
+     * Pipes an upgraded client connection to another upgraded one that is not the app's own (the replica that runs the
+     * app, {@link ReplicaRelay}) as the app's would be: {@code lease} meters it where this Slipway holds one.
+     */
+    static void between(NetSocket client, NetSocket other, Lease lease) {
+        new WebSocketTunnel(client, other, lease, Vertx.currentContext()).start();
+    }
+
     /** No client to tunnel to: the app's side of the upgrade must not stay open. */
     private static Future<Void> abandon(NetSocket app, Lease lease) {
         app.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.auth.SigningSecret;
+import io.slipway.testing.NodeClient;
 import io.slipway.testing.SlipwayCli;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestDatabase;
@@ -147,5 +148,42 @@ class ReplicasIT {
         JsonObject described = b.server(dana, id);
         assertThat(described.getString("name")).isEqualTo("shared");
         assertThat(described.getString("status")).as("the status replica A stored").isEqualTo("running");
+    }
+
+    /**
+     * With the {@code ws} npm package, as Node users connect: an upgrade through the replica that does not run the app is
+     * tunnelled to the one that does; messages pass both ways and a close the client begins completes promptly.
+     */
+    @Test
+    void aWebSocketThroughTheReplicaThatDoesNotRunTheAppReachesItAndClosesPromptly() {
+        String ivy = a.token("ivy");
+        String id = a.deploy(ivy, "index.js", TestApps.source("ws-echo.js"), Map.of("requirements", "ws@8.18.3")).getString("id");
+        assertThat(a.call(id, "/").statusCode()).isEqualTo(200);
+        NodeClient client = NodeClient.install("replica-ws-client", "ws@8.18.3");
+        client.write("ws-client.mjs", """
+                import WebSocket from "ws";
+                const begun = performance.now();
+                const ws = new WebSocket(process.argv[2]);
+                let closing = 0;
+                ws.on("open", () => ws.send("hi"));
+                ws.on("message", (data) => {
+                  console.log(JSON.stringify({ event: "message", data: String(data) }));
+                  closing = performance.now();
+                  ws.close(4000, "bye");
+                });
+                ws.on("close", (code, reason) => console.log(JSON.stringify({ event: "close", code, reason: String(reason),
+                  ms: Math.round(performance.now() - closing) })));
+                ws.on("error", (error) => console.log(JSON.stringify({ event: "error", message: error.message })));
+                """);
+
+        NodeClient.Run run = client.run(Duration.ofSeconds(45), "ws-client.mjs", "ws://127.0.0.1:" + b.base().getPort() + "/containers/" + id + "/ws");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        List<JsonObject> events = run.stdout().lines().filter(l -> l.startsWith("{")).map(JsonObject::new).toList();
+        assertThat(events).as(run.stdout()).extracting(e -> e.getString("data")).contains("echo:hi");
+        JsonObject close = events.stream().filter(e -> "close".equals(e.getString("event"))).findFirst().orElseThrow();
+        assertThat(close.getInteger("code")).isEqualTo(4000);
+        assertThat(close.getLong("ms")).as("ms from ws.close() to its 'close' event").isLessThan(1000L);
+        assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("it never ran on b").isFalse();
     }
 }

@@ -139,7 +139,7 @@ class KubernetesManifestsIT {
                 "apps/deployments", owned,
                 "/services", owned,
                 "networking.k8s.io/networkpolicies", owned,
-                "/pods", List.of("get", "list", "watch"),
+                "/pods", List.of("get", "list", "watch", "delete"),
                 "/pods/log", List.of("get")));
 
         RoleBinding binding = only(RoleBinding.class);

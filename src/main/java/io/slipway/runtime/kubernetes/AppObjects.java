@@ -117,6 +117,9 @@ final class AppObjects {
                 .withNewMetadata().withLabels(podLabels).endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false).withEnableServiceLinks(false).withRestartPolicy("Always")
+                // The pause container is PID 1, not the app: an app with no SIGTERM handler then ends at SIGTERM, as
+                // under the other runtimes, rather than at the grace's end (the kernel ignores SIGTERM for a PID 1).
+                .withShareProcessNamespace(true)
                 .withTerminationGracePeriodSeconds(TEMPLATE_GRACE_SECONDS)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(APP_UID).withRunAsGroup(APP_UID).withFsGroup(APP_UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()

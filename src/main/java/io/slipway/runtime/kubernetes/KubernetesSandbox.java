@@ -104,10 +104,9 @@ final class KubernetesSandbox implements Sandbox {
     /** What the informer saw of this start's pod: an addition or change, or its deletion. Called one event at a time. */
     synchronized void onPod(Pod update, boolean deleted) {
         if (exited.isDone()) return;
-        if (pod == null) {
-            pod = update.getMetadata().getName();
-            logs.follow(pod);
-        }
+        if (pod == null) pod = update.getMetadata().getName();
+        // Its log exists once its container has started; before, the API answers 400 (waiting to start).
+        if (PodStates.started(update)) logs.follow(pod);
         PodStates.terminated(update).ifPresent(exit -> lastExit = exit);
         PodStates.lastTermination(update).ifPresent(exit -> { if (lastExit == null) lastExit = exit; });
         if (deleted) {

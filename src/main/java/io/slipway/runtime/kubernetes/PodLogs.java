@@ -103,7 +103,12 @@ final class PodLogs {
             current = watch;
             repeatsAtLast = writtenAtLast;
             BufferedReader reader = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8));
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) write(line, lines);
+            String first = reader.readLine();
+            if (first != null && first.startsWith("{\"kind\":\"Status\"")) {
+                // The API's refusal, as the stream's body: a pod gone (404) has no more log; else read again later.
+                return !first.contains("\"code\":404");
+            }
+            for (String line = first; line != null; line = reader.readLine()) write(line, lines);
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) return false;

@@ -29,6 +29,12 @@ final class PodStates {
                 .filter(s -> AppObjects.APP_CONTAINER.equals(s.getName())).findFirst();
     }
 
+    /** The app's container has run, or runs: it has a log. */
+    static boolean started(Pod pod) {
+        return app(pod).map(s -> s.getState() != null && (s.getState().getRunning() != null || s.getState().getTerminated() != null)
+                || s.getRestartCount() != null && s.getRestartCount() > 0).orElse(false);
+    }
+
     static int restarts(Pod pod) {
         return app(pod).map(s -> s.getRestartCount() == null ? 0 : s.getRestartCount()).orElse(0);
     }
@@ -58,7 +64,9 @@ final class PodStates {
      */
     static Optional<SandboxExit> hopeless(Pod pod) {
         if (pod.getStatus() == null) return Optional.empty();
-        if ("Failed".equals(pod.getStatus().getPhase())) {
+        // A pod being deleted ends as Failed when its app's exit was not 0 (a SIGKILL at the grace's end): that is the stop's doing.
+        boolean deleting = pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
+        if ("Failed".equals(pod.getStatus().getPhase()) && !deleting) {
             return Optional.of(new SandboxExit(137, false, Optional.of("Kubernetes ended its pod: " + words(pod.getStatus().getReason(),
                     pod.getStatus().getMessage()))));
         }

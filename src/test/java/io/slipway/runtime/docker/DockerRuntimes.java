@@ -80,7 +80,7 @@ public final class DockerRuntimes {
         }
     }
 
-    private static URI host(PodmanEngine engine) {
+    static URI host(PodmanEngine engine) {
         String other = System.getenv(OTHER_ENGINE);
         return other == null || other.isBlank() ? engine.host() : URI.create(other);
     }
@@ -88,6 +88,20 @@ public final class DockerRuntimes {
     /** A docker-java client of the engine, for what tests inspect; the caller closes it. */
     public static DockerClient client(PodmanEngine engine) {
         return EngineClients.of(host(engine)).calls();
+    }
+
+    /**
+     * A client of the engine whose calls have no response timeout, for those that last as long as a container (waiting
+     * for its exit); the caller closes it.
+     */
+    public static DockerClient longCallClient(PodmanEngine engine) {
+        EngineClients clients = EngineClients.of(host(engine));
+        try {
+            clients.calls().close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return clients.streams();
     }
 
     /**
