@@ -87,6 +87,11 @@ class OpenApiConformanceIT {
         HttpResponse<String> redeployed = CONTRACT.check("PUT", SERVER,
                 server.redeploy(token, id, new Multipart().file("hello.js", TestApps.source("hello.js"))));
         assertThat(redeployed.statusCode()).as(redeployed.body()).isEqualTo(200);
+        HttpResponse<String> patched = CONTRACT.check("PATCH", SERVER, server.sendJson("PATCH", app, token, "{\"sleepAfter\":\"30s\",\"private\":false}"));
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        CONTRACT.check("PATCH", SERVER, server.sendJson("PATCH", app, token, "{\"color\":\"blue\"}"));
+        CONTRACT.check("PATCH", SERVER, server.send(HttpRequest.newBuilder(server.base().resolve(app)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/plain").method("PATCH", HttpRequest.BodyPublishers.ofString("{}"))));
         HttpResponse<String> log = CONTRACT.check("GET", SERVER + "/logs", server.get(app + "/logs", token));
         assertThat(log.statusCode()).isEqualTo(200);
         HttpResponse<java.io.InputStream> follow = server.send(HttpRequest.newBuilder(server.base().resolve(app + "/logs?follow=true"))
