@@ -169,7 +169,9 @@ class OpenApiConformanceIT {
         long started = System.nanoTime();
         Commands.Result run = schemathesis.run(server.base().resolve("/api/openapi.json"), List.of("Authorization: Bearer " + admin),
                 java.util.Map.of("SLIPWAY_APP_ID", app), 10, Duration.ofSeconds(60));
-        System.out.printf("schemathesis ran %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        List<String> lines = run.stdout().lines().toList();
+        System.out.printf("schemathesis ran %d ms:%n%s%n", (System.nanoTime() - started) / 1_000_000,
+                String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
 
         assertThat(run.exitCode()).as("schemathesis:\n%s\n%s", run.stdout(), run.stderr()).isZero();
     }
