@@ -38,6 +38,8 @@ public final class ApiRouter {
     private static final String USER = "/api/admin/users/:user";
     /** Set on the routing context once the body handler has parsed a whole multipart form. */
     private static final String FORM_PARSED = "slipway.formParsed";
+    /** Set on the routing context of a request whose body is being parsed as a multipart form. */
+    private static final String FORM_EXPECTED = "slipway.formExpected";
     /** Quarter seconds a form may take to be parsed once its request ended before it counts as cut short (5 s). */
     private static final int CUT_OFF_TICKS = 20;
 
@@ -77,6 +79,8 @@ public final class ApiRouter {
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
         router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
+        // Before the token check, so that this one path (and its GET only) needs none: the document holds no secret.
+        router.get(OpenApiDocument.ROUTE).handler(new OpenApiDocument());
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())
                 // Room for the form's other fields around the largest file allowed.
@@ -245,12 +249,7 @@ public final class ApiRouter {
 
     /** {@code PUT /api/admin/users/{user}} with {@code {"plan": "pro"}}. */
     private Reply setUser(RoutingContext ctx) {
-        String plan;
-        try {
-            plan = ctx.body().asJsonObject().getString("plan");
-        } catch (RuntimeException e) {
-            throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"plan\":\"pro\"}");
-        }
+        String plan = stringMember(ctx, "plan", "the body must be a JSON object such as {\"plan\":\"pro\"}");
         String user = ctx.pathParam("user");
         if (user.isBlank() || user.length() > 255) throw new InvalidInputException("invalid-user", "a user id has 1 to 255 characters");
         return Reply.ok(userJson(accounts.setPlan(BearerAuth.principal(ctx), user, plan)));
@@ -263,14 +262,8 @@ public final class ApiRouter {
 
     /** {@code POST …/keys} with an optional JSON body {@code {"name": "ci"}}: the secret is in this answer only. */
     private Reply createKey(RoutingContext ctx) {
-        String name = null;
-        if (ctx.body() != null && ctx.body().length() > 0) {
-            try {
-                name = ctx.body().asJsonObject().getString("name");
-            } catch (RuntimeException e) {
-                throw new InvalidInputException("invalid-json", "the body must be a JSON object such as {\"name\":\"ci\"}");
-            }
-        }
+        String name = ctx.body() == null || ctx.body().length() <= 0 ? null
+                : stringMember(ctx, "name", "the body must be a JSON object such as {\"name\":\"ci\"}");
         var created = keys.create(BearerAuth.principal(ctx).user(), ctx.pathParam("id"), name).orElseThrow(() -> notFound(ctx));
         return Reply.created(keyJson(created.key()).put("key", created.secret()));
     }
@@ -289,6 +282,24 @@ public final class ApiRouter {
         return Reply.noContent();
     }
 
+    /**
+     * The member {@code member} of the JSON object the body holds: a string, or null when it is absent or null. A body
+     * that is no JSON object, or a member of another type, is {@code 400 invalid-json} with {@code detail}: Vert.x's
+     * {@code getString} would turn {@code false} or {@code 5} into text, and a key named "false" is not what was asked for.
+     */
+    private static String stringMember(RoutingContext ctx, String member, String detail) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("invalid-json", detail);
+        }
+        if (body == null) throw new InvalidInputException("invalid-json", detail);
+        Object value = body.getValue(member);
+        if (value != null && !(value instanceof String)) throw new InvalidInputException("invalid-json", detail + "; '" + member + "' is a string");
+        return (String) value;
+    }
+
     private static JsonObject keyJson(io.slipway.store.ApiKeyStore.ApiKey key) {
         return new JsonObject().put("id", key.id()).put("name", key.name()).put("createdAt", key.createdAt().toString());
     }
@@ -304,6 +315,7 @@ public final class ApiRouter {
                     "send the upload as multipart/form-data with a 'file' field (curl -F file=@index.ts)").send(ctx.response());
             return;
         }
+        ctx.put(FORM_EXPECTED, true);
         watchForCutOffForm(ctx);
         ctx.next();
     }
@@ -331,6 +343,16 @@ public final class ApiRouter {
             }
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    }
+
+    /**
+     * Whether {@code failure} is Netty's multipart decoder refusing the body, before the form was parsed: a part without
+     * a name, say, which it rejects with an {@link IllegalArgumentException}, or a malformed part
+     * ({@link io.netty.handler.codec.DecoderException}).
+     */
+    private static boolean unreadableForm(RoutingContext ctx, Throwable failure) {
+        return ctx.get(FORM_EXPECTED) != null && ctx.get(FORM_PARSED) == null
+                && (failure instanceof IllegalArgumentException || failure instanceof io.netty.handler.codec.DecoderException);
     }
 
     private static void formParsed(RoutingContext ctx) {
@@ -374,6 +396,12 @@ public final class ApiRouter {
         } else if (failure instanceof SlipwayError e) {
             if (e.kind() == SlipwayError.Kind.INTERNAL) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), e);
             problem = Problems.of(e);
+        } else if (unreadableForm(ctx, failure)) {
+            LOG.debug("{} {}: the multipart body could not be parsed: {}", ctx.request().method(), ctx.request().path(), String.valueOf(failure));
+            // The parser gave up mid-body: what is left of it on the connection cannot be read as another request.
+            ctx.response().putHeader("Connection", "close");
+            problem = Problem.of(400, "invalid-form", "Bad Request", "the multipart body could not be parsed: every part needs a "
+                    + "Content-Disposition of form-data with a non-empty name (curl -F file=@index.ts)");
         } else if (failure == null && ctx.statusCode() == 413) {
             problem = Problem.of(413, "file-too-large", "Payload Too Large", "the upload is larger than the allowed "
                     + "file size plus form fields");

@@ -56,7 +56,7 @@ class ApiErrorsIT {
                 Arguments.of("DELETE", "/api/mcp-projects", Set.of("GET")),
                 Arguments.of("PATCH", "/api/usage", Set.of("GET")),
                 Arguments.of("GET", "/api/containers/upload", Set.of("POST")),
-                Arguments.of("POST", "/api/containers/servers/some-id", Set.of("GET", "PUT", "DELETE")),
+                Arguments.of("POST", "/api/containers/servers/some-id", Set.of("GET", "PUT", "PATCH", "DELETE")),
                 Arguments.of("PUT", "/api/containers/servers/some-id/keys", Set.of("GET", "POST")),
                 Arguments.of("GET", "/api/containers/servers/some-id/keys/some-key", Set.of("DELETE")),
                 Arguments.of("DELETE", "/api/admin/users/dave", Set.of("GET", "PUT")),
