@@ -167,7 +167,7 @@ public final class ApiRouter {
     }
 
     private JsonObject json(App app, UsageStore.Row used, Map<String, io.slipway.metering.ToolStats> tools, int version) {
-        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null)).put("version", version);
+        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null), version);
     }
 
     /** {@code GET …/servers/{id}/versions}: every kept version, newest first. */

@@ -15,9 +15,10 @@ final class ServerJson {
      * @param endpoint where the app is reached ({@link io.slipway.proxy.Endpoints})
      * @param usage    this month's metered use of the app, or null when it has none yet
      * @param mcp      what MCP discovery recorded of a recognised MCP server ({@code io.slipway.mcp.McpRecord#summary}), or null
+     * @param version  the number of the version serving
      */
     static JsonObject of(App app, String endpoint, io.slipway.metering.UsageStore.Row usage,
-                         java.util.Map<String, io.slipway.metering.ToolStats> tools, JsonObject mcp) {
+                         java.util.Map<String, io.slipway.metering.ToolStats> tools, JsonObject mcp, int version) {
         JsonObject json = new JsonObject()
                 .put("id", app.id())
                 .put("name", app.name())
@@ -36,6 +37,7 @@ final class ServerJson {
                 .put("healthPath", app.healthPath())
                 .put("transport", app.transport().id())
                 .put("plan", app.plan())
+                .put("version", version)
                 .put("usage", usage(usage, tools));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         if (mcp != null) json.put("mcp", mcp);
