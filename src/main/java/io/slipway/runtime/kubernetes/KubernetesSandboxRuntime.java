@@ -94,13 +94,30 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
                 route(pod, true);
             }
         });
+        // Every failure of a list or a watch is tried again, with the informer's back-off: fabric8's default gives up on
+        // one that fails before the informer first started, which would leave every sandbox deaf to its pod.
+        services.exceptionHandler(KubernetesSandboxRuntime::retry);
+        pods.exceptionHandler(KubernetesSandboxRuntime::retry);
         services.start();
         pods.start();
+    }
+
+    /**
+     * Whether the informers have listed and now watch this Slipway's pods and Services: from then on no change of theirs
+     * is missed (an API server replays what changed since the list; fabric8's mock does not, so tests wait for this).
+     */
+    boolean watching() {
+        return pods.hasSynced() && pods.isWatching() && services.hasSynced() && services.isWatching();
     }
 
     /** The settings of every sandbox's objects: the images, this Slipway's label, the size of {@code /tmp}. */
     public static AppObjects.Settings settings(String nodeImage, String pythonImage, String owner, long tmpBytes) {
         return new AppObjects.Settings(nodeImage, pythonImage, owner, tmpBytes);
+    }
+
+    private static boolean retry(boolean started, Throwable failure) {
+        LOG.warn("watching the Kubernetes API failed ({}): trying again", failure.getMessage());
+        return true;
     }
 
     private void route(Pod pod, boolean deleted) {

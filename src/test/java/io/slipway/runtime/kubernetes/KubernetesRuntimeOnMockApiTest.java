@@ -90,6 +90,8 @@ class KubernetesRuntimeOnMockApiTest {
         runtime = new KubernetesSandboxRuntime(api.createClient(), NS, OWNER, KubernetesSandboxRuntime.settings("registry.example/slipway:1",
                 "registry.example/slipway:1", OWNER, DataSize.ofMebibytes(64).bytes()), Map.of("app.kubernetes.io/name", "slipway"),
                 new LayerDownloads(grants, () -> URI.create("http://10.1.2.3:3000")));
+        // The mock replays nothing that changed between an informer's list and its watch: statuses wait for the watch.
+        await().atMost(Duration.ofSeconds(20)).until(runtime::watching);
     }
 
     @AfterEach
@@ -338,6 +340,7 @@ class KubernetesRuntimeOnMockApiTest {
                 new LayerDownloads(grants, () -> URI.create("http://10.1.2.3:3000")))) {
             Sandbox sandbox = second.start(spec("rewatched", io.slipway.runtime.NetworkPolicy.ISOLATED));
             await().atMost(Duration.ofSeconds(20)).until(() -> failingPodWatches.get() == 0);
+            await().atMost(Duration.ofSeconds(30)).until(second::watching);
 
             report(sandbox, s -> s.withReady(false).withRestartCount(0).withNewState().withNewTerminated().withExitCode(5).withReason("Error")
                     .endTerminated().endState());
