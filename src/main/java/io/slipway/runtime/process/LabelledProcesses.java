@@ -35,10 +35,14 @@ final class LabelledProcesses {
                 if (!name.chars().allMatch(Character::isDigit)) continue;
                 long pid = Long.parseLong(name);
                 if (pid == ProcessHandle.current().pid() || !hasLabel(proc.resolve("environ"), prefix, which)) continue;
+                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
                 ProcessHandle.of(pid).ifPresent(p -> {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+                    // Its whole tree, and waited for: a descendant still dying would otherwise be found again, further
+                    // down /proc, and counted as a second leftover.
+                    java.util.List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
+                    tree.add(p);
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    tree.forEach(h -> h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join());
                 });
                 LOG.info("killed sandbox process {}, {}", pid, why);
                 killed++;
