@@ -76,6 +76,7 @@ public final class ApiRouter {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
+        Dashboard.install(router);
         router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
         router.route("/api/*").handler(new BearerAuth(tokens));
         BodyHandler multipart = BodyHandler.create(dataDir.tmp().resolve("uploads").toString())

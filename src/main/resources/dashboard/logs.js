@@ -1,0 +1,47 @@
+import { followLog } from "./api.js";
+import { h } from "./dom.js";
+
+const MAX_LINES = 2000;
+
+/**
+ * A log view that follows an app's log: lines are appended as they come, and the view keeps to the bottom unless the
+ * person scrolled up to read. Returns {element, follow(id), stop()}.
+ */
+export function logView(label) {
+  const pre = h("pre", { class: "log", role: "log", "aria-label": label, tabindex: "0" });
+  let controller = null;
+  const add = (text, kind) => {
+    const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
+    // Each line starts with its UTC timestamp: the time of day is enough to read, the whole one is its title.
+    const stamp = text.match(/^(\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)[.\d]*Z) /);
+    const line = stamp ? [h("time", { datetime: stamp[1], title: stamp[1] }, stamp[2]), text.slice(stamp[1].length)] : [text];
+    pre.append(h("span", { class: kind ? `line ${kind}` : lineClass(text) }, ...line, "\n"));
+    while (pre.childElementCount > MAX_LINES) pre.firstElementChild.remove();
+    if (atBottom) pre.scrollTop = pre.scrollHeight;
+  };
+  return {
+    element: pre,
+    follow(id) {
+      this.stop();
+      controller = new AbortController();
+      followLog(id, controller.signal, {
+        line: (text) => add(text),
+        notice: (text) => add(text, "notice"),
+        problem: (detail) => add(detail, "notice"),
+      });
+    },
+    stop() {
+      if (controller) controller.abort();
+      controller = null;
+    },
+    following: () => controller !== null,
+    clear: () => pre.replaceChildren(),
+    add,
+  };
+}
+
+function lineClass(text) {
+  if (text.includes("[slipway]")) return "line slipway";
+  if (text.includes("[build]")) return "line build";
+  return "line";
+}
