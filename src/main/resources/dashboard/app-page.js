@@ -72,11 +72,13 @@ export function appPage(main, id) {
       section("Logs", h("div", { class: "row" }, followButton,
         h("button", { type: "button", class: "quiet", onclick: () => log.clear() }, "Clear view")), log.element, "wide"),
       section("Settings", settings),
-      section("MCP tools", tools),
-      section("API keys", keys),
-      section("Versions", versions),
-      section("Delete", h("p", {}, "Deleting stops the app and removes its code, versions, keys and logs."),
-        h("button", { type: "button", class: "danger", onclick: () => deleteDialog.open() }, "Delete app…"), deleteDialog.element)));
+      // One column beside the settings, which are the tallest.
+      h("div", { class: "stack" },
+        section("MCP tools", tools),
+        section("API keys", keys),
+        section("Versions", versions),
+        section("Delete", h("p", {}, "Deleting stops the app and removes its code, versions, keys and logs."),
+          h("button", { type: "button", class: "danger", onclick: () => deleteDialog.open() }, "Delete app…"), deleteDialog.element))));
   heading.focus();
   (async () => {
     await refresh();

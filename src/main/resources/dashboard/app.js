@@ -19,6 +19,11 @@ function signOut(detail) {
 whenUnauthorized((detail) => signOut(`Signed out: ${detail}`));
 document.getElementById("sign-out").addEventListener("click", () => signOut("Signed out."));
 window.addEventListener("hashchange", () => render());
+// The skip link moves focus without touching the hash, which names the view.
+document.querySelector(".skip").addEventListener("click", (e) => {
+  e.preventDefault();
+  main.focus();
+});
 render();
 
 function render(notice) {
@@ -83,9 +88,12 @@ function appsPage() {
       if (err instanceof ApiError && err.status !== 401) listError.textContent = err.message;
     }
   };
+  let lastUsage = null;
+  const redraw = () => { if (lastUsage) showUsage(usage, lastUsage); };
   const refreshUsage = async () => {
     try {
-      showUsage(usage, await api("/api/usage"));
+      lastUsage = await api("/api/usage");
+      redraw();
     } catch (err) {
       if (err instanceof ApiError && err.status !== 401) fill(usage, h("p", { class: "error" }, err.message));
     }
@@ -101,8 +109,10 @@ function appsPage() {
   refresh();
   refreshUsage();
   const timers = [setInterval(refresh, POLL_MS), setInterval(refreshUsage, POLL_MS * 3)];
+  window.addEventListener("resize", redraw);
   return () => {
     timers.forEach(clearInterval);
+    window.removeEventListener("resize", redraw);
     deploy.stop();
   };
 }
@@ -149,7 +159,7 @@ function showUsage(el, usage) {
     meter("Active time", total.activeSeconds, limits.activeSecondsPerMonth, seconds),
   ];
   if (limits.toolCallsPerMonth !== null) parts.push(meter("MCP tool calls", total.toolCalls, limits.toolCallsPerMonth, String));
-  parts.push(h("h3", {}, "Active time per app"), activeTimeBars(usage.apps),
+  parts.push(h("h3", {}, "Active time per app"), activeTimeBars(usage.apps, Math.max(240, el.clientWidth || 360)),
     h("p", { class: "muted small" }, `Totals for ${usage.month}, metered in 10 ms steps while an app runs. `
       + `${total.requests} requests, ${total.toolCalls} tool calls in all.`));
   fill(el, parts);

@@ -13,17 +13,18 @@ export function meter(label, used, budget, format) {
  * Horizontal bars, one per app, of this month's active time. Slipway meters monthly totals (no history), so this is
  * each app's share of the month so far; the meter above the chart sets the total against the plan.
  */
-export function activeTimeBars(apps) {
+export function activeTimeBars(apps, width = 360) {
   const rows = apps.filter((a) => a.activeSeconds > 0).sort((a, b) => b.activeSeconds - a.activeSeconds).slice(0, 8);
   if (!rows.length) return h("p", { class: "muted" }, "No active time yet this month.");
   const max = Math.max(...rows.map((r) => r.activeSeconds));
-  const rowHeight = 22, labelWidth = 120, width = 360;
+  // Drawn at the width it is shown at (in CSS pixels), so that its text is the page's size on a phone too.
+  const rowHeight = 22, labelWidth = Math.min(130, width * 0.35);
   const svg = h("svg:svg", { viewBox: `0 0 ${width} ${rows.length * rowHeight}`, class: "bars", role: "img",
     "aria-label": "Active time this month per app: " + rows.map((r) => `${r.name} ${seconds(r.activeSeconds)}`).join(", ") });
   rows.forEach((r, i) => {
     const y = i * rowHeight;
-    const w = Math.max(2, (width - labelWidth - 70) * r.activeSeconds / max);
-    svg.append(h("svg:text", { x: 0, y: y + 15, class: "bar-label" }, r.name.length > 16 ? r.name.slice(0, 15) + "…" : r.name),
+    const w = Math.max(2, (width - labelWidth - 60) * r.activeSeconds / max);
+    svg.append(h("svg:text", { x: 0, y: y + 15, class: "bar-label" }, r.name.length > 14 ? r.name.slice(0, 13) + "…" : r.name),
       h("svg:rect", { x: labelWidth, y: y + 4, width: w, height: 14, rx: 3, class: "bar" }),
       h("svg:text", { x: labelWidth + w + 6, y: y + 15, class: "bar-value" }, seconds(r.activeSeconds)));
   });
@@ -36,12 +37,9 @@ export function activeTimeBars(apps) {
  */
 export function sparkline(samples, label, format) {
   const width = 300, height = 60, pad = 4;
+  if (samples.length < 2) return h("p", { class: "muted small" }, "Collecting samples…");
   const svg = h("svg:svg", { viewBox: `0 0 ${width} ${height}`, class: "spark", role: "img",
-    "aria-label": `${label}: ${samples.length ? format(samples[samples.length - 1].v) : "no samples yet"}` });
-  if (samples.length < 2) {
-    svg.append(h("svg:text", { x: pad, y: height / 2, class: "bar-label" }, "collecting samples…"));
-    return svg;
-  }
+    "aria-label": `${label}: ${format(samples[0].v)} when this page opened, ${format(samples[samples.length - 1].v)} now` });
   const t0 = samples[0].t, t1 = samples[samples.length - 1].t;
   const v0 = Math.min(...samples.map((s) => s.v)), v1 = Math.max(...samples.map((s) => s.v));
   const x = (t) => pad + (width - 2 * pad) * (t - t0) / Math.max(1, t1 - t0);

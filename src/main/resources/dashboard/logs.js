@@ -10,14 +10,18 @@ const MAX_LINES = 2000;
 export function logView(label) {
   const pre = h("pre", { class: "log", role: "log", "aria-label": label, tabindex: "0" });
   let controller = null;
+  // Kept to the bottom until the person scrolls up, and again once they scroll back down; also when the view reflows.
+  let stick = true;
+  const toBottom = () => { if (stick) pre.scrollTop = pre.scrollHeight; };
+  pre.addEventListener("scroll", () => { stick = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24; });
+  new ResizeObserver(toBottom).observe(pre);
   const add = (text, kind) => {
-    const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
     // Each line starts with its UTC timestamp: the time of day is enough to read, the whole one is its title.
     const stamp = text.match(/^(\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)[.\d]*Z) /);
     const line = stamp ? [h("time", { datetime: stamp[1], title: stamp[1] }, stamp[2]), text.slice(stamp[1].length)] : [text];
     pre.append(h("span", { class: kind ? `line ${kind}` : lineClass(text) }, ...line, "\n"));
     while (pre.childElementCount > MAX_LINES) pre.firstElementChild.remove();
-    if (atBottom) pre.scrollTop = pre.scrollHeight;
+    toBottom();
   };
   return {
     element: pre,

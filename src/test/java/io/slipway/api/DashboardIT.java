@@ -110,6 +110,16 @@ class DashboardIT {
         until(ExpectedConditions.presenceOfElementLocated(By.id("env-GREETING")));
         assertThat(new JsonObject(server.call(id, "/").body()).getString("greeting")).isEqualTo("hello from the dashboard");
         until(d -> log.getText().contains("settings changed: env"));
+
+        click(By.id("set-private"));
+        click(By.xpath("//button[text()='Save settings']"));
+        type(until(ExpectedConditions.visibilityOfElementLocated(By.id("key-name"))), "ci");
+        click(By.xpath("//button[text()='Create key']"));
+        String key = until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("code.secret"))).getText();
+        until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("ul.keys"), "ci"));
+        assertThat(server.call(id, "/").statusCode()).as("private now").isEqualTo(401);
+        assertThat(server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + id + "/"))
+                .header("Authorization", "Bearer " + key)).statusCode()).as("with the key made on the page").isEqualTo(200);
         chromium.screenshot(SHOTS.resolve("app-1280.png"), 1280);
         chromium.screenshot(SHOTS.resolve("app-375.png"), 375);
         assertThat(chromium.scrollWidthAt(375)).as("nothing wider than a phone").isLessThanOrEqualTo(375);
@@ -179,7 +189,10 @@ class DashboardIT {
     }
 
     private static void type(By field, String text) {
-        WebElement input = browser.findElement(field);
+        type(browser.findElement(field), text);
+    }
+
+    private static void type(WebElement input, String text) {
         input.clear();
         input.sendKeys(text);
     }
