@@ -19,7 +19,7 @@ export function appPage(main, id) {
   const versions = h("div");
   const log = logView("App log");
   const samples = [];
-  let app = null, plan = null, settingsShown = null;
+  let app = null, plan = null, settingsShown = null, versionsShown = null;
   const settings = h("div");
 
   const followButton = h("button", { type: "button", class: "quiet", "aria-pressed": "true" }, "Pause");
@@ -49,9 +49,23 @@ export function appPage(main, id) {
     heading.textContent = app.name;
     document.title = `${app.name} · Slipway`;
     fill(status, badge(app.status));
-    fill(overview, overviewOf(app));
+    // Parts with buttons are rebuilt only when what they show changed: a poll must not take the focus away.
+    const overviewShown = JSON.stringify([app.endpoint, app.error, app.version, app.updatedAt, app.lastActiveAt, app.sleepAfter]);
+    if (overview.dataset.shown !== overviewShown) {
+      overview.dataset.shown = overviewShown;
+      fill(overview, overviewOf(app));
+    }
     fill(usage, usageOf(app, plan, samples));
-    fill(tools, toolsOf(app));
+    const toolsShown = JSON.stringify([app.mcp, app.usage.tools]);
+    if (tools.dataset.shown !== toolsShown) {
+      tools.dataset.shown = toolsShown;
+      fill(tools, toolsOf(app));
+    }
+    // Reloaded whenever another version serves, from this page or elsewhere (the CLI's rollback, say).
+    if (app.version !== versionsShown) {
+      versionsShown = app.version;
+      loadVersions();
+    }
     // The form is rebuilt only when the settings change, so typing in it is never undone by a poll.
     const shown = JSON.stringify([app.envKeys, app.sleepAfter, app.private, app.internet, app.healthPath]);
     if (shown !== settingsShown) {
@@ -60,7 +74,7 @@ export function appPage(main, id) {
     }
   };
   const loadKeys = async () => fill(keys, await keysOf(app, path));
-  const loadVersions = async () => fill(versions, await versionsOf(path, (updated) => { app = updated; show(); loadVersions(); }));
+  const loadVersions = async () => fill(versions, await versionsOf(path, (updated) => { app = updated; show(); }, () => { versionsShown = null; }));
 
   fill(main,
     h("p", {}, h("a", { href: "#/" }, "← All apps")),
@@ -76,7 +90,7 @@ export function appPage(main, id) {
       h("div", { class: "stack" },
         section("MCP tools", tools),
         section("API keys", keys),
-        section("Versions", versions),
+        section("Versions", redeployForm(path, (updated) => { app = updated; show(); }), versions),
         section("Delete", h("p", {}, "Deleting stops the app and removes its code, versions, keys and logs."),
           h("button", { type: "button", class: "danger", onclick: () => deleteDialog.open() }, "Delete app…"), deleteDialog.element))));
   heading.focus();
@@ -85,7 +99,6 @@ export function appPage(main, id) {
     if (!app) return;
     api("/api/usage").then((u) => { plan = u; show(); }).catch(() => {});
     loadKeys();
-    loadVersions();
     log.follow(id);
   })();
   const timer = setInterval(refresh, POLL_MS);
@@ -244,7 +257,37 @@ async function keysOf(app, path) {
   return [form, shown, list];
 }
 
-async function versionsOf(path, activated) {
+/** New code under the same id and endpoint (PUT): it answers once the new version serves; the page's log shows its build. */
+function redeployForm(path, deployed) {
+  const file = h("input", { id: "redeploy-file", name: "file", type: "file", accept: ".js,.mjs,.ts,.py", required: true });
+  const button = h("button", { type: "submit" }, "Deploy new version");
+  const result = h("p", { role: "status" });
+  const form = h("form", { class: "redeploy" }, h("label", { for: "redeploy-file" }, "New code"), file, button, result);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!file.files.length) { result.textContent = "Choose a file first."; return; }
+    const data = new FormData();
+    data.append("file", file.files[0]);
+    button.disabled = true;
+    result.className = "";
+    result.textContent = `Building ${file.files[0].name}: its log is below…`;
+    try {
+      const updated = await api(path, { method: "PUT", form: data });
+      result.textContent = `Deployed version ${updated.version}.`;
+      form.reset();
+      deployed(updated);
+    } catch (err) {
+      result.className = "error";
+      result.textContent = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The kept versions, each but the serving one with a button that activates it; failed() lets the next poll try again. */
+async function versionsOf(path, activated, failed) {
   try {
     const { versions } = await api(`${path}/versions`);
     return h("ul", { class: "versions" }, versions.map((v) => h("li", {},
@@ -261,6 +304,7 @@ async function versionsOf(path, activated) {
           }
         } }, `Activate v${v.version}`))));
   } catch (err) {
+    failed();
     return h("p", { class: "error" }, err.message);
   }
 }

@@ -30,8 +30,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard at {@code /}, in headless Chromium, through real clicks and typing: sign in with a token, see the apps
- * with their live status, deploy a file with its build shown, and on the app's page follow its log, change its env and
- * delete it with a confirmation; a wrong token shows the problem's detail. Nothing may go wrong in the browser meanwhile:
+ * with their live status, deploy a file with its build shown, and on the app's page follow its log, change its env, make
+ * it private and create a key, deploy a second version and roll back, and delete it with a confirmation; an MCP server's
+ * page lists its tools; a wrong token shows the problem's detail. Nothing may go wrong in the browser meanwhile:
  * no console error, no failed request, no CSP violation. Screenshots go to {@code target/dashboard/}.
  */
 class DashboardIT {
@@ -58,7 +59,7 @@ class DashboardIT {
 
     @BeforeAll
     static void deployAnAppAndStartTheBrowser() {
-        existing = server.deploy(token, "hello.js", TestApps.source("hello.js"), Map.of("name", "hello-before")).getString("id");
+        existing = server.deploy(token, "mcp-echo.js", TestApps.source("mcp-echo.js"), Map.of("name", "echo-before")).getString("id");
         chromium = HeadlessChromium.start(1280, 900);
         browser = chromium.driver();
     }
@@ -74,7 +75,7 @@ class DashboardIT {
         type(By.name("token"), token);
         click(By.cssSelector("button[type=submit]"));
         WebElement listed = until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("li[data-id='" + existing + "']")));
-        assertThat(listed.getText()).contains("hello-before");
+        assertThat(listed.getText()).contains("echo-before");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(badgeOf(existing))
                 .isEqualTo(server.server(token, existing).getString("status")));
         until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.bars")));
@@ -94,6 +95,14 @@ class DashboardIT {
         chromium.screenshot(SHOTS.resolve("apps-1280.png"), 1280);
         chromium.screenshot(SHOTS.resolve("apps-375.png"), 375);
         assertThat(chromium.scrollWidthAt(375)).as("nothing wider than a phone").isLessThanOrEqualTo(375);
+        // A file dropped on the form lands in the same input the picker fills (a WebDriver cannot drag from the desktop).
+        browser.executeScript("""
+                const files = new DataTransfer();
+                files.items.add(new File(["console.log(1)"], "dropped.js", { type: "text/javascript" }));
+                document.querySelector(".drop").dispatchEvent(new DragEvent("drop", { dataTransfer: files, bubbles: true, cancelable: true }));
+                """);
+        assertThat(browser.findElement(By.id("deploy-file-help")).getText()).isEqualTo("Chosen: dropped.js");
+        assertThat(browser.executeScript("return document.getElementById('deploy-file').files[0].name")).isEqualTo("dropped.js");
         noConsoleErrors();
 
         click(By.linkText("greeter"));
@@ -120,7 +129,17 @@ class DashboardIT {
         assertThat(server.call(id, "/").statusCode()).as("private now").isEqualTo(401);
         assertThat(server.send(HttpRequest.newBuilder(server.base().resolve("/containers/" + id + "/"))
                 .header("Authorization", "Bearer " + key)).statusCode()).as("with the key made on the page").isEqualTo(200);
+        Path second = Files.writeString(dir.resolve("greeter-2.js"), APP.replace("dashboard test app starting", "second version starting"));
+        browser.findElement(By.id("redeploy-file")).sendKeys(second.toAbsolutePath().toString());
+        click(By.xpath("//button[text()='Deploy new version']"));
+        until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.redeploy [role=status]"), "Deployed version 2."));
+        until(d -> log.getText().contains("second version starting"));
+        click(By.xpath("//button[text()='Activate v1']"));
+        until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Version 1 is serving."));
+        assertThat(server.server(token, id).getInteger("version")).as("rolled back").isEqualTo(1);
+        until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='Activate v2']")));
         chromium.screenshot(SHOTS.resolve("app-1280.png"), 1280);
+        chromium.screenshot(SHOTS.resolve("app-dark-1280.png"), 1280, "dark");
         chromium.screenshot(SHOTS.resolve("app-375.png"), 375);
         assertThat(chromium.scrollWidthAt(375)).as("nothing wider than a phone").isLessThanOrEqualTo(375);
         noConsoleErrors();
@@ -133,6 +152,10 @@ class DashboardIT {
         until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("li[data-id='" + id + "']")));
         assertThat(server.get("/api/containers/servers/" + id, token).statusCode()).isEqualTo(404);
         assertThat(browser.findElements(By.cssSelector("li[data-id='" + existing + "']"))).hasSize(1);
+
+        click(By.linkText("echo-before"));
+        until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("section[aria-labelledby=s-mcp-tools]"), "echo 1 at /mcp"));
+        until(ExpectedConditions.textToBe(By.cssSelector("section[aria-labelledby=s-mcp-tools] ul.tools"), "echo"));
         noConsoleErrors();
     }
 

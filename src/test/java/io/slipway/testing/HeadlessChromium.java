@@ -76,7 +76,13 @@ public final class HeadlessChromium implements AutoCloseable {
      * desktop shows it (a width below 500 is emulated as a mobile viewport), written to {@code file}.
      */
     public Path screenshot(Path file, int width) {
+        return screenshot(file, width, "light");
+    }
+
+    /** {@link #screenshot(Path, int)} with {@code prefers-color-scheme} emulated as {@code scheme} ({@code light} or {@code dark}). */
+    public Path screenshot(Path file, int width, String scheme) {
         boolean mobile = width < 500;
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
         driver.executeScript("window.scrollTo(0, 0)");
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", 900, "deviceScaleFactor", 1,
                 "mobile", mobile));
@@ -91,6 +97,7 @@ public final class HeadlessChromium implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+            driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
         }
     }
 
