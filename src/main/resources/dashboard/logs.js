@@ -11,9 +11,14 @@ export function logView(label) {
   const pre = h("pre", { class: "log", role: "log", "aria-label": label, tabindex: "0" });
   let controller = null;
   // Kept to the bottom until the person scrolls up, and again once they scroll back down; also when the view reflows.
-  let stick = true;
-  const toBottom = () => { if (stick) pre.scrollTop = pre.scrollHeight; };
-  pre.addEventListener("scroll", () => { stick = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24; });
+  // A reflow makes the content taller under the same scrollTop, which is no sign of the person: only scrolling up is.
+  let stick = true, lastTop = 0;
+  const toBottom = () => { if (stick) pre.scrollTop = pre.scrollHeight; lastTop = pre.scrollTop; };
+  pre.addEventListener("scroll", () => {
+    if (pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24) stick = true;
+    else if (pre.scrollTop < lastTop) stick = false;
+    lastTop = pre.scrollTop;
+  });
   new ResizeObserver(toBottom).observe(pre);
   const add = (text, kind) => {
     // Each line starts with its UTC timestamp: the time of day is enough to read, the whole one is its title.

@@ -72,6 +72,7 @@ class DashboardIT {
     @Test
     void aPersonSignsInSeesTheirAppsDeploysAFileChangesItsSettingsFollowsItsLogAndDeletesIt(@TempDir Path dir) throws Exception {
         open();
+        assertThat(browser.switchTo().activeElement().getAttribute("name")).as("the token field has the focus").isEqualTo("token");
         type(By.name("token"), token);
         click(By.cssSelector("button[type=submit]"));
         WebElement listed = until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("li[data-id='" + existing + "']")));
@@ -92,6 +93,7 @@ class DashboardIT {
         String id = browser.findElement(By.cssSelector(".deploy-status a")).getAttribute("href").replaceAll(".*#/apps/", "");
         assertThat(server.server(token, id).getString("status")).isEqualTo("running");
         until(d -> "running".equals(badgeOf(id)));
+        assertEveryFieldHasALabel();
         chromium.screenshot(SHOTS.resolve("apps-1280.png"), 1280);
         chromium.screenshot(SHOTS.resolve("apps-375.png"), 375);
         assertThat(chromium.scrollWidthAt(375)).as("nothing wider than a phone").isLessThanOrEqualTo(375);
@@ -138,6 +140,7 @@ class DashboardIT {
         until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Version 1 is serving."));
         assertThat(server.server(token, id).getInteger("version")).as("rolled back").isEqualTo(1);
         until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='Activate v2']")));
+        assertEveryFieldHasALabel();
         chromium.screenshot(SHOTS.resolve("app-1280.png"), 1280);
         chromium.screenshot(SHOTS.resolve("app-dark-1280.png"), 1280, "dark");
         chromium.screenshot(SHOTS.resolve("app-375.png"), 375);
@@ -204,6 +207,16 @@ class DashboardIT {
         browser.navigate().refresh();
         until(ExpectedConditions.visibilityOfElementLocated(By.name("token")));
         chromium.takeConsole();
+    }
+
+    /** Every field and button says what it is: a label, an aria-label, or (for a button) its text. */
+    private static void assertEveryFieldHasALabel() {
+        Object unnamed = browser.executeScript("""
+                return [...document.querySelectorAll("input, textarea, select, button")]
+                  .filter((el) => !el.labels?.length && !el.getAttribute("aria-label") && !(el.tagName === "BUTTON" && el.textContent.trim()))
+                  .map((el) => el.outerHTML);
+                """);
+        assertThat((List<?>) unnamed).as("fields without a label").isEmpty();
     }
 
     private static String badgeOf(String id) {
