@@ -176,6 +176,18 @@ class DashboardIT {
     }
 
     @Test
+    void aTokenThatExpiredSignsThePageOutWithTheReason() {
+        String expired = server.expiredToken("dana");
+        String detail = new JsonObject(server.get("/api/mcp-projects", expired).body()).getString("detail");
+        open();
+        browser.executeScript("sessionStorage.setItem('slipway.token', arguments[0])", expired);
+        browser.navigate().refresh();
+        until(ExpectedConditions.textToBe(By.id("sign-in-error"), "Signed out: " + detail));
+        assertThat(browser.executeScript("return sessionStorage.getItem('slipway.token')")).isNull();
+        assertThat(chromium.takeConsole()).allSatisfy(entry -> assertThat(entry.getMessage()).contains("401"));
+    }
+
+    @Test
     void theDashboardIsServedWithAPolicyThatAllowsNothingButItsOwnOrigin() {
         HttpResponse<String> page = server.get("/", null);
         assertThat(page.statusCode()).isEqualTo(200);
