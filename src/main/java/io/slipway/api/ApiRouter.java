@@ -78,6 +78,7 @@ public final class ApiRouter {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
+        Dashboard.install(router);
         router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
         // Before the token check, so that this one path (and its GET only) needs none: the document holds no secret.
         router.get(OpenApiDocument.ROUTE).handler(new OpenApiDocument());
