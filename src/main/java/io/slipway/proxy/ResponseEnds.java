@@ -38,9 +38,12 @@ final class ResponseEnds {
             Actions actions = new Actions();
             r.endHandler(v -> {
                 // Dropped at the end: a keep-alive connection closes long after, and what waits for a close cares only
-                // about one that comes first.
+                // about one that comes first. Vert.x calls the end handler of a response whose connection closed
+                // before it ended too, and may do so ahead of the close handler: that is a close.
                 Actions ended = WAITING.remove(r);
-                if (ended != null) List.copyOf(ended.onEnd).forEach(Runnable::run);
+                if (ended == null) return;
+                if (!r.ended()) List.copyOf(ended.onClose).forEach(Runnable::run);
+                List.copyOf(ended.onEnd).forEach(Runnable::run);
             });
             r.closeHandler(v -> {
                 Actions closed = WAITING.remove(r);
