@@ -57,9 +57,16 @@ public final class SlipwayProcess implements AutoCloseable {
                 // the process ended
             }
         });
-        await().atMost(Duration.ofMinutes(3)).until(() -> output.stream().anyMatch(l -> LISTENING.matcher(l).find()) || !process.isAlive());
-        Matcher m = output.stream().map(LISTENING::matcher).filter(Matcher::find).findFirst()
-                .orElseThrow(() -> new AssertionError("Slipway did not start:\n" + String.join("\n", output)));
+        Matcher m;
+        try {
+            await().atMost(Duration.ofMinutes(3)).until(() -> output.stream().anyMatch(l -> LISTENING.matcher(l).find()) || !process.isAlive());
+            m = output.stream().map(LISTENING::matcher).filter(Matcher::find).findFirst()
+                    .orElseThrow(() -> new AssertionError("Slipway did not start:\n" + String.join("\n", output)));
+        } catch (RuntimeException | AssertionError e) {
+            // Not listening (or not saying so): nobody will close it, so it goes now.
+            process.destroyForcibly();
+            throw e;
+        }
         base = "http://localhost:" + m.group(1);
     }
 
