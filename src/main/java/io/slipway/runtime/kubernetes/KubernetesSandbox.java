@@ -4,11 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.slipway.logs.LogSink;
 import io.slipway.runtime.Sandbox;
 import io.slipway.runtime.SandboxExit;
-import io.slipway.runtime.SandboxObserver;
-import io.slipway.runtime.SandboxRestart;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Service.
  *
  * <p>How the pod's life maps onto a sandbox's: an app container that ends before it was ever ready ends the sandbox
- * (a crash at start, told with its exit code); one that ends once ready is restarted by the kubelet, in the same pod,
- * which the {@link #observe observer} is told; a crash loop, a pod that cannot fetch its layers, pull its image or
+ * (a crash at start, told with its exit code); one that ends once ready and is restarted by the kubelet ends it too,
+ * with that said (the next request starts a fresh pod); a crash loop, a pod that cannot fetch its layers, pull its image or
  * create its container, or a pod evicted or deleted behind Slipway's back ends it with Kubernetes's reason. An ended
  * sandbox's Deployment is scaled to zero, after its last lines reached the log.
  */
@@ -52,7 +49,6 @@ final class KubernetesSandbox implements Sandbox {
     private final LogSink log;
     private final PodLogs logs;
     private final CompletableFuture<SandboxExit> exited = new CompletableFuture<>();
-    private volatile SandboxObserver observer;
     private volatile String pod;
     private boolean everReady;
     private int restartsSeen;
@@ -96,11 +92,6 @@ final class KubernetesSandbox implements Sandbox {
         return exited;
     }
 
-    @Override
-    public void observe(SandboxObserver observer) {
-        this.observer = observer;
-    }
-
     /** What the informer saw of this start's pod: an addition or change, or its deletion. Called one event at a time. */
     synchronized void onPod(Pod update, boolean deleted) {
         if (exited.isDone()) return;
@@ -131,10 +122,10 @@ final class KubernetesSandbox implements Sandbox {
                 end(previous, true);
                 return;
             }
-            everReady = PodStates.ready(update);
-            log.event("Kubernetes restarted the app's container (restart " + restarts + "): it " + previous.describe());
-            SandboxObserver told = observer;
-            if (told != null) told.restarted(new SandboxRestart(restarts, previous, Instant.now()));
+            // The kubelet restarted it in the same pod: the end of this sandbox, as a container the engine restarts is
+            // under the docker runtime. The next request starts a fresh pod, whose readiness Slipway checks as at a wake.
+            end(new SandboxExit(previous.exitCode(), previous.outOfMemory(), Optional.of("Kubernetes restarted its container (restart "
+                    + restarts + ") after it " + previous.describe())), true);
             return;
         }
         if (PodStates.ready(update)) everReady = true;

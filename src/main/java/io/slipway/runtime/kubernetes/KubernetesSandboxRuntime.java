@@ -133,7 +133,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
 
     @Override
     public RuntimeCapabilities capabilities() {
-        return new RuntimeCapabilities(true, false, true, true);
+        return new RuntimeCapabilities(true, false, true, false);
     }
 
     @Override

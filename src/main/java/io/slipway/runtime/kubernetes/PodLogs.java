@@ -105,18 +105,25 @@ final class PodLogs {
             BufferedReader reader = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8));
             String first = reader.readLine();
             if (first != null && first.startsWith("{\"kind\":\"Status\"")) {
-                // The API's refusal, as the stream's body: a pod gone (404) has no more log; else read again later.
-                return !first.contains("\"code\":404");
+                // The API's refusal, as the stream's body: read again later, unless the sandbox has ended. A 404 comes
+                // while a restarted container is being replaced too, not only once the pod is gone (then the sandbox ends).
+                return finishing.getCount() != 0;
             }
             for (String line = first; line != null; line = reader.readLine()) write(line, lines);
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) return false;
+            if (e.getCode() == 404 && finishing.getCount() == 0) return false;
             LOG.debug("reading the log of {} failed ({}), reading again", pod, e.getMessage());
             return true;
         } catch (IOException e) {
             if (finishing.getCount() == 0) return false;
             LOG.debug("the log stream of {} broke ({}), reading again", pod, e.getMessage());
+            return true;
+        } catch (RuntimeException e) {
+            // Whatever else a read runs into (a stream torn down under it as a restarted container is replaced), the
+            // follower must outlive it, or the app's later lines are lost.
+            if (finishing.getCount() == 0) return false;
+            LOG.debug("reading the log of {} failed ({}), reading again", pod, e.toString());
             return true;
         } finally {
             current = null;

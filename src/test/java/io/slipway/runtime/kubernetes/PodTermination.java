@@ -46,6 +46,9 @@ final class PodTermination {
         } catch (RuntimeException e) {
             LOG.warn("pod {}: its termination failed: {}", worker.name(), e.toString());
         } finally {
+            // A real pod lingers after its containers stopped (the kubelet's status sync, the API's deletion), and its log
+            // can be read meanwhile: a follower's last read of a stopped app finds its last lines. Simulated as a pause.
+            if (!worker.abandoned()) lingerAfterStop();
             // The object goes first, the stopped containers after, as a kubelet collects them later: the API sees the
             // pod gone as soon as it has stopped. Its address is free only once its containers are.
             worker.finish();
@@ -99,6 +102,17 @@ final class PodTermination {
 
     private boolean runningNow(String id) {
         return Boolean.TRUE.equals(node.docker().inspectContainerCmd(id).exec().getState().getRunning());
+    }
+
+    /** How long a stopped pod stays readable before its object goes: short beside a real cluster's, enough for a last read. */
+    private static final java.time.Duration LINGER = java.time.Duration.ofMillis(1500);
+
+    private static void lingerAfterStop() {
+        try {
+            Thread.sleep(LINGER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void removeFinalizer() {
