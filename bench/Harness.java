@@ -374,7 +374,8 @@ public class Harness {
     static void seed(Path data, int apps, int perUser) throws Exception {
         DataDir dataDir = new DataDir(data);
         try (Database db = Database.openSqlite(dataDir.database())) {
-            AppStore store = new AppStore(db);
+            // The env cipher of the data dir (its generated key), as the Slipway that reads these rows will have it.
+            AppStore store = io.slipway.boot.EnvKeys.of(io.slipway.config.SecretSettings.generated(), db, data).store();
             App model = store.listAll().getFirst();
             LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
             Path code = artifacts.directory(model.id(), Layer.of(Layer.Kind.CODE, model.codeHash()));
