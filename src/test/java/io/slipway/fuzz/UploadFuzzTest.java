@@ -111,6 +111,6 @@ class UploadFuzzTest {
         Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true", null, null, null);
         UploadValidator.Valid v = VALIDATOR.validate(upload, null, CONFIG.plan("pro"));
         return new UploadValidator.Valid(v.fileName(), null, v.name(), v.language(), v.requirements(), v.sleepAfter(), v.env(),
-                v.internet(), v.isPrivate(), v.healthPath(), v.transport(), v.mcp());
+                v.internet(), v.isPrivate(), v.healthPath(), v.transport(), v.mcp(), v.alwaysOn(), v.requestTimeout());
     }
 }
