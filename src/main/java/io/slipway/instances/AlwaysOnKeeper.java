@@ -63,7 +63,10 @@ final class AlwaysOnKeeper {
         CompletableFuture<?> started = instance.keepUp();
         if (started == null) return;
         pausedUntil.remove(app.id());
-        if (!heldElsewhere.contains(app.id())) instance.log("always on: starting it without waiting for a request");
+        if (!heldElsewhere.contains(app.id())) {
+            instance.log("always on: starting it without waiting for a request");
+            LOG.info("always-on app {} is not running: starting it", app.id());
+        }
         started.whenComplete((running, error) -> {
             if (error == null) {
                 heldElsewhere.remove(app.id());
