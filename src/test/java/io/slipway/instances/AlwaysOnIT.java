@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Always-on apps on a real Slipway with real sandboxes: never put to sleep however long they are idle, started again
- * after their process is killed or exits, without a request, and refused where the plan does not allow them. The pro
+ * after their process is killed or exits, without a request (with a growing back-off when they crash at every start),
+ * and refused where the plan does not allow them. The pro
  * plan here allows two always-on apps per user; the server JSON (which never wakes an app) says how each app is.
  */
 class AlwaysOnIT {
@@ -101,6 +102,32 @@ class AlwaysOnIT {
         assertThat(new JsonObject(off.body()).getBoolean("alwaysOn")).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> status(carol, id).equals("sleeping"));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> status(carol, id).equals("sleeping"));
+    }
+
+    @Test
+    void anAlwaysOnAppThatCrashesAtEveryStartIsTriedAgainWithAGrowingBackOffNotInALoop() {
+        String frank = server.token("frank", "pro");
+        // It starts as asked until CRASH_AFTER, and crashes at every start from then on.
+        long crashAfter = System.currentTimeMillis() + 2000;
+        String id = server.deploy(frank, "index.js", TestApps.source("crash-later.js"), Map.of("alwaysOn", "true",
+                "env", "{\"CRASH_AFTER\":\"" + crashAfter + "\"}")).getString("id");
+        await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > crashAfter);
+
+        long killedAt = System.nanoTime();
+        SandboxProcesses.killApp(id);
+
+        // Started again at once, then after 1 s, then after 2 s: three failed starts take 3 s at the least, where starts
+        // at every idle check (100 ms here) would have failed thirty times.
+        await().atMost(Duration.ofSeconds(20)).until(() -> startsFailed(id) >= 3);
+        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(startsFailed(id)).isLessThanOrEqualTo(4);
+        assertThat(server.appLog(id)).contains("the database at DATABASE_URL is gone");
+        assertThat(server.server(frank, id).getString("error")).contains("exited with code 3");
+        assertThat(server.delete("/api/containers/servers/" + id, frank).statusCode()).isEqualTo(204);
+    }
+
+    private static long startsFailed(String id) {
+        return server.appLog(id).lines().filter(line -> line.contains("[slipway] start failed: ")).count();
     }
 
     @Test
