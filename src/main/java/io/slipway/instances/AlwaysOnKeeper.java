@@ -5,11 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * without waiting for a request. A start refused because another replica holds the app's lease, or because every slot
  * is busy, is tried again only after {@link #PAUSE}, so that a replica that does not run the app asks the database
  * about it rarely; the replica holding the lease runs it, and another takes it over once that lease runs out.
- * Runs on the idle checker's thread; never blocks (the starts run on threads of their own).
+ * {@link #keepUp} runs on the idle checker's thread and never blocks (the starts run on threads of their own); {@link
+ * #learn}, for replicas, reads the database on a virtual thread.
  */
 final class AlwaysOnKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(AlwaysOnKeeper.class);
@@ -30,12 +35,30 @@ final class AlwaysOnKeeper {
     /** Apps whose last start was refused (held elsewhere, no capacity), by id, and when to try again. */
     private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
     /** Apps another replica runs, as their last start here found: their tries here are not written to their log. */
-    private final java.util.Set<String> heldElsewhere = ConcurrentHashMap.newKeySet();
+    private final Set<String> heldElsewhere = ConcurrentHashMap.newKeySet();
 
     /** @param mayRun whether an app may run now (its owner has active time left this month); never blocks */
     AlwaysOnKeeper(Predicate<App> mayRun, InstantSource clock) {
         this.mayRun = mayRun;
         this.clock = clock;
+    }
+
+    /**
+     * Registers ({@code register}) each always-on app of the database ({@code stored}) that is not {@code known} here:
+     * one deployed through another replica since this one started, which this one is to take over if that one dies.
+     * Blocks (it reads the database); a read that fails is said and tried again next time.
+     */
+    void learn(Supplier<List<App>> stored, Predicate<String> known, Consumer<App> register) {
+        try {
+            for (App app : stored.get()) {
+                // Only apps unknown here: a known one's record is the instance's own, newer than a read may be mid-redeploy.
+                if (known.test(app.id())) continue;
+                register.accept(app);
+                LOG.info("always-on app {} (deployed through another replica) is known here now, to run if no replica does", app.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the always-on apps from the database (tried again in {} s): {}", PAUSE.toSeconds(), e.getMessage());
+        }
     }
 
     void keepUp(Collection<AppInstance> instances) {
@@ -63,12 +86,11 @@ final class AlwaysOnKeeper {
         CompletableFuture<?> started = instance.keepUp();
         if (started == null) return;
         pausedUntil.remove(app.id());
-        if (!heldElsewhere.contains(app.id())) {
-            instance.log("always on: starting it without waiting for a request");
-            LOG.info("always-on app {} is not running: starting it", app.id());
-        }
+        if (!heldElsewhere.contains(app.id())) LOG.info("always-on app {} is not running here: starting it", app.id());
         started.whenComplete((running, error) -> {
             if (error == null) {
+                // Said once it runs: a replica that finds the app held by another started nothing, and logs nothing.
+                instance.log("always on: started without waiting for a request");
                 heldElsewhere.remove(app.id());
                 return;
             }

@@ -88,12 +88,20 @@ public final class Instances implements AutoCloseable {
      * sleeps, and again after it exits, with the back-off of a failed start; while {@code mayRun} refuses it (its owner's
      * monthly active time is used up) it is left asleep. An app whose plan no longer allows always-on apps ({@code
      * allowed}, its owner moved to another) sleeps when idle, as any app. Until this is called, no app is always on.
+     *
+     * @param stored with replicas, every always-on app the database holds (may block): those this replica does not
+     *               know yet (deployed through another since it started) are made known every few seconds, so that it
+     *               can take them over when the replica running them dies; null for one Slipway alone
      */
-    public void keepAlwaysOnAppsUp(Predicate<App> allowed, Predicate<App> mayRun) {
+    public void keepAlwaysOnAppsUp(Predicate<App> allowed, Predicate<App> mayRun, java.util.function.Supplier<java.util.List<App>> stored) {
         this.alwaysOnAllowed = allowed;
         AlwaysOnKeeper keeper = new AlwaysOnKeeper(app -> allowed.test(app) && mayRun.test(app), clock);
         long every = settings.idleCheckInterval().toMillis();
         idleChecker.scheduleWithFixedDelay(() -> keeper.keepUp(instances.values()), 0, every, TimeUnit.MILLISECONDS);
+        if (stored == null) return;
+        long learn = AlwaysOnKeeper.PAUSE.toMillis();
+        idleChecker.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("always-on-apps")
+                .start(() -> keeper.learn(stored, instances::containsKey, this::register)), learn, learn, TimeUnit.MILLISECONDS);
     }
 
     /** What every start asks of an app once it answers, before it takes traffic (MCP discovery); none until set. */

@@ -66,6 +66,12 @@ public final class AppStore {
                 + "ORDER BY created_at DESC, id").bind("owner", owner).map(this::map).list());
     }
 
+    /** Every always-on app that is built, whoever owns it: what replicas sharing the database keep running between them. */
+    public List<App> listAlwaysOn() {
+        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE always_on = TRUE AND code_hash <> ''")
+                .map(this::map).list());
+    }
+
     public boolean delete(String owner, String id) {
         return db.asUser(owner, h -> h.createUpdate("DELETE FROM mcp_servers WHERE id = :id AND owner = :owner")
                 .bind("id", id).bind("owner", owner).execute()) == 1;

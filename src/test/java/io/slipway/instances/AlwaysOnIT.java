@@ -80,7 +80,7 @@ class AlwaysOnIT {
         SandboxProcesses.killApp(id);
 
         // No request reaches the app meanwhile: only the server JSON is read, which never wakes an app.
-        await().atMost(Duration.ofSeconds(15)).until(() -> server.appLog(id).contains("always on: starting it without waiting for a request")
+        await().atMost(Duration.ofSeconds(15)).until(() -> server.appLog(id).contains("always on: started without waiting for a request")
                 && status(bob, id).equals("running"));
         assertThat(server.appLog(id)).contains("killed by signal 9");
         assertThat(run(id)).as("a new process").isNotEqualTo(before);

@@ -53,7 +53,7 @@ class AlwaysOnSlotsIT {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(refused.headers().firstValue("X-Slipway-Error")).hasValue("capacity");
             assertThat(status(server, alice, always)).as("not evicted for an ordinary app").isEqualTo("running");
-            assertThat(server.appLog(always).substring(logBefore)).contains("always on: starting it").doesNotContain("evicted");
+            assertThat(server.appLog(always).substring(logBefore)).contains("always on: started").doesNotContain("evicted");
 
             assertThat(server.sendJson("PATCH", "/api/containers/servers/" + always, alice, "{\"alwaysOn\":false}").statusCode()).isEqualTo(200);
             assertThat(server.call(ordinary, "/").statusCode()).as("an ordinary app again: evicted for the other").isEqualTo(200);
@@ -73,7 +73,7 @@ class AlwaysOnSlotsIT {
         try (TestServer again = start()) {
             String token = again.token("bob", "pro");
             await().atMost(Duration.ofSeconds(15)).until(() -> status(again, token, id).equals("running"));
-            assertThat(again.appLog(id)).contains("always on: starting it without waiting for a request");
+            assertThat(again.appLog(id)).contains("always on: started without waiting for a request");
         }
     }
 }
