@@ -67,7 +67,7 @@ export function appPage(main, id) {
       loadVersions();
     }
     // The form is rebuilt only when the settings change, so typing in it is never undone by a poll.
-    const shown = JSON.stringify([app.envKeys, app.sleepAfter, app.private, app.internet, app.healthPath]);
+    const shown = JSON.stringify([app.envKeys, app.sleepAfter, app.private, app.internet, app.healthPath, app.alwaysOn, app.requestTimeout]);
     if (shown !== settingsShown) {
       settingsShown = shown;
       fill(settings, settingsForm(app, path, (updated) => { app = updated; settingsShown = null; show(); loadKeys(); }));
@@ -177,6 +177,8 @@ function settingsForm(app, path, saved) {
   const healthPath = h("input", { id: "set-health", name: "healthPath", value: app.healthPath, autocomplete: "off" });
   const isPrivate = h("input", { id: "set-private", name: "private", type: "checkbox", checked: app.private });
   const internet = h("input", { id: "set-internet", name: "internet", type: "checkbox", checked: app.internet });
+  const requestTimeout = h("input", { id: "set-timeout", name: "requestTimeout", value: app.requestTimeout || "", placeholder: "none", autocomplete: "off" });
+  const alwaysOn = h("input", { id: "set-always-on", name: "alwaysOn", type: "checkbox", checked: app.alwaysOn });
   const result = h("p", { role: "status" });
   const save = h("button", { type: "submit" }, "Save settings");
   const form = h("form", { class: "settings" },
@@ -188,8 +190,10 @@ function settingsForm(app, path, saved) {
       h("p", { class: "muted small" }, "Values are secrets: Slipway never shows them again.")),
     h("label", { for: "set-sleep" }, "Sleep after"), sleepAfter,
     h("label", { for: "set-health" }, "Health path"), healthPath,
+    h("label", { for: "set-timeout" }, "Request timeout"), requestTimeout,
     h("div", { class: "check" }, isPrivate, h("label", { for: "set-private" }, "Private")),
     h("div", { class: "check" }, internet, h("label", { for: "set-internet" }, "Internet access")),
+    h("div", { class: "check" }, alwaysOn, h("label", { for: "set-always-on" }, "Always on (never sleeps; if your plan allows)")),
     save, result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -205,6 +209,8 @@ function settingsForm(app, path, saved) {
     if (healthPath.value.trim() !== app.healthPath) patch.healthPath = healthPath.value.trim();
     if (isPrivate.checked !== app.private) patch.private = isPrivate.checked;
     if (internet.checked !== app.internet) patch.internet = internet.checked;
+    if (alwaysOn.checked !== app.alwaysOn) patch.alwaysOn = alwaysOn.checked;
+    if (requestTimeout.value.trim() !== (app.requestTimeout || "")) patch.requestTimeout = requestTimeout.value.trim() || null;
     if (!Object.keys(patch).length) { result.textContent = "Nothing changed."; return; }
     save.disabled = true;
     result.className = "";

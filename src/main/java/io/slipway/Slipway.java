@@ -298,6 +298,10 @@ public final class Slipway implements AutoCloseable {
         HttpServer server = servers.getFirst();
         publicUrl.compareAndSet(null, URI.create("http://localhost:" + server.actualPort()));
         listening.set(server.actualPort());
+        // Always-on apps start from now on (their PUBLIC_URL is known now), and again after each exit, while their plan
+        // allows them and their owner has active time left; with replicas, where their lease is (the start claims it).
+        instances.keepAlwaysOnAppsUp(app -> config.plan(app.plan()).alwaysOn() > 0, app -> !budgets.exhausted(app.owner(), config.plan(app.plan())),
+                replicas == null ? null : store::listAlwaysOn);
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
                 dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));

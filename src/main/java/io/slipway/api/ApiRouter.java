@@ -218,6 +218,7 @@ public final class ApiRouter {
                 .put("maxSleepAfter", io.slipway.config.Durations.format(plan.maxSleepAfter()))
                 .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds())
                 .put("toolCallsPerMonth", plan.toolCallsPerMonth() == 0 ? null : plan.toolCallsPerMonth());
+        limits.put("alwaysOn", plan.alwaysOn()).put("maxRequestTimeout", io.slipway.config.Durations.format(plan.maxRequestTimeout()));
         long toolCalls = usage.toolCalls(principal.user());
         return Reply.ok(new JsonObject().put("plan", plan.name()).put("limits", limits).put("month", month)
                 .put("total", ServerJson.usage(total, totalOf(tools)).put("apps", apps.size())

@@ -39,6 +39,7 @@ final class ServerJson {
                 .put("plan", app.plan())
                 .put("version", version)
                 .put("usage", usage(usage, tools));
+        json.put("alwaysOn", app.alwaysOn()).put("requestTimeout", app.requestTimeoutIfAny().map(Durations::format).orElse(null));
         if (app.status() == AppStatus.FAILED && app.error() != null) json.put("error", app.error());
         if (mcp != null) json.put("mcp", mcp);
         return json;

@@ -21,11 +21,15 @@ import java.util.Objects;
  * @param transport    HTTP on {@code $PORT}, or a stdio MCP server that Slipway serves at {@code /mcp}
  * @param mcp          where Slipway looks for the app's MCP endpoint: {@value #MCP_AUTO} ({@value #DEFAULT_MCP_PATH}),
  *                     {@value #MCP_OFF}, or a path ({@link #mcpPath()})
+ * @param alwaysOn     whether the app is never put to sleep for idleness (its plan's {@code alwaysOn} allows it): it is
+ *                     started when set, at Slipway's start, and again after it exits
+ * @param requestTimeout how long the data plane waits for the app to begin an answer (its headers) before it answers
+ *                     {@code 504 request-timeout}; null for no limit (the default)
  */
 public record App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
                   Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
                   String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt,
-                  String healthPath, Transport transport, String mcp) {
+                  String healthPath, Transport transport, String mcp, boolean alwaysOn, Duration requestTimeout) {
     /** Where readiness is probed when the owner named no path. */
     public static final String DEFAULT_HEALTH_PATH = "/";
     /** The {@code mcp} setting by default: look for MCP at {@link #DEFAULT_MCP_PATH}. */
@@ -52,6 +56,23 @@ public record App(String id, String owner, String name, Language language, Strin
         Objects.requireNonNull(healthPath, "healthPath");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(mcp, "mcp");
+        if (requestTimeout != null && (requestTimeout.isNegative() || requestTimeout.isZero())) {
+            throw new IllegalArgumentException("requestTimeout must be positive, or null for none");
+        }
+    }
+
+    /** An app with the settings of before {@code alwaysOn} and {@code requestTimeout}: sleeps when idle, no timeout. */
+    public App(String id, String owner, String name, Language language, String entryFile, List<String> requirements,
+               Duration sleepAfter, Map<String, String> env, AppStatus status, String error, String codeHash,
+               String depsKey, boolean internet, boolean isPrivate, String plan, Instant createdAt, Instant updatedAt, Instant lastActiveAt,
+               String healthPath, Transport transport, String mcp) {
+        this(id, owner, name, language, entryFile, requirements, sleepAfter, env, status, error, codeHash, depsKey, internet, isPrivate,
+                plan, createdAt, updatedAt, lastActiveAt, healthPath, transport, mcp, false, null);
+    }
+
+    /** The request timeout, empty when the app has none. */
+    public java.util.Optional<Duration> requestTimeoutIfAny() {
+        return java.util.Optional.ofNullable(requestTimeout);
     }
 
     /** Where the app's MCP endpoint is looked for; empty when its owner turned that off. */
@@ -65,7 +86,7 @@ public record App(String id, String owner, String name, Language language, Strin
 
     public App withStatus(AppStatus newStatus, String newError, Instant now) {
         return new App(id, owner, name, language, entryFile, requirements, sleepAfter, env, newStatus, newError, codeHash,
-                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath, transport, mcp);
+                depsKey, internet, isPrivate, plan, createdAt, now, lastActiveAt, healthPath, transport, mcp, alwaysOn, requestTimeout);
     }
 
     /** The record's fields with env by name only: an app may be logged, and its env values are secrets. */
@@ -75,6 +96,7 @@ public record App(String id, String owner, String name, Language language, Strin
                 + ", requirements=" + requirements + ", sleepAfter=" + sleepAfter + ", env=" + new java.util.TreeSet<>(env.keySet())
                 + ", status=" + status + ", error=" + error + ", codeHash=" + codeHash + ", depsKey=" + depsKey + ", internet=" + internet
                 + ", isPrivate=" + isPrivate + ", plan=" + plan + ", createdAt=" + createdAt + ", updatedAt=" + updatedAt
-                + ", lastActiveAt=" + lastActiveAt + ", healthPath=" + healthPath + ", transport=" + transport + ", mcp=" + mcp + "]";
+                + ", lastActiveAt=" + lastActiveAt + ", healthPath=" + healthPath + ", transport=" + transport + ", mcp=" + mcp
+                + ", alwaysOn=" + alwaysOn + ", requestTimeout=" + requestTimeout + "]";
     }
 }

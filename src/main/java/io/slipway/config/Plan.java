@@ -6,11 +6,14 @@ import java.util.Objects;
 /**
  * What a user may have and use: how many apps, the sandbox limits of each, the longest {@code sleepAfter}, active
  * time per month, the requests per second each app accepts (with a burst of twice as many), and the MCP tool calls per
- * month across the user's apps ({@code toolCallsPerMonth}, 0 for no cap). Plans are configured by name ({@code plans.<name>.<field>}); a user's plan comes from the trusted
+ * month across the user's apps ({@code toolCallsPerMonth}, 0 for no cap), how many of the user's apps may be always on
+ * ({@code alwaysOn}, never put to sleep; 0 for none) and the longest {@code requestTimeout} an app may set
+ * ({@code maxRequestTimeout}). Plans are configured by name ({@code plans.<name>.<field>}); a user's plan comes from the trusted
  * {@code plan} claim of their token, and is {@link #DEFAULT} otherwise.
  */
 public record Plan(String name, int apps, DataSize memory, double cpus, Duration maxSleepAfter, Duration activeTimePerMonth,
-                   double requestsPerSecond, long toolCallsPerMonth) {
+                   double requestsPerSecond, long toolCallsPerMonth,
+                   int alwaysOn, Duration maxRequestTimeout) {
     public static final String DEFAULT = "free";
 
     public Plan {
@@ -21,5 +24,7 @@ public record Plan(String name, int apps, DataSize memory, double cpus, Duration
         if (toolCallsPerMonth < 0) throw new IllegalArgumentException("plans." + name + ".toolCallsPerMonth cannot be negative");
         if (requestsPerSecond <= 0) throw new IllegalArgumentException("plans." + name + ".requestsPerSecond must be positive");
         if (maxSleepAfter.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("plans." + name + ".maxSleepAfter must be at least 1s");
+        if (alwaysOn < 0) throw new IllegalArgumentException("plans." + name + ".alwaysOn cannot be negative");
+        if (maxRequestTimeout.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("plans." + name + ".maxRequestTimeout must be at least 1s");
     }
 }

@@ -71,6 +71,7 @@ public final class Deployments {
      */
     public App deploy(String owner, Plan plan, Upload upload) {
         UploadValidator.Valid valid = validator.validate(upload, null, plan);
+        if (valid.alwaysOn()) UptimeSettings.allowAlwaysOn(plan, alwaysOnBesides(owner, null));
         String id = AppIds.next();
         LogSink log = logs.of(id);
         App deployed;
@@ -78,7 +79,7 @@ public final class Deployments {
             Instant now = clock.instant();
             App building = new App(id, owner, valid.name(), valid.language(), valid.fileName(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.BUILDING, null, UNBUILT, null, valid.internet(), valid.isPrivate(), plan.name(), now, now, null,
-                    valid.healthPath(), valid.transport(), valid.mcp());
+                    valid.healthPath(), valid.transport(), valid.mcp(), valid.alwaysOn(), valid.requestTimeout());
             store.insert(building);
             deployed = build(building, valid, log, place);
         } catch (RuntimeException e) {
@@ -122,7 +123,7 @@ public final class Deployments {
         App app = new App(building.id(), building.owner(), building.name(), building.language(), built.entry(), building.requirements(),
                 building.sleepAfter(), building.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), building.internet(),
                 building.isPrivate(), building.plan(), building.createdAt(), clock.instant(), null, building.healthPath(),
-                building.transport(), building.mcp());
+                building.transport(), building.mcp(), building.alwaysOn(), building.requestTimeout());
         boolean committed = false;
         try {
             sources.built(app, valid.fileName(), valid.content());
@@ -171,8 +172,10 @@ public final class Deployments {
                         "the app's first upload is still being built; redeploy once that upload has answered", java.time.Duration.ofSeconds(5), null);
             }
             UploadValidator.Valid current = new UploadValidator.Valid(old.entryFile(), null, old.name(), old.language(),
-                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath(), old.transport(), old.mcp());
+                    old.requirements(), old.sleepAfter(), old.env(), old.internet(), old.isPrivate(), old.healthPath(), old.transport(), old.mcp(),
+                    old.alwaysOn(), old.requestTimeout());
             UploadValidator.Valid valid = validator.validate(upload, current, plan);
+            if (valid.alwaysOn() && !old.alwaysOn()) UptimeSettings.allowAlwaysOn(plan, alwaysOnBesides(owner, id));
             LogSink log = logs.of(id);
             BuiltCode built;
             try (BuildAdmission.Place place = admission.admit(owner, null, () -> 0, log)) {
@@ -181,7 +184,8 @@ public final class Deployments {
             }
             app = new App(id, owner, valid.name(), valid.language(), built.entry(), valid.requirements(), valid.sleepAfter(),
                     valid.env(), AppStatus.READY, null, built.codeHash(), built.depsKey(), valid.internet(), valid.isPrivate(), plan.name(),
-                    old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath(), valid.transport(), valid.mcp());
+                    old.createdAt(), clock.instant(), old.lastActiveAt(), valid.healthPath(), valid.transport(), valid.mcp(),
+                    valid.alwaysOn(), valid.requestTimeout());
             try {
                 sources.built(app, valid.fileName(), valid.content());
             } catch (RuntimeException e) {
@@ -216,7 +220,7 @@ public final class Deployments {
                 throw new io.slipway.app.SlipwayError(io.slipway.app.SlipwayError.Kind.UNAVAILABLE, "still-building",
                         "the app's first upload is still being built; change its settings once that upload has answered", java.time.Duration.ofSeconds(5), null);
             }
-            SettingsPatch.Result patched = SettingsPatch.apply(old, body, plan, validator, clock.instant());
+            SettingsPatch.Result patched = SettingsPatch.apply(old, body, plan, validator, clock.instant(), () -> alwaysOnBesides(owner, id));
             if (patched.changed().isEmpty()) return existing;
             App app = patched.app();
             boolean running = instances.liveStatus(id).filter(s -> s == AppStatus.RUNNING || s == AppStatus.STARTING).isPresent();
@@ -430,7 +434,12 @@ public final class Deployments {
         return new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), app.sleepAfter(),
                 app.env(), status, status == AppStatus.FAILED ? app.error() : null, app.codeHash(), app.depsKey(),
                 app.internet(), app.isPrivate(), app.plan(), app.createdAt(), app.updatedAt(), lastActive, app.healthPath(),
-                app.transport(), app.mcp());
+                app.transport(), app.mcp(), app.alwaysOn(), app.requestTimeout());
+    }
+
+    /** How many of the owner's apps other than {@code id} (null: any) are always on. */
+    private long alwaysOnBesides(String owner, String id) {
+        return store.list(owner).stream().filter(a -> a.alwaysOn() && !a.id().equals(id)).count();
     }
 
     private Object lock(String id) {

@@ -21,7 +21,8 @@ import java.util.Set;
  */
 final class SettingsPatch {
     /** What a PATCH may change, as DESIGN §2 names it. */
-    static final List<String> FIELDS = List.of("env", "sleepAfter", "private", "internet", "alwaysOn", "healthPath");
+    static final List<String> FIELDS = List.of("env", "sleepAfter", "private", "internet", "alwaysOn", "healthPath",
+            "requestTimeout");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The app as the patch leaves it, and what it changed. */
@@ -35,7 +36,8 @@ final class SettingsPatch {
     private SettingsPatch() {
     }
 
-    static Result apply(App app, String body, Plan plan, UploadValidator validator, Instant now) {
+    /** @param alwaysOnBesides how many of the owner's other apps are always on (asked only when this one is to be) */
+    static Result apply(App app, String body, Plan plan, UploadValidator validator, Instant now, java.util.function.LongSupplier alwaysOnBesides) {
         JsonNode patch;
         try {
             patch = body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -63,21 +65,22 @@ final class SettingsPatch {
         boolean isPrivate = patch.has("private") ? bool(patch, "private") : app.isPrivate();
         boolean internet = patch.has("internet") ? bool(patch, "internet") && validator.internet("true") : app.internet();
         String healthPath = patch.has("healthPath") ? validator.healthPath(scalar(patch, "healthPath")) : app.healthPath();
-        if (patch.has("alwaysOn") && bool(patch, "alwaysOn")) {
-            throw new InvalidInputException("always-on-not-allowed", "the " + plan.name() + " plan does not allow alwaysOn apps: every app "
-                    + "sleeps after sleepAfter without requests (set a longer sleepAfter, up to the plan's " + io.slipway.config.Durations.format(
-                    plan.maxSleepAfter()) + ")");
-        }
+        boolean alwaysOn = patch.has("alwaysOn") ? bool(patch, "alwaysOn") : app.alwaysOn();
+        if (alwaysOn && !app.alwaysOn()) UptimeSettings.allowAlwaysOn(plan, alwaysOnBesides.getAsLong());
+        Duration requestTimeout = !patch.has("requestTimeout") ? app.requestTimeout()
+                : patch.get("requestTimeout").isNull() ? null : UptimeSettings.requestTimeout(scalar(patch, "requestTimeout"), plan);
         List<String> changed = new ArrayList<>();
         if (!env.equals(app.env())) changed.add("env");
         if (!sleepAfter.equals(app.sleepAfter())) changed.add("sleepAfter");
         if (isPrivate != app.isPrivate()) changed.add("private");
         if (internet != app.internet()) changed.add("internet");
         if (!healthPath.equals(app.healthPath())) changed.add("healthPath");
+        if (alwaysOn != app.alwaysOn()) changed.add("alwaysOn");
+        if (!java.util.Objects.equals(requestTimeout, app.requestTimeout())) changed.add("requestTimeout");
         if (changed.isEmpty()) return new Result(app, changed);
         App patched = new App(app.id(), app.owner(), app.name(), app.language(), app.entryFile(), app.requirements(), sleepAfter, env,
                 app.status(), app.error(), app.codeHash(), app.depsKey(), internet, isPrivate, app.plan(), app.createdAt(), now,
-                app.lastActiveAt(), healthPath, app.transport(), app.mcp());
+                app.lastActiveAt(), healthPath, app.transport(), app.mcp(), alwaysOn, requestTimeout);
         return new Result(patched, List.copyOf(changed));
     }
 
@@ -86,7 +89,12 @@ final class SettingsPatch {
         JsonNode value = patch.get(field);
         if (value.isTextual()) return value.textValue();
         if (value.isNumber()) return value.asText();
-        throw new InvalidInputException("invalid-" + kebab(field), field + " must be a string" + ("sleepAfter".equals(field) ? " such as \"30m\", or a number of seconds" : ""));
+        String hint = switch (field) {
+            case "sleepAfter" -> " such as \"30m\", or a number of seconds";
+            case "requestTimeout" -> " such as \"30s\", or a number of seconds, or null for none";
+            default -> "";
+        };
+        throw new InvalidInputException("invalid-" + kebab(field), field + " must be a string" + hint);
     }
 
     private static boolean bool(JsonNode patch, String field) {

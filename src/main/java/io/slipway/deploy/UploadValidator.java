@@ -47,10 +47,10 @@ public final class UploadValidator {
     /** A fully checked upload; for a redeploy, fields not sent take {@code current}'s values. */
     public record Valid(String fileName, byte[] content, String name, Language language, List<String> requirements,
                         Duration sleepAfter, Map<String, String> env, boolean internet, boolean isPrivate, String healthPath,
-                        io.slipway.app.Transport transport, String mcp) {
+                        io.slipway.app.Transport transport, String mcp, boolean alwaysOn, Duration requestTimeout) {
     }
 
-    /** @param plan bounds {@code sleepAfter}; its bound is also the default's ceiling */
+    /** @param plan bounds {@code sleepAfter} (its bound is also the default's ceiling) and {@code requestTimeout} */
     public Valid validate(Upload upload, Valid current, Plan plan) {
         String fileName = fileName(upload.fileName());
         byte[] content = content(upload.content());
@@ -70,7 +70,12 @@ public final class UploadValidator {
                 : current != null ? current.transport() : io.slipway.app.Transport.HTTP;
         String mcp = mcp(upload.mcp() != null ? upload.mcp() : current != null ? current.mcp() : io.slipway.app.App.MCP_AUTO, transport);
         if (transport == io.slipway.app.Transport.STDIO) StdioBridge.requireSdk(language, requirements);
-        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath, transport, mcp);
+        // The plan's count of always-on apps is the deployment's to check, which knows the owner's other apps.
+        boolean alwaysOn = upload.alwaysOn() != null ? UptimeSettings.alwaysOn(upload.alwaysOn()) : current != null && current.alwaysOn();
+        Duration requestTimeout = upload.requestTimeout() != null ? UptimeSettings.requestTimeout(upload.requestTimeout(), plan)
+                : current != null ? current.requestTimeout() : null;
+        return new Valid(fileName, content, name, language, requirements, sleepAfter, env, internet, isPrivate, healthPath, transport, mcp,
+                alwaysOn, requestTimeout);
     }
 
     io.slipway.app.Transport transport(String raw) {
@@ -270,7 +275,7 @@ public final class UploadValidator {
         };
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         String p = s.replaceAll("\\p{Cntrl}", "?");
         return p.length() > 80 ? p.substring(0, 80) + "…" : p;
     }

@@ -137,6 +137,22 @@ final class AppInstance {
         return ready.thenApply(running -> null);
     }
 
+    /**
+     * For an always-on app ({@link AlwaysOnKeeper}): starts it if it sleeps, or failed and its back-off is over, so that a
+     * crash-looping app is started again at the back-off's pace. Not a request, as {@link #startNow()}. Null when
+     * nothing was started. Never blocks.
+     */
+    synchronized CompletableFuture<Running> keepUp() {
+        if (retired) return null;
+        return switch (state) {
+            case Asleep a -> beginStart();
+            case Failed f -> owner.clock().instant().isBefore(f.retryAt()) ? null : beginStart();
+            case Pending p -> null;
+            case Running r -> null;
+            case Stopping st -> null;
+        };
+    }
+
     // Called under the lock.
     private CompletableFuture<Running> beginStart() {
         CompletableFuture<Running> ready = new CompletableFuture<>();

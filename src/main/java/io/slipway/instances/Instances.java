@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class Instances implements AutoCloseable {
     private final UsageSink usage;
     private volatile StartInspection inspection = StartInspection.NONE;
     private volatile StartGate gate = StartGate.OPEN;
+    private volatile Predicate<App> alwaysOnAllowed = app -> false;
 
     /** Where metered use goes: written to the store. Called on virtual threads; may block. */
     @FunctionalInterface
@@ -79,6 +81,27 @@ public final class Instances implements AutoCloseable {
 
     StartGate gate() {
         return gate;
+    }
+
+    /**
+     * From now on, keeps every always-on app running here ({@link AlwaysOnKeeper}): started at the next idle check if it
+     * sleeps, and again after it exits, with the back-off of a failed start; while {@code mayRun} refuses it (its owner's
+     * monthly active time is used up) it is left asleep. An app whose plan no longer allows always-on apps ({@code
+     * allowed}, its owner moved to another) sleeps when idle, as any app. Until this is called, no app is always on.
+     *
+     * @param stored with replicas, every always-on app the database holds (may block): those this replica does not
+     *               know yet (deployed through another since it started) are made known every few seconds, so that it
+     *               can take them over when the replica running them dies; null for one Slipway alone
+     */
+    public void keepAlwaysOnAppsUp(Predicate<App> allowed, Predicate<App> mayRun, java.util.function.Supplier<java.util.List<App>> stored) {
+        this.alwaysOnAllowed = allowed;
+        AlwaysOnKeeper keeper = new AlwaysOnKeeper(app -> allowed.test(app) && mayRun.test(app), clock);
+        long every = settings.idleCheckInterval().toMillis();
+        idleChecker.scheduleWithFixedDelay(() -> keeper.keepUp(instances.values()), 0, every, TimeUnit.MILLISECONDS);
+        if (stored == null) return;
+        long learn = AlwaysOnKeeper.PAUSE.toMillis();
+        idleChecker.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("always-on-apps")
+                .start(() -> keeper.learn(stored, instances::containsKey, this::register)), learn, learn, TimeUnit.MILLISECONDS);
     }
 
     /** What every start asks of an app once it answers, before it takes traffic (MCP discovery); none until set. */
@@ -215,7 +238,8 @@ public final class Instances implements AutoCloseable {
     private void sleepIdleInstances() {
         Instant now = clock.instant();
         for (AppInstance instance : instances.values()) {
-            if (instance.isRunningWithNothingAwaited()) {
+            // Always on: never put to sleep for idleness (its monthly budget, a delete or a shutdown still stop it).
+            if (!alwaysOn(instance) && instance.isRunningWithNothingAwaited()) {
                 Thread.ofVirtual().name("sleep-" + instance.appId()).start(() -> instance.sleepIfIdle(now));
             }
         }
@@ -225,13 +249,20 @@ public final class Instances implements AutoCloseable {
     void reserveSlot(AppInstance requester) {
         for (int attempt = 0; attempt < 3; attempt++) {
             if (slots.tryAcquire()) return;
+            // Always-on apps hold their slots: they are never evicted to make room, while one may evict an ordinary app.
             Optional<AppInstance> victim = instances.values().stream()
-                    .filter(i -> i != requester && i.isIdleRunning())
+                    .filter(i -> i != requester && !alwaysOn(i) && i.isIdleRunning())
                     .min(Comparator.comparing(AppInstance::lastActive, Comparator.nullsFirst(Comparator.naturalOrder())));
             if (victim.isEmpty()) break;
             victim.get().evict();
         }
         if (!slots.tryAcquire()) throw InstanceUnavailableException.capacity(settings.maxRunning());
+    }
+
+    /** Whether the instance's app is always on, and its plan allows that: never put to sleep for idleness, nor evicted. */
+    private boolean alwaysOn(AppInstance instance) {
+        App app = instance.app();
+        return app.alwaysOn() && alwaysOnAllowed.test(app);
     }
 
     /** Writes what every instance has used since the last flush: periodically, so a crash loses at most one interval. */

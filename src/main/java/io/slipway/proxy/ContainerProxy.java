@@ -312,6 +312,11 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
         });
     }
 
+    /** The app's {@code requestTimeout} ({@link RequestDeadline}), or null for none. Never blocks. */
+    java.time.Duration requestTimeout(String appId) {
+        return instances.app(appId).map(io.slipway.app.App::requestTimeout).orElse(null);
+    }
+
     McpRequests mcpRequests() {
         return mcpRequests;
     }

@@ -126,7 +126,13 @@ final class HttpForwarder {
             toApp.authority(incoming.authority() != null ? incoming.authority() : ContainerProxy.LOCALHOST);
             if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && mayHaveUndeclaredBody(incoming)) toApp.setChunked(true);
             boolean bodiless = hasNoBody(incoming, declared);
+            RequestDeadline deadline = RequestDeadline.start(eventLoop.owner(), proxy.requestTimeout(paths.appId()), incoming, toApp);
             toApp.response().onComplete(answered -> {
+                if (deadline != null) deadline.answered();
+                if (deadline != null && deadline.expired()) {
+                    if (answered.succeeded()) toApp.reset();
+                    return;
+                }
                 if (answered.failed()) {
                     // Reset at the app's exit with no word from the app (no answer, no close, no reset): it never reacted
                     // to the request, as one killed before the request reached it.

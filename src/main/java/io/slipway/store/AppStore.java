@@ -29,7 +29,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class AppStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, owner, name, runtime, entry_file, requirements, sleep_after_ms, env, status, "
-            + "error, code_hash, deps_key, internet, is_private, plan, created_at, updated_at, last_active_at, health_path, transport, mcp";
+            + "error, code_hash, deps_key, internet, is_private, plan, created_at, updated_at, last_active_at, health_path, transport, mcp, "
+            + "always_on, request_timeout_ms";
 
     private final Database db;
     private final EnvCipher cipher;
@@ -42,7 +43,7 @@ public final class AppStore {
     public void insert(App app) {
         db.asUser(app.owner(), h -> bind(h.createUpdate("INSERT INTO mcp_servers (" + COLUMNS + ") VALUES (:id, :owner, :name, :runtime, "
                 + ":entry_file, :requirements, :sleep_after_ms, :env, :status, :error, :code_hash, :deps_key, :internet, :is_private, :plan, :created_at, "
-                + ":updated_at, :last_active_at, :health_path, :transport, :mcp)"), app).execute());
+                + ":updated_at, :last_active_at, :health_path, :transport, :mcp, :always_on, :request_timeout_ms)"), app).execute());
     }
 
     /** Replaces every field of the owner's app; false when the owner has no such app. */
@@ -51,7 +52,7 @@ public final class AppStore {
                 + "entry_file = :entry_file, requirements = :requirements, sleep_after_ms = :sleep_after_ms, env = :env, "
                 + "status = :status, error = :error, code_hash = :code_hash, deps_key = :deps_key, internet = :internet, is_private = :is_private, plan = :plan, "
                 + "updated_at = :updated_at, health_path = :health_path, transport = :transport, mcp = :mcp, "
-                + "last_active_at = :last_active_at WHERE id = :id AND owner = :owner"), app).execute()) == 1;
+                + "always_on = :always_on, request_timeout_ms = :request_timeout_ms, last_active_at = :last_active_at WHERE id = :id AND owner = :owner"), app).execute()) == 1;
     }
 
     public Optional<App> find(String owner, String id) {
@@ -63,6 +64,12 @@ public final class AppStore {
     public List<App> list(String owner) {
         return db.asUser(owner, h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE owner = :owner "
                 + "ORDER BY created_at DESC, id").bind("owner", owner).map(this::map).list());
+    }
+
+    /** Every always-on app that is built, whoever owns it: what replicas sharing the database keep running between them. */
+    public List<App> listAlwaysOn() {
+        return db.asSystem(h -> h.createQuery("SELECT " + COLUMNS + " FROM mcp_servers WHERE always_on = TRUE AND code_hash <> ''")
+                .map(this::map).list());
     }
 
     public boolean delete(String owner, String id) {
@@ -145,7 +152,8 @@ public final class AppStore {
                 .bind("deps_key", app.depsKey()).bind("internet", app.internet()).bind("is_private", app.isPrivate()).bind("plan", app.plan()).bind("created_at", app.createdAt().toEpochMilli())
                 .bind("updated_at", app.updatedAt().toEpochMilli())
                 .bind("last_active_at", app.lastActiveAt() == null ? null : app.lastActiveAt().toEpochMilli())
-                .bind("health_path", app.healthPath()).bind("transport", app.transport().id()).bind("mcp", app.mcp());
+                .bind("health_path", app.healthPath()).bind("transport", app.transport().id()).bind("mcp", app.mcp())
+                .bind("always_on", app.alwaysOn()).bind("request_timeout_ms", app.requestTimeoutIfAny().map(Duration::toMillis).orElse(null));
     }
 
     private App map(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -159,7 +167,13 @@ public final class AppStore {
                 AppStatus.fromId(rs.getString("status")), rs.getString("error"), rs.getString("code_hash"),
                 rs.getString("deps_key"), rs.getBoolean("internet"), rs.getBoolean("is_private"), rs.getString("plan"), Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")), noLastActive ? null : Instant.ofEpochMilli(lastActive), rs.getString("health_path"),
-                io.slipway.app.Transport.fromId(rs.getString("transport")).orElseThrow(), rs.getString("mcp"));
+                io.slipway.app.Transport.fromId(rs.getString("transport")).orElseThrow(), rs.getString("mcp"),
+                rs.getBoolean("always_on"), requestTimeout(rs));
+    }
+
+    private static Duration requestTimeout(ResultSet rs) throws SQLException {
+        long millis = rs.getLong("request_timeout_ms");
+        return rs.wasNull() ? null : Duration.ofMillis(millis);
     }
 
     private static String toJson(Map<String, String> env) {

@@ -31,7 +31,7 @@ public final class VersionStore {
         public App appliedTo(App app, Instant now) {
             return new App(app.id(), app.owner(), app.name(), language, entryFile, requirements, app.sleepAfter(), app.env(), app.status(),
                     app.error(), codeHash, depsKey, app.internet(), app.isPrivate(), app.plan(), app.createdAt(), now, app.lastActiveAt(),
-                    app.healthPath(), transport, mcp);
+                    app.healthPath(), transport, mcp, app.alwaysOn(), app.requestTimeout());
         }
     }
 

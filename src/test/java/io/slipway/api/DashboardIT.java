@@ -122,6 +122,11 @@ class DashboardIT {
         assertThat(new JsonObject(server.call(id, "/").body()).getString("greeting")).isEqualTo("hello from the dashboard");
         until(d -> log.getText().contains("settings changed: env"));
 
+        type(until(ExpectedConditions.visibilityOfElementLocated(By.id("set-timeout"))), "30s");
+        click(By.xpath("//button[text()='Save settings']"));
+        until(d -> log.getText().contains("settings changed: requestTimeout"));
+        assertThat(server.server(token, id).getString("requestTimeout")).isEqualTo("30s");
+
         click(By.id("set-private"));
         click(By.xpath("//button[text()='Save settings']"));
         type(until(ExpectedConditions.visibilityOfElementLocated(By.id("key-name"))), "ci");

@@ -57,7 +57,8 @@ class UploadFuzzTest {
         byte[] content = binaryContent ? data.consumeRemainingAsBytes() : data.consumeRemainingAsString().getBytes(StandardCharsets.UTF_8);
         Upload upload = Upload.ofFields(fileName, content, fields);
         assertThat(Arrays.asList(upload.name(), upload.runtime(), upload.requirements(), upload.sleepAfter(), upload.env(),
-                upload.internet(), upload.isPrivate(), upload.healthPath(), upload.transport(), upload.mcp())).as("the fields an upload reads, and no other")
+                upload.internet(), upload.isPrivate(), upload.healthPath(), upload.transport(), upload.mcp(), upload.alwaysOn(), upload.requestTimeout()))
+                .as("the fields an upload reads, and no other")
                 .isEqualTo(Upload.FIELDS.stream().map(fields::get).toList());
 
         UploadValidator.Valid valid;
@@ -105,12 +106,19 @@ class UploadFuzzTest {
         else assertThat(valid.transport()).isEqualTo(current != null ? current.transport() : io.slipway.app.Transport.HTTP);
         if (upload.mcp() != null) assertThat(valid.mcp()).isEqualTo(upload.mcp());
         if (!valid.mcp().equals("auto") && !valid.mcp().equals("off")) UploadPromises.assertSafeHealthPath(valid.mcp());
+        if (upload.alwaysOn() != null) assertThat(valid.alwaysOn()).isEqualTo(upload.alwaysOn().trim().equals("true"));
+        else assertThat(valid.alwaysOn()).isEqualTo(current != null && current.alwaysOn());
+        if (upload.requestTimeout() == null) {
+            assertThat(valid.requestTimeout()).isEqualTo(current != null ? current.requestTimeout() : null);
+        } else if (valid.requestTimeout() != null) {
+            assertThat(valid.requestTimeout()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1)).isLessThanOrEqualTo(plan.maxRequestTimeout());
+        }
     }
 
     private static UploadValidator.Valid stored(String fileName, String requirements, String env, String sleepAfter) {
         Upload upload = new Upload(fileName, "print(1)\n".getBytes(StandardCharsets.UTF_8), null, null, requirements, sleepAfter, env, null, "true", null, null, null);
         UploadValidator.Valid v = VALIDATOR.validate(upload, null, CONFIG.plan("pro"));
         return new UploadValidator.Valid(v.fileName(), null, v.name(), v.language(), v.requirements(), v.sleepAfter(), v.env(),
-                v.internet(), v.isPrivate(), v.healthPath(), v.transport(), v.mcp());
+                v.internet(), v.isPrivate(), v.healthPath(), v.transport(), v.mcp(), v.alwaysOn(), v.requestTimeout());
     }
 }

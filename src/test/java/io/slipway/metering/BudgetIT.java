@@ -14,10 +14,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A user who used the month's active time has their apps put to sleep, and they are not woken until next month. */
+/**
+ * A user who used the month's active time has their apps put to sleep, and they are not woken until next month; an
+ * always-on app's active time is metered as any app's, and it is put to sleep with them and not started again.
+ */
 class BudgetIT {
     @RegisterExtension
-    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("plans.free.activeTimePerMonth", "2s"))
+    static final SlipwayServerExtension slipway = SlipwayServerExtension.withKeys(Map.of("plans.free.activeTimePerMonth", "2s",
+            "plans.free.alwaysOn", "1"))
             .andConfig(c -> TestServer.fastLifecycle(c).withMeteringInterval(Duration.ofMillis(200)));
     static TestServer server;
 
@@ -43,5 +47,20 @@ class BudgetIT {
         assertThat(server.server(spender, id).getString("status")).isEqualTo("sleeping");
 
         assertThat(server.call(other, "/").statusCode()).as("another user's budget is their own (on pro: 1000 h)").isEqualTo(200);
+    }
+
+    @Test
+    void anAlwaysOnAppUsesTheBudgetAsItRunsAndIsPutToSleepAndLeftAsleepOnceItIsUsedUp() {
+        String owner = server.token("keeper");
+        // No request ever reaches it: it runs, and is metered, because it is always on.
+        String id = server.deploy(owner, "index.js", TestApps.source("hello.js"), Map.of("alwaysOn", "true")).getString("id");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "sleeping".equals(server.server(owner, id).getString("status")));
+        assertThat(new JsonObject(server.get("/api/usage", owner).body()).getJsonObject("total").getDouble("activeSeconds"))
+                .isGreaterThanOrEqualTo(2.0);
+        assertThat(server.appLog(id)).contains("this month's active time is used up");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> "sleeping".equals(server.server(owner, id).getString("status")) && SandboxProcesses.count(id) == 0);
+        assertThat(server.server(owner, id).getBoolean("alwaysOn")).as("the setting stays, for next month").isTrue();
     }
 }

@@ -61,7 +61,7 @@ class OpenApiContractTest {
                 .put("status", "running").put("createdAt", "2026-12-01T00:00:00Z").put("updatedAt", "2026-12-01T00:00:00Z").putNull("lastActiveAt")
                 .put("sleepAfter", "10m").put("requirements", new JsonArray().add("express")).put("entry", "index.mjs")
                 .put("envKeys", new JsonArray()).put("internet", false).put("private", false).put("healthPath", "/").put("transport", "http")
-                .put("plan", "free").put("version", 1).put("usage", usage);
+                .put("plan", "free").put("version", 1).put("usage", usage).put("alwaysOn", false).putNull("requestTimeout");
     }
 
     private static HttpResponse<String> response(int status, String type, String body, Map<String, String> headers) {

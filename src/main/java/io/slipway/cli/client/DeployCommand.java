@@ -34,6 +34,10 @@ public final class DeployCommand extends ClientCommand {
     String sleepAfter;
     @Option(names = "--private", description = "callers of the app need a token or an access key")
     boolean isPrivate;
+    @Option(names = "--always-on", description = "never put the app to sleep, and start it again after it exits (if the plan allows)")
+    boolean alwaysOn;
+    @Option(names = "--request-timeout", paramLabel = "DURATION", description = "answer 504 when the app has not begun an answer in this long, e.g. 30s (default none)")
+    String requestTimeout;
     @Option(names = "--transport", paramLabel = "http|stdio", description = "stdio: the file is a stdio MCP server, served at /mcp (default http)")
     String transport;
     @Option(names = "--id", paramLabel = "ID", description = "redeploy this app: new code, same id and endpoint")
@@ -111,6 +115,8 @@ public final class DeployCommand extends ClientCommand {
         if (sleepAfter != null) form.field("sleepAfter", sleepAfter);
         if (isPrivate) form.field("private", "true");
         if (transport != null) form.field("transport", transport);
+        if (alwaysOn) form.field("alwaysOn", "true");
+        if (requestTimeout != null) form.field("requestTimeout", requestTimeout);
         return form;
     }
 

@@ -68,13 +68,14 @@ class ClientCommandsTest {
         Path file = Files.writeString(home.resolve("index.ts"), "console.log(1)");
         DeployCommand deploy = new DeployCommand();
         new CommandLine(deploy).parseArgs(file.toString(), "--name", "n", "--requirements", "express cors", "--env", "A=1", "--env", "B=x=y",
-                "--sleep-after", "30s", "--private", "--transport", "stdio");
+                "--sleep-after", "30s", "--private", "--transport", "stdio", "--always-on", "--request-timeout", "45s");
 
         String body = new String(deploy.form().bytes(), StandardCharsets.UTF_8);
 
         assertThat(body).contains("name=\"file\"; filename=\"index.ts\"", "console.log(1)")
                 .contains("name=\"name\"\r\n\r\nn\r\n", "name=\"requirements\"\r\n\r\nexpress cors\r\n", "name=\"env\"\r\n\r\n{\"A\":\"1\",\"B\":\"x=y\"}\r\n",
-                        "name=\"sleepAfter\"\r\n\r\n30s\r\n", "name=\"private\"\r\n\r\ntrue\r\n", "name=\"transport\"\r\n\r\nstdio\r\n")
+                        "name=\"sleepAfter\"\r\n\r\n30s\r\n", "name=\"private\"\r\n\r\ntrue\r\n", "name=\"transport\"\r\n\r\nstdio\r\n",
+                        "name=\"alwaysOn\"\r\n\r\ntrue\r\n", "name=\"requestTimeout\"\r\n\r\n45s\r\n")
                 .endsWith("--\r\n");
     }
 
