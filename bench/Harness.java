@@ -47,8 +47,8 @@ import java.util.regex.Pattern;
  * Slipway's benchmark harness: every measurement of BENCHMARKS.md, each side by side with its reference, measured in
  * this one run on this machine, printed with the ratio and the floor it must meet.
  *
- * <p>Run with {@code bench/run [--smoke] [section …]}; sections: proxy, wake, docker-wake, deploy, storm, density, sse
- * (default all). {@code --smoke} runs every section briefly, only to prove the harness works (CI does this). Needs root,
+ * <p>Run with {@code bench/run [--smoke] [section …]}; sections: proxy, wake, mcp-wake, docker-wake, deploy, storm, density,
+ * sse (default all). {@code --smoke} runs every section briefly, only to prove the harness works (CI does this). Needs root,
  * bubblewrap, node, python3, nginx, wrk, podman and runc (bench/run installs the last four).
  */
 public class Harness {
@@ -65,7 +65,7 @@ public class Harness {
             if (a.equals("--smoke")) smoke = true;
             else sections.add(a);
         }
-        if (sections.isEmpty()) sections = List.of("proxy", "wake", "docker-wake", "deploy", "storm", "density", "sse");
+        if (sections.isEmpty()) sections = List.of("proxy", "wake", "mcp-wake", "docker-wake", "deploy", "storm", "density", "sse");
         work = Files.createTempDirectory(Path.of("/tmp"), "slipway-bench-");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
         System.out.printf("Slipway benchmarks%s — %s, %d cores, %s, %s, %s%n", smoke ? " (smoke: short runs, figures not meaningful)" : "",
@@ -76,6 +76,7 @@ public class Harness {
                 switch (section) {
                     case "proxy" -> proxy();
                     case "wake" -> wake();
+                    case "mcp-wake" -> mcpWake();
                     case "docker-wake" -> dockerWake();
                     case "deploy" -> deploy();
                     case "storm" -> storm();
@@ -188,6 +189,51 @@ public class Harness {
                 System.out.println("          wakes (ms): " + list(wakes));
                 floor(wake - bare <= 150, "%s wake = bare runtime %+.0f ms (floor <= +150 ms, goal +50 ms)", runtime, wake - bare);
             }
+        }
+    }
+
+    /**
+     * A real MCP server (bench/apps/mcp-sdk.js: the TypeScript SDK, express, zod) asleep, to the first byte of its
+     * answer, against the same built code started bare: the dependency set Slipway's build installed, copied beside the
+     * same file, run by hand with {@code node}. What a user compares: "my server started by hand" against "my server
+     * woken on Slipway" (issue 20's goal: no slower).
+     */
+    static void mcpWake() throws Exception {
+        int runs = smoke ? 3 : 15;
+        System.out.println("== MCP server wake: a sleeping TS SDK + express + zod server to the first byte of its answer, vs the same built code started bare (median of " + runs + ")");
+        try (Slipway slipway = Slipway.start("mcp-wake", Map.of("SLIPWAY_INSTANCES_IDLE_CHECK_INTERVAL", "50ms"))) {
+            String source = source("mcp-sdk.js");
+            long t0 = System.nanoTime();
+            String id = slipway.deploy("index.js", source, Map.of("sleepAfter", "1s",
+                    "requirements", "@modelcontextprotocol/sdk@1.32.2 express@5.1.0 zod@3.25.76")).get("id");
+            System.out.printf("  deployed in %.1f s (the install included)%n", (System.nanoTime() - t0) / 1e9);
+            Path bare = Files.createDirectories(work.resolve("bare-mcp"));
+            try (var sets = Files.list(slipway.data.resolve("deps/node"))) {
+                Path set = sets.filter(Files::isDirectory).findFirst().orElseThrow(() -> new IllegalStateException("no dependency set was built"));
+                Path modules = Files.exists(set.resolve("node_modules")) ? set.resolve("node_modules") : set;
+                Harness.run("cp", "-a", modules.toString(), bare.resolve("node_modules").toString());
+            }
+            String url = slipway.base + "/containers/" + id + "/";
+            List<Double> wakes = new ArrayList<>();
+            List<Double> bares = new ArrayList<>();
+            Bare.in(bare, "index.js", source).close(); // warm the files into the page cache
+            for (int i = 0; i < runs + 1; i++) {
+                slipway.awaitStatus(id, "sleeping", Duration.ofSeconds(30));
+                double ms = firstByteMillis(url);
+                try (Bare started = Bare.in(bare, "index.js", source)) {
+                    if (i > 0) {
+                        wakes.add(ms);
+                        bares.add(started.startMillis);
+                    }
+                }
+            }
+            double wake = median(wakes);
+            double bareStart = median(bares);
+            System.out.printf("  mcp     bare %6.1f ms   slipway wake %6.1f ms  (p90 %6.1f)  = bare %+6.1f ms%n", bareStart, wake,
+                    percentile(wakes, 90), wake - bareStart);
+            System.out.println("          wakes (ms): " + list(wakes));
+            System.out.println("          bare starts (ms): " + list(bares));
+            floor(wake <= bareStart, "MCP SDK server wake = its bare start %+.0f ms (floor <= +0 ms, issue 20)", wake - bareStart);
         }
     }
 
@@ -686,7 +732,11 @@ public class Harness {
         }
 
         static Bare start(String file, String source) throws Exception {
-            Path dir = Files.createDirectories(work.resolve("bare"));
+            return in(Files.createDirectories(work.resolve("bare")), file, source);
+        }
+
+        /** {@code source} as {@code file} in {@code dir} (beside what the app needs there, its node_modules), started. */
+        static Bare in(Path dir, String file, String source) throws Exception {
             Files.writeString(dir.resolve(file), source);
             List<String> command = file.endsWith(".py") ? List.of("/usr/bin/python3", "-u", file) : List.of("/usr/bin/node", file);
             return new Bare(command, dir, freePort());

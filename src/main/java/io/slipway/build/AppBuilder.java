@@ -31,6 +31,8 @@ public final class AppBuilder {
     private final DependencySets dependencySets;
     private final Esbuild esbuild;
     private final NodeEntry nodeEntry;
+    /** Bundles Node apps with their packages, where safe; null when {@code build.bundle} is off. */
+    private final Bundler bundler;
 
     /**
      * @param artifacts where built code goes
@@ -44,6 +46,7 @@ public final class AppBuilder {
         this.dependencySets = new DependencySets(dataDir, installer);
         this.esbuild = new Esbuild(dataDir, installer, config.build().esbuildVersion());
         this.nodeEntry = new NodeEntry(esbuild);
+        this.bundler = config.build().bundle() ? new Bundler(dataDir, installer, esbuild) : null;
     }
 
     private volatile BuildListener buildListener = BuildListener.NONE;
@@ -105,7 +108,7 @@ public final class AppBuilder {
                 case NODE -> nodeEntry.prepare(code, uploaded, staged.resolve("esbuild"), transport, log);
                 case PYTHON -> preparePython(code, fileName, source, transport, log);
             };
-            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, codeDigest(fileName, source, null, transport));
+            if (requirements.isEmpty()) return new BuiltCode(staged, entry, null, codeDigest(fileName, source, null, transport, false));
             Path deps = dependencySets.ensure(language, requirements, log);
             try {
                 // Outside a sandbox, node finds packages by walking up from the code: apps/<id>/node_modules.
@@ -115,7 +118,13 @@ public final class AppBuilder {
                 throw e;
             }
             String depsKey = deps.getFileName().toString();
-            return new BuiltCode(staged, entry, depsKey, codeDigest(fileName, source, depsKey, transport));
+            boolean bundled = false;
+            if (language == Language.NODE && bundler != null && bundlable(entry)) {
+                var bundle = bundler.bundle(staged, entry, deps, log);
+                bundled = bundle.isPresent();
+                entry = bundle.orElse(entry);
+            }
+            return new BuiltCode(staged, entry, depsKey, codeDigest(fileName, source, depsKey, transport, bundled));
         } catch (IOException e) {
             FileTrees.deleteQuietly(staged);
             throw new UncheckedIOException("cannot stage the build", e);
@@ -165,12 +174,21 @@ public final class AppBuilder {
     }
 
     /**
-     * The code layer's digest: what names the build's directory, which holds the file under its name, what the build
-     * made of it (with {@link StdioBridge} for a stdio server), and (for Node) the link to its dependency set. The build
-     * is pinned, so the same four give the same files; an HTTP app's digest is what it was before transports.
+     * Whether the entry is the app's own module, which may be bundled: not Slipway's server around a stdio server or a
+     * Workers-style module, which load the module apart.
      */
-    static String codeDigest(String fileName, byte[] source, String depsKey, Transport transport) {
-        String bridged = transport == Transport.STDIO ? "stdio\0" : "";
+    private static boolean bundlable(String entry) {
+        return (entry.endsWith(".cjs") || entry.endsWith(".mjs")) && !entry.equals(WorkersShim.FILE_NAME) && !entry.startsWith("slipway-");
+    }
+
+    /**
+     * The code layer's digest: what names the build's directory, which holds the file under its name, what the build
+     * made of it (with {@link StdioBridge} for a stdio server, or a bundle with its packages), and (for Node) the link to
+     * its dependency set. The build is pinned, so the same five give the same files; an HTTP app's unbundled digest is
+     * what it was before transports and bundles.
+     */
+    static String codeDigest(String fileName, byte[] source, String depsKey, Transport transport, boolean bundled) {
+        String bridged = (transport == Transport.STDIO ? "stdio\0" : "") + (bundled ? "bundle\0" : "");
         byte[] name = (bridged + fileName + "\0" + (depsKey == null ? "" : depsKey) + "\0").getBytes(StandardCharsets.UTF_8);
         byte[] all = java.util.Arrays.copyOf(name, name.length + source.length);
         System.arraycopy(source, 0, all, name.length, source.length);

@@ -87,6 +87,7 @@ public final class ConfigLoader {
         d.put("build.maxPerUser", "2");
         d.put("build.maxQueued", "50");
         d.put("build.keepUnusedDeps", "24h");
+        d.put("build.bundle", "true");
         d.put("runtime", "process");
         d.put("logging.format", "text");
         d.put("logging.accessLog", "true");
@@ -280,7 +281,8 @@ public final class ConfigLoader {
                         v.duration("instances.idleCheckInterval"), v.duration("instances.maxBackoff"), v.duration("instances.drainTimeout")),
                 new BuildSettings(v.duration("build.timeout"), v.text("build.esbuildVersion"), v.text("build.npmRegistry"),
                         v.text("build.pipIndexUrl"), v.text("build.pipFindLinks"), v.text("build.npmCache"),
-                        v.choice("build.network", BuildSettings.BuildNetwork.class), v.text("build.allowedHosts"), buildLimits(v)),
+                        v.choice("build.network", BuildSettings.BuildNetwork.class), v.text("build.allowedHosts"), buildLimits(v),
+                        v.bool("build.bundle")),
                 new SandboxSettings(v.bool("sandbox.enabled"), v.integer("sandbox.uidBase"),
                         v.integer("sandbox.uidCount"), v.size("sandbox.tmpSize"), v.integer("sandbox.pids"),
                         v.size("sandbox.logSize"), v.choice("sandbox.egress", SandboxSettings.Egress.class),
@@ -373,7 +375,7 @@ public final class ConfigLoader {
         lines.add("build: timeout=" + Durations.format(b.timeout()) + " esbuild=" + b.esbuildVersion() + " npmRegistry=" + redact(b.npmRegistry())
                 + " pipIndexUrl=" + redact(b.pipIndexUrl()) + " pipFindLinks=" + redact(b.pipFindLinks())
                 + " npmCache=" + (b.npmCache().isBlank() ? "<data>/cache/npm" : b.npmCache()) + " network=" + b.network()
-                + " allowedHosts=" + b.allowedHosts());
+                + " allowedHosts=" + b.allowedHosts() + " bundle=" + b.bundle());
         BuildLimits l = b.limits();
         lines.add("build limits: memory=" + l.memory() + " cpus=" + l.cpus() + " pids=" + l.pids() + " tmpSize=" + l.tmpSize()
                 + " maxConcurrent=" + l.maxConcurrent() + " maxPerUser=" + l.maxPerUser() + " maxQueued=" + l.maxQueued()

@@ -158,11 +158,13 @@ public record SlipwayConfig(
 
     /**
      * Builds: their time bound, the pinned esbuild, where npm and pip fetch packages from, npm's cache (empty:
-     * {@code <data>/cache/npm}), how builds reach the network ({@code allowedHosts}: more hosts for the proxy), and what
-     * they may take of the machine.
+     * {@code <data>/cache/npm}), how builds reach the network ({@code allowedHosts}: more hosts for the proxy), what
+     * they may take of the machine, and whether a Node app is bundled with its packages where that is safe ({@code
+     * bundle}: faster wakes).
      */
     public record BuildSettings(Duration timeout, String esbuildVersion, String npmRegistry, String pipIndexUrl,
-                                String pipFindLinks, String npmCache, BuildNetwork network, String allowedHosts, BuildLimits limits) {
+                                String pipFindLinks, String npmCache, BuildNetwork network, String allowedHosts, BuildLimits limits,
+                                boolean bundle) {
         /**
          * How sandboxed builds reach registries: through Slipway's proxy, which lets them reach nothing else (needs
          * https registries), or over the host's network (for plain-http mirrors; install scripts can then reach the host).
@@ -174,15 +176,15 @@ public record SlipwayConfig(
         }
 
         public BuildSettings withNpmCache(String cache) {
-            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, cache, network, allowedHosts, limits);
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, cache, network, allowedHosts, limits, bundle);
         }
 
         public BuildSettings withPipFindLinks(String findLinks) {
-            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, findLinks, npmCache, network, allowedHosts, limits);
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, findLinks, npmCache, network, allowedHosts, limits, bundle);
         }
 
         public BuildSettings withLimits(BuildLimits newLimits) {
-            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, npmCache, network, allowedHosts, newLimits);
+            return new BuildSettings(timeout, esbuildVersion, npmRegistry, pipIndexUrl, pipFindLinks, npmCache, network, allowedHosts, newLimits, bundle);
         }
 
         /** True when pip must not contact any index: only {@link #pipFindLinks()} is searched. */

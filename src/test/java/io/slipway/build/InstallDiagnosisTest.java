@@ -87,7 +87,7 @@ class InstallDiagnosisTest {
     void theConfiguredRegistriesAreNamedByTheirHosts() {
         var build = SlipwayConfig.defaults(dir).build();
         var mirrors = new InstallDiagnosis(new SlipwayConfig.BuildSettings(build.timeout(), build.esbuildVersion(), "https://npm.internal:8443/",
-                "https://pypi.internal/simple", "", "", build.network(), "", build.limits()));
+                "https://pypi.internal/simple", "", "", build.network(), "", build.limits(), build.bundle()));
 
         assertThat(mirrors.explain(Language.PYTHON, PIP_MISSING)).hasValue("slipway-no-such-package-4f2a9c is not on pypi.internal: check the name in requirements");
         assertThat(mirrors.explain(Language.NODE, NPM_MISSING)).hasValue("@slipway/no-such-package is not on npm.internal:8443: check the name in requirements");

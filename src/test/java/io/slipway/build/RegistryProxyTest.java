@@ -108,7 +108,7 @@ class RegistryProxyTest {
         var build = SlipwayConfig.defaults(dir).build();
         assertThat(RegistryProxy.hostsFor(build)).containsExactly("files.pythonhosted.org", "pypi.org", "registry.npmjs.org");
         var mirrors = new SlipwayConfig.BuildSettings(build.timeout(), build.esbuildVersion(), "https://npm.internal:8443/",
-                "https://pypi.internal/simple", "", "", build.network(), "extra.example, other.example:8080", build.limits());
+                "https://pypi.internal/simple", "", "", build.network(), "extra.example, other.example:8080", build.limits(), build.bundle());
         assertThat(RegistryProxy.hostsFor(mirrors)).containsExactly("extra.example", "npm.internal:8443", "other.example:8080", "pypi.internal");
         assertThat(RegistryProxy.hostsFor(build.withPipFindLinks("/wheels"))).containsExactly("registry.npmjs.org");
     }
