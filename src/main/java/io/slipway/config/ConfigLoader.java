@@ -124,6 +124,8 @@ public final class ConfigLoader {
         d.put("secrets.previousEnvKeys", "");
         plan(d, "free", "3", "256MiB", "0.5", "10m", "50h", "50");
         plan(d, "pro", "50", "1GiB", "2", "24h", "1000h", "500");
+        d.put("plans.free.storage", "100MiB");
+        d.put("plans.pro.storage", "2GiB");
         return Map.copyOf(d);
     }
 
@@ -139,7 +141,7 @@ public final class ConfigLoader {
     }
 
     static final List<String> PLAN_FIELDS = List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond",
-            "toolCallsPerMonth");
+            "toolCallsPerMonth", "storage");
 
     static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
             "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(" + String.join("|", PLAN_FIELDS) + ")");
@@ -251,7 +253,7 @@ public final class ConfigLoader {
             String p = "plans." + m.group(1) + ".";
             plans.put(m.group(1), new Plan(m.group(1), v.integer(p + "apps"), v.size(p + "memory"), v.decimal(p + "cpus"),
                     v.duration(p + "maxSleepAfter"), v.duration(p + "activeTimePerMonth"), v.decimal(p + "requestsPerSecond"),
-                    v.integer(p + "toolCallsPerMonth")));
+                    v.integer(p + "toolCallsPerMonth"), v.size(p + "storage")));
         }
         if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
         return plans;
@@ -388,7 +390,7 @@ public final class ConfigLoader {
         c.plans().values().forEach(p -> lines.add("plan " + p.name() + ": apps=" + p.apps() + " memory=" + p.memory() + " cpus="
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
                 + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()
-                + " toolCallsPerMonth=" + (p.toolCallsPerMonth() == 0 ? "unlimited" : p.toolCallsPerMonth())));
+                + " toolCallsPerMonth=" + (p.toolCallsPerMonth() == 0 ? "unlimited" : p.toolCallsPerMonth()) + " storage=" + p.storage()));
         return lines;
     }
 
