@@ -180,7 +180,8 @@ public final class AppStorage {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the /data image of " + appId, e);
         }
-        HostCommands.run("mount", "-t", "ext4", "-o", "loop,nodev,nosuid,noatime", image.toString(), mountPoint.toString());
+        // noinit_itable: no background zeroing of inode tables that were never written, which read as zeros already.
+        HostCommands.run("mount", "-t", "ext4", "-o", "loop,nodev,nosuid,noatime,noinit_itable", image.toString(), mountPoint.toString());
         try {
             if (created) Files.deleteIfExists(mountPoint.resolve("lost+found")); // the app's /data starts empty
             if (!Integer.valueOf(uid).equals(Files.getAttribute(mountPoint, "unix:uid"))) {
@@ -221,8 +222,11 @@ public final class AppStorage {
             file.setLength(size.bytes());
         }
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        // No blocks reserved for root (-m 0): the app, never root, writes here, and should get all of its plan's size.
-        HostCommands.run("mkfs.ext4", "-q", "-F", "-m", "0", "-L", "slipway-data", tmp.toString());
+        // No blocks reserved for root (-m 0): the app, never root, writes here, and should get all of its plan's size. The
+        // file is new and sparse, so it reads as zeros already: nothing to zero (journal, inode tables) nor discard, which
+        // keeps a 2 GiB image at about 1 MiB on disk and its mkfs at tens of milliseconds.
+        HostCommands.run("mkfs.ext4", "-q", "-F", "-m", "0", "-L", "slipway-data", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+                tmp.toString());
         Files.move(tmp, image, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("made the {} /data {}", size, image);
     }

@@ -44,7 +44,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private static final String TOOL_DIRS = "/usr/sbin:/usr/bin:/sbin:/bin";
     /** The host tools a sandboxed start runs, with the Debian package of each. */
     private static final Map<String, String> SANDBOX_TOOLS = new java.util.TreeMap<>(Map.of("bwrap", "bubblewrap", "setpriv", "util-linux",
-            "nsenter", "util-linux", "ip", "iproute2", "iptables", "iptables", "ip6tables", "iptables"));
+            "nsenter", "util-linux", "ip", "iproute2", "iptables", "iptables", "ip6tables", "iptables", "mkfs.ext4", "e2fsprogs", "mount", "mount"));
 
     private final HostTools tools;
     private final DataDir dataDir;
