@@ -3,6 +3,7 @@ package io.slipway.instances;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.slipway.testing.Multipart;
 import io.slipway.testing.SlipwayProcess;
 import io.slipway.testing.TestApps;
 import io.slipway.testing.TestServer;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An app's {@code /data} on the process runtime, end to end with {@code ./slipway up}: a counter kept there survives a
- * sleep and wake and a SIGTERM restart of Slipway; writing past the plan's {@code storage} fails with ENOSPC while the
+ * sleep and wake, a SIGTERM restart of Slipway, a redeploy and a rollback; writing past the plan's {@code storage} fails with ENOSPC while the
  * app keeps answering; usage shows the bytes used; the app's deletion takes its image; nothing stays mounted.
  */
 class PersistentDataIT {
@@ -38,7 +39,7 @@ class PersistentDataIT {
     }
 
     @Test
-    void aCounterInDataSurvivesSleepWakeAndASigtermRestartAndGoesWithTheApp() throws Exception {
+    void aCounterInDataSurvivesSleepWakeASigtermRestartARedeployAndARollbackAndGoesWithTheApp() throws Exception {
         TestServer.openForSandboxes(work);
         Path data = work.resolve("data");
         String id;
@@ -74,6 +75,13 @@ class PersistentDataIT {
 
         try (SlipwayProcess second = SlipwayProcess.up(data, ENV)) {
             assertThat(count(second, id)).as("after a SIGTERM restart of Slipway").isEqualTo(5);
+            Multipart form = new Multipart().file("index.js", TestApps.source("data-counter.js") + "\n// version 2\n");
+            send(second, HttpRequest.newBuilder(URI.create(second.base() + "/api/containers/servers/" + id)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", form.contentType()).PUT(HttpRequest.BodyPublishers.ofByteArray(form.bytes())));
+            assertThat(count(second, id)).as("after a redeploy").isEqualTo(6);
+            send(second, HttpRequest.newBuilder(URI.create(second.base() + "/api/containers/servers/" + id + "/versions/1/activate"))
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(count(second, id)).as("after a rollback").isEqualTo(7);
             HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(second.base() + "/api/containers/servers/" + id))
                     .header("Authorization", "Bearer " + token).DELETE().timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(deleted.statusCode()).isEqualTo(204);
