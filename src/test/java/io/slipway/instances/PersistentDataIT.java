@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An app's {@code /data} on the process runtime, end to end with {@code ./slipway up}: a counter kept there survives a
- * sleep and wake, a SIGTERM restart of Slipway, a redeploy and a rollback; writing past the plan's {@code storage} fails with ENOSPC while the
+ * sleep and wake, a SIGTERM restart of Slipway, a redeploy, a rollback and a kill -9 of Slipway; writing past the plan's {@code storage} fails with ENOSPC while the
  * app keeps answering; usage shows the bytes used; the app's deletion takes its image; nothing stays mounted.
  */
 class PersistentDataIT {
@@ -39,7 +39,7 @@ class PersistentDataIT {
     }
 
     @Test
-    void aCounterInDataSurvivesSleepWakeASigtermRestartARedeployAndARollbackAndGoesWithTheApp() throws Exception {
+    void aCounterInDataSurvivesSleepWakeASigtermRestartARedeployARollbackAndAKill9AndGoesWithTheApp() throws Exception {
         TestServer.openForSandboxes(work);
         Path data = work.resolve("data");
         String id;
@@ -82,7 +82,15 @@ class PersistentDataIT {
             send(second, HttpRequest.newBuilder(URI.create(second.base() + "/api/containers/servers/" + id + "/versions/1/activate"))
                     .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()));
             assertThat(count(second, id)).as("after a rollback").isEqualTo(7);
-            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(second.base() + "/api/containers/servers/" + id))
+            second.kill9();
+            assertThat(mounted(data, id)).as("a killed Slipway leaves the awake app's /data mounted").isTrue();
+        }
+
+        try (SlipwayProcess third = SlipwayProcess.up(data, ENV)) {
+            assertThat(mounted(data, id)).as("unmounted at the start after a kill -9").isFalse();
+            assertThat(third.output()).anyMatch(line -> line.contains("unmounted the /data of 1 apps, left mounted by an earlier run"));
+            assertThat(count(third, id)).as("after a kill -9 of Slipway").isEqualTo(8);
+            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(third.base() + "/api/containers/servers/" + id))
                     .header("Authorization", "Bearer " + token).DELETE().timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(deleted.statusCode()).isEqualTo(204);
             assertThat(data.resolve("storage/" + id + ".img")).as("deleted with the app").doesNotExist();
