@@ -100,7 +100,12 @@ public final class AppStorage {
      */
     public OptionalLong used(String appId) {
         Path mountPoint = mounts.resolve(appId);
-        if (table.isMounted(mountPoint)) return OptionalLong.of(measure(mountPoint));
+        // By device numbers, not the mount table: a listing asks for every app, and the table grows with the apps awake.
+        if (isMountPoint(mountPoint)) {
+            long used = measure(mountPoint);
+            // Measured the file system it holds, not the data dir's, unless it was unmounted meanwhile.
+            if (isMountPoint(mountPoint)) return OptionalLong.of(used);
+        }
         try {
             Path recorded = usedFile(appId);
             if (Files.exists(recorded)) return OptionalLong.of(Long.parseLong(Files.readString(recorded, StandardCharsets.US_ASCII).trim()));
@@ -245,6 +250,14 @@ public final class AppStorage {
             // mount made meanwhile shares the same loop device, and so the same file system, never a second one.
             LOG.warn("the /data of {} was busy at unmount: detached lazily", appId);
             HostCommands.run("umount", "-l", mountPoint.toString());
+        }
+    }
+
+    private static boolean isMountPoint(Path dir) {
+        try {
+            return !Files.getAttribute(dir, "unix:dev").equals(Files.getAttribute(dir.getParent(), "unix:dev"));
+        } catch (IOException e) {
+            return false;
         }
     }
 
