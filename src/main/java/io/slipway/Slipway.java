@@ -232,7 +232,7 @@ public final class Slipway implements AutoCloseable {
         Accounts accounts = new Accounts(new UserStore(database), store, instances, config.plans(), clock);
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
-        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
+        Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter, runtime::storageUsed), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
                 mcpRecords, metrics::scrape, new io.slipway.api.ArtifactDownloads(grants, artifacts));
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
@@ -319,7 +319,7 @@ public final class Slipway implements AutoCloseable {
         env.put(PUBLIC_URL, endpoints.of(app.id()));
         Artifact artifact = new Artifact(app.language(), app.entryFile(), Layer.of(Layer.Kind.CODE, app.codeHash()),
                 java.util.Optional.ofNullable(app.depsKey()).map(key -> Layer.of(Layer.Kind.DEPENDENCIES, key)));
-        return new SandboxSpec(app.id(), artifact, env, new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus()),
+        return new SandboxSpec(app.id(), artifact, env, new SandboxLimits(plan.memory(), config.sandbox().pids(), plan.cpus(), plan.storage()),
                 NetworkPolicy.of(app.internet()), Map.of(SandboxSpec.USER_LABEL, app.owner()),
                 logs.of(app.id()));
     }

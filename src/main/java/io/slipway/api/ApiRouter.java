@@ -168,7 +168,9 @@ public final class ApiRouter {
     }
 
     private JsonObject json(App app, UsageStore.Row used, Map<String, io.slipway.metering.ToolStats> tools, int version) {
-        return ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null), version);
+        JsonObject json = ServerJson.of(app, endpoints.of(app.id()), used, tools, mcp.summary(app).orElse(null), version);
+        json.getJsonObject("usage").put("storageBytes", usage.storageBytes(app.id()));
+        return json;
     }
 
     /** {@code GET …/servers/{id}/versions}: every kept version, newest first. */
@@ -211,10 +213,12 @@ public final class ApiRouter {
         var total = used.values().stream().reduce(new UsageStore.Row(null, month, 0, 0, 0, 0), (a, b) -> new UsageStore.Row(null, month,
                 a.activeUnits() + b.activeUnits(), a.requests() + b.requests(), a.bytesIn() + b.bytesIn(), a.bytesOut() + b.bytesOut()));
         for (App app : apps) {
-            perApp.add(ServerJson.usage(used.get(app.id()), tools.get(app.id())).put("id", app.id()).put("name", app.name()));
+            perApp.add(ServerJson.usage(used.get(app.id()), tools.get(app.id())).put("storageBytes", usage.storageBytes(app.id()))
+                    .put("id", app.id()).put("name", app.name()));
         }
         long budget = plan.activeTimePerMonth().toMillis() / 10;
         JsonObject limits = new JsonObject().put("apps", plan.apps()).put("memory", plan.memory().toString()).put("cpus", plan.cpus())
+                .put("storage", plan.storage().toString())
                 .put("maxSleepAfter", io.slipway.config.Durations.format(plan.maxSleepAfter()))
                 .put("activeSecondsPerMonth", plan.activeTimePerMonth().toSeconds())
                 .put("toolCallsPerMonth", plan.toolCallsPerMonth() == 0 ? null : plan.toolCallsPerMonth());

@@ -129,6 +129,8 @@ public final class ConfigLoader {
         d.put("plans.free.maxRequestTimeout", "1m");
         d.put("plans.pro.alwaysOn", "3");
         d.put("plans.pro.maxRequestTimeout", "15m");
+        d.put("plans.free.storage", "100MiB");
+        d.put("plans.pro.storage", "2GiB");
         return Map.copyOf(d);
     }
 
@@ -144,7 +146,7 @@ public final class ConfigLoader {
     }
 
     static final List<String> PLAN_FIELDS = List.of("apps", "memory", "cpus", "maxSleepAfter", "activeTimePerMonth", "requestsPerSecond",
-            "toolCallsPerMonth", "alwaysOn", "maxRequestTimeout");
+            "toolCallsPerMonth", "alwaysOn", "maxRequestTimeout", "storage");
 
     static final java.util.regex.Pattern PLAN_KEY = java.util.regex.Pattern.compile(
             "plans\\.([a-z0-9][a-z0-9-]{0,31})\\.(" + String.join("|", PLAN_FIELDS) + ")");
@@ -256,7 +258,7 @@ public final class ConfigLoader {
             String p = "plans." + m.group(1) + ".";
             plans.put(m.group(1), new Plan(m.group(1), v.integer(p + "apps"), v.size(p + "memory"), v.decimal(p + "cpus"),
                     v.duration(p + "maxSleepAfter"), v.duration(p + "activeTimePerMonth"), v.decimal(p + "requestsPerSecond"),
-                    v.integer(p + "toolCallsPerMonth"), v.integer(p + "alwaysOn"), v.duration(p + "maxRequestTimeout")));
+                    v.integer(p + "toolCallsPerMonth"), v.integer(p + "alwaysOn"), v.duration(p + "maxRequestTimeout"), v.size(p + "storage")));
         }
         if (!plans.containsKey(Plan.DEFAULT)) throw new IllegalArgumentException("a plan named '" + Plan.DEFAULT + "' is required");
         return plans;
@@ -395,7 +397,7 @@ public final class ConfigLoader {
                 + p.cpus() + " maxSleepAfter=" + Durations.format(p.maxSleepAfter()) + " activeTimePerMonth="
                 + Durations.format(p.activeTimePerMonth()) + " requestsPerSecond=" + p.requestsPerSecond()
                 + " toolCallsPerMonth=" + (p.toolCallsPerMonth() == 0 ? "unlimited" : p.toolCallsPerMonth())
-                + " alwaysOn=" + p.alwaysOn() + " maxRequestTimeout=" + Durations.format(p.maxRequestTimeout())));
+                + " alwaysOn=" + p.alwaysOn() + " maxRequestTimeout=" + Durations.format(p.maxRequestTimeout()) + " storage=" + p.storage()));
         return lines;
     }
 

@@ -16,12 +16,20 @@ public final class LiveUsage {
     private final InstantSource clock;
     private final ToolUsageStore toolStore;
     private final ToolMeter tools;
+    private final Function<String, java.util.OptionalLong> storage;
 
     /**
      * @param unwritten each app's use not in the store yet, by app id ({@link Usage#NONE} for none)
      * @param tools     MCP servers' tool calls, of which {@code toolStore} holds what was flushed
      */
     public LiveUsage(UsageStore store, Function<String, Usage> unwritten, InstantSource clock, ToolUsageStore toolStore, ToolMeter tools) {
+        this(store, unwritten, clock, toolStore, tools, app -> java.util.OptionalLong.empty());
+    }
+
+    /** @param storage the bytes each app's files take in its {@code /data}, by app id, where the runtime can tell */
+    public LiveUsage(UsageStore store, Function<String, Usage> unwritten, InstantSource clock, ToolUsageStore toolStore, ToolMeter tools,
+                     Function<String, java.util.OptionalLong> storage) {
+        this.storage = storage;
         this.store = store;
         this.unwritten = unwritten;
         this.clock = clock;
@@ -71,5 +79,11 @@ public final class LiveUsage {
     /** The owner's tool calls this month, live: what their plan's {@code toolCallsPerMonth} is measured against. */
     public long toolCalls(String owner) {
         return tools.callsThisMonth(owner);
+    }
+
+    /** The bytes the app's files take in its persistent {@code /data} now, or null where the runtime cannot tell. */
+    public Long storageBytes(String appId) {
+        java.util.OptionalLong used = storage.apply(appId);
+        return used.isPresent() ? used.getAsLong() : null;
     }
 }

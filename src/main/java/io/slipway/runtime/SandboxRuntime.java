@@ -32,6 +32,14 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * The bytes the app's files take in its persistent {@code /data} ({@link SandboxLimits#storage()}), where this
+     * runtime can tell, asleep or awake; empty where it cannot. Cheap: a caller may ask for every app it lists.
+     */
+    default java.util.OptionalLong storageUsed(String appId) {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
      * Deals with the sandboxes an earlier run of this Slipway (same data dir) left: adopts those it can take over and
      * removes the rest; {@code knownApps} are the apps still stored, anything else is removed. Called once, at start,
      * before any {@link #start}.

@@ -118,6 +118,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void eachPlanSizesItsAppsDataFreeAt100MiBAndProAt2GiBAndAtLeast8MiB() {
+        SlipwayConfig c = ConfigLoader.load(null, Map.of("SLIPWAY_PLANS_TEAM_APPS", "9"), Map.of());
+
+        assertThat(c.plan("free").storage()).isEqualTo(DataSize.ofMebibytes(100));
+        assertThat(c.plan("pro").storage()).isEqualTo(DataSize.parse("2GiB"));
+        assertThat(c.plan("team").storage()).as("a new plan takes the free plan's").isEqualTo(DataSize.ofMebibytes(100));
+        assertThat(ConfigLoader.load(null, Map.of("SLIPWAY_PLANS_PRO_STORAGE", "10GiB"), Map.of()).plan("pro").storage()).isEqualTo(DataSize.parse("10GiB"));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("SLIPWAY_PLANS_FREE_STORAGE", "1MiB"), Map.of()))
+                .hasMessageContaining("plans.free.storage must be at least 8MiB");
+    }
+
+    @Test
     void credentialsInUrlsAreRedactedWhenPrinted() {
         SlipwayConfig c = ConfigLoader.load(null, Map.of("SLIPWAY_BUILD_PIP_INDEX_URL", "https://user:s3cret@pypi.internal/simple"), Map.of());
         assertThat(String.join("\n", ConfigLoader.describe(c))).doesNotContain("s3cret").contains("https://***@pypi.internal/simple");

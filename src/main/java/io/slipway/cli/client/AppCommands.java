@@ -54,6 +54,8 @@ public final class AppCommands {
             }
             fields.add(new String[] {"activeSeconds", String.valueOf(usage.getValue("activeSeconds", 0))});
             fields.add(new String[] {"requests", String.valueOf(usage.getValue("requests", 0))});
+            Object stored = usage.getValue("storageBytes");
+            fields.add(new String[] {"storageBytes", stored == null ? null : String.valueOf(stored)});
             if (mcp != null) {
                 fields.add(new String[] {"mcp", mcp.getString("path", "/mcp") + ", " + mcp.getJsonArray("tools", new JsonArray()).size() + " tools"});
             }

@@ -28,7 +28,8 @@ public final class UsageCommand extends ClientCommand {
                 new String[] {"requests", String.valueOf(total.getValue("requests", 0))},
                 new String[] {"bytes", total.getValue("bytesIn", 0) + " in, " + total.getValue("bytesOut", 0) + " out"},
                 new String[] {"memory", limits.getString("memory")},
-                new String[] {"cpus", limits.getValue("cpus") == null ? null : String.valueOf(limits.getValue("cpus"))})));
+                new String[] {"cpus", limits.getValue("cpus") == null ? null : String.valueOf(limits.getValue("cpus"))},
+                new String[] {"storage", limits.getString("storage") == null ? null : limits.getString("storage") + " of /data per app"})));
         JsonArray apps = usage.getJsonArray("apps", new JsonArray());
         if (!apps.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();

@@ -54,8 +54,11 @@ final class AppContainers {
         this.hosts = hosts;
     }
 
-    /** Creates (does not start) the container of {@code spec} from {@code image}, to run as {@code uid}; returns its id. */
-    String create(SandboxSpec spec, String image, BaseImages.Interpreter base, int uid) {
+    /**
+     * Creates (does not start) the container of {@code spec} from {@code image}, to run as {@code uid}, with the host
+     * directory {@code data} (the app's mounted {@code /data}, or null for none) at {@code /data}; returns its id.
+     */
+    String create(SandboxSpec spec, String image, BaseImages.Interpreter base, int uid, Path data) {
         Map<String, String> tags = new LinkedHashMap<>(spec.labels());
         tags.putAll(labels);
         long memory = spec.limits().memory().bytes();
@@ -77,6 +80,7 @@ final class AppContainers {
             // rootfs is marked read-only"), and for network mode none it mounts the host's own resolv.conf, podman none.
             binds.add(new Bind(resolvConf.toString(), new Volume("/etc/resolv.conf"), AccessMode.ro));
         }
+        if (data != null) binds.add(new Bind(data.toString(), new Volume("/data"), AccessMode.rw));
         host.withBinds(binds);
         return docker.createContainerCmd(image)
                 .withCmd(spec.artifact().command(base.program(), base.program()))

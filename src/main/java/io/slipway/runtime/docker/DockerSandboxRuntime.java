@@ -19,6 +19,7 @@ import io.slipway.runtime.SandboxRuntime;
 import io.slipway.runtime.SandboxSpec;
 import io.slipway.runtime.SandboxStartException;
 import io.slipway.runtime.host.SandboxNetwork;
+import io.slipway.runtime.host.AppStorage;
 import io.slipway.runtime.host.HostUids;
 import io.slipway.sandbox.HostTools;
 import io.slipway.sandbox.SandboxLabel;
@@ -71,6 +72,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     private final Optional<String> unlinkable;
     private final SandboxNetwork network;
     private final HostUids uids;
+    private final AppStorage storage;
     private volatile boolean closed;
 
     /**
@@ -97,6 +99,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         this.unlinkable = whyUnlinkable(settings);
         this.uids = unlinkable.isEmpty() ? Objects.requireNonNull(uids, "uids") : uids;
         this.network = unlinkable.isEmpty() ? SandboxNetwork.setUp(label, sandbox.egressSubnet(), egress) : null;
+        this.storage = unlinkable.isEmpty() ? AppStorage.of(dataDir) : null;
     }
 
     /**
@@ -155,15 +158,25 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             BaseImages.Interpreter base = bases.of(spec.artifact().language());
             String image = image(spec, base);
             long imaged = System.nanoTime();
-            String container = containers.create(spec, image, base, uids.uidOf(spec.appId()));
+            // The app's /data, mounted on this host (the engine's) and bound into the container: real ENOSPC at its size.
+            Path data = spec.limits().hasStorage() ? storage.attach(spec.appId(), uids.uidOf(spec.appId()), spec.limits().storage()) : null;
+            Runnable release = data == null ? () -> { } : () -> storage.detach(spec.appId());
+            String container;
+            try {
+                container = containers.create(spec, image, base, uids.uidOf(spec.appId()), data);
+            } catch (RuntimeException e) {
+                release.run();
+                throw e;
+            }
             long created = System.nanoTime();
             try {
-                Sandbox sandbox = run(spec, container, internet);
+                Sandbox sandbox = run(spec, container, internet, release);
                 LOG.debug("started {}: image {} ms, create {} ms, attach, start and link {} ms", spec.appId(), (imaged - begun) / 1_000_000,
                         (created - imaged) / 1_000_000, (System.nanoTime() - created) / 1_000_000);
                 return sandbox;
             } catch (RuntimeException e) {
                 removeQuietly(container);
+                release.run();
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -180,32 +193,35 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         }
     }
 
-    /** Attaches to its output, starts it, and links its network namespace to the host. */
-    private Sandbox run(SandboxSpec spec, String container, boolean internet) {
+    /** Attaches to its output, starts it, and links its network namespace to the host; {@code release} runs once it has exited. */
+    private Sandbox run(SandboxSpec spec, String container, boolean internet, Runnable release) {
         Thread pump = ContainerOutput.attach(engine.streams(), container, spec.log(), Duration.ofSeconds(30));
         calls.startContainerCmd(container).exec();
         InspectContainerResponse.ContainerState state = calls.inspectContainerCmd(container).exec().getState();
         Long pid = state.getPidLong();
-        if (pid == null || pid <= 0 || !Boolean.TRUE.equals(state.getRunning())) return exitedAtOnce(spec, container, pump);
+        if (pid == null || pid <= 0 || !Boolean.TRUE.equals(state.getRunning())) return exitedAtOnce(spec, container, pump, release);
         SandboxNetwork.Link link;
         try {
             link = network.attach(pid, internet);
         } catch (RuntimeException e) {
             if (!Boolean.TRUE.equals(calls.inspectContainerCmd(container).exec().getState().getRunning())) {
-                return exitedAtOnce(spec, container, pump);
+                return exitedAtOnce(spec, container, pump, release);
             }
             throw e;
         }
         InetSocketAddress address = new InetSocketAddress(link.sandboxAddress(), AppContainers.PORT);
-        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), address, pid, spec.log(), pump, () -> network.detach(link), () -> !closed);
+        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), address, pid, spec.log(), pump, () -> {
+            network.detach(link);
+            release.run();
+        }, () -> !closed);
     }
 
     /**
      * An app that exited before its network could be linked took its namespace with it: what matters is its exit, which
      * the lifecycle reports with its log. Port 0 of 0.0.0.0 refuses every connection.
      */
-    private Sandbox exitedAtOnce(SandboxSpec spec, String container, Thread pump) {
-        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, () -> { }, () -> !closed);
+    private Sandbox exitedAtOnce(SandboxSpec spec, String container, Thread pump, Runnable release) {
+        return new DockerSandbox(spec.appId(), container, calls, engine.streams(), new InetSocketAddress("0.0.0.0", 0), 0, spec.log(), pump, release, () -> !closed);
     }
 
     /**
@@ -218,9 +234,10 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
         return new DockerBuilds(calls, engine.streams(), bases, settings, Map.of(OWNER_LABEL, label), onHost);
     }
 
-    /** The app is deleted: the images made for it go too, those no other app's container uses; and its uid is free. */
+    /** The app is deleted: its {@code /data} goes, and the images made for it, those no other app's container uses; and its uid is free. */
     @Override
     public void forget(String appId) {
+        if (storage != null) storage.delete(appId);
         images.forget(appId);
         if (uids != null) uids.release(appId);
     }
@@ -241,6 +258,10 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
                 reaped++;
             }
         }
+        if (storage != null) {
+            int unmounted = storage.reapLeftovers(knownApps);
+            if (unmounted > 0) LOG.info("unmounted the /data of {} apps, left mounted by an earlier run", unmounted);
+        }
         int images = this.images.forgetAllBut(knownApps);
         if (images > 0) LOG.info("removed {} images of apps that no longer exist", images);
         if (uids != null) {
@@ -248,6 +269,11 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
             if (released > 0) LOG.info("released the uids of {} apps deleted while Slipway was down", released);
         }
         return new Leftovers(0, reaped);
+    }
+
+    @Override
+    public java.util.OptionalLong storageUsed(String appId) {
+        return storage == null ? java.util.OptionalLong.empty() : storage.used(appId);
     }
 
     private List<Container> ours() {
@@ -327,6 +353,7 @@ public final class DockerSandboxRuntime implements SandboxRuntime {
     @Override
     public void close() {
         closed = true;
+        if (storage != null) storage.unmountAll();
         if (network != null) network.tearDown();
         engine.close();
     }

@@ -104,7 +104,7 @@ final class AppObjects {
 
     /**
      * The slot's Deployment at one replica, running {@code spec}: its init container fetches the layers from {@code
-     * artifacts} with {@code grant}.
+     * artifacts} with {@code grant}; the app's claim ({@link AppClaims}) is its {@code /data}, when it has storage.
      */
     Deployment deployment(SandboxSpec spec, char slot, String startId, RemoteLayers artifacts, String grant) {
         String name = name(spec.appId(), slot);
@@ -113,7 +113,7 @@ final class AppObjects {
         podLabels.put(START_LABEL, startId);
         Artifact artifact = spec.artifact();
         String image = settings.image(artifact.language());
-        return new DeploymentBuilder()
+        Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata().withName(name).withLabels(labels).endMetadata()
                 .withNewSpec().withReplicas(1)
                 .withNewSelector().withMatchLabels(selector(spec.appId(), slot)).endSelector()
@@ -135,6 +135,7 @@ final class AppObjects {
                 .addNewVolume().withName("tmp").withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(String.valueOf(settings.tmpBytes())))
                 .endEmptyDir().endVolume()
                 .endSpec().endTemplate().endSpec().build();
+        return spec.limits().hasStorage() ? AppClaims.mountInto(deployment, spec.appId()) : deployment;
     }
 
     /** The slot's Secret: the app's env, which its container takes whole ({@code envFrom}), the values base64 as {@code data}. */

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * proxy dials the Service. Informers on this Slipway's pods and Services (by {@value AppObjects#OWNER_LABEL}) tell each
  * sandbox what becomes of its pod and where its Service is, through the API's watch reconnects. A stop, a sleep
  * included, scales the Deployment to zero and deletes the pod with the stop's grace: the Deployment stays for the next
- * start, and so it does across Slipway's restarts.
+ * start, and so it does across Slipway's restarts. An app's {@code /data} is a PersistentVolumeClaim ({@link AppClaims}).
  *
  * <p>What Kubernetes does not give, this runtime does not claim: no per-pod pids limit (the kubelet's {@code
  * podPidsLimit} is the node's), no socket list ({@link Sandbox#listening()}), and isolation is only as good as the
@@ -56,6 +56,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     private final String owner;
     private final AppObjects objects;
     private final AppPolicies policies;
+    private final AppClaims claims;
     private final RemoteLayers layers;
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<Service> services;
@@ -75,6 +76,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         this.owner = owner;
         this.objects = new AppObjects(settings);
         this.policies = new AppPolicies(slipwayPods);
+        this.claims = new AppClaims(client, namespace, owner);
         this.layers = layers;
         this.services = client.services().inNamespace(namespace).withLabel(AppObjects.OWNER_LABEL, owner).runnableInformer(0);
         this.pods = client.pods().inNamespace(namespace).withLabel(AppObjects.OWNER_LABEL, owner).runnableInformer(0);
@@ -152,6 +154,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
             apply(objects.env(spec, slot));
             apply(objects.service(spec, slot));
             apply(policies.of(spec, slot, labels, layers.url(spec.appId(), spec.artifact().code())));
+            if (spec.limits().hasStorage()) claims.ensure(spec);
             apply(objects.deployment(spec, slot, start, layers, layers.grant(spec.appId(), granted, GRANT_TTL)));
             spec.log().event("started on Kubernetes as the Deployment " + namespace + "/" + name + " (start " + start + ")");
             return sandbox;
@@ -188,10 +191,11 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         client.resource(object).inNamespace(namespace).createOr(NonDeletingOperation::update);
     }
 
-    /** The app is deleted: its slots' Deployments, Services, Secrets and NetworkPolicies go. */
+    /** The app is deleted: its slots' Deployments, Services, Secrets and NetworkPolicies go, and its /data's claim. */
     @Override
     public void forget(String appId) {
         for (char slot : new char[] {'a', 'b'}) delete(AppObjects.name(appId, slot));
+        claims.delete(appId);
     }
 
     private void delete(String name) {
@@ -231,6 +235,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
             }
         }
         if (kept > 0) LOG.info("kept {} Deployments of stored apps in {} for their next start", kept, namespace);
+        claims.deleteAllBut(knownApps);
         return new Leftovers(0, reaped);
     }
 

@@ -1,5 +1,6 @@
 package io.slipway.runtime.process;
 
+import io.slipway.runtime.host.AppStorage;
 import io.slipway.runtime.host.HostUids;
 import io.slipway.app.DataDir;
 import io.slipway.config.SlipwayConfig.SandboxSettings;
@@ -43,13 +44,14 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     private static final String TOOL_DIRS = "/usr/sbin:/usr/bin:/sbin:/bin";
     /** The host tools a sandboxed start runs, with the Debian package of each. */
     private static final Map<String, String> SANDBOX_TOOLS = new java.util.TreeMap<>(Map.of("bwrap", "bubblewrap", "setpriv", "util-linux",
-            "nsenter", "util-linux", "ip", "iproute2", "iptables", "iptables", "ip6tables", "iptables"));
+            "nsenter", "util-linux", "ip", "iproute2", "iptables", "iptables", "ip6tables", "iptables", "mkfs.ext4", "e2fsprogs", "mount", "mount"));
 
     private final HostTools tools;
     private final DataDir dataDir;
     private final SandboxSettings settings;
     private final LocalLayers layers;
     private final HostUids uids;
+    private final AppStorage storage;
     private final String label;
     private final SandboxNetwork network;
     private final boolean egress;
@@ -66,6 +68,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         this.dataDir = dataDir;
         this.settings = settings;
         this.label = SandboxLabel.of(dataDir.root());
+        this.storage = AppStorage.of(dataDir);
         boolean nat = settings.egress() == SandboxSettings.Egress.NAT;
         this.egress = nat;
         this.network = SandboxNetwork.setUp(label, settings.egressSubnet(), nat);
@@ -95,16 +98,23 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         return new RuntimeCapabilities(egress, true, true, false);
     }
 
+    /** The app's {@code /data} is mounted for the sandbox ({@link AppStorage}) and unmounted after its last process ended. */
     @Override
     public Sandbox start(SandboxSpec spec) {
+        Path data = null;
         try {
-            return startSandboxed(spec);
+            if (spec.limits().hasStorage()) data = storage.attach(spec.appId(), uids.uidOf(spec.appId()), spec.limits().storage());
+            ProcessSandbox sandbox = startSandboxed(spec, data);
+            if (data != null) sandbox.cleanedUp().whenComplete((done, e) -> storage.detach(spec.appId()));
+            return sandbox;
         } catch (IOException | RuntimeException e) {
+            if (data != null) storage.detach(spec.appId());
             throw new SandboxStartException("cannot start the sandbox of " + spec.appId() + ": " + e.getMessage(), e);
         }
     }
 
-    private Sandbox startSandboxed(SandboxSpec spec) throws IOException {
+    /** @param data the app's {@code /data} on the host, or null for none */
+    private ProcessSandbox startSandboxed(SandboxSpec spec, Path data) throws IOException {
         Map<String, String> env = AppProcesses.environment(spec, "0.0.0.0", SANDBOX_PORT);
         // Inside too, not only on the launcher: bubblewrap's own init can outlive a killed Slipway and its outer bwrap,
         // and the next start's reaper finds the app's processes by this label.
@@ -119,6 +129,7 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         giveCode(code, uid);
         Bubblewrap bwrap = Bubblewrap.asHostUid(uid).shareNetwork(false).tmpSize(settings.tmpSize().bytes())
                 .readOnly(code, "/app/code").env(env).envFromStdin().chdir("/app/code");
+        if (data != null) bwrap.writable(data, "/data");
         if (internet && egressResolvConf != null) bwrap.readOnly(egressResolvConf, "/etc/resolv.conf");
         artifact.dependencies().ifPresent(deps -> bwrap.readOnly(layers.directory(spec.appId(), deps), switch (artifact.language()) {
             case NODE -> "/app/node_modules";
@@ -219,7 +230,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
 
     @Override
     public void forget(String appId) {
+        storage.delete(appId);
         uids.release(appId);
+    }
+
+    @Override
+    public java.util.OptionalLong storageUsed(String appId) {
+        return storage.used(appId);
     }
 
     /**
@@ -230,6 +247,8 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
     public Leftovers adoptOrReap(java.util.Set<String> knownApps) {
         int reaped = LabelledProcesses.kill(label, entry -> true, "left by an earlier run");
         if (Cgroup.version() != null) Cgroup.removeLeftovers(label);
+        int unmounted = storage.reapLeftovers(knownApps);
+        if (unmounted > 0) LOG.info("unmounted the /data of {} apps, left mounted by an earlier run", unmounted);
         int released = uids.retainOnly(knownApps);
         if (released > 0) LOG.info("released the uids of {} apps deleted while Slipway was down", released);
         return new Leftovers(0, reaped);
@@ -264,9 +283,13 @@ public final class ProcessSandboxRuntime implements SandboxRuntime {
         return problems;
     }
 
-    /** Removes the egress firewall and NAT, if this runtime installed them, and its cgroup parents. Call after every sandbox stopped. */
+    /**
+     * Unmounts the apps' {@code /data} still mounted, removes the egress firewall and NAT, if this runtime installed them,
+     * and its cgroup parents. Call after every sandbox stopped.
+     */
     @Override
     public void close() {
+        storage.unmountAll();
         network.tearDown();
         if (Cgroup.version() != null) {
             Cgroup.removeLeftovers(label);

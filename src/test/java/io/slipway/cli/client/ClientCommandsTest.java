@@ -42,7 +42,7 @@ class ClientCommandsTest {
     @Test
     void statusAlignsItsFieldsAndLeavesOutThoseTheServerDidNotSend() {
         JsonObject app = new JsonObject().put("id", "abc").put("name", "my-app").put("status", "failed").put("error", "exited with code 1")
-                .put("requirements", new JsonArray().add("express").add("cors")).put("usage", new JsonObject().put("activeSeconds", 1.5).put("requests", 3));
+                .put("requirements", new JsonArray().add("express").add("cors")).put("usage", new JsonObject().put("activeSeconds", 1.5).put("requests", 3).put("storageBytes", 14336));
 
         assertThat(AppCommands.Status.describe(app)).isEqualTo("""
                 id:            abc
@@ -52,6 +52,7 @@ class ClientCommandsTest {
                 requirements:  express cors
                 activeSeconds: 1.5
                 requests:      3
+                storageBytes:  14336
                 """);
     }
 

@@ -131,6 +131,19 @@ class KubernetesFlowIT {
                 .satisfies(d -> assertThat(d.getSpec().getReplicas()).isEqualTo(1));
     }
 
+    /** The test kubelet backs a claim with a directory of its node's, which outlives the pod as a volume does. */
+    @Test
+    void aCounterInDataOutlivesThePodOfASleepOnTheAppsClaim() {
+        String id = server.deploy(alice, "index.js", TestApps.source("data-counter.js"), Map.of("sleepAfter", "1s")).getString("id");
+        assertThat(new JsonObject(server.call(id, "/count").body()).getInteger("count")).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(podsOf(id)).isEmpty());
+
+        assertThat(new JsonObject(server.call(id, "/count").body()).getInteger("count")).as("in a new pod").isEqualTo(2);
+        assertThat(api.persistentVolumeClaims().inNamespace(NAMESPACE).withName("s-" + id + "-data").get().getSpec().getResources()
+                .getRequests().get("storage").getNumericalAmount().longValue()).as("the free plan's storage").isEqualTo(100L << 20);
+    }
+
     @Test
     void aDeletedAppLeavesNoObjectInTheNamespace() {
         String id = server.deploy(alice, "index.js", TestApps.source("hello.js"), Map.of()).getString("id");
@@ -142,6 +155,7 @@ class KubernetesFlowIT {
             assertThat(deploymentsOf(id)).isEmpty();
             assertThat(api.services().inNamespace(NAMESPACE).withLabel(SandboxSpec.APP_LABEL, id).list().getItems()).isEmpty();
             assertThat(api.network().v1().networkPolicies().inNamespace(NAMESPACE).withLabel(SandboxSpec.APP_LABEL, id).list().getItems()).isEmpty();
+            assertThat(api.persistentVolumeClaims().inNamespace(NAMESPACE).withLabel(SandboxSpec.APP_LABEL, id).list().getItems()).isEmpty();
             assertThat(podsOf(id)).isEmpty();
         });
     }

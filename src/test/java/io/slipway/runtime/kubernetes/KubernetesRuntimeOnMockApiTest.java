@@ -289,6 +289,43 @@ class KubernetesRuntimeOnMockApiTest {
     }
 
     @Test
+    void anAppsDataIsAClaimOfItsPlansSizeMountedInBothSlotsGrownWithThePlanKeptAcrossRestartsAndDeletedWithTheApp() {
+        SandboxSpec plain = spec("keeper", io.slipway.runtime.NetworkPolicy.ISOLATED);
+        SandboxSpec stored = new SandboxSpec("keeper", plain.artifact(), plain.env(), new SandboxLimits(DataSize.ofMebibytes(256), 64, 0.5,
+                DataSize.ofMebibytes(100)), plain.network(), plain.labels(), plain.log());
+        runtime.start(stored);
+        runtime.start(stored);
+
+        var claim = client.persistentVolumeClaims().inNamespace(NS).withName("s-keeper-data").get();
+        assertThat(claim.getMetadata().getLabels()).containsEntry("io.slipway.app", "keeper").containsEntry("io.slipway.owner", OWNER);
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage").getNumericalAmount().longValue()).isEqualTo(100L << 20);
+        for (String slot : List.of("s-keeper-a", "s-keeper-b")) {
+            PodSpec pod = deployment(slot).getSpec().getTemplate().getSpec();
+            assertThat(pod.getVolumes()).extracting(v -> v.getPersistentVolumeClaim() == null ? null : v.getPersistentVolumeClaim().getClaimName())
+                    .contains("s-keeper-data");
+            assertThat(pod.getContainers().getFirst().getVolumeMounts()).anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo("data");
+                assertThat(m.getMountPath()).isEqualTo("/data");
+                assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+            });
+            assertThat(pod.getInitContainers().getFirst().getVolumeMounts()).as("the fetch has no business there").noneMatch(m -> m.getName().equals("data"));
+        }
+        runtime.start(new SandboxSpec("keeper", plain.artifact(), plain.env(), new SandboxLimits(DataSize.ofMebibytes(256), 64, 0.5,
+                DataSize.parse("2GiB")), plain.network(), plain.labels(), plain.log()));
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("s-keeper-data").get().getSpec().getResources().getRequests()
+                .get("storage").getNumericalAmount().longValue()).as("grown with the plan").isEqualTo(2L << 30);
+
+        runtime.adoptOrReap(java.util.Set.of("keeper"));
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("s-keeper-data").get()).as("kept for a stored app").isNotNull();
+        runtime.forget("keeper");
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("s-keeper-data").get()).as("deleted with the app").isNull();
+        runtime.start(stored);
+        runtime.adoptOrReap(java.util.Set.of());
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("s-keeper-data").get()).as("an app no longer stored").isNull();
+    }
+
+    @Test
     void aRestartedSlipwayKeepsTheDeploymentsOfStoredAppsScaledToZeroAndDeletesTheRest() {
         runtime.start(spec("kept", io.slipway.runtime.NetworkPolicy.ISOLATED));
         runtime.start(spec("gone", io.slipway.runtime.NetworkPolicy.ISOLATED));

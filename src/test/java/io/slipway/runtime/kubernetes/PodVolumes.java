@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * A pod's volumes on the host, as the kubelet makes them: each {@code emptyDir} a directory of its own under the pod's,
  * mode 0777, owned by the pod's {@code fsGroup} with the set-group-id bit when it has one; an {@code emptyDir} of {@code
  * medium: Memory} a tmpfs mounted there, of its {@code sizeLimit}, so that every container of the pod shares it as on a
- * node. Other volume types are refused. {@link #close()} unmounts and deletes them all. Not thread-safe: its pod's
+ * node; a {@code persistentVolumeClaim} a directory of the node's per claim ({@code claims/<name>} beside the pods'),
+ * which outlives the pod, with no size enforced and no check that the claim exists. Other volume types are refused. {@link #close()} unmounts and deletes them all. Not thread-safe: its pod's
  * worker uses it.
  */
 final class PodVolumes implements AutoCloseable {
@@ -43,10 +44,17 @@ final class PodVolumes implements AutoCloseable {
             Files.createDirectories(root);
             Long fsGroup = pod.getSpec().getSecurityContext() == null ? null : pod.getSpec().getSecurityContext().getFsGroup();
             for (io.fabric8.kubernetes.api.model.Volume volume : pod.getSpec().getVolumes()) {
-                if (volume.getEmptyDir() == null) throw new IllegalArgumentException("volume " + volume.getName() + ": the test kubelet has emptyDir volumes only");
-                Path dir = Files.createDirectory(root.resolve(volume.getName()));
+                Path dir;
+                if (volume.getPersistentVolumeClaim() != null) {
+                    // A claim's volume outlives the pod: a directory of the node's, kept when the pod goes.
+                    dir = Files.createDirectories(root.resolveSibling("claims").resolve(volume.getPersistentVolumeClaim().getClaimName()));
+                } else if (volume.getEmptyDir() != null) {
+                    dir = Files.createDirectory(root.resolve(volume.getName()));
+                    if ("Memory".equals(volume.getEmptyDir().getMedium())) made.mountTmpfs(dir, volume.getEmptyDir().getSizeLimit());
+                } else {
+                    throw new IllegalArgumentException("volume " + volume.getName() + ": the test kubelet has emptyDir and persistentVolumeClaim volumes only");
+                }
                 made.volumes.put(volume.getName(), dir);
-                if ("Memory".equals(volume.getEmptyDir().getMedium())) made.mountTmpfs(dir, volume.getEmptyDir().getSizeLimit());
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
                 if (fsGroup != null) {
                     Files.setAttribute(dir, "unix:gid", fsGroup.intValue());
