@@ -162,10 +162,13 @@ public final class AppStorage {
             String appId = mountPoint.getFileName().toString();
             Users app = users.computeIfAbsent(appId, id -> new Users());
             synchronized (app) {
-                unmount(appId, mountPoint);
+                // Read from the table before this app's lock: its last sandbox may have ended since, and unmounted it.
+                if (isMountPoint(mountPoint)) {
+                    unmount(appId, mountPoint);
+                    count++;
+                }
                 app.count = 0;
             }
-            count++;
         }
         return count;
     }
@@ -248,6 +251,7 @@ public final class AppStorage {
         if (!HostCommands.runQuietly("umount", mountPoint.toString())) {
             // Still held by a process on its way out: detached now, released by the kernel when that process has gone. A
             // mount made meanwhile shares the same loop device, and so the same file system, never a second one.
+            if (!isMountPoint(mountPoint)) return;
             LOG.warn("the /data of {} was busy at unmount: detached lazily", appId);
             HostCommands.run("umount", "-l", mountPoint.toString());
         }
