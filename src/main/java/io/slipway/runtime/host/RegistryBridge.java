@@ -32,8 +32,13 @@ public final class RegistryBridge {
 
     /** The variables that send npm's and pip's requests to the bridge. */
     public static Map<String, String> variables() {
+        return variables("http://127.0.0.1:" + PORT);
+    }
+
+    /** The variables that send npm's and pip's requests to the proxy at {@code proxyUrl} (a build pod's way to Slipway). */
+    public static Map<String, String> variables(String proxyUrl) {
         Map<String, String> variables = new LinkedHashMap<>();
-        PROXY_VARIABLES.forEach(name -> variables.put(name, "http://127.0.0.1:" + PORT));
+        PROXY_VARIABLES.forEach(name -> variables.put(name, proxyUrl));
         return variables;
     }
 
