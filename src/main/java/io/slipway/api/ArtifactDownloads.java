@@ -73,7 +73,8 @@ public final class ArtifactDownloads implements Handler<RoutingContext> {
             });
             return;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("the download of {} of {} broke off: {}", layer.digest(), appId, e.getMessage());
+            LOG.warn("the download of {} of {} broke off: {}{}", layer.digest(), appId, e.getMessage(),
+                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
             context.runOnContext(v -> response.reset());
             return;
         }

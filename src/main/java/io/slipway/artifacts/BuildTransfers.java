@@ -37,12 +37,19 @@ public final class BuildTransfers implements RemoteBuildFiles {
 
     private final ArtifactTokens grants;
     private final Supplier<URI> base;
+    private final Optional<Path> trustedRoots;
     private final Map<String, Open> open = new ConcurrentHashMap<>();
 
     /** @param base where pods reach this Slipway (asked at every step) */
     public BuildTransfers(ArtifactTokens grants, Supplier<URI> base) {
+        this(grants, base, io.slipway.runtime.host.RegistryBridge.hostCertificates());
+    }
+
+    /** @param trustedRoots the certificate bundle steps trust besides their image's own, if any */
+    public BuildTransfers(ArtifactTokens grants, Supplier<URI> base, Optional<Path> trustedRoots) {
         this.grants = grants;
         this.base = base;
+        this.trustedRoots = trustedRoots;
     }
 
     /** What a request's grant opens: the step, or why not. */
@@ -129,14 +136,29 @@ public final class BuildTransfers implements RemoteBuildFiles {
             return arrived;
         }
 
-        /** How many directories the step downloads. */
-        public int inputCount() {
-            return dirs.size();
+        @Override
+        public Optional<URI> trustedRoots() {
+            return trustedRoots.map(bundle -> URI.create(base + "/internal/builds/" + id + "/input/" + dirs.size()));
         }
 
-        /** Writes directory {@code index} as a tar to {@code out}. */
+        /** How many tars the step downloads: its directories, and the trusted roots where there are some. */
+        public int inputCount() {
+            return dirs.size() + (trustedRoots.isPresent() ? 1 : 0);
+        }
+
+        /** Writes directory {@code index} (or, past the directories, the trusted roots) as a tar to {@code out}. */
         public void writeInput(int index, OutputStream out) {
-            Tar.write(dirs.get(index), out);
+            if (index < dirs.size()) {
+                Tar.write(dirs.get(index), out);
+                return;
+            }
+            try {
+                Tar tar = Tar.to(out);
+                tar.copy(TRUSTED_ROOTS, trustedRoots.orElseThrow().toRealPath());
+                tar.finish();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the trusted roots " + trustedRoots.orElseThrow(), e);
+            }
         }
 
         /**

@@ -12,6 +12,9 @@ import java.util.List;
  * Thread-safe.
  */
 public interface RemoteBuildFiles {
+    /** The one file of the trusted roots' tar ({@link Transfer#trustedRoots}). */
+    String TRUSTED_ROOTS = "ca-certificates.crt";
+
     /**
      * Opens the transfers of {@code step} for {@code ttl}: from now until it is closed (or the grant expires), its files
      * may be downloaded and its result uploaded once, of at most {@code maxOutputBytes} as a tar.
@@ -25,6 +28,12 @@ public interface RemoteBuildFiles {
 
         /** Each directory to download: the work directory first, then the step's read-only ones, in order. */
         List<URI> inputs();
+
+        /**
+         * Where Slipway's own trusted roots download, as a tar of one file {@code ca-certificates.crt}, when it has a
+         * bundle: a registry reached through a TLS-inspecting egress is signed by a root that only that bundle holds.
+         */
+        java.util.Optional<URI> trustedRoots();
 
         /** Where the work directory's tar is uploaded ({@code PUT}). */
         URI output();

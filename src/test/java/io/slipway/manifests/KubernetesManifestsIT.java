@@ -138,7 +138,7 @@ class KubernetesManifestsIT {
                 "apps/deployments", owned,
                 "/services", owned,
                 "networking.k8s.io/networkpolicies", owned,
-                "/pods", List.of("get", "list", "watch", "delete"),
+                "/pods", List.of("get", "list", "watch", "create", "delete"),
                 "/pods/log", List.of("get")));
 
         RoleBinding binding = only(RoleBinding.class);

@@ -54,6 +54,13 @@ public final class RegistryBridge {
         return variables;
     }
 
+    /** This host's bundle of trusted roots: {@code SSL_CERT_FILE}'s, or where Debian or Fedora keep it. */
+    public static java.util.Optional<Path> hostCertificates() {
+        String configured = System.getenv("SSL_CERT_FILE");
+        return java.util.stream.Stream.of(configured == null ? "" : configured, "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
+                .filter(name -> !name.isBlank()).map(Path::of).filter(Files::isRegularFile).findFirst();
+    }
+
     /**
      * Starts the bridge inside the network namespace of the host process {@code pid} (a container's init), as {@code uid}:
      * {@code socat} enters that namespace alone, so it listens where the step connects and still sees the host's files,

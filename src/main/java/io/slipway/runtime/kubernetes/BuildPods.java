@@ -41,6 +41,8 @@ final class BuildPods {
     static final String STEP_LABEL = "io.slipway.step";
     static final String FETCH_CONTAINER = "fetch";
     static final String STEP_CONTAINER = "step";
+    /** Where the step finds Slipway's trusted roots ({@link RemoteBuildFiles.Transfer#trustedRoots}). */
+    static final String TRUST_DIR = "/etc/slipway";
     private static final String RUN_JS = AppObjects.resource("run-build-step.js");
     private static final String RUN_PY = AppObjects.resource("run_build_step.py");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +87,11 @@ final class BuildPods {
             fetchMounts.add(AppObjects.mount("ro-" + i, step.readOnly().get(i).toString(), false));
             stepMounts.add(AppObjects.mount("ro-" + i, step.readOnly().get(i).toString(), true));
         }
+        transfer.trustedRoots().ifPresent(roots -> {
+            volumes.add(new VolumeBuilder().withName("trust").withNewEmptyDir().endEmptyDir().build());
+            fetchMounts.add(AppObjects.mount("trust", TRUST_DIR, false));
+            stepMounts.add(AppObjects.mount("trust", TRUST_DIR, true));
+        });
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withMedium("Memory")
                 .withSizeLimit(new Quantity(String.valueOf(settings.limits().tmpSize().bytes()))).endEmptyDir().build());
         fetchMounts.add(AppObjects.mount("tmp", "/tmp", false));
@@ -93,6 +100,7 @@ final class BuildPods {
         List<URI> urls = transfer.inputs();
         inputs.append(urls.getFirst()).append(' ').append(step.workDir()).append('\n');
         for (int i = 0; i < step.readOnly().size(); i++) inputs.append(urls.get(i + 1)).append(' ').append(step.readOnly().get(i)).append('\n');
+        transfer.trustedRoots().ifPresent(roots -> inputs.append(roots).append(' ').append(TRUST_DIR).append('\n'));
         Container fetch = container(FETCH_CONTAINER, image, node ? List.of("node", "-e", AppObjects.FETCH_JS) : List.of("python3", "-c", AppObjects.FETCH_PY),
                 Map.of("SLIPWAY_GRANT", transfer.grant(), "SLIPWAY_LAYERS", inputs.toString()), fetchMounts);
         Map<String, String> helper = new LinkedHashMap<>();

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.slipway.app.Language;
 import io.slipway.logs.LogSource;
 import io.slipway.runtime.BuildEnvironment;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +50,8 @@ public final class KubernetesBuilds implements BuildRunner {
     private final RegistryGateway registries;
     private final BuildRunner trusted;
     private final long maxOutputBytes;
+    /** This Slipway's build pods as the API last said, kept by one watch for all steps rather than a watch per step. */
+    private final SharedIndexInformer<Pod> watched;
 
     /**
      * @param registries     the registry proxy, the steps' only way out; null: they reach the public internet
@@ -67,6 +68,19 @@ public final class KubernetesBuilds implements BuildRunner {
         this.registries = registries;
         this.trusted = trusted;
         this.maxOutputBytes = maxOutputBytes;
+        this.watched = client.pods().inNamespace(namespace).withLabels(Map.of(AppObjects.OWNER_LABEL, settings.owner(), BuildPods.ROLE_LABEL,
+                BuildPods.ROLE)).runnableInformer(0);
+        // Every failure of a list or a watch is tried again, with the informer's back-off, as the runtime's own informers do.
+        watched.exceptionHandler((started, failure) -> {
+            LOG.warn("watching the build pods failed ({}): trying again", failure.getMessage());
+            return true;
+        });
+        watched.start();
+    }
+
+    /** Whether the build pods are listed and watched: from then on no change of theirs is missed (tests wait for it). */
+    boolean watching() {
+        return watched.hasSynced() && watched.isWatching();
     }
 
     /** The settings of every step's pod. */
@@ -108,6 +122,8 @@ public final class KubernetesBuilds implements BuildRunner {
     private void runInPod(BuildStep step, RemoteBuildFiles.Transfer transfer, ProxyListener proxy) {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         if (proxy != null) env.putAll(RegistryBridge.variables("http://" + hostForUrl(transfer.output().getHost()) + ":" + proxy.port()));
+        // npm and pip trust Slipway's roots too: the egress may be a TLS-inspecting proxy whose root only Slipway's bundle holds.
+        if (transfer.trustedRoots().isPresent()) env.putAll(RegistryBridge.trusting(BuildPods.TRUST_DIR + "/" + RemoteBuildFiles.TRUSTED_ROOTS));
         String name = BuildPods.name(transfer);
         PodLogs logs = new PodLogs(client, namespace, step.log(), BuildPods.STEP_CONTAINER, LogSource.BUILD);
         try {
@@ -124,15 +140,55 @@ public final class KubernetesBuilds implements BuildRunner {
         }
     }
 
-    /** The pod once its step has ended, or it cannot run; null once it is gone. Deletes it and fails at the timeout. */
+    /**
+     * The pod once its step has ended, or it cannot run; null once it is gone. The step's timeout counts from its
+     * container's start: scheduling, pulling the image and fetching the files have {@link #START_ALLOWANCE}. Past
+     * either, the pod is deleted and the step fails saying which.
+     */
     private Pod awaitEnd(BuildStep step, String name) {
-        try {
-            return client.pods().inNamespace(namespace).withName(name)
-                    .waitUntilCondition(pod -> pod == null || ended(pod), step.timeout().plus(START_ALLOWANCE).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (KubernetesClientTimeoutException e) {
+        Optional<Pod> started = until(name, p -> p == null || ended(p) || running(p), START_ALLOWANCE);
+        if (started.isEmpty()) {
+            delete(name);
+            throw failed(step, "did not start within " + io.slipway.config.Durations.format(START_ALLOWANCE)
+                    + " (its pod not scheduled, its image not pulled, or its files not fetched)");
+        }
+        if (started.get() == GONE || ended(started.get())) return started.get() == GONE ? null : started.get();
+        Optional<Pod> end = until(name, p -> p == null || ended(p), step.timeout());
+        if (end.isEmpty()) {
             delete(name);
             throw failed(step, "timed out after " + io.slipway.config.Durations.format(step.timeout()));
         }
+        return end.get() == GONE ? null : end.get();
+    }
+
+    /** Stands for a pod that is gone, in an {@link Optional}. */
+    private static final Pod GONE = new Pod();
+    private static final Duration LOOK_AGAIN = Duration.ofMillis(100);
+
+    /**
+     * The pod as the watch has it once {@code done} holds for it (null: it is gone, returned as {@link #GONE}); empty
+     * when {@code within} passes first. The watch's store is local: looking at it often costs the API nothing.
+     */
+    private Optional<Pod> until(String name, java.util.function.Predicate<Pod> done, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        boolean seen = false;
+        while (true) {
+            Pod pod = watched.getStore().getByKey(namespace + "/" + name);
+            seen |= pod != null;
+            // A pod not yet in the store was only just created: it is gone only once the watch had it and lost it.
+            if ((pod != null || seen) && done.test(pod)) return Optional.of(pod == null ? GONE : pod);
+            if (System.nanoTime() > deadline) return Optional.empty();
+            try {
+                Thread.sleep(LOOK_AGAIN);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildStepFailedException("interrupted while waiting for its pod");
+            }
+        }
+    }
+
+    private static boolean running(Pod pod) {
+        return pod.getStatus() != null && step(pod).map(s -> s.getState() != null && s.getState().getRunning() != null).orElse(false);
     }
 
     private static boolean ended(Pod pod) {
