@@ -187,9 +187,7 @@ public final class ContainerProxy implements Handler<HttpServerRequest> {
             Problem.of(404, "not-found", "Not Found", "no app id in " + where).send(request.response());
             return;
         }
-        // Replicas: HTTP/1.0 is not relayed yet (its answer cannot be chunked); its start is refused while another replica runs the app.
-        boolean relayable = request.version() != HttpVersion.HTTP_1_0;
-        if (placement != null && relayable && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
+        if (placement != null && !placement.surelyHere(paths.appId()) && request.getHeader(Replica.RELAYED_BY) == null) {
             placeThenServe(request, paths, false);
         } else {
             serve(request, paths);

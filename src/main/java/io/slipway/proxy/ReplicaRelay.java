@@ -45,19 +45,9 @@ final class ReplicaRelay {
      * nothing of the request was sent), {@code unreachable} runs instead, to serve it some other way or {@link #refuse} it.
      */
     void relay(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
-        URI peer = URI.create(replicaUrl);
         MultiMap headers = HttpHeaders.headers();
         HopByHop.copyEndToEnd(incoming.headers(), headers);
-        headers.set(io.slipway.cluster.Replica.RELAYED_BY, self);
-        RequestOptions options = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port(peer), peer.getHost()))
-                .setMethod(incoming.method()).setURI(incoming.uri()).setHeaders(headers);
-        client.request(options).onComplete(created -> {
-            if (created.failed()) {
-                unreachable.run();
-                return;
-            }
-            HttpClientRequest toPeer = created.result();
-            if (incoming.authority() != null) toPeer.authority(incoming.authority());
+        requestTo(incoming, replicaUrl, headers, unreachable, toPeer -> {
             if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && incoming.method() != HttpMethod.GET && incoming.method() != HttpMethod.HEAD) {
                 toPeer.setChunked(true);
             }
@@ -76,14 +66,13 @@ final class ReplicaRelay {
     }
 
     /**
-     * Relays a WebSocket upgrade (paused) to the replica at {@code replicaUrl}: every header goes as it came (the
-     * upgrade's own among them), and once that replica answers 101 both connections are piped as a tunnel to the app
-     * is ({@link WebSocketTunnel}), unmetered here: the replica that runs the app meters it. Any other answer is relayed
-     * as an answer. When no connection to it can be had, {@code unreachable} runs instead.
+     * Opens the request to the peer at {@code replicaUrl} with {@code headers} (marked as relayed by this replica), the
+     * incoming request's method, target and authority, and gives it to {@code then}; {@code unreachable} runs instead
+     * when no connection to the peer can be had.
      */
-    void tunnel(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
+    private void requestTo(HttpServerRequest incoming, String replicaUrl, MultiMap headers, Runnable unreachable,
+                           io.vertx.core.Handler<HttpClientRequest> then) {
         URI peer = URI.create(replicaUrl);
-        MultiMap headers = HttpHeaders.headers().addAll(incoming.headers());
         headers.set(io.slipway.cluster.Replica.RELAYED_BY, self);
         RequestOptions options = new RequestOptions().setServer(SocketAddress.inetSocketAddress(port(peer), peer.getHost()))
                 .setMethod(incoming.method()).setURI(incoming.uri()).setHeaders(headers);
@@ -94,6 +83,19 @@ final class ReplicaRelay {
             }
             HttpClientRequest toPeer = created.result();
             if (incoming.authority() != null) toPeer.authority(incoming.authority());
+            then.handle(toPeer);
+        });
+    }
+
+    /**
+     * Relays a WebSocket upgrade (paused) to the replica at {@code replicaUrl}: every header goes as it came (the
+     * upgrade's own among them), and once that replica answers 101 both connections are piped as a tunnel to the app
+     * is ({@link WebSocketTunnel}), unmetered here: the replica that runs the app meters it. Any other answer is relayed
+     * as an answer. When no connection to it can be had, {@code unreachable} runs instead.
+     */
+    void tunnel(HttpServerRequest incoming, String replicaUrl, Runnable unreachable) {
+        MultiMap headers = HttpHeaders.headers().addAll(incoming.headers());
+        requestTo(incoming, replicaUrl, headers, unreachable, toPeer -> {
             toPeer.connect().onComplete(answered -> {
                 if (answered.failed()) {
                     incoming.response().reset();
@@ -170,7 +172,11 @@ final class ReplicaRelay {
         toClient.setStatusCode(fromPeer.statusCode());
         if (fromPeer.statusMessage() != null) toClient.setStatusMessage(fromPeer.statusMessage());
         HopByHop.copyEndToEnd(fromPeer.headers(), toClient.headers());
-        if (!toClient.headers().contains(HttpHeaders.CONTENT_LENGTH) && incoming.method() != HttpMethod.HEAD) toClient.setChunked(true);
+        if (!toClient.headers().contains(HttpHeaders.CONTENT_LENGTH) && incoming.method() != HttpMethod.HEAD) {
+            // An HTTP/1.0 client cannot read chunks: its body of unknown length ends where the connection does.
+            if (incoming.version() == io.vertx.core.http.HttpVersion.HTTP_1_0) toClient.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            else toClient.setChunked(true);
+        }
         fromPeer.exceptionHandler(e -> {
             toPeer.reset();
             toClient.reset();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.slipway.auth.SigningSecret;
+import io.slipway.testing.Curl;
 import io.slipway.testing.NodeClient;
 import io.slipway.testing.SlipwayCli;
 import io.slipway.testing.TestApps;
@@ -108,6 +109,29 @@ class ReplicasIT {
         assertThat(a.appLog(id).lines().filter(line -> line.endsWith("[slipway] starting"))).as("started on a at deploy and again now")
                 .hasSize(2);
         assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("b has not its build").isFalse();
+    }
+
+    /**
+     * With curl's {@code --http1.0}: an HTTP/1.0 request through the replica that does not run the app is relayed to
+     * the one that does, and an answer streamed there in chunks reaches the client whole, its end the connection's.
+     */
+    @Test
+    void anHttp10RequestThroughTheOtherReplicaIsRelayedAndItsChunkedAnswerArrivesWhole() {
+        String jo = a.token("jo");
+        String id = a.deploy(jo, "index.js", TestApps.source("edges.js"), Map.of()).getString("id");
+        assertThat(a.call(id, "/count").statusCode()).isEqualTo(200);
+        String throughB = "http://127.0.0.1:" + b.base().getPort() + "/containers/" + id;
+
+        Curl.Result streamed = Curl.run("--http1.0", throughB + "/chunked");
+        Curl.Result posted = Curl.run("--http1.0", "--data-binary", "hello from 1.0", throughB + "/count");
+
+        assertThat(streamed.exitCode()).as(streamed.stderr()).isZero();
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(streamed.body()).isEqualTo("part1;part2;part3;");
+        assertThat(streamed.header("transfer-encoding")).as("no chunks for an HTTP/1.0 client").isNull();
+        assertThat(posted.status()).as(posted.body()).isEqualTo(200);
+        assertThat(posted.json().getInteger("bytes")).isEqualTo("hello from 1.0".length());
+        assertThat(Files.exists(work.resolve("b/logs/" + id + ".log"))).as("it never ran on b").isFalse();
     }
 
     /** How many requests the counter app has seen, asked through {@code replica}. */

@@ -138,6 +138,7 @@ class KubernetesManifestsIT {
                 "apps/deployments", owned,
                 "/services", owned,
                 "networking.k8s.io/networkpolicies", owned,
+                "/secrets", List.of("get", "create", "update", "patch", "delete"),
                 "/pods", List.of("get", "list", "watch", "create", "delete"),
                 "/pods/log", List.of("get")));
 

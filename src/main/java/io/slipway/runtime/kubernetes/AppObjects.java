@@ -2,9 +2,12 @@ package io.slipway.runtime.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -31,11 +34,13 @@ import java.util.regex.Pattern;
 
 /**
  * The Kubernetes objects of one sandbox, as plain values: its Deployment (a pod template that fetches the artifact's
- * layers in an init container and runs the app locked down), and its Service. Knows nothing of the API server.
+ * layers in an init container and runs the app locked down), its Service, and the Secret that holds the app's env
+ * (whose values are secrets at rest: never in the Deployment's spec, which far more can read). Knows nothing of the API
+ * server.
  *
  * <p>A sandbox is one of an app's two <em>slots</em>, {@code a} and {@code b}: an app has one sandbox at a time but
  * for a redeploy's moment, when the new version starts beside the one serving; each slot has its own Deployment and
- * Service, named {@link #name}. Every object carries {@value SandboxSpec#APP_LABEL}, {@value #SLOT_LABEL} and
+ * Service and Secret, named {@link #name}. Every object carries {@value SandboxSpec#APP_LABEL}, {@value #SLOT_LABEL} and
  * {@value #OWNER_LABEL}; the pod template also {@value #START_LABEL}, new at every start, by which a sandbox tells its
  * own pod from one its slot ran before.
  */
@@ -124,12 +129,20 @@ final class AppObjects {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(APP_UID).withRunAsGroup(APP_UID).withFsGroup(APP_UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withInitContainers(fetch(artifact, image, spec, artifacts, grant))
-                .withContainers(app(artifact, image, spec))
+                .withContainers(app(artifact, image, spec, name))
                 .addNewVolume().withName("code").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("deps").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(String.valueOf(settings.tmpBytes())))
                 .endEmptyDir().endVolume()
                 .endSpec().endTemplate().endSpec().build();
+    }
+
+    /** The slot's Secret: the app's env, which its container takes whole ({@code envFrom}), the values base64 as {@code data}. */
+    Secret env(SandboxSpec spec, char slot) {
+        Map<String, String> data = new LinkedHashMap<>();
+        spec.env().forEach((key, value) -> data.put(key, java.util.Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        return new SecretBuilder().withNewMetadata().withName(name(spec.appId(), slot)).withLabels(labels(spec, slot)).endMetadata()
+                .withType("Opaque").withData(data).build();
     }
 
     /** The slot's Service: port {@value #SERVICE_PORT} in front of the app's {@value #APP_PORT}. */
@@ -154,12 +167,14 @@ final class AppObjects {
                 .build();
     }
 
-    private Container app(Artifact artifact, String image, SandboxSpec spec) {
-        Map<String, String> env = new LinkedHashMap<>(spec.env());
+    private Container app(Artifact artifact, String image, SandboxSpec spec, String name) {
+        // The app's own env comes from its Secret; what Slipway sets wins over it, as on every runtime.
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", String.valueOf(APP_PORT));
         env.put("HOST", "0.0.0.0");
         env.put("NODE_ENV", "production");
         return new ContainerBuilder().withName(APP_CONTAINER).withImage(image).withCommand(artifact.command("node", "python3"))
+                .withEnvFrom(new EnvFromSourceBuilder().withNewSecretRef().withName(name).withOptional(false).endSecretRef().build())
                 .withEnv(env(env)).withWorkingDir("/app/code")
                 .addNewPort().withName("http").withContainerPort(APP_PORT).withProtocol("TCP").endPort()
                 .withNewReadinessProbe().withNewTcpSocket().withPort(new IntOrString(APP_PORT)).endTcpSocket()

@@ -167,6 +167,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         live.put(start, sandbox);
         try {
             Map<String, String> labels = objects.labels(spec, slot);
+            apply(objects.env(spec, slot));
             apply(objects.service(spec, slot));
             apply(policies.of(spec, slot, labels, layers.url(spec.appId(), spec.artifact().code())));
             apply(objects.deployment(spec, slot, start, layers, layers.grant(spec.appId(), granted, GRANT_TTL)));
@@ -205,7 +206,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         client.resource(object).inNamespace(namespace).createOr(NonDeletingOperation::update);
     }
 
-    /** The app is deleted: its slots' Deployments, Services and NetworkPolicies go. */
+    /** The app is deleted: its slots' Deployments, Services, Secrets and NetworkPolicies go. */
     @Override
     public void forget(String appId) {
         for (char slot : new char[] {'a', 'b'}) delete(AppObjects.name(appId, slot));
@@ -216,13 +217,14 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
             client.apps().deployments().inNamespace(namespace).withName(name).delete();
             client.services().inNamespace(namespace).withName(name).delete();
             client.network().v1().networkPolicies().inNamespace(namespace).withName(name).delete();
+            client.secrets().inNamespace(namespace).withName(name).delete();
         } catch (KubernetesClientException e) {
             LOG.warn("cannot delete the objects {} of a deleted app: {}", name, reason(e));
         }
     }
 
     /**
-     * This Slipway's Deployments (by its label) of apps no longer stored are deleted with their Services and
+     * This Slipway's Deployments (by its label) of apps no longer stored are deleted with their Services, Secrets and
      * NetworkPolicies; those of stored apps are kept for their next start (adopted), scaled to zero where they still
      * ran: every app comes back asleep after a restart, as on every runtime. Each pod stopped counts as reaped.
      */

@@ -71,6 +71,7 @@ class KubernetesFlowIT {
         assertThat(deploymentsOf(id)).singleElement().satisfies(d -> {
             assertThat(d.getSpec().getReplicas()).isEqualTo(1);
             assertThat(d.getMetadata().getLabels()).containsEntry(SandboxSpec.USER_LABEL, "alice");
+            assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(d)).as("env values stay in the app's Secret").doesNotContain("from a pod");
         });
         assertThat(podsOf(id)).singleElement().satisfies(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.appLog(id)).contains("started on Kubernetes as the Deployment"));

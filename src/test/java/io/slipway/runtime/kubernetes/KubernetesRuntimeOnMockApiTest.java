@@ -128,8 +128,12 @@ class KubernetesRuntimeOnMockApiTest {
         assertThat(app.getResources().getLimits().get("memory").getNumericalAmount().longValue()).isEqualTo(256L << 20);
         assertThat(app.getResources().getLimits().get("cpu").toString()).isEqualTo("500m");
         assertThat(app.getCommand()).containsExactly("node", "/app/code/index.js");
-        assertThat(app.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
-                org.assertj.core.groups.Tuple.tuple("GREETING", "hi"), org.assertj.core.groups.Tuple.tuple("PORT", "8000"));
+        assertThat(app.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(org.assertj.core.groups.Tuple.tuple("PORT", "8000"))
+                .extracting(t -> t.toList().get(0)).as("the app's own env is not in the spec").doesNotContain("GREETING");
+        assertThat(app.getEnvFrom()).singleElement().satisfies(from -> assertThat(from.getSecretRef().getName()).isEqualTo("s-hello-a"));
+        var secret = client.secrets().inNamespace(NS).withName("s-hello-a").get();
+        assertThat(secret.getMetadata().getLabels()).containsEntry("io.slipway.app", "hello").containsEntry("io.slipway.owner", OWNER);
+        assertThat(secret.getData()).containsExactly(Map.entry("GREETING", java.util.Base64.getEncoder().encodeToString("hi".getBytes())));
         assertThat(app.getReadinessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(8000);
 
         var fetch = pod.getInitContainers().getFirst();
@@ -280,6 +284,8 @@ class KubernetesRuntimeOnMockApiTest {
         runtime.forget("twice");
         assertThat(deployment("s-twice-a")).isNull();
         assertThat(client.services().inNamespace(NS).withName("s-twice-b").get()).isNull();
+        assertThat(client.secrets().inNamespace(NS).withName("s-twice-a").get()).as("nor its env").isNull();
+        assertThat(client.secrets().inNamespace(NS).withName("s-twice-b").get()).isNull();
     }
 
     @Test
@@ -293,6 +299,8 @@ class KubernetesRuntimeOnMockApiTest {
         assertThat(deployment("s-kept-a").getSpec().getReplicas()).as("adopted, asleep").isZero();
         assertThat(deployment("s-gone-a")).isNull();
         assertThat(client.services().inNamespace(NS).withName("s-gone-a").get()).isNull();
+        assertThat(client.secrets().inNamespace(NS).withName("s-gone-a").get()).isNull();
+        assertThat(client.secrets().inNamespace(NS).withName("s-kept-a").get()).as("kept for its next start").isNotNull();
     }
 
     @Test

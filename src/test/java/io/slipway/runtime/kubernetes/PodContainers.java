@@ -29,7 +29,8 @@ import java.util.Optional;
  * Engine containers made of a pod's containers, as a kubelet's container runtime would make them. The command is {@code
  * command} + {@code args} over the image's entrypoint and cmd, with Kubernetes' rules; its PID 1 is that command (no
  * init: node or python as PID 1 ignore SIGTERM unless they handle it, as on a node). The environment is the image's, then
- * the container's {@code env} (plain {@code value}s only), with the usual {@code PATH} when neither sets one (an image
+ * the container's {@code envFrom} ({@code secretRef}s only, a missing one a {@code CreateContainerConfigError}), then its
+ * {@code env} (plain {@code value}s only), with the usual {@code PATH} when neither sets one (an image
  * imported from a tar has no {@code Env}). The security context is applied: user and group ({@code runAsUser}, {@code
  * runAsGroup}, the pod's {@code fsGroup} and {@code supplementalGroups} as extra groups), {@code runAsNonRoot} checked,
  * {@code readOnlyRootFilesystem} (with {@code /run}, {@code /var/tmp} and an unmounted {@code /tmp} as small read-only
@@ -49,11 +50,16 @@ final class PodContainers {
 
     private final DockerClient docker;
     private final String kubelet;
+    private final java.util.function.Function<String, Optional<Map<String, String>>> secrets;
 
-    /** @param kubelet the value of {@value #KUBELET_LABEL} on every container made */
-    PodContainers(DockerClient docker, String kubelet) {
+    /**
+     * @param kubelet the value of {@value #KUBELET_LABEL} on every container made
+     * @param secrets the decoded data of the namespace's Secret of a name, or none when there is no such Secret
+     */
+    PodContainers(DockerClient docker, String kubelet, java.util.function.Function<String, Optional<Map<String, String>>> secrets) {
         this.docker = docker;
         this.kubelet = kubelet;
+        this.secrets = secrets;
     }
 
     /** How a container is reached: the host's network, or its own with its ports published at {@code podIp}. */
@@ -89,7 +95,7 @@ final class PodContainers {
         host.withTmpFs(tmpfs);
         CreateContainerCmd create = docker.createContainerCmd(container.getImage())
                 .withName("k8s_" + container.getName() + "_" + pod.getMetadata().getName() + "_" + pod.getMetadata().getUid() + "_" + attempt)
-                .withEnv(environment(image, container))
+                .withEnv(environment(image, container, secrets))
                 .withLabels(Map.of(KUBELET_LABEL, kubelet, "io.kubernetes.pod.name", pod.getMetadata().getName(),
                         "io.kubernetes.pod.uid", pod.getMetadata().getUid(), "io.kubernetes.container.name", container.getName()));
         switch (network) {
@@ -116,11 +122,21 @@ final class PodContainers {
         return create.withHostConfig(host).exec().getId();
     }
 
-    private static List<String> environment(InspectImageResponse image, Container container) {
+    private static List<String> environment(InspectImageResponse image, Container container,
+                                            java.util.function.Function<String, Optional<Map<String, String>>> secrets) {
         Map<String, String> env = new LinkedHashMap<>();
         String[] imageEnv = image.getConfig() == null ? null : image.getConfig().getEnv();
         if (imageEnv != null) {
             for (String entry : imageEnv) env.put(entry.substring(0, Math.max(0, entry.indexOf('='))), entry.substring(entry.indexOf('=') + 1));
+        }
+        for (var source : container.getEnvFrom()) {
+            if (source.getSecretRef() == null) throw new ContainerConfigException("CreateContainerConfigError", "envFrom: only secretRef is supported by the test kubelet");
+            String name = source.getSecretRef().getName();
+            Optional<Map<String, String>> data = secrets.apply(name);
+            if (data.isEmpty() && !Boolean.TRUE.equals(source.getSecretRef().getOptional())) {
+                throw new ContainerConfigException("CreateContainerConfigError", "secret \"" + name + "\" not found");
+            }
+            data.ifPresent(env::putAll);
         }
         for (EnvVar variable : container.getEnv()) {
             if (variable.getValueFrom() != null) throw new ContainerConfigException("CreateContainerConfigError", "env " + variable.getName() + ": valueFrom is not supported by the test kubelet");

@@ -97,7 +97,7 @@ public final class TestKubelet implements AutoCloseable {
         waits = DockerRuntimes.longCallClient(engine);
         id = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         LoopbackAddresses addresses = new LoopbackAddresses();
-        node = new KubeletNode(api, docker, waits, new PodContainers(docker, id), addresses, Files.createTempDirectory("test-kubelet-"),
+        node = new KubeletNode(api, docker, waits, new PodContainers(docker, id, this::secret), addresses, Files.createTempDirectory("test-kubelet-"),
                 backOff, backOff.multipliedBy(16));
         deployments = new DeploymentController(api, namespace);
         services = new ServiceProxy(api, namespace, addresses);
@@ -202,6 +202,18 @@ public final class TestKubelet implements AutoCloseable {
 
     private Optional<PodWorker> live(String podName) {
         return workers.values().stream().filter(w -> w.name().equals(podName) && !w.gone() && !w.finished()).reduce((first, later) -> later);
+    }
+
+    /** The decoded data of the namespace's Secret {@code name}, as the kubelet hands it to {@code envFrom}. */
+    private Optional<Map<String, String>> secret(String name) {
+        io.fabric8.kubernetes.api.model.Secret secret = api.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) return Optional.empty();
+        Map<String, String> data = new java.util.LinkedHashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((key, value) -> data.put(key, new String(java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) data.putAll(secret.getStringData());
+        return Optional.of(data);
     }
 
     private PodLogEndpoint.Lookup logsOf(String podNamespace, String pod, String container, boolean previous) {
