@@ -50,16 +50,20 @@ public final class KubernetesBuilds implements BuildRunner {
     private final RegistryGateway registries;
     private final BuildRunner trusted;
     private final long maxOutputBytes;
-    /** This Slipway's build pods as the API last said, kept by one watch for all steps rather than a watch per step. */
+    /**
+     * This Slipway's pods as the API last said (the runtime's informer, by {@value AppObjects#OWNER_LABEL}): one watch
+     * for all steps and apps rather than a watch per step.
+     */
     private final SharedIndexInformer<Pod> watched;
 
     /**
      * @param registries     the registry proxy, the steps' only way out; null: they reach the public internet
      * @param trusted        what runs trusted steps here, in Slipway's own pod
      * @param maxOutputBytes the most a step's work directory may hold, and its upload
+     * @param informer       a started informer of this Slipway's pods in {@code namespace}, build pods among them
      */
-    public KubernetesBuilds(KubernetesClient client, String namespace, BuildPods.Settings settings, RemoteBuildFiles files,
-                            RegistryGateway registries, BuildRunner trusted, long maxOutputBytes) {
+    KubernetesBuilds(KubernetesClient client, String namespace, BuildPods.Settings settings, RemoteBuildFiles files,
+                     RegistryGateway registries, BuildRunner trusted, long maxOutputBytes, SharedIndexInformer<Pod> informer) {
         this.client = client;
         this.namespace = namespace;
         this.settings = settings;
@@ -68,17 +72,10 @@ public final class KubernetesBuilds implements BuildRunner {
         this.registries = registries;
         this.trusted = trusted;
         this.maxOutputBytes = maxOutputBytes;
-        this.watched = client.pods().inNamespace(namespace).withLabels(Map.of(AppObjects.OWNER_LABEL, settings.owner(), BuildPods.ROLE_LABEL,
-                BuildPods.ROLE)).runnableInformer(0);
-        // Every failure of a list or a watch is tried again, with the informer's back-off, as the runtime's own informers do.
-        watched.exceptionHandler((started, failure) -> {
-            LOG.warn("watching the build pods failed ({}): trying again", failure.getMessage());
-            return true;
-        });
-        watched.start();
+        this.watched = informer;
     }
 
-    /** Whether the build pods are listed and watched: from then on no change of theirs is missed (tests wait for it). */
+    /** Whether the pods are listed and watched: from then on no change of theirs is missed (tests wait for it). */
     boolean watching() {
         return watched.hasSynced() && watched.isWatching();
     }

@@ -130,7 +130,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     public io.slipway.runtime.BuildRunner builds(io.slipway.runtime.RemoteBuildFiles files, io.slipway.runtime.RegistryGateway registries,
                                                  io.slipway.runtime.BuildRunner trusted, io.slipway.config.BuildLimits limits, long maxOutputBytes) {
         return new KubernetesBuilds(client, namespace, KubernetesBuilds.settings(settings.nodeImage(), settings.pythonImage(), owner, slipwayPods,
-                limits), files, registries, trusted, maxOutputBytes);
+                limits), files, registries, trusted, maxOutputBytes, pods);
     }
 
     private static boolean retry(boolean started, Throwable failure) {

@@ -59,6 +59,7 @@ class KubernetesBuildsOnMockApiTest {
     private KubernetesMockServer api;
     private NamespacedKubernetesClient client;
     private KubernetesBuilds builds;
+    private io.fabric8.kubernetes.client.informers.SharedIndexInformer<Pod> pods;
     private final RecordingLogSink log = new RecordingLogSink();
 
     @BeforeEach
@@ -68,14 +69,17 @@ class KubernetesBuildsOnMockApiTest {
         client = api.createClient();
         BuildTransfers files = new BuildTransfers(new ArtifactTokens("a secret of the test".getBytes(), Clock.systemUTC()),
                 () -> URI.create("http://10.1.2.3:3000"), Optional.empty());
+        pods = client.pods().inNamespace(NS).withLabel(AppObjects.OWNER_LABEL, OWNER).inform();
         builds = new KubernetesBuilds(api.createClient(), NS, KubernetesBuilds.settings(IMAGE, "registry.example/python:3.11", OWNER, SLIPWAY_PODS,
-                LIMITS), files, null, new io.slipway.runtime.process.HostBuilds(OWNER, io.slipway.sandbox.HostTools.find(), dir.resolve("npm-cache")), 1L << 30);
+                LIMITS), files, null, new io.slipway.runtime.process.HostBuilds(OWNER, io.slipway.sandbox.HostTools.find(), dir.resolve("npm-cache")),
+                1L << 30, pods);
         // The mock replays nothing that changed between an informer's list and its watch: statuses wait for the watch.
         await().atMost(Duration.ofSeconds(20)).until(builds::watching);
     }
 
     @AfterEach
     void stop() {
+        pods.close();
         client.close();
         api.destroy();
     }
