@@ -144,7 +144,9 @@ public final class Slipway implements AutoCloseable {
 
         RuntimeFactory runtimes = new RuntimeFactory(config, tools, dataDir);
         AppLogs appLogs = new AppLogs(dataDir.logs(), config.sandbox().logSize().bytes());
-        RegistryProxy registryProxy = config.sandbox().enabled() && config.build().network() == BuildNetwork.PROXY
+        // Build pods (runtime: kubernetes) have the proxy as their way out too, wherever Slipway's own sandbox is off.
+        boolean buildsSandboxed = config.sandbox().enabled() || config.runtime().kind() == io.slipway.config.RuntimeSettings.Kind.KUBERNETES;
+        RegistryProxy registryProxy = buildsSandboxed && config.build().network() == BuildNetwork.PROXY
                 ? RegistryProxy.start(dataDir.root().resolve("registry-proxy"), RegistryProxy.hostsFor(config.build()))
                 : null;
         LocalArtifactStore artifacts = new LocalArtifactStore(dataDir);
@@ -152,7 +154,9 @@ public final class Slipway implements AutoCloseable {
         io.slipway.artifacts.ArtifactTokens grants = new io.slipway.artifacts.ArtifactTokens(tokenSecret, clock);
         SandboxRuntime runtime = runtimes.runtime(artifacts, new io.slipway.artifacts.LayerDownloads(grants,
                 () -> RuntimeFactory.artifactUrl(config, listening.get())));
-        AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy));
+        io.slipway.artifacts.BuildTransfers buildFiles = new io.slipway.artifacts.BuildTransfers(grants,
+                () -> RuntimeFactory.artifactUrl(config, listening.get()));
+        AppBuilder builder = new AppBuilder(config, dataDir, artifacts, runtimes.builds(runtime, registryProxy, buildFiles));
         LOG.info("apps run on the {} runtime", runtime.name());
         int staleBuilds = builder.stopBuilds("left by an earlier run");
         if (staleBuilds > 0) LOG.info("killed {} package installs left by an earlier run", staleBuilds);
@@ -233,7 +237,7 @@ public final class Slipway implements AutoCloseable {
         Readiness readiness = Readiness.of(database, runtime, clock);
         LogWatch logWatch = LogWatch.start(dataDir.logs());
         Router api = ApiRouter.create(vertx, deployments, keys, new LiveUsage(usage, instances::unwrittenUsage, clock, toolUsage, toolMeter, runtime::storageUsed), accounts, clock, verifier, config, dataDir, endpoints, readiness, logWatch,
-                mcpRecords, metrics::scrape, new io.slipway.api.ArtifactDownloads(grants, artifacts));
+                mcpRecords, metrics::scrape, new io.slipway.api.ArtifactDownloads(grants, artifacts), new io.slipway.api.BuildFileTransfers(buildFiles));
         ProtectedResources protectedResources = ProtectedResources.of(endpoints, config.auth(), app -> mcpRecords.of(app).isPresent());
         ContainerProxy proxy = new ContainerProxy(vertx, instances, access, config.instances().maxWait(), config.proxy(),
                 app -> config.plan(app.plan()), budgets, config.routing().appDomain(), protectedResources,

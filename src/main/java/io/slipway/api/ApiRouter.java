@@ -75,11 +75,21 @@ public final class ApiRouter {
                                 java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
                                 Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch, io.slipway.mcp.McpRecords mcp,
                                 java.util.function.Supplier<String> metrics, ArtifactDownloads artifacts) {
+        return create(vertx, deployments, keys, usage, accounts, clock, tokens, config, dataDir, endpoints, readiness, logWatch, mcp, metrics,
+                artifacts, null);
+    }
+
+    /** @param builds the files of build steps that run in pods; null where none do */
+    public static Router create(Vertx vertx, Deployments deployments, AccessKeys keys, LiveUsage usage, Accounts accounts,
+                                java.time.InstantSource clock, TokenVerifier tokens, SlipwayConfig config, DataDir dataDir,
+                                Endpoints endpoints, Readiness readiness, io.slipway.logs.LogWatch logWatch, io.slipway.mcp.McpRecords mcp,
+                                java.util.function.Supplier<String> metrics, ArtifactDownloads artifacts, BuildFileTransfers builds) {
         ApiRouter api = new ApiRouter(deployments, keys, usage, accounts, clock, config, endpoints, mcp);
         Router router = Router.router(vertx);
         Probes.install(router, readiness, metrics);
         Dashboard.install(router);
         router.get(io.slipway.artifacts.LayerDownloads.ROUTE).handler(artifacts);
+        if (builds != null) builds.install(router);
         // Before the token check, so that this one path (and its GET only) needs none: the document holds no secret.
         router.get(OpenApiDocument.ROUTE).handler(new OpenApiDocument());
         router.route("/api/*").handler(new BearerAuth(tokens));

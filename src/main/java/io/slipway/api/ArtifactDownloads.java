@@ -6,7 +6,6 @@ import io.slipway.runtime.ArtifactSource;
 import io.slipway.runtime.Layer;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.io.BufferedOutputStream;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +44,9 @@ public final class ArtifactDownloads implements Handler<RoutingContext> {
                     .send(ctx.response());
             return;
         }
-        String authorization = ctx.request().getHeader("Authorization");
-        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
-        Optional<ArtifactTokens.Grant> grant = grants.verify(token);
+        Optional<ArtifactTokens.Grant> grant = grants.verify(bearer(ctx));
         if (grant.isEmpty()) {
-            Problem.of(401, "invalid-grant", "Unauthorized", "send 'Authorization: Bearer <grant>' with the unexpired grant Slipway gave the "
-                    + "sandbox; a user's token opens nothing here").send(ctx.response());
+            invalidGrant("sandbox").send(ctx.response());
             return;
         }
         if (!grant.get().allows(appId, layer.get().digest())) {
@@ -78,12 +73,25 @@ public final class ArtifactDownloads implements Handler<RoutingContext> {
             });
             return;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("the download of {} of {} broke off: {}", layer.digest(), appId, e.getMessage());
+            LOG.warn("the download of {} of {} broke off: {}{}", layer.digest(), appId, e.getMessage(),
+                    e.getCause() == null ? "" : " (" + e.getCause() + ")");
             context.runOnContext(v -> response.reset());
             return;
         }
         LOG.info("served the {} layer {} of {}", layer.kind().name().toLowerCase(Locale.ROOT), layer.digest(), appId);
         context.runOnContext(v -> response.end());
+    }
+
+    /** The 401 for a request without a valid grant of {@code whose} ("sandbox", "build step"). */
+    static Problem invalidGrant(String whose) {
+        return Problem.unauthorized("invalid-grant", "send 'Authorization: Bearer <grant>' with the unexpired grant Slipway gave the " + whose
+                + "; a user's token opens nothing here", io.slipway.http.Challenge.bearer());
+    }
+
+    /** The grant a request shows as {@code Authorization: Bearer}, if any. */
+    static String bearer(RoutingContext ctx) {
+        String authorization = ctx.request().getHeader("Authorization");
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
     }
 
     private static Optional<Layer> layer(String kind, String digest) {
@@ -97,34 +105,6 @@ public final class ArtifactDownloads implements Handler<RoutingContext> {
             return Optional.of(new Layer(parsed, digest));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    /**
-     * Writes to a response from a virtual thread, one chunk in flight at a time: each write waits until the previous one
-     * reached the connection, so a slow reader slows the writer instead of filling memory.
-     */
-    private static final class ResponseStream extends OutputStream {
-        private final HttpServerResponse response;
-
-        ResponseStream(HttpServerResponse response) {
-            this.response = response;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            if (length == 0) return;
-            Buffer chunk = Buffer.buffer(length).appendBytes(bytes, offset, length);
-            try {
-                response.write(chunk).toCompletionStage().toCompletableFuture().join();
-            } catch (CompletionException e) {
-                throw new IOException("the caller went away", e.getCause());
-            }
         }
     }
 }

@@ -23,6 +23,10 @@ import javax.crypto.spec.SecretKeySpec;
  * ever take one for a user's token, and the key it is signed with signs nothing else.
  *
  * <p>Format: {@code base64url(appId "\n" expiry-epoch-seconds "\n" digest "," digest …) "." base64url(HMAC-SHA256)}.
+ *
+ * <p>A build step that runs in a pod ({@link io.slipway.runtime.RemoteBuildFiles}) gets a grant of another kind, {@link
+ * #grantStep}: it names the step and its expiry ({@code base64url(stepId "\n" expiry) "." base64url(HMAC)}), signed with
+ * a key of its own, so that neither kind is ever taken for the other.
  */
 public final class ArtifactTokens {
     /** How long a grant lasts unless said otherwise: the time a pod has to start fetching its layers. */
@@ -39,25 +43,49 @@ public final class ArtifactTokens {
     }
 
     private final byte[] key;
+    private final byte[] stepKey;
     private final InstantSource clock;
 
     /** @param tokenSecret Slipway's token secret; the grants' key is derived from it, never the secret itself */
     public ArtifactTokens(byte[] tokenSecret, InstantSource clock) {
         this.key = hmac(tokenSecret, "slipway artifact grants v1".getBytes(StandardCharsets.UTF_8));
+        this.stepKey = hmac(tokenSecret, "slipway build step grants v1".getBytes(StandardCharsets.UTF_8));
         this.clock = clock;
     }
 
     /** A grant to {@code layers} of {@code appId} for {@code ttl} from now. */
     public String grant(String appId, List<Layer> layers, Duration ttl) {
         if (appId.contains("\n") || layers.isEmpty()) throw new IllegalArgumentException("a grant names one app and at least one layer");
-        long expires = clock.instant().plus(ttl).getEpochSecond();
-        String payload = appId + "\n" + expires + "\n" + String.join(",", layers.stream().map(Layer::digest).toList());
-        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        return ENCODE.encodeToString(bytes) + "." + ENCODE.encodeToString(hmac(key, bytes));
+        return sign(key, appId + "\n" + expiry(ttl) + "\n" + String.join(",", layers.stream().map(Layer::digest).toList()));
     }
 
     /** The grant {@code token} holds, if it is one of ours (its signature holds) and has not expired. */
     public Optional<Grant> verify(String token) {
+        return open(key, token, 3).map(parts -> new Grant(parts[0], Instant.ofEpochSecond(Long.parseLong(parts[1])), Set.of(parts[2].split(","))));
+    }
+
+    /** A grant to the input and the output of the build step {@code stepId} for {@code ttl} from now. */
+    public String grantStep(String stepId, Duration ttl) {
+        if (stepId.contains("\n") || stepId.isEmpty()) throw new IllegalArgumentException("a step grant names one step");
+        return sign(stepKey, stepId + "\n" + expiry(ttl));
+    }
+
+    /** The step {@code token} grants, if it is a step grant of ours and has not expired. */
+    public Optional<String> verifyStep(String token) {
+        return open(stepKey, token, 2).map(parts -> parts[0]);
+    }
+
+    private long expiry(Duration ttl) {
+        return clock.instant().plus(ttl).getEpochSecond();
+    }
+
+    private static String sign(byte[] key, String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return ENCODE.encodeToString(bytes) + "." + ENCODE.encodeToString(hmac(key, bytes));
+    }
+
+    /** The payload's {@code fields} lines, the second of them the expiry, if the signature holds and it has not expired. */
+    private Optional<String[]> open(byte[] key, String token, int fields) {
         if (token == null || !SHAPE.matcher(token).matches()) return Optional.empty();
         int dot = token.indexOf('.');
         byte[] payload;
@@ -70,7 +98,7 @@ public final class ArtifactTokens {
         }
         if (!MessageDigest.isEqual(signature, hmac(key, payload))) return Optional.empty();
         String[] parts = new String(payload, StandardCharsets.UTF_8).split("\n", -1);
-        if (parts.length != 3) return Optional.empty();
+        if (parts.length != fields) return Optional.empty();
         Instant expires;
         try {
             expires = Instant.ofEpochSecond(Long.parseLong(parts[1]));
@@ -78,7 +106,7 @@ public final class ArtifactTokens {
             return Optional.empty();
         }
         if (!clock.instant().isBefore(expires)) return Optional.empty();
-        return Optional.of(new Grant(parts[0], expires, Set.of(parts[2].split(","))));
+        return Optional.of(parts);
     }
 
     private static byte[] hmac(byte[] key, byte[] data) {

@@ -73,8 +73,8 @@ public final class RuntimeFactory {
         var kubernetes = config.runtime().kubernetes();
         String node = kubernetes.nodeImage().or(kubernetes::pythonImage).orElseThrow(() -> new IllegalArgumentException(
                 "runtime: kubernetes needs the image apps run in: set kubernetes.nodeImage (and kubernetes.pythonImage where Python apps need "
-                        + "another) to an image the cluster can pull whose node and python3 are this Slipway's own, at the same paths: builds "
-                        + "run here, so Slipway's own image is the one that fits (README, \"Slipway on Kubernetes\")"));
+                        + "another) to an image the cluster can pull with node and npm (python3 with venv and pip): apps run in it, and so "
+                        + "do their builds (README, \"Slipway on Kubernetes\")"));
         String python = kubernetes.pythonImage().orElse(node);
         io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
         String namespace = kubernetes.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
@@ -118,8 +118,25 @@ public final class RuntimeFactory {
      * @param registries the registry proxy, the builds' only way out; null: the host's network
      */
     public BuildRunner builds(SandboxRuntime runtime, RegistryGateway registries) {
+        return builds(runtime, registries, null);
+    }
+
+    /**
+     * As {@link #builds(SandboxRuntime, RegistryGateway)}; for the kubernetes runtime with {@code kubernetes.builds:
+     * cluster} (the default), each untrusted step is a pod in the cluster that gets its files through {@code remote},
+     * and only trusted steps (esbuild) run here, as plain processes.
+     *
+     * @param remote where build pods download their inputs and upload their output; null: builds run on this host
+     */
+    public BuildRunner builds(SandboxRuntime runtime, RegistryGateway registries, io.slipway.runtime.RemoteBuildFiles remote) {
         Path npmCache = config.build().npmCache().isBlank() ? dataDir.npmCache() : Path.of(config.build().npmCache()).toAbsolutePath();
         String label = SandboxLabel.of(dataDir.root());
+        if (runtime instanceof KubernetesSandboxRuntime kubernetes && remote != null
+                && config.runtime().kubernetes().builds() == io.slipway.config.RuntimeSettings.Kubernetes.Builds.CLUSTER) {
+            LOG.info("build steps run as pods in the cluster; trusted ones (esbuild) in this process's host");
+            return kubernetes.builds(remote, registries, new HostBuilds(label, tools, npmCache.resolveSibling(npmCache.getFileName() + "-trusted")),
+                    config.build().limits(), config.runtime().docker().maxLayerSize().bytes());
+        }
         if (!config.sandbox().enabled()) {
             // Unsandboxed installs run as root: a cache of their own, or their root-owned entries would make every later
             // sandboxed install, which runs as the build uid, fail with EACCES.

@@ -180,8 +180,8 @@ public final class RegistryProxy implements RegistryGateway, AutoCloseable {
                 return;
             }
             client.write(ByteBuffer.wrap("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            Thread back = Thread.ofVirtual().start(() -> pipe(upstream, client));
-            pipe(client, upstream);
+            Thread back = Thread.ofVirtual().start(() -> io.slipway.runtime.host.SocketPipes.pipe(upstream, client));
+            io.slipway.runtime.host.SocketPipes.pipe(client, upstream);
             back.join();
         }
     }
@@ -253,21 +253,6 @@ public final class RegistryProxy implements RegistryGateway, AutoCloseable {
         client.write(ByteBuffer.wrap(("HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + bytes.length
                 + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
         client.write(ByteBuffer.wrap(bytes));
-    }
-
-    /** Copies until {@code from} ends, then half-closes {@code to} so that the other direction can finish. */
-    private static void pipe(SocketChannel from, SocketChannel to) {
-        ByteBuffer buffer = ByteBuffer.allocate(32 * 1024);
-        try {
-            while (from.read(buffer) >= 0) {
-                buffer.flip();
-                while (buffer.hasRemaining()) to.write(buffer);
-                buffer.clear();
-            }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            // either side went away: the tunnel is over
-        }
     }
 
     /** Closes every step's socket still open. */

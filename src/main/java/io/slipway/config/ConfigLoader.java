@@ -101,6 +101,7 @@ public final class ConfigLoader {
         d.put("kubernetes.pythonImage", "");
         d.put("kubernetes.artifactUrl", "");
         d.put("kubernetes.slipwayPods", "app.kubernetes.io/name=slipway");
+        d.put("kubernetes.builds", "cluster");
         d.put("sandbox.enabled", "true");
         d.put("sandbox.uidBase", "200000");
         d.put("sandbox.uidCount", "60000");
@@ -309,7 +310,7 @@ public final class ConfigLoader {
                 v.size("docker.maxLayerSize"));
         var kubernetes = new RuntimeSettings.Kubernetes(optional(v.text("kubernetes.namespace")), optional(v.text("kubernetes.nodeImage")),
                 optional(v.text("kubernetes.pythonImage")), v.url("kubernetes.artifactUrl").map(u -> URI.create(u.toString().replaceAll("/+$", ""))),
-                RuntimeSettings.Kubernetes.labels(v.text("kubernetes.slipwayPods")));
+                RuntimeSettings.Kubernetes.labels(v.text("kubernetes.slipwayPods")), v.choice("kubernetes.builds", RuntimeSettings.Kubernetes.Builds.class));
         return new RuntimeSettings(v.choice("runtime", RuntimeSettings.Kind.class), docker, kubernetes);
     }
 

@@ -72,18 +72,36 @@ public record RuntimeSettings(Kind kind, Docker docker, Kubernetes kubernetes) {
     /**
      * The kubernetes runtime: the namespace its objects go in ({@code kubernetes.namespace}; empty: the client's own,
      * from in-cluster config or {@code KUBECONFIG}, else {@code default}); the images apps run in
-     * ({@code kubernetes.nodeImage}, {@code kubernetes.pythonImage}: builds run on Slipway's host, so an image whose
-     * interpreters are Slipway's own, at the same paths, is what fits — Slipway's own image, say); where pods download
+     * ({@code kubernetes.nodeImage}, {@code kubernetes.pythonImage}, which the builds' pods run in too, so that what
+     * they install fits; with {@code kubernetes.builds: host}, an image whose interpreters are Slipway's host's own); where pods download
      * their layers ({@code kubernetes.artifactUrl}; empty: {@code cluster.advertiseUrl}); and the labels of Slipway's
      * own pods ({@code kubernetes.slipwayPods}, {@code k=v,k=v}), the only pods an app's NetworkPolicy admits.
      */
     public record Kubernetes(Optional<String> namespace, Optional<String> nodeImage, Optional<String> pythonImage, Optional<URI> artifactUrl,
-                             java.util.Map<String, String> slipwayPods) {
+                             java.util.Map<String, String> slipwayPods, Builds builds) {
+        /**
+         * Where the runtime's builds run ({@code kubernetes.builds}): {@code cluster} (default), each step a pod in the
+         * language's image; {@code host}, on Slipway's own host under bubblewrap, which needs Slipway to run as root with
+         * the interpreters of the apps' images at the same paths.
+         */
+        public enum Builds { CLUSTER, HOST }
+
         public static final java.util.Map<String, String> DEFAULT_SLIPWAY_PODS = java.util.Map.of("app.kubernetes.io/name", "slipway");
         public static final Kubernetes DEFAULTS = new Kubernetes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 DEFAULT_SLIPWAY_PODS);
 
+        /** With builds in the cluster. */
+        public Kubernetes(Optional<String> namespace, Optional<String> nodeImage, Optional<String> pythonImage, Optional<URI> artifactUrl,
+                          java.util.Map<String, String> slipwayPods) {
+            this(namespace, nodeImage, pythonImage, artifactUrl, slipwayPods, Builds.CLUSTER);
+        }
+
+        public Kubernetes withBuilds(Builds where) {
+            return new Kubernetes(namespace, nodeImage, pythonImage, artifactUrl, slipwayPods, where);
+        }
+
         public Kubernetes {
+            Objects.requireNonNull(builds, "builds");
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(nodeImage, "nodeImage");
             Objects.requireNonNull(pythonImage, "pythonImage");

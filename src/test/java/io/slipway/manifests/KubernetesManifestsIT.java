@@ -140,7 +140,7 @@ class KubernetesManifestsIT {
                 "networking.k8s.io/networkpolicies", owned,
                 "/persistentvolumeclaims", owned,
                 "/secrets", List.of("get", "create", "update", "patch", "delete"),
-                "/pods", List.of("get", "list", "watch", "delete"),
+                "/pods", List.of("get", "list", "watch", "create", "delete"),
                 "/pods/log", List.of("get")));
 
         RoleBinding binding = only(RoleBinding.class);

@@ -21,7 +21,6 @@ import io.slipway.runtime.BuildStepFailedException;
 import io.slipway.runtime.RegistryGateway;
 import io.slipway.runtime.host.RegistryBridge;
 import io.slipway.runtime.process.BubblewrapBuilds;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +144,7 @@ public final class DockerBuilds implements BuildRunner {
         Map<String, String> env = new LinkedHashMap<>(step.env());
         env.put("npm_config_cache", "/cache");
         if (!host.sharesHostNetwork()) env.putAll(RegistryBridge.variables());
-        hostCertificates().ifPresent(bundle -> env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES)));
+        RegistryBridge.hostCertificates().ifPresent(bundle -> env.putAll(RegistryBridge.trusting(HOST_CERTIFICATES)));
         return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
@@ -158,15 +156,8 @@ public final class DockerBuilds implements BuildRunner {
         List<Bind> binds = new ArrayList<>(List.of(new Bind(step.workDir().toString(), new Volume(step.workDir().toString()), AccessMode.rw),
                 new Bind(npmCache.toString(), new Volume("/cache"), AccessMode.rw)));
         step.readOnly().forEach(dir -> binds.add(new Bind(dir.toString(), new Volume(dir.toString()), AccessMode.ro)));
-        hostCertificates().ifPresent(bundle -> binds.add(new Bind(bundle.toString(), new Volume(HOST_CERTIFICATES), AccessMode.ro)));
+        RegistryBridge.hostCertificates().ifPresent(bundle -> binds.add(new Bind(bundle.toString(), new Volume(HOST_CERTIFICATES), AccessMode.ro)));
         return binds;
-    }
-
-    /** The host's bundle of trusted roots: {@code SSL_CERT_FILE}'s, or where Debian or Fedora keep it. */
-    private static Optional<Path> hostCertificates() {
-        String configured = System.getenv("SSL_CERT_FILE");
-        return Stream.of(configured == null ? "" : configured, "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
-                .filter(name -> !name.isBlank()).map(Path::of).filter(Files::isRegularFile).findFirst();
     }
 
     /** A container of the step's, created, confined as every build is. */

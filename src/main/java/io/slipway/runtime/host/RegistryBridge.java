@@ -32,8 +32,13 @@ public final class RegistryBridge {
 
     /** The variables that send npm's and pip's requests to the bridge. */
     public static Map<String, String> variables() {
+        return variables("http://127.0.0.1:" + PORT);
+    }
+
+    /** The variables that send npm's and pip's requests to the proxy at {@code proxyUrl} (a build pod's way to Slipway). */
+    public static Map<String, String> variables(String proxyUrl) {
         Map<String, String> variables = new LinkedHashMap<>();
-        PROXY_VARIABLES.forEach(name -> variables.put(name, "http://127.0.0.1:" + PORT));
+        PROXY_VARIABLES.forEach(name -> variables.put(name, proxyUrl));
         return variables;
     }
 
@@ -47,6 +52,13 @@ public final class RegistryBridge {
         variables.put("PIP_CERT", bundle);
         variables.put("NODE_EXTRA_CA_CERTS", bundle);
         return variables;
+    }
+
+    /** This host's bundle of trusted roots: {@code SSL_CERT_FILE}'s, or where Debian or Fedora keep it. */
+    public static java.util.Optional<Path> hostCertificates() {
+        String configured = System.getenv("SSL_CERT_FILE");
+        return java.util.stream.Stream.of(configured == null ? "" : configured, "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
+                .filter(name -> !name.isBlank()).map(Path::of).filter(Files::isRegularFile).findFirst();
     }
 
     /**

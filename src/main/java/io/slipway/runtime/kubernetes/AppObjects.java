@@ -60,8 +60,8 @@ final class AppObjects {
     /** What a pod is given to stop when Slipway scales its Deployment down without deleting it first. */
     static final long TEMPLATE_GRACE_SECONDS = 10;
     private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-    private static final String FETCH_JS = resource("fetch-layers.js");
-    private static final String FETCH_PY = resource("fetch_layers.py");
+    static final String FETCH_JS = resource("fetch-layers.js");
+    static final String FETCH_PY = resource("fetch_layers.py");
 
     /** What every sandbox's objects share: the images, the owner, the size of {@code /tmp}. */
     record Settings(String nodeImage, String pythonImage, String owner, long tmpBytes) {
@@ -191,7 +191,7 @@ final class AppObjects {
     }
 
     /** Non-root, a read-only root filesystem, no capability, no way to gain privileges. */
-    private static SecurityContext lockedDown() {
+    static SecurityContext lockedDown() {
         return new SecurityContextBuilder().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withPrivileged(false).withNewCapabilities().withDrop("ALL").endCapabilities().build();
     }
@@ -209,21 +209,21 @@ final class AppObjects {
         return Map.of("memory", new Quantity(String.valueOf(spec.limits().memory().bytes())), "cpu", cpu(spec.limits().cpus() / 4));
     }
 
-    private static Quantity cpu(double cores) {
+    static Quantity cpu(double cores) {
         return new Quantity(Math.max(1, Math.round(cores * 1000)) + "m");
     }
 
-    private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    static VolumeMount mount(String volume, String path, boolean readOnly) {
         return new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
     }
 
-    private static List<EnvVar> env(Map<String, String> values) {
+    static List<EnvVar> env(Map<String, String> values) {
         List<EnvVar> env = new ArrayList<>();
         values.forEach((name, value) -> env.add(new EnvVar(name, value, null)));
         return env;
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = AppObjects.class.getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("missing resource " + name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -38,14 +38,8 @@ final class AppPolicies {
                 .addToTo(new NetworkPolicyPeerBuilder().withNewPodSelector().withMatchLabels(slipwayPods).endPodSelector().build())
                 .addNewPort().withProtocol("TCP").withPort(new IntOrString(port(artifacts))).endPort().build());
         if (spec.network() == io.slipway.runtime.NetworkPolicy.INTERNET) {
-            egress.add(new NetworkPolicyEgressRuleBuilder()
-                    .addNewTo().withNewIpBlock().withCidr("0.0.0.0/0").withExcept(PRIVATE_V4).endIpBlock().endTo()
-                    .addNewTo().withNewIpBlock().withCidr("::/0").withExcept(PRIVATE_V6).endIpBlock().endTo().build());
-            egress.add(new NetworkPolicyEgressRuleBuilder()
-                    .addNewTo().withNewNamespaceSelector().endNamespaceSelector()
-                    .withNewPodSelector().addToMatchLabels("k8s-app", "kube-dns").endPodSelector().endTo()
-                    .addNewPort().withProtocol("UDP").withPort(new IntOrString(53)).endPort()
-                    .addNewPort().withProtocol("TCP").withPort(new IntOrString(53)).endPort().build());
+            egress.add(publicInternet());
+            egress.add(dns());
         }
         return new NetworkPolicyBuilder()
                 .withNewMetadata().withName(AppObjects.name(spec.appId(), slot)).withLabels(labels).endMetadata()
@@ -60,7 +54,23 @@ final class AppPolicies {
                 .endSpec().build();
     }
 
-    private static int port(URI url) {
+    /** The public internet, over IPv4 and IPv6: no private, shared, link-local or loopback range. */
+    static NetworkPolicyEgressRule publicInternet() {
+        return new NetworkPolicyEgressRuleBuilder()
+                .addNewTo().withNewIpBlock().withCidr("0.0.0.0/0").withExcept(PRIVATE_V4).endIpBlock().endTo()
+                .addNewTo().withNewIpBlock().withCidr("::/0").withExcept(PRIVATE_V6).endIpBlock().endTo().build();
+    }
+
+    /** The cluster's DNS (kube-dns or CoreDNS by its {@code k8s-app} label, in any namespace), on port 53. */
+    static NetworkPolicyEgressRule dns() {
+        return new NetworkPolicyEgressRuleBuilder()
+                .addNewTo().withNewNamespaceSelector().endNamespaceSelector()
+                .withNewPodSelector().addToMatchLabels("k8s-app", "kube-dns").endPodSelector().endTo()
+                .addNewPort().withProtocol("UDP").withPort(new IntOrString(53)).endPort()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(53)).endPort().build();
+    }
+
+    static int port(URI url) {
         if (url.getPort() > 0) return url.getPort();
         return "https".equals(url.getScheme()) ? 443 : 80;
     }

@@ -55,6 +55,8 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     private final String namespace;
     private final String owner;
     private final AppObjects objects;
+    private final AppObjects.Settings settings;
+    private final Map<String, String> slipwayPods;
     private final AppPolicies policies;
     private final AppClaims claims;
     private final RemoteLayers layers;
@@ -75,6 +77,8 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         this.namespace = namespace;
         this.owner = owner;
         this.objects = new AppObjects(settings);
+        this.settings = settings;
+        this.slipwayPods = Map.copyOf(slipwayPods);
         this.policies = new AppPolicies(slipwayPods);
         this.claims = new AppClaims(client, namespace, owner);
         this.layers = layers;
@@ -115,6 +119,20 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
     /** The settings of every sandbox's objects: the images, this Slipway's label, the size of {@code /tmp}. */
     public static AppObjects.Settings settings(String nodeImage, String pythonImage, String owner, long tmpBytes) {
         return new AppObjects.Settings(nodeImage, pythonImage, owner, tmpBytes);
+    }
+
+    /**
+     * The runner of this runtime's builds in the cluster ({@link KubernetesBuilds}): pods in the apps' images, in this
+     * namespace, labelled as this Slipway's; it shares this runtime's client.
+     *
+     * @param registries     the registry proxy, the steps' only way out; null: the public internet
+     * @param trusted        what runs trusted steps (esbuild) in Slipway's own pod
+     * @param maxOutputBytes the most a step's work directory may hold
+     */
+    public io.slipway.runtime.BuildRunner builds(io.slipway.runtime.RemoteBuildFiles files, io.slipway.runtime.RegistryGateway registries,
+                                                 io.slipway.runtime.BuildRunner trusted, io.slipway.config.BuildLimits limits, long maxOutputBytes) {
+        return new KubernetesBuilds(client, namespace, KubernetesBuilds.settings(settings.nodeImage(), settings.pythonImage(), owner, slipwayPods,
+                limits), files, registries, trusted, maxOutputBytes, pods);
     }
 
     private static boolean retry(boolean started, Throwable failure) {
@@ -258,7 +276,7 @@ public final class KubernetesSandboxRuntime implements SandboxRuntime {
         client.close();
     }
 
-    private static String reason(RuntimeException e) {
+    static String reason(RuntimeException e) {
         if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
             return k.getCode() + " " + k.getStatus().getMessage();
         }

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the output of a pod's app container through the API ({@code pods/log}, {@code follow}, {@code timestamps})
+ * Follows the output of a pod's app container (or another of its containers) through the API ({@code pods/log}, {@code follow}, {@code timestamps})
  * into the sandbox's log, in order and each line once: the API ends a stream when its container ends (and a restarted
  * one is a new stream), when a connection drops, or, before an API server that does not follow, at once; so the
  * follower reads again from the last line's time, passing over the lines it has already written by their timestamps.
@@ -37,8 +37,11 @@ final class PodLogs {
     private final KubernetesClient client;
     private final String namespace;
     private final LogSink sink;
+    private final String containerName;
+    private final LogSource source;
     private final CountDownLatch finishing = new CountDownLatch(1);
     private Thread follower;
+    private Thread pump;
     private volatile LogWatch current;
     /** The time of the last line written, how many were written at that time, and how many of those this stream repeats. */
     private Instant last;
@@ -46,9 +49,16 @@ final class PodLogs {
     private int repeatsAtLast;
 
     PodLogs(KubernetesClient client, String namespace, LogSink sink) {
+        this(client, namespace, sink, AppObjects.APP_CONTAINER, LogSource.APP);
+    }
+
+    /** Follows {@code container} of the pod instead, its lines framed as {@code source}'s (a build step's). */
+    PodLogs(KubernetesClient client, String namespace, LogSink sink, String container, LogSource source) {
         this.client = client;
         this.namespace = namespace;
         this.sink = sink;
+        this.containerName = container;
+        this.source = source;
     }
 
     /** Starts following {@code pod}'s app container; once per sandbox. */
@@ -56,7 +66,7 @@ final class PodLogs {
         if (follower != null) return;
         PipedOutputStream lines = new PipedOutputStream();
         try {
-            sink.pump(new PipedInputStream(lines, 64 * 1024), LogSource.APP);
+            pump = sink.pump(new PipedInputStream(lines, 64 * 1024), source);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,8 +77,10 @@ final class PodLogs {
     void finish() {
         finishing.countDown();
         Thread thread;
+        Thread writer;
         synchronized (this) {
             thread = follower;
+            writer = pump;
         }
         if (thread == null || thread == Thread.currentThread()) return;
         try {
@@ -77,6 +89,8 @@ final class PodLogs {
                 if (watch != null) watch.close();
                 thread.join(Duration.ofSeconds(1));
             }
+            // The lines read are in the log once the writer has taken them all from the pipe.
+            if (writer != null) writer.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -98,7 +112,7 @@ final class PodLogs {
 
     /** One stream, to its end; false when the pod is gone, and with it its log. */
     private boolean read(String pod, OutputStream lines) throws IOException {
-        var container = client.pods().inNamespace(namespace).withName(pod).inContainer(AppObjects.APP_CONTAINER).withReadyWaitTimeout(0).usingTimestamps();
+        var container = client.pods().inNamespace(namespace).withName(pod).inContainer(containerName).withReadyWaitTimeout(0).usingTimestamps();
         try (LogWatch watch = last == null ? container.watchLog() : container.sinceTime(last.truncatedTo(ChronoUnit.SECONDS).toString()).watchLog()) {
             current = watch;
             repeatsAtLast = writtenAtLast;

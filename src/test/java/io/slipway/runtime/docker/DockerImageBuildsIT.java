@@ -49,12 +49,6 @@ class DockerImageBuildsIT {
 
             HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), Handler).serve_forever()
             """;
-    private static final String NODE_APP = """
-            const express = require('express');
-            const app = express();
-            app.get('/', (req, res) => res.json({ message: 'hello from express', node: process.execPath }));
-            app.listen(Number(process.env.PORT), process.env.HOST);
-            """;
 
     @TempDir
     static Path dataDir;
@@ -105,7 +99,7 @@ class DockerImageBuildsIT {
 
     @Test
     void aNodeAppsPackagesAreInstalledByItsImagesNpm() {
-        String id = server.deploy(alice, "index.js", NODE_APP, Map.of("requirements", "express"))
+        String id = server.deploy(alice, "index.js", io.slipway.testing.TestApps.source("express-path.js"), Map.of("requirements", "express"))
                 .getString("id");
 
         HttpResponse<String> answer = server.call(id, "/");

@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
  * installs into ({@value #NPM_MARK}) before it runs the real one, so a test can tell which npm installed a set; it has
  * no {@code npmrc} of its own, as an official image has none (this host's names the host's certificate bundle).
  */
-final class RelocatedImages {
-    static final String NODE = "localhost/slipway-test/node-usrlocal:1";
-    static final String PYTHON = "localhost/slipway-test/python-usrlocal:1";
+public final class RelocatedImages {
+    public static final String NODE = "localhost/slipway-test/node-usrlocal:1";
+    public static final String PYTHON = "localhost/slipway-test/python-usrlocal:1";
     /** The file this image's npm leaves in every directory it installs into. */
-    static final String NPM_MARK = ".installed-by-the-image-npm";
+    public static final String NPM_MARK = ".installed-by-the-image-npm";
     private static final Path HOST_NODE = Path.of("/usr/bin/node");
     private static final Path HOST_NPM = Path.of("/usr/lib/node_modules/npm");
     private static final Path HOST_PYTHON = Path.of("/usr/bin/python3.11");
@@ -33,7 +33,7 @@ final class RelocatedImages {
     }
 
     /** Imports both images into the engine, unless it has them already. */
-    static void importInto(PodmanEngine engine, DockerClient docker) {
+    public static void importInto(PodmanEngine engine, DockerClient docker) {
         var clients = EngineClients.of(engine.host());
         try {
             BaseImages importer = new BaseImages(clients.calls(), clients.raw(), java.util.Optional.empty(), java.util.Optional.empty(), null);

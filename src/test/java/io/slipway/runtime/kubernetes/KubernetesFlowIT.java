@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.slipway.app.Language;
-import io.slipway.config.RuntimeSettings;
-import io.slipway.config.SlipwayConfig;
 import io.slipway.runtime.SandboxSpec;
-import io.slipway.runtime.docker.HostBuiltImages;
 import io.slipway.testing.PodmanEngine;
 import io.slipway.testing.PodmanExtension;
 import io.slipway.testing.TestApps;
@@ -21,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,51 +26,30 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DESIGN §1's flow with {@code runtime: kubernetes}, end to end: a whole Slipway (in this JVM) whose runtime talks to
  * fabric8's Kubernetes <b>mock</b> API server, behind which a test kubelet runs the pods on podman ({@link TestKubelet}).
- * Uploads are built on this host as always; each start is a Deployment at one replica whose pod downloads its code
- * from this Slipway's own artifact endpoint, and requests reach the app through its Service. The client finds the mock
- * as fabric8 documents, by the {@code kubernetes.master} system property, set only while Slipway starts.
+ * Builds run in the cluster too, as bare pods (esbuild's install among them); each start is a Deployment at one replica whose pod downloads its code
+ * from this Slipway's own artifact endpoint, and requests reach the app through its Service ({@link SlipwayOnMockCluster}).
  */
 @ExtendWith(PodmanExtension.class)
 class KubernetesFlowIT {
     private static final String NAMESPACE = "flow";
     @TempDir
     static Path dataDir;
-    static TestKubelet cluster;
+    static SlipwayOnMockCluster slipway;
     static KubernetesClient api;
     static TestServer server;
     static String alice;
 
     @BeforeAll
     static void start(PodmanEngine engine) {
-        String node = HostBuiltImages.of(engine, Language.NODE);
-        String python = HostBuiltImages.of(engine, Language.PYTHON);
-        cluster = TestKubelet.start(engine, NAMESPACE);
-        api = cluster.newClient();
-        Map<String, String> properties = Map.of("kubernetes.master", api.getMasterUrl().toString(), "kubernetes.auth.tryKubeConfig", "false",
-                "kubernetes.auth.tryServiceAccount", "false", "kubernetes.trust.certificates", "true");
-        properties.forEach(System::setProperty);
-        try {
-            server = TestServer.start(dataDir, c -> onKubernetes(TestServer.fastLifecycle(c), node, python));
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
-        }
+        slipway = SlipwayOnMockCluster.start(engine, NAMESPACE, dataDir);
+        api = slipway.api();
+        server = slipway.server();
         alice = server.token("alice");
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) server.close();
-        if (api != null) api.close();
-        if (cluster != null) cluster.close();
-    }
-
-    private static SlipwayConfig onKubernetes(SlipwayConfig c, String node, String python) {
-        var kubernetes = new RuntimeSettings.Kubernetes(Optional.of(NAMESPACE), Optional.of(node), Optional.of(python), Optional.empty(),
-                RuntimeSettings.Kubernetes.DEFAULT_SLIPWAY_PODS);
-        var i = c.instances();
-        return c.withRuntime(c.runtime().withKind(RuntimeSettings.Kind.KUBERNETES).withKubernetes(kubernetes))
-                .withInstances(new SlipwayConfig.InstanceSettings(Duration.ofSeconds(30), Duration.ofSeconds(1), i.maxWaiters(),
-                        i.maxWait(), i.maxRunning(), Duration.ofMillis(100), Duration.ofSeconds(10), i.drainTimeout()));
+        if (slipway != null) slipway.close();
     }
 
     private static List<Pod> podsOf(String id) {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * status showing {@code terminated {exitCode, reason: Error}}, then {@code waiting {CrashLoopBackOff}} with that as
  * {@code lastState}), then its app container (one, the pod's first), probed for readiness, restarted when it exits as
  * {@code restartPolicy: Always} says; and, once the API marks the pod for deletion, its termination ({@link
- * PodTermination}). Everything it learns it writes to the pod's {@code status} with a PUT of {@code /status}, from this
+ * PodTermination}). A bare pod ({@code restartPolicy: Never}) is not restarted: once its container (or a failed init
+ * container) has ended, its phase is {@code Succeeded} or {@code Failed} until it is deleted. Everything it learns it writes to the pod's {@code status} with a PUT of {@code /status}, from this
  * thread alone. Other threads talk to it by {@link #observe events}.
  */
 final class PodWorker {
@@ -130,13 +131,23 @@ final class PodWorker {
             run.ended(container, exit, false);
             write();
             if (done) return;
+            if ("Never".equals(pod.getSpec().getRestartPolicy())) {
+                // A bare pod's failed init container is not retried: the pod has failed, and waits to be deleted.
+                run.terminated();
+                write();
+                awaitTermination();
+            }
             backOff(container, attempt + 1);
         }
     }
 
     private void runApp(Container container, PodVolumes volumes) {
         for (int attempt = 0; ; attempt++) {
-            String id = run.start(container, volumes, new PodContainers.Network.OwnPublishedAt(run.podIp()), attempt, false);
+            // A pod that serves no port (a build step's) runs on the host's network, where it reaches Slipway on the
+            // loopback as a pod reaches Slipway's pod IP; one that serves ports gets a network of its own.
+            PodContainers.Network network = container.getPorts().isEmpty() ? new PodContainers.Network.Host()
+                    : new PodContainers.Network.OwnPublishedAt(run.podIp());
+            String id = run.start(container, volumes, network, attempt, false);
             Optional<ReadinessProbe> probe = Optional.ofNullable(container.getReadinessProbe())
                     .map(p -> new ReadinessProbe(p, container, run.podIp(), run.hostPid(id)));
             run.ready(probe.isEmpty());
@@ -145,7 +156,12 @@ final class PodWorker {
             run.ended(container, exit, false);
             write();
             String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
-            if (policy.equals("Never") || (policy.equals("OnFailure") && exit.code() == 0)) return;
+            if (policy.equals("Never") || (policy.equals("OnFailure") && exit.code() == 0)) {
+                // The pod's one container has ended for good: its phase says how (Succeeded or Failed) until it is deleted.
+                run.terminated();
+                write();
+                return;
+            }
             backOff(container, attempt + 1);
         }
     }

@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>Deployments ({@code Recreate}) make pods and keep their {@code status} ({@link DeploymentController}).</li>
  * <li>Each pod runs on the host as a kubelet would run it: emptyDir volumes, init containers on the host's network,
- * the app container on its own network with its ports at {@code podIP}, readiness probes, restarts with back-off,
- * graceful termination, and its {@code status} as a kubelet writes it ({@link PodWorker}, {@link PodContainers}).</li>
+ * the app container on its own network with its ports at {@code podIP} (one without ports, a build step's, on the
+ * host's network), readiness probes, restarts with back-off ({@code restartPolicy: Never}: none, the phase {@code
+ * Succeeded} or {@code Failed} once it ended), graceful termination, and its {@code status} as a kubelet writes it
+ * ({@link PodWorker}, {@link PodContainers}).</li>
  * <li>Services get a {@code spec.clusterIP} on the host's loopback that forwards to their ready pods ({@link
  * ServiceProxy}).</li>
  * <li>The API server's graceful pod deletion, RFC 7386 merge patches and {@code pods/log} are added to the mock
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * It does not simulate: scheduling (every pod is on one node, {@value KubeletNode#NODE_NAME}), NetworkPolicies (ignored:
  * an app container reaches what slirp4netns lets it, the internet and the host's non-loopback addresses), RBAC,
- * admission, validation, resource requests, volumes other than emptyDir, {@code valueFrom} in env, more than one app
+ * admission, validation, resource requests, {@code activeDeadlineSeconds}, volumes other than emptyDir, {@code valueFrom} in env, more than one app
  * container per pod, exec, liveness and startup probes, image pulls (a missing image leaves the container waiting with
  * {@code ErrImagePull} until the pod is deleted, not retried), Deployment conditions, Events, and any object kind beyond
  * Deployments, Pods and Services. A followed log ({@code follow=true}) ends at once with what there is. Needs root and
