@@ -75,7 +75,8 @@ class KubernetesBuildsIT {
         assertThat(body.getString("message")).isEqualTo("hello from express");
         assertThat(body.getString("node")).isEqualTo("/usr/local/bin/node");
         assertThat(onlySet("node").resolve(RelocatedImages.NPM_MARK)).as("installed by the image's npm, in the pod").exists();
-        assertThat(server.appLog(id)).contains("npm install express (in a pod of " + RelocatedImages.NODE + ")").contains("[build]");
+        assertThat(server.appLog(id)).contains("npm install express (in a pod of " + RelocatedImages.NODE + ")").contains("[build]")
+                .as("bundled in a build pod too").contains("esbuild index.cjs (bundled with its packages) (in a pod of").contains("entry index.bundle.cjs");
     }
 
     @Test
