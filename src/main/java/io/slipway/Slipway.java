@@ -197,12 +197,11 @@ public final class Slipway implements AutoCloseable {
         List<App> apps = store.listAll();
         apps.forEach(instances::register);
         deployments.removeUnfinished(apps);
-        // Linux's epoll through Netty's native transport where its library is shipped (x86-64): 6 % more requests a
-        // second through the proxy than Java's NIO selector, and a lower p99 (BENCHMARKS.md); NIO elsewhere.
-        Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-        if (!vertx.isNativeTransportEnabled()) {
-            LOG.info("network transport: Java NIO (no native epoll here: {})", String.valueOf(vertx.unavailableNativeTransportCause()));
-        }
+        // io_uring, else epoll, through Netty's native transports where their libraries are shipped (x86-64), else NIO.
+        io.vertx.core.transport.Transport transport = io.slipway.http.NetworkTransports.choose(config.proxy().transport());
+        String fallback = io.slipway.http.NetworkTransports.fallbackReason(config.proxy().transport(), transport);
+        if (!fallback.isEmpty()) LOG.info("network transport: {} ({})", io.slipway.http.NetworkTransports.name(transport), fallback);
+        Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions(), transport);
         // Local tokens unless turned off, and the identity provider's when one is configured; its keys are fetched now.
         TokenVerifier verifier = new RoutingTokenVerifier(config.auth().localTokens() ? tokens : null,
                 config.auth().jwksUrl().isPresent() ? JwksVerifier.start(vertx, config.auth(), clock) : null, config.auth().admins());
@@ -307,7 +306,7 @@ public final class Slipway implements AutoCloseable {
         instances.keepAlwaysOnAppsUp(app -> config.plan(app.plan()).alwaysOn() > 0, app -> !budgets.exhausted(app.owner(), config.plan(app.plan())),
                 replicas == null ? null : store::listAlwaysOn);
         LOG.info("Slipway listening on http://localhost:{} ({} apps, data in {}, {} event loops, {})", server.actualPort(), apps.size(),
-                dataDir.root(), servers.size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+                dataDir.root(), servers.size(), io.slipway.http.NetworkTransports.name(transport));
         Thread.ofVirtual().name("prepare-tools").start(() -> prepareTools(builder, appLogs.of("tools")));
         DependencySetSweeper sweeper = DependencySetSweeper.start(deployments, config.build().limits().keepUnusedDeps());
         return new Slipway(database, instances, vertx, servers, tokens, runtime, builder, registryProxy, config.proxy().drainTimeout(), readiness,

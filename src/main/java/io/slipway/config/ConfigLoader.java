@@ -57,6 +57,7 @@ public final class ConfigLoader {
         d.put("proxy.eventLoops", "auto");
         d.put("proxy.drainTimeout", "10s");
         d.put("proxy.trustedProxies", "");
+        d.put("proxy.transport", "auto");
         d.put("routing.appDomain", "");
         d.put("cluster.advertiseUrl", "");
         d.put("cluster.leasePeriod", "30s");
@@ -276,7 +277,8 @@ public final class ConfigLoader {
                         v.integer("upload.maxEnvEntries"), v.size("upload.maxEnvSize")),
                 new ProxySettings(v.size("proxy.maxBodySize"), v.size("proxy.maxHeaderSize"),
                         v.duration("proxy.idleTimeout"), v.integerOrAuto("proxy.eventLoops", ConfigLoader::eventLoops),
-                        v.duration("proxy.drainTimeout"), v.addressRanges("proxy.trustedProxies")),
+                        v.duration("proxy.drainTimeout"), v.addressRanges("proxy.trustedProxies"),
+                        v.choice("proxy.transport", ProxySettings.Transport.class)),
                 new AppDefaults(v.duration("apps.defaultSleepAfter"), v.duration("apps.maxSleepAfter"), v.integer("apps.versionsKept")),
                 new InstanceSettings(v.duration("instances.startTimeout"), v.duration("instances.stopGrace"),
                         v.integer("instances.maxWaiters"), v.duration("instances.maxWait"),
@@ -361,7 +363,7 @@ public final class ConfigLoader {
         lines.add("upload: " + c.upload());
         lines.add("proxy: maxBodySize=" + c.proxy().maxBodySize() + " maxHeaderSize=" + c.proxy().maxHeaderSize()
                 + " idleTimeout=" + Durations.format(c.proxy().idleTimeout()) + " eventLoops=" + c.proxy().eventLoops() + " drainTimeout=" + Durations.format(c.proxy().drainTimeout())
-                + " trustedProxies=" + c.proxy().trustedProxies());
+                + " trustedProxies=" + c.proxy().trustedProxies() + " transport=" + c.proxy().transport().name().toLowerCase(java.util.Locale.ROOT));
         if (c.databaseUrl() != null && !c.databaseUrl().isBlank()) {
             lines.add("cluster: advertiseUrl=" + c.cluster().advertiseUrl().map(URI::toString).orElse("http://127.0.0.1:<port>")
                     + " leasePeriod=" + Durations.format(c.cluster().leasePeriod()));

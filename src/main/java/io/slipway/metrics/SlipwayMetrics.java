@@ -39,12 +39,13 @@ public final class SlipwayMetrics implements AutoCloseable {
         return registry;
     }
 
-    /** A Vert.x built with {@code options} that reports into this registry. */
-    public Vertx vertx(VertxOptions options) {
+    /** A Vert.x built with {@code options} on {@code transport} that reports into this registry. */
+    public Vertx vertx(VertxOptions options, io.vertx.core.transport.Transport transport) {
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
                 .setNettyMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
                 .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
-        return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry)).build();
+        return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry))
+                .withTransport(transport).build();
     }
 
     /** Every series, in the Prometheus text format. */

@@ -63,6 +63,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void proxyTransportIsChosenAutomaticallyUnlessNamed() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).proxy().transport()).isEqualTo(SlipwayConfig.ProxySettings.Transport.AUTO);
+        assertThat(ConfigLoader.load(null, Map.of("SLIPWAY_PROXY_TRANSPORT", "io_uring"), Map.of()).proxy().transport())
+                .isEqualTo(SlipwayConfig.ProxySettings.Transport.IO_URING);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("proxy.transport", "EPOLL")).proxy().transport())
+                .isEqualTo(SlipwayConfig.ProxySettings.Transport.EPOLL);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("proxy.transport", "kqueue")))
+                .hasMessageContaining("proxy.transport").hasMessageContaining("auto, io_uring, epoll, nio");
+    }
+
+    @Test
     void logFollowersAreCappedPerAppAndPerUserAndKeptAliveEveryFifteenSecondsUnlessGiven() {
         LogSettings defaults = ConfigLoader.load(null, Map.of(), Map.of()).logs();
         assertThat(defaults).isEqualTo(new LogSettings(10, 20, Duration.ofSeconds(15)));

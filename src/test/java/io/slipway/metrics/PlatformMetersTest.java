@@ -86,7 +86,7 @@ class PlatformMetersTest {
 
     @Test
     void theScrapeHasTheJvmsSeriesToo() {
-        io.vertx.core.Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions());
+        io.vertx.core.Vertx vertx = metrics.vertx(new io.vertx.core.VertxOptions(), io.vertx.core.transport.Transport.NIO);
         try {
             vertx.executeBlocking(() -> "used").await();
             assertThat(metrics.scrape()).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads", "process_uptime_seconds",
